@@ -1,0 +1,53 @@
+/** Request bodies: JSON only, validated by a zod schema, errors naming the field. */
+import type { z } from "zod";
+import { VigilError } from "../core/errors.ts";
+import type { ApiContext } from "./context.ts";
+
+export async function readJson<S extends z.ZodType>(c: ApiContext, schema: S): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let value: unknown = {};
+  if (text.trim() !== "") {
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      throw new VigilError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        "send the body as JSON with Content-Type: application/json",
+      );
+    }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new VigilError("BAD_REQUEST", "the body is not valid JSON");
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join(".") : "body";
+    throw new VigilError("VALIDATION_FAILED", `${field}: ${issue.message}`, {
+      details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+/** A non-negative integer query parameter with bounds, or a 400 naming it. */
+export function queryInt(c: ApiContext, name: string, fallback: number, max: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw new VigilError(
+      "VALIDATION_FAILED",
+      `${name}: must be a whole number from 0 to ${max}, got "${raw.slice(0, 40)}"`,
+    );
+  }
+  return Math.min(Number(raw), max);
+}
+
+/** A path parameter of the route (`:name`), bounded so an error message cannot echo a huge value. */
+export function pathParam(c: ApiContext, name: string): string {
+  const value = c.req.param(name);
+  if (value === undefined || value === "") throw new VigilError("BAD_REQUEST", `the path needs a ${name}`);
+  if (value.length > 200) throw new VigilError("VALIDATION_FAILED", `${name}: at most 200 characters`);
+  return value;
+}

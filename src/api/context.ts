@@ -1,0 +1,58 @@
+/** What routes may use. The API reaches the rest of the agent only through this. */
+import type { Context } from "hono";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Logger } from "../core/log.ts";
+import type { TargetView } from "../targets/targets.ts";
+import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
+
+export type TargetAction = "start" | "stop" | "restart" | "recover";
+
+/** What the API may ask of services and checks. */
+export interface TargetsApi {
+  list(): TargetView[];
+  get(name: string): TargetView | undefined;
+  /** Runs an operator's action; rejects with CONFLICT when it does not apply to the target. */
+  act(name: string, action: TargetAction, by: Principal): Promise<TargetView>;
+  /** The newest lines of a service's log, or undefined when no such service. */
+  logs(name: string, lines: number): string[] | undefined;
+  /** Records a heartbeat when the token is the check's own (or `by` is an operator). */
+  heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void>;
+}
+
+export interface HealthInfo {
+  status: "ok";
+  version: string;
+  mode: string;
+  paused: boolean;
+  store: string;
+  scheduler_lag_ms: number;
+  event_loop_lag_ms: number;
+}
+
+export type ReloadOutcome = { ok: true } | { ok: false; problems: string[] };
+
+export interface ApiDeps {
+  audit: AuditLog;
+  targets: TargetsApi;
+  tokens: TokenRegistry;
+  limiter: FailureLimiter;
+  log: Logger;
+  health(): Promise<HealthInfo>;
+  reload(by: Principal): Promise<ReloadOutcome>;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface ApiEnv {
+  Variables: { principal: Principal | undefined };
+}
+
+export type ApiContext = Context<ApiEnv>;
+
+/** One route: the table that the server registers and that the role tests walk. */
+export interface RouteSpec {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  role: RouteRole;
+  handler: (c: ApiContext, deps: ApiDeps) => Response | Promise<Response>;
+}

@@ -1,0 +1,21 @@
+/** Every API error is `{"error": {"code", "message"}}` with the catalog's status; never a stack. */
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { errorCatalog, type ErrorCode, VigilError, isVigilError } from "../core/errors.ts";
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+export function sendError(c: Context, e: VigilError): Response {
+  return c.json(errorBody(e.code, e.message, e.details), e.status as ContentfulStatusCode);
+}
+
+/** Maps anything thrown in a handler to a response; unknown errors become INTERNAL and are logged. */
+export function toVigilError(e: unknown): VigilError {
+  if (isVigilError(e)) return e;
+  if (e instanceof SyntaxError) return new VigilError("BAD_REQUEST", "the body is not valid JSON");
+  return new VigilError("INTERNAL", "internal error; the agent logged the details", { cause: e });
+}
+
+export const statusOf = (code: ErrorCode) => errorCatalog[code].status;

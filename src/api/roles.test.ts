@@ -1,0 +1,89 @@
+/**
+ * Every route × every role × no token × a wrong token: the role table of DESIGN, enforced. Walks the
+ * same `routes` table the server registers, so a new route cannot skip this test.
+ */
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../core/log.ts";
+import { FailureLimiter, roleAtLeast, roles, TokenRegistry, type Role } from "./auth.ts";
+import type { ApiDeps } from "./context.ts";
+import { createApi, routes } from "./server.ts";
+
+const tokenOf = (role: Role) => `token-of-${role}-0123456789`;
+
+const deps = {
+  tokens: new TokenRegistry(roles.map((role) => ({ name: role, role, token: tokenOf(role) }))),
+  limiter: new FailureLimiter({ limit: 1_000_000 }),
+  log: silentLogger(),
+  health: async () => ({
+    status: "ok",
+    version: "t",
+    mode: "auto",
+    paused: false,
+    store: "x",
+    scheduler_lag_ms: 0,
+    event_loop_lag_ms: 0,
+  }),
+  reload: async () => ({ ok: true }),
+  audit: {
+    page: async () => [],
+    tail: async () => [],
+    verify: async () => ({ ok: true, count: 0, last_seq: 0 }),
+    pages: async function* () {},
+  },
+  targets: {
+    list: () => [],
+    get: () => ({
+      name: "x",
+      kind: "check",
+      state: "up",
+      since: 0,
+      restarts: 0,
+      last_result: null,
+      incident_id: null,
+    }),
+    act: async () => ({
+      name: "x",
+      kind: "check",
+      state: "up",
+      since: 0,
+      restarts: 0,
+      last_result: null,
+      incident_id: null,
+    }),
+    logs: () => [],
+    heartbeat: async () => undefined,
+  },
+} as unknown as ApiDeps;
+
+const app = createApi(deps);
+const call = (method: string, path: string, token?: string) =>
+  app.request(path.replace(/:name/g, "x"), {
+    method,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+
+describe("route roles", () => {
+  for (const route of routes) {
+    if (route.role === "none") {
+      it(`${route.method} ${route.path} needs no token`, async () => {
+        const res = await call(route.method, route.path);
+        expect([401, 403]).not.toContain(res.status);
+      });
+      continue;
+    }
+    it(`${route.method} ${route.path} needs ${route.role}`, async () => {
+      expect((await call(route.method, route.path)).status).toBe(401);
+      expect((await call(route.method, route.path, "not-a-known-token-xxxx")).status).toBe(401);
+      for (const role of roles) {
+        const res = await call(route.method, route.path, tokenOf(role));
+        if (roleAtLeast(role, route.role))
+          expect([401, 403], `${role} should pass`).not.toContain(res.status);
+        else expect(res.status, `${role} should be refused`).toBe(403);
+      }
+    });
+  }
+
+  it("agent never reaches operator routes (it proposes, never decides)", () => {
+    expect(roleAtLeast("agent", "operator")).toBe(false);
+  });
+});

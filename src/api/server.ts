@@ -1,0 +1,135 @@
+/**
+ * The HTTP API: JSON in and out, bearer auth by role, errors from the catalog, a body size limit.
+ * Bad input gets a 4xx, never a 5xx.
+ *
+ * Owns: routing, auth, error shape. Must not import: app, cli, supervisor internals; it reaches the
+ * agent only through `ApiDeps`.
+ */
+import http from "node:http";
+import { createAdaptorServer } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { VigilError } from "../core/errors.ts";
+import { roleAtLeast } from "./auth.ts";
+import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
+import { sendError, toVigilError } from "./errors.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
+
+/** Every route the API serves; the role tests walk this same table. */
+export const routes: readonly RouteSpec[] = [
+  ...systemRoutes,
+  ...auditRoutes,
+  ...targetRoutes,
+  ...heartbeatRoutes,
+];
+
+export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.onError((e, c) => {
+    const err = toVigilError(e);
+    if (err.code === "INTERNAL") deps.log.error({ err: e, path: c.req.path }, "request failed");
+    return sendError(c, err);
+  });
+  app.notFound((c) => sendError(c, new VigilError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)));
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 256 * 1024,
+      onError: (c) =>
+        sendError(
+          c,
+          new VigilError("PAYLOAD_TOO_LARGE", `the body is over ${deps.maxBodyBytes ?? 256 * 1024} bytes`),
+        ),
+    }),
+  );
+  for (const route of table) {
+    app.on(route.method, route.path, authenticate(deps, route), (c) => route.handler(c, deps));
+  }
+  return app;
+}
+
+function authenticate(deps: ApiDeps, route: RouteSpec): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    c.set("principal", undefined);
+    if (route.role === "none") return next();
+    const address = clientAddress(c);
+    const wait = deps.limiter.retryAfter(address);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
+    }
+    const header = c.req.header("authorization") ?? "";
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = m ? deps.tokens.lookup(m[1]!) : undefined;
+    if (!principal) {
+      deps.limiter.fail(address);
+      throw new VigilError(
+        "UNAUTHENTICATED",
+        m ? "the bearer token is not known to this agent" : "send Authorization: Bearer <token>",
+      );
+    }
+    deps.limiter.succeed(address);
+    if (!roleAtLeast(principal.role, route.role)) {
+      throw new VigilError(
+        "FORBIDDEN",
+        `${route.method} ${route.path} needs role ${route.role}; ${principal.name} is ${principal.role}`,
+      );
+    }
+    c.set("principal", principal);
+    return next();
+  };
+}
+
+function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export interface Listening {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds `host:port` (port 0 picks a free one). Fails with LISTEN_FAILED naming agent.listen and the
+ * reason, rather than an unhandled 'error' event.
+ */
+export function listen(app: Hono<ApiEnv>, host: string, port: number): Promise<Listening> {
+  const server = createAdaptorServer({ fetch: app.fetch }) as http.Server;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      reject(
+        new VigilError(
+          "LISTEN_FAILED",
+          `agent.listen ${host}:${port} cannot be bound (${e.code ?? e.message}); ${
+            e.code === "EADDRINUSE"
+              ? "another process holds the port: stop it or choose another port"
+              : "check the address"
+          }`,
+        ),
+      );
+    });
+    server.listen(port, host, () => {
+      const addr = server.address() as { port: number };
+      const shown = host.includes(":") ? `[${host}]` : host;
+      resolve({
+        server,
+        url: `http://${shown}:${addr.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

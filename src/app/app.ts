@@ -1,0 +1,242 @@
+/**
+ * The composition root: builds every component from a valid config, starts them in order, and stops
+ * them in reverse. Each component registers its cleanup at the moment it is created.
+ *
+ * Owns: wiring and lifecycle. Everything else receives what it needs from here.
+ */
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { DestinationStream } from "pino";
+import { AuditLog } from "../audit/audit-log.ts";
+import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
+import type { HealthInfo, ReloadOutcome } from "../api/context.ts";
+import { createApi, listen, type Listening } from "../api/server.ts";
+import { systemClock, type Clock } from "../core/clock.ts";
+import { VigilError } from "../core/errors.ts";
+import { EventBus } from "../core/events.ts";
+import { Lifecycle } from "../core/lifecycle.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { Redactor } from "../core/redact.ts";
+import { formatProblem, loadConfig } from "../config/load.ts";
+import type { VigilConfig } from "../config/schema.ts";
+import { ensureDataDir, openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
+import { ensureAdminToken } from "./admin-token.ts";
+import { splitListen } from "./listen-address.ts";
+import { Supervision } from "./supervision.ts";
+import { version } from "./version.ts";
+
+export interface AppOptions {
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Where logs go (standard error by default). */
+  logDestination?: DestinationStream;
+}
+
+/** Keys that only take effect at start; a reload that changes them is refused with this reason. */
+const restartOnly = ["listen", "data_dir", "store"] as const;
+
+export class App {
+  readonly #opts: AppOptions;
+  readonly #clock: Clock;
+  readonly #redactor = new Redactor();
+  readonly #lifecycle = new Lifecycle();
+  #config: VigilConfig;
+  #log: Logger;
+  #store: Store | undefined;
+  #audit: AuditLog | undefined;
+  #bus: EventBus | undefined;
+  #http: Listening | undefined;
+  #tokens = new TokenRegistry([]);
+  #adminToken = "";
+  #lag = monitorEventLoopDelay({ resolution: 20 });
+  #stopping: Promise<void> | undefined;
+  #stopReason = "stopped";
+  #supervision: Supervision | undefined;
+  #paused = false;
+
+  private constructor(opts: AppOptions, config: VigilConfig, secrets: string[]) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#config = config;
+    this.#redactor.addSecrets(secrets);
+    this.#log = createLogger({
+      level: config.agent.log_level,
+      redactor: this.#redactor,
+      ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+    }).child({ agent: config.agent.name });
+  }
+
+  /**
+   * Loads and validates the config; throws CONFIG_INVALID with every problem in `details.problems`.
+   * @example const app = await App.load({ configFile: "vigil.yaml" }); await app.start();
+   */
+  static async load(opts: AppOptions): Promise<App> {
+    const result = await loadConfig(opts.configFile, opts.env ?? process.env);
+    if (!result.ok) {
+      const problems = result.problems.map(formatProblem);
+      throw new VigilError("CONFIG_INVALID", `${opts.configFile} has ${problems.length} problem(s)`, {
+        details: { problems },
+      });
+    }
+    return new App(opts, result.config, result.secrets);
+  }
+
+  get config(): VigilConfig {
+    return this.#config;
+  }
+
+  get log(): Logger {
+    return this.#log;
+  }
+
+  /** The API's base URL, once started. */
+  get url(): string {
+    if (!this.#http) throw new Error("the agent is not started");
+    return this.#http.url;
+  }
+
+  get bus(): EventBus {
+    if (!this.#bus) throw new Error("the agent is not started");
+    return this.#bus;
+  }
+
+  async start(): Promise<void> {
+    const { agent } = this.#config;
+    try {
+      ensureDataDir(agent.data_dir);
+      this.#adminToken = ensureAdminToken(agent.data_dir);
+      this.#redactor.addSecrets([this.#adminToken]);
+      this.#tokens.replace(this.#tokenList());
+
+      const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir }));
+      this.#lifecycle.defer("store", () => store.close());
+      const audit = (this.#audit = new AuditLog(store, this.#redactor));
+      this.#lifecycle.defer("audit", () => audit.drain());
+      this.#bus = new EventBus({
+        sink: audit,
+        clock: this.#clock,
+        onListenerError: (err, event) => this.#log.error({ err, event: event.type }, "event listener failed"),
+      });
+      // Registered before everything that emits, so it runs after them all: the stop is the last event.
+      this.#lifecycle.defer("record stop", async () => {
+        await this.#bus!.emit("agent.stopped", "agent", { reason: this.#stopReason });
+      });
+      this.#paused = (await store.getMeta("paused")) === "1";
+
+      const supervision = (this.#supervision = new Supervision({
+        store,
+        bus: this.#bus,
+        clock: this.#clock,
+        log: this.#log,
+        lifecycle: this.#lifecycle,
+        automaticAllowed: () => !this.#paused && this.#config.agent.mode === "auto",
+      }));
+      await supervision.start(this.#config);
+
+      this.#lag.enable();
+      this.#lifecycle.defer("lag monitor", () => {
+        this.#lag.disable();
+      });
+
+      const api = createApi({
+        audit,
+        targets: supervision,
+        tokens: this.#tokens,
+        limiter: new FailureLimiter(),
+        log: this.#log.child({ component: "api" }),
+        health: () => this.#health(),
+        reload: (by) => this.reload(by),
+      });
+      const { host, port } = splitListen(agent.listen);
+      const http = (this.#http = await listen(api, host, port));
+      this.#lifecycle.defer("http", () => http.close());
+
+      await this.#bus.emit("agent.started", "agent", {
+        version,
+        mode: agent.mode,
+        pid: process.pid,
+        config_file: this.#opts.configFile,
+        store: store.description,
+      });
+      this.#log.info({ url: http.url, store: store.description, mode: agent.mode }, "agent started");
+    } catch (e) {
+      await this.#lifecycle.close();
+      throw e;
+    }
+  }
+
+  /** Stops everything in reverse order of start. Safe to call twice; the second waits for the first. */
+  stop(reason: string): Promise<void> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string): Promise<void> {
+    this.#log.info({ reason }, "agent stopping");
+    this.#stopReason = reason;
+    for (const f of await this.#lifecycle.close()) {
+      this.#log.error({ err: f.error, cleanup: f.name }, "cleanup failed");
+    }
+    this.#log.info("agent stopped");
+    this.#log.flush();
+  }
+
+  /**
+   * Re-reads the config file. An invalid config is refused and the running one stays; the problems
+   * are logged, audited and returned.
+   */
+  async reload(by: Principal = { name: "signal", role: "admin" }): Promise<ReloadOutcome> {
+    const file = this.#opts.configFile;
+    const result = await loadConfig(file, this.#opts.env ?? process.env);
+    let problems: string[] = [];
+    if (!result.ok) {
+      problems = result.problems.map(formatProblem);
+    } else {
+      problems = restartOnly
+        .filter((k) => result.config.agent[k] !== this.#config.agent[k])
+        .map(
+          (k) => `${file}: agent.${k} changed; it takes effect only at start: restart the agent to apply it`,
+        );
+    }
+    if (!result.ok || problems.length > 0) {
+      // The problems can quote config text; the redactor already knows every secret of the old config.
+      this.#log.error({ problems, by: by.name }, "config reload refused; the running config is unchanged");
+      await this.bus.emit("config.reload_failed", "config", { config_file: file, problems }, by.name);
+      return { ok: false, problems };
+    }
+    this.#redactor.addSecrets(result.secrets);
+    this.#config = result.config;
+    this.#tokens.replace(this.#tokenList());
+    await this.#supervision?.reload(result.config);
+    await this.bus.emit("config.reloaded", "config", { config_file: file }, by.name);
+    this.#log.info({ by: by.name }, "config reloaded");
+    return { ok: true };
+  }
+
+  #eventLoopLag(): number {
+    const lag = this.#lag.count > 0 ? this.#lag.percentile(99) / 1e6 : 0;
+    this.#lag.reset();
+    return Math.round(lag * 10) / 10;
+  }
+
+  get supervision(): Supervision | undefined {
+    return this.#supervision;
+  }
+
+  #tokenList() {
+    return [...this.#config.auth.tokens, { name: "admin", role: "admin" as const, token: this.#adminToken }];
+  }
+
+  async #health(): Promise<HealthInfo> {
+    return {
+      status: "ok",
+      version,
+      mode: this.#config.agent.mode,
+      paused: (await this.#store!.getMeta("paused")) === "1",
+      store: this.#store!.description,
+      scheduler_lag_ms: this.#supervision?.lagP99() ?? 0,
+      event_loop_lag_ms: this.#eventLoopLag(),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Turns the validated config into what the supervisor and the monitor run. Past config/, nothing
+ * re-validates: a condition that fails to parse here is a bug in the schema, so it throws.
+ */
+import { parseCondition, type Condition } from "../conditions/index.ts";
+import type { CheckConfig, ServiceConfig, VigilConfig } from "../config/schema.ts";
+import type { HealthPolicy } from "../incidents/target-state.ts";
+import { probes } from "../probes/index.ts";
+import type { SupervisedSpec } from "../supervisor/supervisor.ts";
+import type { CheckSpec } from "../targets/monitor.ts";
+import type { TargetKind } from "../targets/targets.ts";
+
+/** The environment a service inherits before its own `env`: enough to run, nothing secret. */
+const inherited = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "USER",
+  "LOGNAME",
+  "TMPDIR",
+  "NODE_OPTIONS",
+] as const;
+
+export interface TargetPlan {
+  name: string;
+  kind: TargetKind;
+  policy: HealthPolicy;
+  /** Ignore failing results while a service is younger than this. */
+  startPeriodMs: number;
+  check: CheckSpec | undefined;
+}
+
+export function serviceSpecs(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): SupervisedSpec[] {
+  return Object.entries(config.services).flatMap(([name, s]): SupervisedSpec[] => {
+    if (!s.command) return []; // container services are not run by the process supervisor
+    const base: Record<string, string> = {};
+    for (const k of inherited) if (env[k] !== undefined) base[k] = env[k];
+    return [
+      {
+        name,
+        command: s.command,
+        cwd: s.cwd,
+        env: { ...base, ...s.env },
+        port: s.port,
+        dependsOn: s.depends_on,
+        restart: {
+          policy: s.restart.policy,
+          initialMs: s.restart.backoff.initial,
+          maxMs: s.restart.backoff.max,
+          factor: s.restart.backoff.factor,
+          jitter: s.restart.backoff.jitter,
+          minUptimeMs: s.restart.min_uptime,
+          maxRestarts: s.restart.max_restarts,
+          windowMs: s.restart.window,
+          retryAfterFailedMs: s.restart.retry_after_failed,
+        },
+        stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
+      },
+    ];
+  });
+}
+
+export function targetPlans(config: VigilConfig): TargetPlan[] {
+  const plans: TargetPlan[] = [];
+  for (const [name, s] of Object.entries(config.services)) {
+    plans.push(plan(name, "service", s.health));
+  }
+  for (const [name, c] of Object.entries(config.checks)) plans.push(plan(name, "check", c));
+  return plans;
+}
+
+function plan(
+  name: string,
+  kind: TargetKind,
+  c: CheckConfig | ServiceConfig["health"] | undefined,
+): TargetPlan {
+  const flap = (c && "flap" in c ? c.flap : undefined) ?? { window: 600_000, max_changes: 6 };
+  const policy: HealthPolicy = {
+    failAfter: c?.fail_after ?? 3,
+    recoverAfter: c?.recover_after ?? 1,
+    flapWindowMs: flap.window,
+    flapMaxChanges: flap.max_changes,
+  };
+  if (!c) return { name, kind, policy, startPeriodMs: 0, check: undefined };
+  const type = probes.names().find((t) => (c as Record<string, unknown>)[t] !== undefined);
+  const probe = type ? probes.get(type) : undefined;
+  if (!probe || !type) throw new Error(`${kind} ${name}: no registered probe among its keys`);
+  const texts = c.expect.length > 0 ? c.expect : probe.defaultExpect;
+  const conditions: Condition[] = texts.map((text) => {
+    const parsed = parseCondition(text);
+    if (!parsed.ok)
+      throw new Error(
+        `${name}: condition "${text}" passed config validation but does not parse: ${parsed.message}`,
+      );
+    return parsed.condition;
+  });
+  const every = c.every;
+  const probeConfig = (c as Record<string, unknown>)[type] as { timeout?: number };
+  return {
+    name,
+    kind,
+    policy,
+    startPeriodMs: c.start_period ?? 0,
+    check: {
+      target: name,
+      probe,
+      probeConfig,
+      conditions,
+      everyMs: every,
+      everyFailingMs: c.every_failing ?? every,
+      // DESIGN writes the timeout inside the probe (`http: { url, timeout: 2s }`); the check-level one is the fallback.
+      timeoutMs: probeConfig.timeout ?? c.timeout,
+      jitterMs: c.jitter ?? Math.min(1_000, Math.round(every * 0.05)),
+    },
+  };
+}

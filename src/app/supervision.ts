@@ -1,0 +1,317 @@
+/**
+ * Wires the supervisor, the scheduler, the monitor and the targets together, and answers the API's
+ * questions about them. Everything here registers its cleanup with the app's lifecycle.
+ */
+import { timingSafeEqual, createHash } from "node:crypto";
+import path from "node:path";
+import type { Principal } from "../api/auth.ts";
+import { roleAtLeast } from "../api/auth.ts";
+import type { TargetAction, TargetsApi } from "../api/context.ts";
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { VigilError } from "../core/errors.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Lifecycle } from "../core/lifecycle.ts";
+import type { Logger } from "../core/log.ts";
+import { groupMembers } from "../core/procfs.ts";
+import type { VigilConfig } from "../config/schema.ts";
+import { execArgv } from "../gateway/exec.ts";
+import type { ProbeEnvironment } from "../probes/probe.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
+import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
+import type { Phase, ServiceEvent, ServiceRecord } from "../supervisor/service.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
+import { Monitor, type Gate } from "../targets/monitor.ts";
+import { ResultsWriter } from "../targets/results-writer.ts";
+import { Targets, type TargetView } from "../targets/targets.ts";
+import type { Store } from "../store/store.ts";
+import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
+
+export interface SupervisionDeps {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  lifecycle: Lifecycle;
+  /** False while paused (kill switch) or in observe mode. */
+  automaticAllowed: () => boolean;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+export class Supervision implements TargetsApi {
+  readonly #d: SupervisionDeps;
+  #config!: VigilConfig;
+  #plans = new Map<string, TargetPlan>();
+  readonly targets: Targets;
+  readonly scheduler: Scheduler;
+  readonly #results: ResultsWriter;
+  readonly #monitor: Monitor;
+  #supervisor!: Supervisor;
+  readonly #startedAt: number;
+  #housekeeping: TimerHandle | undefined;
+
+  constructor(deps: SupervisionDeps) {
+    this.#d = deps;
+    this.#startedAt = deps.clock.now();
+    this.targets = new Targets({
+      store: deps.store,
+      bus: deps.bus,
+      clock: deps.clock,
+      log: deps.log.child({ component: "targets" }),
+    });
+    this.scheduler = new Scheduler({
+      clock: deps.clock,
+      concurrency: 256,
+      onError: (id, err) => deps.log.error({ err, target: id }, "check failed unexpectedly"),
+    });
+    this.#results = new ResultsWriter({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: "results" }),
+    });
+    const env: ProbeEnvironment = {
+      clock: deps.clock,
+      lastHeartbeat: (name) => this.targets.lastHeartbeat(name),
+      watchingSince: () => this.#startedAt,
+      servicePids: (name) => {
+        const pid = this.#supervisor.get(name)?.pid;
+        return pid === undefined ? [] : groupMembers(pid);
+      },
+      exec: execArgv,
+    };
+    this.#monitor = new Monitor({
+      scheduler: this.scheduler,
+      targets: this.targets,
+      results: this.#results,
+      env,
+      log: deps.log.child({ component: "monitor" }),
+      gate: (name) => this.#gate(name),
+      onObservation: async (name, o, r) => {
+        if (o.changed?.to !== "down" || this.#plans.get(name)?.kind !== "service") return;
+        await this.#healRestart(name, r.explanation);
+      },
+    });
+  }
+
+  async start(config: VigilConfig): Promise<void> {
+    const { lifecycle, log } = this.#d;
+    this.#config = config;
+    const plans = targetPlans(config);
+    this.#plans = new Map(plans.map((p) => [p.name, p]));
+    await this.targets.load(plans);
+    lifecycle.defer("targets", () => this.targets.persist());
+
+    this.#results.start();
+    lifecycle.defer("results", () => this.#results.stop());
+
+    this.#supervisor = new Supervisor({
+      clock: this.#d.clock,
+      log: log.child({ component: "supervisor" }),
+      logDir: this.logDir,
+      agentId: config.agent.data_dir,
+      loadRecords: async () => {
+        const records = new Map<string, ServiceRecord>();
+        for (const name of Object.keys(config.services)) {
+          const raw = this.targets.serviceRecord(name);
+          if (raw) records.set(name, JSON.parse(raw) as ServiceRecord);
+        }
+        return records;
+      },
+      saveRecord: async (name, r) => {
+        this.targets.setService(name, JSON.stringify(r), { restarts: r.restarts, pid: r.pid ?? undefined });
+        await this.targets.persist();
+      },
+      deleteRecord: async () => undefined,
+      event: (name, e) => this.#serviceEvent(name, e),
+      phase: (name, p) => this.#phase(name, p),
+      automaticAllowed: () => this.#d.automaticAllowed(),
+    });
+    await this.#supervisor.start(serviceSpecs(config));
+    lifecycle.defer("supervisor", () => this.#supervisor.stop());
+
+    this.#monitor.set(plans.flatMap((p) => (p.check ? [p.check] : [])));
+    this.scheduler.start();
+    lifecycle.defer("scheduler", () => this.scheduler.stop());
+
+    const tick = () => {
+      this.#housekeeping = this.#d.clock.setTimeout(() => {
+        this.#housekeep()
+          .catch((err: unknown) => log.error({ err }, "housekeeping failed"))
+          .finally(tick);
+      }, 1_000);
+    };
+    tick();
+    lifecycle.defer("housekeeping", () => this.#housekeeping?.cancel());
+  }
+
+  /** Applies a reloaded config: targets, services and checks are reconciled, unchanged ones untouched. */
+  async reload(config: VigilConfig): Promise<void> {
+    this.#config = config;
+    const plans = targetPlans(config);
+    this.#plans = new Map(plans.map((p) => [p.name, p]));
+    await this.targets.load(plans);
+    await this.#supervisor.reconcile(serviceSpecs(config));
+    this.#monitor.set(plans.flatMap((p) => (p.check ? [p.check] : [])));
+  }
+
+  get logDir(): string {
+    return path.join(this.#config.agent.data_dir, "logs");
+  }
+
+  /** p99 of the most recent scheduling lags, in ms. */
+  lagP99(): number {
+    return Math.round(this.scheduler.recentLagP99() * 10) / 10;
+  }
+
+  // ---- TargetsApi ----
+
+  list(): TargetView[] {
+    return this.targets.list();
+  }
+
+  get(name: string): TargetView | undefined {
+    return this.targets.view(name);
+  }
+
+  async act(name: string, action: TargetAction, by: Principal): Promise<TargetView> {
+    const plan = this.#plans.get(name);
+    if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
+    const svc = this.#supervisor.get(name);
+    if (plan.kind === "service" && svc) {
+      if (action === "start") await svc.start();
+      else if (action === "stop") await svc.stop();
+      else if (action === "restart") await svc.restart();
+      else await svc.recover();
+    } else if (action === "recover") {
+      await this.targets.force(name, "unknown", `recovered by ${by.name}`);
+      this.#monitor.runSoon(name);
+    } else {
+      throw new VigilError(
+        "CONFLICT",
+        `${name} is a check; Vigil does not run it, so it cannot ${action} it (recover re-arms it)`,
+      );
+    }
+    await this.#d.bus.emit(
+      "target.action",
+      name,
+      { action, result: this.targets.state(name) ?? "unknown" },
+      by.name,
+    );
+    return this.targets.view(name)!;
+  }
+
+  logs(name: string, lines: number): string[] | undefined {
+    if (this.#plans.get(name)?.kind !== "service") return undefined;
+    return tailLines(logFile(this.logDir, name), lines);
+  }
+
+  async heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void> {
+    const check = this.#config.checks[name];
+    const hb = check?.heartbeat;
+    if (!hb) throw new VigilError("NOT_FOUND", `no heartbeat check named "${name.slice(0, 100)}"`);
+    const own =
+      hb.token !== undefined && token !== undefined && timingSafeEqual(digest(hb.token), digest(token));
+    if (!own && !(by && roleAtLeast(by.role, "operator"))) {
+      throw new VigilError(
+        token === undefined ? "UNAUTHENTICATED" : "FORBIDDEN",
+        "send Authorization: Bearer <the check's heartbeat token> (or an operator token)",
+      );
+    }
+    this.targets.heartbeat(name, this.#d.clock.now());
+    await this.#d.bus.emit(
+      "heartbeat.received",
+      name,
+      { from: own ? "check token" : by!.name },
+      own ? name : by!.name,
+    );
+    this.#monitor.runSoon(name);
+  }
+
+  // ---- internals ----
+
+  #gate(name: string): Gate {
+    const plan = this.#plans.get(name);
+    if (plan?.kind !== "service") return "run";
+    const svc = this.#supervisor.get(name);
+    if (!svc || svc.phase !== "running") return "skip";
+    return this.#d.clock.now() - svc.startedAt < plan.startPeriodMs ? "young" : "run";
+  }
+
+  async #healRestart(name: string, reason: string): Promise<void> {
+    const remediate = this.#config.services[name]?.remediate ?? [];
+    const allowsRestart = remediate.some((r) => (typeof r === "string" ? r : r.action) === "restart");
+    const svc = this.#supervisor.get(name);
+    if (!allowsRestart || !svc || !this.#d.automaticAllowed()) return;
+    await svc.restartUnhealthy(`health check failing: ${reason}`);
+  }
+
+  #phase(name: string, p: Phase): void {
+    const hasHealth = this.#plans.get(name)?.check !== undefined;
+    const state =
+      p === "starting"
+        ? "starting"
+        : p === "running"
+          ? hasHealth
+            ? "starting"
+            : "up"
+          : p === "backoff"
+            ? "down"
+            : p === "failed"
+              ? "failed"
+              : p === "stopped"
+                ? "stopped"
+                : undefined;
+    if (!state) return;
+    this.targets.force(name, state, `service ${p}`).then(
+      () => {
+        if (p === "running" && hasHealth) this.#monitor.runSoon(name);
+      },
+      (err: unknown) => this.#d.log.error({ err, target: name }, "recording a state failed"),
+    );
+  }
+
+  #serviceEvent(name: string, e: ServiceEvent): void {
+    const bus = this.#d.bus;
+    const done = (p: Promise<unknown>) =>
+      p.catch((err: unknown) => this.#d.log.error({ err, target: name }, "recording an event failed"));
+    switch (e.kind) {
+      case "started":
+        void done(bus.emit("service.started", name, { pid: e.pid, adopted: e.adopted }));
+        break;
+      case "exited":
+        void done(
+          bus.emit("service.exited", name, {
+            code: e.code,
+            signal: e.signal,
+            uptime_ms: e.uptimeMs,
+            expected: e.expected,
+          }),
+        );
+        break;
+      case "restart-scheduled":
+        void done(bus.emit("service.restart_scheduled", name, { delay_ms: e.delayMs, reason: e.reason }));
+        break;
+      case "gave-up":
+        this.#d.log.error(
+          { target: name, restarts: e.restarts },
+          "restart budget spent; automatic restarts stop",
+        );
+        void done(bus.emit("service.gave_up", name, { restarts: e.restarts, window_ms: e.windowMs }));
+        break;
+      case "port-conflict":
+        this.#d.log.warn({ target: name, port: e.port, holder: e.holder }, "port is taken");
+        void done(bus.emit("service.port_conflict", name, { port: e.port, holder: e.holder }));
+        break;
+      case "spawn-failed":
+        void done(bus.emit("service.spawn_failed", name, { error: e.error }));
+        break;
+    }
+  }
+
+  async #housekeep(): Promise<void> {
+    await this.targets.persist();
+    for (const [name, s] of Object.entries(this.#config.services)) {
+      rotateIfNeeded(logFile(this.logDir, name), s.log.max_size, s.log.keep);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Where the running agent is and which token to present: `$VIGIL_URL` and `$VIGIL_TOKEN` first, then
+ * the config (`-c`, `$VIGIL_CONFIG`, `./vigil.yaml`): its `agent.listen` and `<data_dir>/admin.token`.
+ * Only those two keys are read, so the CLI works even when the config needs secrets this shell lacks.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { listenUrl } from "../app/listen-address.ts";
+import { adminTokenFile } from "../app/admin-token.ts";
+
+export interface AgentTarget {
+  url: string;
+  token: string | undefined;
+}
+
+export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return path.resolve(flag ?? env.VIGIL_CONFIG ?? "vigil.yaml");
+}
+
+export function resolveTarget(configFlag: string | undefined, env: NodeJS.ProcessEnv): AgentTarget {
+  const file = configPath(configFlag, env);
+  let listen = "127.0.0.1:7070";
+  let dataDir = path.resolve(path.dirname(file), ".vigil");
+  try {
+    const doc = parse(fs.readFileSync(file, "utf8")) as {
+      agent?: { listen?: unknown; data_dir?: unknown };
+    } | null;
+    if (typeof doc?.agent?.listen === "string") listen = doc.agent.listen;
+    if (typeof doc?.agent?.data_dir === "string")
+      dataDir = path.resolve(path.dirname(file), doc.agent.data_dir);
+  } catch {
+    // No readable config: the defaults above are what `vigil up` would use.
+  }
+  let token = env.VIGIL_TOKEN;
+  if (!token) {
+    try {
+      token = fs.readFileSync(adminTokenFile(dataDir), "utf8").trim();
+    } catch {
+      token = undefined;
+    }
+  }
+  return { url: (env.VIGIL_URL ?? listenUrl(listen)).replace(/\/+$/, ""), token };
+}

@@ -1,0 +1,198 @@
+/**
+ * Reads vigil.yaml: YAML → `${VAR}` interpolation → schema → cross-references. Every problem is
+ * collected (never only the first) with its line and column in the file, so one `config check`
+ * run shows everything to fix.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { interpolate } from "./interpolate.ts";
+import { formatPath, locate, type KeyPath } from "./locate.ts";
+import { withBaseDir } from "./primitives.ts";
+import { checkRefs } from "./refs.ts";
+import { configSchema, type VigilConfig } from "./schema.ts";
+import { knownKeys } from "./json-schema.ts";
+
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  col: number;
+  /** `services.api.restart.window`; empty for a problem with the file as a whole. */
+  path: string;
+  message: string;
+}
+
+export type LoadResult =
+  | { ok: true; config: VigilConfig; secrets: string[]; file: string }
+  | { ok: false; problems: ConfigProblem[]; file: string };
+
+/** `file:line:col key.path: message`, the format editors and CI annotate from. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}${p.path ? ` ${p.path}` : ""}: ${p.message}`;
+}
+
+/** @example const r = await loadConfig("vigil.yaml", process.env); if (!r.ok) r.problems.map(formatProblem) */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT"
+        ? "no such file; pass the config with -c FILE or set VIGIL_CONFIG (examples/vigil.yaml is a start)"
+        : `cannot read the file (${code ?? String(e)})`;
+    return { ok: false, file, problems: [{ file, line: 1, col: 1, path: "", message }] };
+  }
+  return loadConfigText(text, file, env);
+}
+
+export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEnv): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, keyPath: KeyPath, message: string): ConfigProblem => {
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, col: pos.col, path: formatPath(keyPath), message };
+  };
+
+  if (doc.errors.length > 0) {
+    return { ok: false, file, problems: doc.errors.map((e) => at(e.pos[0], [], yamlMessage(e.message))) };
+  }
+
+  const { missing, secrets } = interpolate(doc, env);
+  const problems: ConfigProblem[] = missing.map((m) =>
+    at(
+      m.offset,
+      m.path,
+      m.variable.startsWith("${")
+        ? `"${m.variable}" is not a valid reference; write \${NAME}, \${NAME:-default}, or $\${ for a literal`
+        : `the environment variable ${m.variable} is not set; export it, or write \${${m.variable}:-default}`,
+    ),
+  );
+
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = withBaseDir(path.dirname(path.resolve(file)), () =>
+    configSchema.safeParse(raw, { reportInput: true }),
+  );
+  if (!parsed.success) {
+    // A missing variable already has its problem; the empty value it left would only repeat it.
+    const unset = new Set(missing.map((m) => formatPath(m.path)));
+    problems.push(...zodProblems(parsed.error.issues, doc, at).filter((p) => !unset.has(p.path)));
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, file, problems: sortProblems(problems) };
+
+  for (const p of checkRefs(parsed.data)) problems.push(at(locate(doc, p.path, p.atKey), p.path, p.message));
+  if (problems.length > 0) return { ok: false, file, problems: sortProblems(problems) };
+
+  return { ok: true, file, config: parsed.data, secrets: [...secrets, ...configuredSecrets(parsed.data)] };
+}
+
+function yamlMessage(message: string): string {
+  const first = message.split("\n")[0] ?? message;
+  return `YAML syntax: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
+}
+
+type At = (offset: number, path: KeyPath, message: string) => ConfigProblem;
+
+function zodProblems(
+  issues: readonly z.core.$ZodIssue[],
+  doc: Document,
+  at: At,
+  prefix: KeyPath = [],
+): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const p = [...prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const near = closest(key);
+        out.push(
+          at(
+            locate(doc, [...p, key], true),
+            [...p, key],
+            `unknown key "${key}"${near ? `; did you mean "${near}"?` : ""}`,
+          ),
+        );
+      }
+    } else if (issue.code === "invalid_union") {
+      // Report the branch that got furthest; if every branch failed on the type alone, say what types fit.
+      const branches = issue.errors.filter(
+        (b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0),
+      );
+      const best = branches.sort((a, b) => a.length - b.length)[0];
+      if (best) out.push(...zodProblems(best, doc, at, p));
+      else {
+        const expected = issue.errors.flatMap((b) =>
+          b.map((i) => (i.code === "invalid_type" ? i.expected : "")).filter(Boolean),
+        );
+        out.push(at(locate(doc, p), p, `expected ${[...new Set(expected)].join(" or ")}`));
+      }
+    } else if (issue.code === "invalid_type" && issue.input === undefined) {
+      out.push(at(locate(doc, p), p, `required; add ${String(p.at(-1))}: (${issue.expected})`));
+    } else {
+      out.push(at(locate(doc, p), p, issue.message));
+    }
+  }
+  return out;
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** A known key within two edits of a misspelt one. */
+function closest(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of knownKeys()) {
+    const d = editDistance(key, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 3;
+}
+
+const secretKey = /(pass(word)?|secret|token|authorization|api[_-]?key|bot_token)$/i;
+
+/** Values written in the config itself that are secret by their key (tokens, passwords) or in URLs. */
+function configuredSecrets(config: VigilConfig): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key: string, depth: number): void => {
+    if (depth > 12) return;
+    if (typeof value === "string") {
+      if (secretKey.test(key)) found.push(value);
+      if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(value)) {
+        try {
+          const password = decodeURIComponent(new URL(value).password);
+          if (password) found.push(password);
+        } catch {
+          // not a URL after all
+        }
+      }
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, key, depth + 1));
+    else if (value && typeof value === "object")
+      for (const [k, v] of Object.entries(value)) walk(v, k, depth + 1);
+  };
+  walk(config, "", 0);
+  return found;
+}

@@ -1,0 +1,73 @@
+/**
+ * The config reference in README.md, generated from the JSON Schema (itself generated from the zod
+ * schema), so the documentation cannot drift from what the loader accepts. A test compares them.
+ */
+import { configJsonSchema } from "./json-schema.ts";
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  "x-kind"?: string;
+  required?: string[];
+}
+
+export function configReference(): string {
+  const rows: string[] = ["| key | type | default | notes |", "| --- | --- | --- | --- |"];
+  const walk = (node: JsonSchema, path: string, required: boolean, depth: number): void => {
+    if (depth > 12) return;
+    const objectLike = node.properties !== undefined;
+    if (path && !objectLike) {
+      rows.push(`| \`${path}\` | ${typeOf(node)} | ${defaultOf(node, required)} | ${escape(notes(node))} |`);
+    }
+    if (node.properties) {
+      for (const [k, v] of Object.entries(node.properties))
+        walk(v, path ? `${path}.${k}` : k, node.required?.includes(k) ?? false, depth + 1);
+    } else if (typeof node.additionalProperties === "object" && node.additionalProperties.properties) {
+      walk(node.additionalProperties, `${path}.<name>`, false, depth + 1);
+    } else if (node.items?.properties) {
+      walk(node.items, `${path}[]`, false, depth + 1);
+    }
+  };
+  walk(configJsonSchema(), "", false, 0);
+  return `${rows.join("\n")}\n`;
+}
+
+function typeOf(node: JsonSchema): string {
+  if (node.enum) return node.enum.map((v) => `\`${JSON.stringify(v).replace(/^"|"$/g, "")}\``).join(" \\| ");
+  if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
+  if (node.anyOf) return node.anyOf.map(typeOf).join(" \\| ");
+  if (node["x-kind"]) return node["x-kind"];
+  if (node.type === "array") return `list of ${node.items ? typeOf(node.items) : "any"}`;
+  if (node.type === "object") return "map";
+  return Array.isArray(node.type) ? node.type.join(" \\| ") : (node.type ?? "any");
+}
+
+function defaultOf(node: JsonSchema, required: boolean): string {
+  if (node.default !== undefined) {
+    const d = node.default;
+    if (typeof d === "object" && d !== null && Object.keys(d).length === 0) return "";
+    return `\`${JSON.stringify(d)}\``;
+  }
+  return required ? "**required**" : "";
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** Durations and sizes say what they are in the type column already. */
+function notes(node: JsonSchema): string {
+  const d = node.description ?? "";
+  return /^(duration|size):|^argv list|^relative to the config/.test(d) &&
+    node["x-kind"] !== undefined &&
+    node["x-kind"] !== "path"
+    ? ""
+    : d;
+}

@@ -1,0 +1,182 @@
+/**
+ * Checks that the sections of a parsed config agree with each other: target names are unique,
+ * `depends_on` names services and has no cycle, `remediate` and jobs name defined actions, routes
+ * name defined channels, conditions read placeholders their check type provides.
+ */
+import { parseCondition } from "../conditions/index.ts";
+import { probes } from "../probes/index.ts";
+import { probeSchemas, probeTypes } from "../probes/schemas.ts";
+import type { RemediateStep, VigilConfig } from "./schema.ts";
+
+export interface RefProblem {
+  path: (string | number)[];
+  message: string;
+  /** Point at the key rather than its value. */
+  atKey?: boolean;
+}
+
+/** Actions every service has without declaring them. */
+export const builtinActions = ["restart", "start", "stop"] as const;
+
+export function checkRefs(c: VigilConfig): RefProblem[] {
+  const problems: RefProblem[] = [];
+  const add = (path: (string | number)[], message: string, atKey = false) =>
+    problems.push({ path, message, atKey });
+
+  for (const name of Object.keys(c.checks)) {
+    if (name in c.services) {
+      add(
+        ["checks", name],
+        `the name "${name}" is used by a service and a check; every target needs its own name`,
+        true,
+      );
+    }
+  }
+
+  for (const [name, s] of Object.entries(c.services)) {
+    s.depends_on.forEach((dep, i) => {
+      if (dep === name) add(["services", name, "depends_on", i], `service "${name}" cannot depend on itself`);
+      else if (!(dep in c.services)) {
+        add(
+          ["services", name, "depends_on", i],
+          `depends on "${dep}", which is not a service here (services: ${list(Object.keys(c.services))})`,
+        );
+      }
+    });
+    if (s.container)
+      add(
+        ["services", name, "container"],
+        "container services are not supported by this version yet; run the container with `command: [podman, run, ...]` for now",
+      );
+  }
+  const cycle = findCycle(c);
+  if (cycle)
+    add(["services", cycle[0] ?? "", "depends_on"], `depends_on forms a cycle: ${cycle.join(" → ")}`);
+
+  const actions = Object.keys(c.actions);
+  const known = new Set<string>([...actions, ...builtinActions]);
+  const targets: [string, "services" | "checks", { remediate: RemediateStep[] }][] = [
+    ...Object.entries(c.services).map(([n, s]) => [n, "services", s] as [string, "services", typeof s]),
+    ...Object.entries(c.checks).map(([n, s]) => [n, "checks", s] as [string, "checks", typeof s]),
+  ];
+  for (const [name, section, t] of targets) {
+    t.remediate.forEach((step, i) => {
+      const action = typeof step === "string" ? step : step.action;
+      if (!known.has(action)) {
+        add(
+          [section, name, "remediate", i],
+          `remediate names the action "${action}", which is not defined under actions: (defined: ${list(actions)}; built in: ${builtinActions.join(", ")})`,
+        );
+      }
+    });
+  }
+
+  for (const [name, job] of Object.entries(c.jobs)) {
+    if (!known.has(job.action))
+      add(
+        ["jobs", name, "action"],
+        `the job runs "${job.action}", which is not defined under actions: (defined: ${list(actions)})`,
+      );
+  }
+
+  for (const [name, a] of Object.entries(c.actions)) {
+    for (const word of a.run ?? []) {
+      for (const m of word.matchAll(/\{(\w+)\}/g)) {
+        const param = m[1] ?? "";
+        if (!(param in a.params))
+          add(["actions", name, "run"], `uses {${param}} but declares no parameter "${param}" under params:`);
+      }
+    }
+  }
+
+  const channels = Object.keys(c.notify.channels);
+  c.notify.routes.forEach((r, i) => {
+    r.to.forEach((ch, j) => {
+      if (!(ch in c.notify.channels)) {
+        add(
+          ["notify", "routes", i, "to", j],
+          `the route sends to "${ch}", which is not a channel under notify.channels (channels: ${list(channels)})`,
+        );
+      }
+    });
+  });
+  if (c.notify.fallback !== undefined && !(c.notify.fallback in c.notify.channels)) {
+    add(
+      ["notify", "fallback"],
+      `the fallback "${c.notify.fallback}" is not a channel under notify.channels (channels: ${list(channels)})`,
+    );
+  }
+
+  const allTargets = new Set([...Object.keys(c.services), ...Object.keys(c.checks)]);
+  c.maintenance.forEach((m, i) =>
+    m.targets.forEach((t, j) => {
+      if (!allTargets.has(t)) add(["maintenance", i, "targets", j], `"${t}" is not a service or check`);
+    }),
+  );
+
+  const watched = [
+    ...Object.entries(c.services).flatMap(([n, s]) =>
+      s.health ? [{ check: s.health, path: ["services", n, "health"] }] : [],
+    ),
+    ...Object.entries(c.checks).map(([n, s]) => ({ check: s, path: ["checks", n] })),
+  ];
+  for (const { check, path } of watched) {
+    const type = probeTypes.find((t) => check[t] !== undefined);
+    if (!type) continue;
+    if (!probes.get(type)) {
+      add(
+        [...path, type],
+        `${type} checks are not supported by this version yet (supported: ${probes.names().join(", ")})`,
+        true,
+      );
+      continue;
+    }
+    if (type === "memory" && check.memory?.service !== undefined && !(check.memory.service in c.services)) {
+      add([...path, "memory", "service"], `"${check.memory.service}" is not a service here`);
+    }
+    const provides: readonly string[] = probeSchemas[type].provides;
+    check.expect.forEach((text, i) => {
+      const parsed = parseCondition(text);
+      if (!parsed.ok) return;
+      for (const side of [parsed.condition.left, parsed.condition.right]) {
+        if (side.kind === "placeholder" && !provides.includes(side.name)) {
+          add(
+            [...path, "expect", i],
+            `[${side.name}] is not something a ${type} check measures; it provides ${provides.map((p) => `[${p}]`).join(" ")}`,
+          );
+        }
+      }
+    });
+  }
+  return problems;
+}
+
+function list(names: string[]): string {
+  return names.length === 0 ? "none" : names.join(", ");
+}
+
+/** The first dependency cycle among services, as a path that starts and ends on the same name. */
+function findCycle(c: VigilConfig): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "visiting") return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const dep of c.services[name]?.depends_on ?? []) {
+      if (dep in c.services && dep !== name) {
+        const found = visit(dep);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const name of Object.keys(c.services)) {
+    const found = visit(name);
+    if (found) return found;
+  }
+  return undefined;
+}

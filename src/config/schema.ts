@@ -1,0 +1,305 @@
+/**
+ * The whole of vigil.yaml as one zod schema: every section of DESIGN, defaults included, unknown keys
+ * refused. Durations come out as milliseconds, commands as argv, paths absolute. Cross-references
+ * between sections (names used twice, depends_on, remediate, routes) are checked in `refs.ts`.
+ */
+import os from "node:os";
+import { z } from "zod";
+import { parseCondition } from "../conditions/index.ts";
+import { actionSchema } from "../gateway/action.schema.ts";
+import { providerSchemas, providerTypes } from "../notify/schemas.ts";
+import { failureClasses } from "../probes/probe.ts";
+import { probeSchemas, probeTypes } from "../probes/schemas.ts";
+import { argv, byteSize, duration, envMap, filePath, name, port } from "./primitives.ts";
+
+export const roles = ["viewer", "agent", "operator", "admin"] as const;
+export const severities = ["info", "warning", "critical"] as const;
+
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-f:]+\]|[\w.-]+):\d{1,5}$/i, "host:port, e.g. 127.0.0.1:7070 or [::1]:7070");
+
+const store = z
+  .string()
+  .regex(
+    /^(sqlite|postgres(ql)?:\/\/.+)$/,
+    "sqlite, or a PostgreSQL URL such as postgres://vigil@127.0.0.1/vigil",
+  );
+
+const agent = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((n) => n ?? os.hostname())
+    .describe("defaults to the host name"),
+  listen: listen.default("127.0.0.1:7070"),
+  data_dir: filePath.prefault("./.vigil"),
+  store: store.default("sqlite"),
+  mode: z.enum(["auto", "observe"]).default("auto").describe("observe: decide and record, never act."),
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  features: z
+    .strictObject({
+      monitoring: z.boolean().default(true),
+      remediation: z.boolean().default(true),
+      notifications: z.boolean().default(true),
+    })
+    .prefault({}),
+  max_concurrent_checks: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(256)
+    .describe("How many checks may run at the same moment."),
+  metrics_auth: z.boolean().default(false).describe("Require a viewer token for /metrics."),
+});
+
+const auth = z.strictObject({
+  tokens: z
+    .array(
+      z.strictObject({
+        name,
+        role: z.enum(roles),
+        token: z.string().min(16, "at least 16 characters; generate one with `openssl rand -hex 24`"),
+      }),
+    )
+    .default([]),
+});
+
+const condition = z.string().superRefine((text, ctx) => {
+  const parsed = parseCondition(text);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: `column ${parsed.column}: ${parsed.message}` });
+});
+
+const remediateStep = z.union([
+  name,
+  z.strictObject({
+    action: name,
+    when: z.array(z.enum(failureClasses)).min(1).optional().describe("Only for these failure classes."),
+    params: z.record(name, z.union([z.string(), z.number()])).default({}),
+  }),
+]);
+export type RemediateStep = z.output<typeof remediateStep>;
+
+const probeKeys = Object.fromEntries(probeTypes.map((t) => [t, probeSchemas[t].schema.optional()])) as {
+  [K in keyof typeof probeSchemas]: z.ZodOptional<(typeof probeSchemas)[K]["schema"]>;
+};
+
+const checkTiming = {
+  every: duration.prefault("30s"),
+  every_failing: duration.optional().describe("Shorter while failing, to notice recovery sooner."),
+  timeout: duration.prefault("10s"),
+  expect: z.array(condition).default([]),
+  fail_after: z.number().int().min(1).max(100).default(3),
+  recover_after: z.number().int().min(1).max(100).default(1),
+  start_period: duration
+    .optional()
+    .describe("Failing results are ignored while a service is younger than this."),
+  jitter: duration.optional(),
+};
+
+function exactlyOneProbe(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const given = probeTypes.filter((t) => value[t] !== undefined);
+  if (given.length === 1) return;
+  ctx.addIssue({
+    code: "custom",
+    message:
+      given.length === 0
+        ? `say what to check with one of: ${probeTypes.join(", ")}`
+        : `a check watches one thing; it has ${given.join(" and ")}`,
+  });
+}
+
+const health = z.strictObject({ ...probeKeys, ...checkTiming }).superRefine(exactlyOneProbe);
+
+const check = z
+  .strictObject({
+    ...probeKeys,
+    ...checkTiming,
+    flap: z
+      .strictObject({ window: duration.prefault("10m"), max_changes: z.number().int().min(2).default(6) })
+      .prefault({}),
+    remediate: z.array(remediateStep).default([]),
+    severity: z.enum(severities).default("warning"),
+    labels: z.record(z.string(), z.string()).default({}),
+    description: z.string().optional(),
+  })
+  .superRefine(exactlyOneProbe);
+
+const service = z
+  .strictObject({
+    command: argv.optional(),
+    container: z
+      .strictObject({
+        image: z.string().min(1),
+        name: z.string().min(1).optional(),
+        ports: z.array(z.string()).default([]),
+        env: envMap.prefault({}),
+      })
+      .optional(),
+    cwd: filePath.prefault(".").describe("Defaults to the config file's folder."),
+    env: envMap.prefault({}),
+    port: port.optional(),
+    depends_on: z.array(name).default([]),
+    restart: z
+      .strictObject({
+        policy: z.enum(["always", "on-failure", "never"]).default("always"),
+        backoff: z
+          .strictObject({
+            initial: duration.prefault("100ms"),
+            max: duration.prefault("30s"),
+            factor: z.number().min(1).max(10).default(2),
+            jitter: z
+              .number()
+              .min(0)
+              .max(1)
+              .default(0.1)
+              .describe("Fraction of each delay that is random, so services do not restart in lockstep."),
+          })
+          .prefault({}),
+        min_uptime: duration
+          .prefault("10s")
+          .describe("A run this long counts as stable: the backoff starts over."),
+        max_restarts: z.number().int().min(0).max(1_000).default(5),
+        window: duration.prefault("5m"),
+        retry_after_failed: z
+          .union([duration, z.literal(false)])
+          .prefault("10m")
+          .describe("After giving up, one more start this often; false never."),
+      })
+      .prefault({}),
+    stop: z
+      .strictObject({
+        signal: z.enum(["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2"]).default("SIGTERM"),
+        timeout: duration.prefault("10s"),
+      })
+      .prefault({}),
+    health: health.optional(),
+    remediate: z.array(remediateStep).default(["restart"]),
+    severity: z.enum(severities).default("critical"),
+    labels: z.record(z.string(), z.string()).default({}),
+    log: z
+      .strictObject({ max_size: byteSize.prefault("10MB"), keep: z.number().int().min(0).max(50).default(3) })
+      .prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.command === undefined) === (s.container === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a service needs exactly one of command (a process) or container",
+      });
+    }
+  });
+
+const channel = z
+  .strictObject(
+    Object.fromEntries(providerTypes.map((t) => [t, providerSchemas[t].optional()])) as {
+      [K in keyof typeof providerSchemas]: z.ZodOptional<(typeof providerSchemas)[K]>;
+    },
+  )
+  .superRefine((c, ctx) => {
+    const given = providerTypes.filter((t) => c[t] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          given.length === 0
+            ? `name the provider: one of ${providerTypes.join(", ")}`
+            : `one provider per channel; it has ${given.join(" and ")}`,
+      });
+    }
+  });
+
+const notify = z.strictObject({
+  channels: z.record(name, channel).default({}),
+  routes: z
+    .array(
+      z.strictObject({
+        match: z
+          .strictObject({
+            severity: z.array(z.enum(severities)).optional(),
+            target: z.array(z.string()).optional(),
+            labels: z.record(z.string(), z.string()).optional(),
+          })
+          .prefault({}),
+        to: z.array(name).min(1, "name at least one channel"),
+        continue: z.boolean().default(false).describe("Keep matching later routes after this one."),
+      }),
+    )
+    .default([]),
+  group_wait: duration.prefault("10s"),
+  group_interval: duration.prefault("5m"),
+  repeat_interval: duration.prefault("4h"),
+  fallback: name
+    .optional()
+    .describe("Gets a notification after `fallback_after` failed deliveries elsewhere."),
+  fallback_after: z.number().int().min(1).default(5),
+  max_age: duration
+    .prefault("24h")
+    .describe("Undelivered notifications older than this are given up (and surfaced)."),
+});
+
+const cron = z
+  .string()
+  .regex(
+    /^(\S+\s+){4}\S+$/,
+    'five cron fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *"',
+  );
+
+const remediation = z.strictObject({
+  max_attempts: z.number().int().min(0).max(100).default(3),
+  cooldown: duration.prefault("60s"),
+  verify_within: duration.prefault("2m"),
+  max_concurrent: z.number().int().min(1).max(100).default(2),
+  max_actions_per_hour: z.number().int().min(0).max(10_000).default(20),
+  order: z.enum(["adaptive", "as-written"]).default("adaptive"),
+  approval_ttl: duration.prefault("30m"),
+});
+
+const tenSections = [
+  "DELIVERABLES",
+  "SUCCESS_CRITERIA",
+  "BOUNDARIES",
+  "DEPENDENCIES",
+  "MITIGATION",
+  "TEST_PROCESS",
+  "TEST_RESULTS_FORMAT",
+  "RESOURCE_REQUIREMENTS",
+  "RISK_ASSESSMENT",
+  "QUALITY_METRICS",
+];
+
+export const configSchema = z.strictObject({
+  agent: agent.prefault({}),
+  auth: auth.prefault({}),
+  services: z.record(name, service).default({}),
+  checks: z.record(name, check).default({}),
+  actions: z.record(name, actionSchema).default({}),
+  remediation: remediation.prefault({}),
+  notify: notify.prefault({}),
+  jobs: z
+    .record(
+      name,
+      z.strictObject({
+        cron,
+        action: name,
+        params: z.record(name, z.union([z.string(), z.number()])).default({}),
+        timeout: duration.optional(),
+      }),
+    )
+    .default({}),
+  /** Recurring maintenance windows: no remediation and no notification for these targets. */
+  maintenance: z
+    .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: z.string().optional() }))
+    .default([]),
+  governance: z
+    .strictObject({ instruction_sections: z.array(z.string().min(1)).min(1).default(tenSections) })
+    .prefault({}),
+});
+
+export type VigilConfig = z.output<typeof configSchema>;
+export type ServiceConfig = VigilConfig["services"][string];
+export type CheckConfig = VigilConfig["checks"][string];
+export type HealthConfig = NonNullable<ServiceConfig["health"]>;
+export type ActionConfig = VigilConfig["actions"][string];

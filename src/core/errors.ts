@@ -1,0 +1,136 @@
+/**
+ * The one error catalog. Every failure the agent reports carries a stable code from here; the HTTP
+ * status, the CLI exit code and whether a caller may retry are read from this table, never from
+ * message text. `errors.test.ts` keeps the catalog, the docs and the exit codes in step.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status when this error answers a request. */
+  readonly status: number;
+  /** CLI exit code: 1 the operation failed, 2 bad usage or invalid config, 3 agent not reachable. */
+  readonly exit: 1 | 2 | 3;
+  /** Whether the same call may succeed later without anything changing on the caller's side. */
+  readonly retryable: boolean;
+  /** One line for the docs. */
+  readonly doc: string;
+}
+
+export const errorCatalog = {
+  BAD_REQUEST: {
+    status: 400,
+    exit: 2,
+    retryable: false,
+    doc: "The request is malformed (JSON, fields, types).",
+  },
+  VALIDATION_FAILED: {
+    status: 400,
+    exit: 2,
+    retryable: false,
+    doc: "A field has a value outside what it accepts.",
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    exit: 1,
+    retryable: false,
+    doc: "No bearer token, or one the agent does not know.",
+  },
+  FORBIDDEN: {
+    status: 403,
+    exit: 1,
+    retryable: false,
+    doc: "The token's role is below what the route needs.",
+  },
+  NOT_FOUND: {
+    status: 404,
+    exit: 1,
+    retryable: false,
+    doc: "No such route, target, run, approval or event.",
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    exit: 1,
+    retryable: false,
+    doc: "The route exists but not with this method.",
+  },
+  CONFLICT: { status: 409, exit: 1, retryable: false, doc: "The object is not in a state that allows this." },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    exit: 2,
+    retryable: false,
+    doc: "The request body is over the size limit.",
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    exit: 2,
+    retryable: false,
+    doc: "The body is not application/json.",
+  },
+  RATE_LIMITED: {
+    status: 429,
+    exit: 1,
+    retryable: true,
+    doc: "Too many failed attempts from this address; wait.",
+  },
+  CONFIG_INVALID: { status: 400, exit: 2, retryable: false, doc: "vigil.yaml has problems; each is listed." },
+  DATA_DIR_UNWRITABLE: {
+    status: 500,
+    exit: 2,
+    retryable: false,
+    doc: "agent.data_dir cannot be created or written.",
+  },
+  STORE_TOO_NEW: {
+    status: 500,
+    exit: 2,
+    retryable: false,
+    doc: "The database was written by a newer Vigil.",
+  },
+  STORE_UNAVAILABLE: { status: 503, exit: 1, retryable: true, doc: "The database did not answer." },
+  LISTEN_FAILED: {
+    status: 500,
+    exit: 2,
+    retryable: false,
+    doc: "agent.listen cannot be bound (in use or invalid).",
+  },
+  AGENT_UNREACHABLE: { status: 503, exit: 3, retryable: true, doc: "No agent answered at the URL tried." },
+  AUDIT_TAMPERED: {
+    status: 200,
+    exit: 1,
+    retryable: false,
+    doc: "The audit chain is broken at the named seq.",
+  },
+  TIMEOUT: { status: 504, exit: 1, retryable: true, doc: "An external call did not answer in time." },
+  INTERNAL: { status: 500, exit: 1, retryable: false, doc: "A bug: the agent logged the details." },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** An error with a stable code; `details` is safe to show (no secrets). */
+export class VigilError extends Error {
+  override readonly name = "VigilError";
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return errorCatalog[this.code].status;
+  }
+
+  get exitCode(): 1 | 2 | 3 {
+    return errorCatalog[this.code].exit;
+  }
+
+  get retryable(): boolean {
+    return errorCatalog[this.code].retryable;
+  }
+}
+
+/** True for a VigilError with one of the given codes; matches by name so it works across realms. */
+export function isVigilError(e: unknown, ...codes: ErrorCode[]): e is VigilError {
+  if (!(e instanceof Error) || e.name !== "VigilError") return false;
+  return codes.length === 0 || codes.includes((e as VigilError).code);
+}

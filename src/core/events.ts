@@ -1,0 +1,117 @@
+/**
+ * Every fact the agent learns or causes is one typed event. Components talk through these events and
+ * the store, not by reaching into each other. Every event is appended to the audit log (durably,
+ * through the sink) before any listener sees it, so a listener never acts on a fact that a crash
+ * could lose.
+ */
+import type { Clock } from "./clock.ts";
+
+/** Payload of each event type. Later features add their types here, one line each. */
+export interface EventMap {
+  "agent.started": { version: string; mode: string; pid: number; config_file: string; store: string };
+  "agent.stopped": { reason: string };
+  "config.reloaded": { config_file: string };
+  "config.reload_failed": { config_file: string; problems: string[] };
+  "audit.verified": { ok: boolean; count: number; first_bad_seq?: number | undefined };
+  /** A check's outcome flipped (ok ↔ failing) or its failure changed; repeats are not events. */
+  "check.result": {
+    ok: boolean;
+    failure_class?: string | undefined;
+    explanation: string;
+    duration_ms: number;
+  };
+  "target.state": { from: string; to: string; reason: string };
+  "service.started": { pid: number; adopted: boolean };
+  "service.exited": { code: number | null; signal: string | null; uptime_ms: number; expected: boolean };
+  "service.restart_scheduled": { delay_ms: number; reason: string };
+  /** The escalation: the restart budget is spent and automatic restarts stop. */
+  "service.gave_up": { restarts: number; window_ms: number };
+  "service.port_conflict": { port: number; holder: string };
+  "service.spawn_failed": { error: string };
+  "target.action": { action: "start" | "stop" | "restart" | "recover"; result: string };
+  "heartbeat.received": { from: string };
+}
+
+export type EventType = keyof EventMap;
+
+/** An event as emitted, before it has a place in the chain. */
+export interface NewEvent<K extends EventType = EventType> {
+  type: K;
+  subject: string;
+  actor: string;
+  payload: EventMap[K];
+  ts: number;
+}
+
+/** An event as stored in the audit log. `payload` is kept as canonical JSON text. */
+export interface StoredEvent {
+  seq: number;
+  ts: number;
+  actor: string;
+  type: string;
+  subject: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface EventSink {
+  /** Durably appends events in order; resolves with their stored form. */
+  append(events: NewEvent[]): Promise<StoredEvent[]>;
+}
+
+export type Listener = (event: StoredEvent) => void | Promise<void>;
+
+export interface EventBusOptions {
+  sink: EventSink;
+  clock: Clock;
+  /** Called when a listener throws or rejects; the bus itself never throws for a listener. */
+  onListenerError: (error: unknown, event: StoredEvent) => void;
+}
+
+export class EventBus {
+  readonly #opts: EventBusOptions;
+  readonly #listeners = new Map<string, Set<Listener>>();
+
+  constructor(opts: EventBusOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * Appends the event to the audit log and then tells the listeners.
+   * @example await bus.emit("agent.stopped", "agent", { reason: "SIGTERM" });
+   */
+  async emit<K extends EventType>(
+    type: K,
+    subject: string,
+    payload: EventMap[K],
+    actor = "vigil",
+  ): Promise<StoredEvent> {
+    const [stored] = await this.#opts.sink.append([
+      { type, subject, actor, payload, ts: this.#opts.clock.now() },
+    ]);
+    this.#dispatch(stored!);
+    return stored!;
+  }
+
+  /** Subscribes to one type, or to every type with "*"; returns the unsubscribe function. */
+  on(type: EventType | "*", listener: Listener): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  #dispatch(event: StoredEvent): void {
+    for (const key of [event.type, "*"]) {
+      for (const listener of this.#listeners.get(key) ?? []) {
+        try {
+          const r = listener(event);
+          if (r instanceof Promise) r.catch((e: unknown) => this.#opts.onListenerError(e, event));
+        } catch (e) {
+          this.#opts.onListenerError(e, event);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `command`: runs a program through the gateway's execution module (argv, no shell, timeout, capped
+ * output). Provides [EXIT_CODE] [STDOUT] [RESPONSE_TIME].
+ */
+import type { z } from "zod";
+import { baseEnv } from "../gateway/exec.ts";
+import type { Probe } from "./probe.ts";
+import { provides, schema } from "./command.schema.ts";
+
+type CommandConfig = z.output<typeof schema>;
+
+export const commandProbe: Probe<CommandConfig> = {
+  type: "command",
+  schema,
+  defaultExpect: ["[EXIT_CODE] == 0"],
+  provides,
+  async run(cfg, ctx) {
+    const r = await ctx.env.exec({
+      argv: cfg.run,
+      ...(cfg.cwd ? { cwd: cfg.cwd } : {}),
+      env: { ...baseEnv(), ...cfg.env },
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      maxOutputBytes: 64 * 1024,
+    });
+    const values = {
+      EXIT_CODE: r.exitCode ?? -1,
+      STDOUT: r.stdout.trim(),
+      STDERR: r.stderr.trim(),
+      RESPONSE_TIME: r.durationMs,
+    };
+    if (r.spawnError) return { values, error: { class: "unknown", message: `cannot run: ${r.spawnError}` } };
+    if (r.timedOut || ctx.signal.aborted)
+      return { values, error: { class: "timeout", message: `timed out after ${ctx.timeoutMs}ms` } };
+    return { values };
+  },
+};

@@ -1,0 +1,42 @@
+/** `disk`: space and inodes of the filesystem holding a path. Provides [USED_PERCENT] [FREE_BYTES] [INODES_USED_PERCENT]. */
+import fs from "node:fs/promises";
+import type { z } from "zod";
+import type { Probe } from "./probe.ts";
+import { provides, schema } from "./disk.schema.ts";
+
+type DiskConfig = z.output<typeof schema>;
+
+export const diskProbe: Probe<DiskConfig> = {
+  type: "disk",
+  schema,
+  defaultExpect: ["[USED_PERCENT] < 90"],
+  provides,
+  async run(cfg) {
+    try {
+      const s = await fs.statfs(cfg.path);
+      // Like df: used against what non-root users can get (used + available), not the raw total.
+      const used = (s.blocks - s.bfree) * s.bsize;
+      const avail = s.bavail * s.bsize;
+      const usedPct = used + avail > 0 ? (used / (used + avail)) * 100 : 0;
+      const inodesPct = s.files > 0 ? ((s.files - s.ffree) / s.files) * 100 : 0;
+      return {
+        values: {
+          USED_PERCENT: round(usedPct),
+          FREE_BYTES: avail,
+          TOTAL_BYTES: s.blocks * s.bsize,
+          INODES_USED_PERCENT: round(inodesPct),
+        },
+      };
+    } catch (e) {
+      return {
+        values: {},
+        error: {
+          class: "unknown",
+          message: `cannot stat ${cfg.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        },
+      };
+    }
+  },
+};
+
+const round = (n: number) => Math.round(n * 100) / 100;

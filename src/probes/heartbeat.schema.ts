@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { duration } from "../config/primitives.ts";
+
+export const provides = ["LAST_SEEN"] as const;
+
+/** Pushed: `POST /api/heartbeat/<check>`, with this token or an operator's. */
+export const schema = z.strictObject({
+  within: duration,
+  token: z.string().min(16, "at least 16 characters; generate one with `openssl rand -hex 24`").optional(),
+  timeout: duration.optional(),
+});

@@ -1,0 +1,77 @@
+/**
+ * `memory`: host memory ([USED_PERCENT] [FREE_BYTES]) from /proc/meminfo, or with `service:` the
+ * resident memory and CPU of that managed service's whole process group ([RSS_MB] [CPU_PERCENT]).
+ */
+import fs from "node:fs/promises";
+import type { z } from "zod";
+import { usage } from "../core/procfs.ts";
+import type { Probe } from "./probe.ts";
+import { provides, schema } from "./memory.schema.ts";
+
+type MemoryConfig = z.output<typeof schema>;
+
+/** Clock ticks per second on Linux (USER_HZ), which /proc/<pid>/stat counts CPU time in. */
+const ticksPerSecond = 100;
+/** CPU% needs two readings: the previous one per check. */
+const previous = new Map<string, { at: number; ticks: number }>();
+
+export const memoryProbe: Probe<MemoryConfig> = {
+  type: "memory",
+  schema,
+  defaultExpect: ["[USED_PERCENT] < 90"],
+  provides,
+  async run(cfg, ctx) {
+    if (cfg.service) {
+      const pids = ctx.env.servicePids(cfg.service);
+      if (pids.length === 0)
+        return {
+          values: {},
+          error: { class: "process_exited", message: `service ${cfg.service} is not running` },
+        };
+      let rss = 0;
+      let ticks = 0;
+      for (const pid of pids) {
+        const u = usage(pid);
+        if (u) {
+          rss += u.rssBytes;
+          ticks += u.cpuTicks;
+        }
+      }
+      const now = performance.now();
+      const prev = previous.get(ctx.target);
+      previous.set(ctx.target, { at: now, ticks });
+      const cpu =
+        prev && now > prev.at ? ((ticks - prev.ticks) / ticksPerSecond / ((now - prev.at) / 1000)) * 100 : 0;
+      return {
+        values: {
+          RSS_MB: Math.round((rss / 1048576) * 10) / 10,
+          CPU_PERCENT: Math.max(0, Math.round(cpu * 10) / 10),
+        },
+      };
+    }
+    try {
+      const info = parseMeminfo(await fs.readFile("/proc/meminfo", "utf8"));
+      const total = info.MemTotal ?? 0;
+      const avail = info.MemAvailable ?? info.MemFree ?? 0;
+      return {
+        values: {
+          USED_PERCENT: total > 0 ? Math.round(((total - avail) / total) * 10000) / 100 : 0,
+          FREE_BYTES: avail,
+          TOTAL_BYTES: total,
+        },
+      };
+    } catch (e) {
+      return { values: {}, error: { class: "unknown", message: `cannot read /proc/meminfo: ${String(e)}` } };
+    }
+  },
+};
+
+/** /proc/meminfo in bytes by key. */
+export function parseMeminfo(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^(\w+):\s+(\d+)(?:\s+kB)?/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]) * (line.includes("kB") ? 1024 : 1);
+  }
+  return out;
+}

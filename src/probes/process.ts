@@ -1,0 +1,44 @@
+/** `process`: is a process running, found by name or by pidfile. Provides [RUNNING] [COUNT] [PID]. */
+import fs from "node:fs/promises";
+import type { z } from "zod";
+import { isAlive, safeReaddir } from "../core/procfs.ts";
+import type { Probe } from "./probe.ts";
+import { provides, schema } from "./process.schema.ts";
+
+type ProcessConfig = z.output<typeof schema>;
+
+export const processProbe: Probe<ProcessConfig> = {
+  type: "process",
+  schema,
+  defaultExpect: ["[RUNNING] == true"],
+  provides,
+  async run(cfg) {
+    if (cfg.pidfile) {
+      let pid = NaN;
+      try {
+        pid = Number((await fs.readFile(cfg.pidfile, "utf8")).trim());
+      } catch (e) {
+        return {
+          values: { RUNNING: false, COUNT: 0 },
+          error: {
+            class: "process_exited",
+            message: `cannot read ${cfg.pidfile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          },
+        };
+      }
+      const running = Number.isInteger(pid) && pid > 0 && isAlive(pid);
+      return { values: { RUNNING: running, COUNT: running ? 1 : 0, PID: pid } };
+    }
+    const pids: number[] = [];
+    for (const entry of safeReaddir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const comm = (await fs.readFile(`/proc/${entry}/comm`, "utf8")).trim();
+        if (comm === cfg.name) pids.push(Number(entry));
+      } catch {
+        // Gone between readdir and read.
+      }
+    }
+    return { values: { RUNNING: pids.length > 0, COUNT: pids.length, PID: pids[0] ?? 0 } };
+  },
+};

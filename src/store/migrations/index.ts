@@ -1,0 +1,59 @@
+/**
+ * Numbered migrations, applied in order at start, each in its own transaction. A migration is never
+ * edited once released: a change is a new number.
+ */
+import type { Db, Dialect } from "../db.ts";
+import { VigilError } from "../../core/errors.ts";
+import { m001 } from "./001-audit.ts";
+import { m002 } from "./002-targets.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const migrations: readonly Migration[] = [m001, m002];
+
+export const latestVersion = migrations.at(-1)!.version;
+
+/**
+ * Brings the schema to `latestVersion`. Refuses a database written by a newer Vigil rather than
+ * guessing at tables it does not know.
+ */
+export async function migrate(db: Db, where: string): Promise<number> {
+  await db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+  );
+  const current = await currentVersion(db);
+  if (current > latestVersion) {
+    throw new VigilError(
+      "STORE_TOO_NEW",
+      `the database at ${where} has schema version ${current}, but this Vigil knows versions up to ${latestVersion}; upgrade Vigil, or point agent.data_dir (or agent.store) at another database`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    await db.transaction("vigil:migrate", async (tx) => {
+      // Another agent on the same database may have applied it while this one waited for the lock.
+      if ((await currentVersion(tx)) >= m.version) return;
+      await tx.exec(sqlFor(m, db.dialect));
+      await tx.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+    });
+  }
+  return currentVersion(db);
+}
+
+export async function currentVersion(db: Db): Promise<number> {
+  const row = await db.get<{ v: number | string | null }>("SELECT MAX(version) AS v FROM schema_version");
+  return Number(row?.v ?? 0);
+}
+
+function sqlFor(m: Migration, dialect: Dialect): string {
+  return dialect === "sqlite" ? m.sqlite : m.postgres;
+}

@@ -1,0 +1,136 @@
+/**
+ * PostgreSQL through `pg`: a small pool, `?` placeholders rewritten to `$n`, BIGINT read as a
+ * number, and writers serialised across agents by a transaction-scoped advisory lock per name.
+ */
+import pg from "pg";
+import type { Db, Row, SqlValue } from "../db.ts";
+
+// BIGINT (int8) values here are ids, sequence numbers and ms timestamps: all far below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/** `?` → `$1, $2 …`, skipping question marks inside quoted strings. */
+export function toPgPlaceholders(sql: string): string {
+  let n = 0;
+  let out = "";
+  let quote: string | undefined;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === "?") {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+const cache = new Map<string, string>();
+const rewrite = (sql: string) => {
+  let s = cache.get(sql);
+  if (s === undefined) {
+    s = toPgPlaceholders(sql);
+    if (cache.size < 1_000) cache.set(sql, s);
+  }
+  return s;
+};
+
+/** A stable 64-bit key for pg_advisory_xact_lock from a lock name. */
+function lockKey(name: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const c of Buffer.from(name)) h = BigInt.asIntN(64, (h ^ BigInt(c)) * 0x100000001b3n);
+  return h.toString();
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+function adapter(q: Queryable, self: PostgresDb | undefined): Db {
+  return {
+    dialect: "postgres",
+    async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+      return (await q.query(rewrite(sql), params as unknown[])).rows as T[];
+    },
+    async get<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+      return (await q.query(rewrite(sql), params as unknown[])).rows[0] as T | undefined;
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      return { changes: (await q.query(rewrite(sql), params as unknown[])).rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await q.query(sql);
+    },
+    transaction: (lock, fn) =>
+      self ? self.transaction(lock, fn) : Promise.reject(new Error("nested transactions are not supported")),
+    close: () => (self ? self.close() : Promise.reject(new Error("cannot close from inside a transaction"))),
+  };
+}
+
+export class PostgresDb implements Db {
+  readonly dialect = "postgres" as const;
+  readonly #pool: pg.Pool;
+  readonly #direct: Db;
+
+  constructor(url: string, options: { max?: number; statementTimeoutMs?: number } = {}) {
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 5,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      application_name: "vigil",
+    });
+    // An idle client's error (server restart) must not crash the agent; the pool replaces it.
+    this.#pool.on("error", () => undefined);
+    this.#direct = adapter(this.#pool, this);
+  }
+
+  all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.#direct.all<T>(sql, params);
+  }
+
+  get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.#direct.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return this.#direct.run(sql, params);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#direct.exec(sql);
+  }
+
+  async transaction<T>(lock: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(lock)]);
+      const result = await fn(adapter(client, undefined));
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+/** `postgres://user:secret@host/db` → `postgres:host/db`, for messages and /health. */
+export function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres:${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "postgres";
+  }
+}

@@ -1,0 +1,50 @@
+/** The same Store contract on the real PostgreSQL server at 127.0.0.1:5432, one fresh schema per test. */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { isVigilError } from "../../core/errors.ts";
+import { openStore } from "../open.ts";
+import { storeContract, targetsContract } from "../store.contract.ts";
+import { toPgPlaceholders } from "./db.ts";
+
+const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const schemas: string[] = [];
+
+/** A store in its own schema, so tests never see each other's tables. */
+async function freshStore() {
+  const schema = `vigil_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  schemas.push(schema);
+  const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return openStore({ store: url, dataDir: "/nonexistent" });
+}
+
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  for (const s of schemas) await admin.query(`DROP SCHEMA ${s} CASCADE`);
+  await admin.end();
+});
+
+storeContract("postgres", freshStore);
+targetsContract("postgres", freshStore);
+
+describe("postgres dialect", () => {
+  it("rewrites placeholders outside quotes only", () => {
+    expect(toPgPlaceholders("SELECT '?' , ? FROM t WHERE a = ? AND b = \"q?\"")).toBe(
+      "SELECT '?' , $1 FROM t WHERE a = $2 AND b = \"q?\"",
+    );
+  });
+
+  it("names an unreachable server without its password", async () => {
+    const err = await openStore({ store: "postgres://u:hunter2secret@127.0.0.1:9/x", dataDir: "/x" }).catch(
+      (e: unknown) => e,
+    );
+    expect(isVigilError(err, "STORE_UNAVAILABLE")).toBe(true);
+    expect((err as Error).message).toContain("postgres:127.0.0.1:9/x did not answer (ECONNREFUSED)");
+    expect((err as Error).message).not.toContain("hunter2secret");
+  });
+});

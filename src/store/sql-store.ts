@@ -1,0 +1,189 @@
+/** The Store in plain SQL that both dialects accept; dialect differences live in `Db`. */
+import type { NewEvent, StoredEvent } from "../core/events.ts";
+import type { Db } from "./db.ts";
+import { currentVersion } from "./migrations/index.ts";
+import type { ChainTip, MinuteRow, ResultRow, Sealer, Store, TargetRow } from "./store.ts";
+
+const eventColumns = "seq, ts, actor, type, subject, payload, prev_hash, hash";
+
+export class SqlStore implements Store {
+  readonly description: string;
+  readonly db: Db;
+
+  constructor(db: Db, description: string) {
+    this.db = db;
+    this.description = description;
+  }
+
+  appendEvents(events: readonly NewEvent[], seal: Sealer): Promise<StoredEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.db.transaction("vigil:audit", async (tx) => {
+      const tip = await tx.get<{ seq: number | string; hash: string }>(
+        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+      );
+      const rows = seal(
+        tip ? ({ seq: Number(tip.seq), hash: tip.hash } satisfies ChainTip) : undefined,
+        events,
+      );
+      for (const r of rows) {
+        await tx.run(`INSERT INTO audit_events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+          r.seq,
+          r.ts,
+          r.actor,
+          r.type,
+          r.subject,
+          r.payload,
+          r.prev_hash,
+          r.hash,
+        ]);
+      }
+      return rows;
+    });
+  }
+
+  async readEvents(query: { after?: number; limit: number; newest?: boolean }): Promise<StoredEvent[]> {
+    if (query.newest) {
+      const rows = await this.db.all(`SELECT ${eventColumns} FROM audit_events ORDER BY seq DESC LIMIT ?`, [
+        query.limit,
+      ]);
+      return rows.map(toEvent).reverse();
+    }
+    const rows = await this.db.all(
+      `SELECT ${eventColumns} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+      [query.after ?? 0, query.limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async *scanEvents(pageSize = 10_000): AsyncGenerator<StoredEvent[]> {
+    let after = 0;
+    for (;;) {
+      const page = await this.readEvents({ after, limit: pageSize });
+      if (page.length === 0) return;
+      yield page;
+      after = page.at(-1)!.seq;
+    }
+  }
+
+  async countEvents(): Promise<number> {
+    const row = await this.db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM audit_events");
+    return Number(row?.n ?? 0);
+  }
+
+  async saveTargets(rows: readonly TargetRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.transaction("vigil:targets", async (tx) => {
+      for (const r of rows) {
+        await tx.run(
+          `INSERT INTO targets (name, kind, state, since, health, service, last_result, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, state = excluded.state, since = excluded.since,
+             health = excluded.health, service = excluded.service, last_result = excluded.last_result,
+             updated_at = excluded.updated_at`,
+          [r.name, r.kind, r.state, r.since, r.health, r.service, r.last_result, r.updated_at],
+        );
+      }
+    });
+  }
+
+  async loadTargets(): Promise<TargetRow[]> {
+    const rows = await this.db.all("SELECT * FROM targets ORDER BY name");
+    return rows.map((r) => ({
+      ...(r as unknown as TargetRow),
+      since: Number(r.since),
+      updated_at: Number(r.updated_at),
+    }));
+  }
+
+  async deleteTarget(name: string): Promise<void> {
+    await this.db.run("DELETE FROM targets WHERE name = ?", [name]);
+  }
+
+  async writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void> {
+    if (results.length === 0 && minutes.length === 0) return;
+    await this.db.transaction("vigil:results", async (tx) => {
+      for (const r of results) {
+        await tx.run("INSERT INTO results (target, ts, ok, duration_ms, summary) VALUES (?, ?, ?, ?, ?)", [
+          r.target,
+          r.ts,
+          r.ok ? 1 : 0,
+          Math.round(r.duration_ms),
+          r.summary,
+        ]);
+      }
+      for (const m of minutes) {
+        await tx.run(
+          `INSERT INTO result_minutes (target, minute, total, ok, p50_ms, p95_ms) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (target, minute) DO UPDATE SET total = excluded.total, ok = excluded.ok,
+             p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms`,
+          [m.target, m.minute, m.total, m.ok, m.p50_ms, m.p95_ms],
+        );
+      }
+    });
+  }
+
+  async recentResults(target: string, limit: number): Promise<ResultRow[]> {
+    const rows = await this.db.all(
+      "SELECT target, ts, ok, duration_ms, summary FROM results WHERE target = ? ORDER BY id DESC LIMIT ?",
+      [target, limit],
+    );
+    return rows.map((r) => ({
+      target: String(r.target),
+      ts: Number(r.ts),
+      ok: Number(r.ok) === 1,
+      duration_ms: Number(r.duration_ms),
+      summary: String(r.summary),
+    }));
+  }
+
+  async minutes(target: string, since: number): Promise<MinuteRow[]> {
+    const rows = await this.db.all(
+      "SELECT target, minute, total, ok, p50_ms, p95_ms FROM result_minutes WHERE target = ? AND minute >= ? ORDER BY minute",
+      [target, since],
+    );
+    return rows.map((r) => ({
+      target: String(r.target),
+      minute: Number(r.minute),
+      total: Number(r.total),
+      ok: Number(r.ok),
+      p50_ms: Number(r.p50_ms),
+      p95_ms: Number(r.p95_ms),
+    }));
+  }
+
+  async pruneResults(keep: number, minutesSince: number): Promise<void> {
+    await this.db.run(
+      `DELETE FROM results WHERE id IN (
+         SELECT id FROM (
+           SELECT id, ROW_NUMBER() OVER (PARTITION BY target ORDER BY id DESC) AS n FROM results
+         ) ranked WHERE n > ?)`,
+      [keep],
+    );
+    await this.db.run("DELETE FROM result_minutes WHERE minute < ?", [minutesSince]);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db.get<{ value: string }>("SELECT value FROM meta WHERE key = ?", [key]);
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.run(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [key, value],
+    );
+  }
+
+  schemaVersion(): Promise<number> {
+    return currentVersion(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Both dialects return these columns already typed (postgres/ parses BIGINT as number), so no copy. */
+function toEvent(r: Record<string, unknown>): StoredEvent {
+  return r as unknown as StoredEvent;
+}

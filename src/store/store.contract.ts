@@ -1,0 +1,163 @@
+/**
+ * The behaviour every Store must have. Each implementation's test calls `storeContract` with a
+ * factory for a fresh, empty, migrated store.
+ */
+import { describe, expect, it } from "vitest";
+import type { NewEvent, StoredEvent } from "../core/events.ts";
+import type { ChainTip, Store } from "./store.ts";
+import { latestVersion } from "./migrations/index.ts";
+
+const ev = (n: number): NewEvent => ({
+  type: "agent.stopped",
+  subject: `s${n}`,
+  actor: "test",
+  payload: { reason: `r${n}` },
+  ts: 1_700_000_000_000 + n,
+});
+
+/** A sealer with simple, checkable links: hash = "h<seq>", prev_hash = previous hash. */
+const seal = (tip: ChainTip | undefined, events: readonly NewEvent[]): StoredEvent[] => {
+  let seq = tip?.seq ?? 0;
+  let prev = tip?.hash ?? "genesis";
+  return events.map((e) => {
+    seq += 1;
+    const row = { ...e, seq, payload: JSON.stringify(e.payload), prev_hash: prev, hash: `h${seq}` };
+    prev = row.hash;
+    return row;
+  });
+};
+
+export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    it("is migrated to the latest schema version", async () => {
+      const store = await makeStore();
+      expect(await store.schemaVersion()).toBe(latestVersion);
+      await store.close();
+    });
+
+    it("appends events in order, chained after the tip, and reads them back", async () => {
+      const store = await makeStore();
+      await store.appendEvents([ev(1), ev(2)], seal);
+      const rows = await store.appendEvents([ev(3)], seal);
+      expect(rows[0]).toMatchObject({ seq: 3, prev_hash: "h2", hash: "h3" });
+      const all = await store.readEvents({ limit: 10 });
+      expect(all.map((r) => r.seq)).toEqual([1, 2, 3]);
+      expect(all[1]).toEqual({
+        seq: 2,
+        ts: 1_700_000_000_002,
+        actor: "test",
+        type: "agent.stopped",
+        subject: "s2",
+        payload: '{"reason":"r2"}',
+        prev_hash: "h1",
+        hash: "h2",
+      });
+      expect(await store.countEvents()).toBe(3);
+      await store.close();
+    });
+
+    it("serialises concurrent appends into one unbroken chain", async () => {
+      const store = await makeStore();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendEvents([ev(i), ev(i + 100)], seal)));
+      const all = await store.readEvents({ limit: 1000 });
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      for (let i = 1; i < all.length; i++) expect(all[i]!.prev_hash).toBe(all[i - 1]!.hash);
+      await store.close();
+    });
+
+    it("pages with after/limit, tails with newest, and scans everything", async () => {
+      const store = await makeStore();
+      await store.appendEvents(
+        Array.from({ length: 25 }, (_, i) => ev(i)),
+        seal,
+      );
+      expect((await store.readEvents({ after: 20, limit: 3 })).map((r) => r.seq)).toEqual([21, 22, 23]);
+      expect((await store.readEvents({ limit: 3, newest: true })).map((r) => r.seq)).toEqual([23, 24, 25]);
+      const pages: number[] = [];
+      for await (const page of store.scanEvents(10)) pages.push(page.length);
+      expect(pages).toEqual([10, 10, 5]);
+      await store.close();
+    });
+
+    it("rolls back a failed append: nothing half-written", async () => {
+      const store = await makeStore();
+      await store.appendEvents([ev(1)], seal);
+      const broken = (tip: ChainTip | undefined, events: readonly NewEvent[]) => {
+        const rows = seal(tip, events);
+        rows[1]!.seq = rows[0]!.seq; // duplicate key on the second row
+        return rows;
+      };
+      await expect(store.appendEvents([ev(2), ev(3)], broken)).rejects.toThrow();
+      expect(await store.countEvents()).toBe(1);
+      await store.appendEvents([ev(4)], seal);
+      expect(await store.countEvents()).toBe(2);
+      await store.close();
+    });
+
+    it("refuses to update or delete audit rows", async () => {
+      const store = await makeStore();
+      await store.appendEvents([ev(1)], seal);
+      await expect(store.db.run("UPDATE audit_events SET payload = ? WHERE seq = 1", ["{}"])).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(store.db.run("DELETE FROM audit_events WHERE seq = 1")).rejects.toThrow(/append-only/);
+      await store.close();
+    });
+
+    it("keeps meta values, overwriting on set", async () => {
+      const store = await makeStore();
+      expect(await store.getMeta("paused")).toBeUndefined();
+      await store.setMeta("paused", "1");
+      await store.setMeta("paused", "0");
+      expect(await store.getMeta("paused")).toBe("0");
+      await store.close();
+    });
+  });
+}
+
+export function targetsContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`Store contract (targets and results): ${name}`, () => {
+    it("upserts and loads targets", async () => {
+      const store = await makeStore();
+      const row = {
+        name: "api",
+        kind: "service" as const,
+        state: "up",
+        since: 5,
+        health: "{}",
+        service: '{"pid":1}',
+        last_result: null,
+        updated_at: 6,
+      };
+      await store.saveTargets([row]);
+      await store.saveTargets([{ ...row, state: "down", since: 7 }]);
+      expect(await store.loadTargets()).toEqual([{ ...row, state: "down", since: 7 }]);
+      await store.deleteTarget("api");
+      expect(await store.loadTargets()).toEqual([]);
+      await store.close();
+    });
+
+    it("writes results and minutes in batches, reads the newest first, prunes per target", async () => {
+      const store = await makeStore();
+      const results = Array.from({ length: 30 }, (_, i) => ({
+        target: i % 2 ? "a" : "b",
+        ts: 1_000 + i,
+        ok: i % 3 !== 0,
+        duration_ms: i,
+        summary: "{}",
+      }));
+      const minute = { target: "a", minute: 60_000, total: 10, ok: 9, p50_ms: 3, p95_ms: 8 };
+      await store.writeResults(results, [minute]);
+      await store.writeResults([], [{ ...minute, total: 12 }]);
+      const recent = await store.recentResults("a", 3);
+      expect(recent.map((r) => r.ts)).toEqual([1_029, 1_027, 1_025]);
+      expect(recent[0]).toEqual({ target: "a", ts: 1_029, ok: true, duration_ms: 29, summary: "{}" });
+      expect(await store.minutes("a", 0)).toEqual([{ ...minute, total: 12 }]);
+      await store.pruneResults(5, 120_000);
+      expect(await store.recentResults("a", 100)).toHaveLength(5);
+      expect(await store.recentResults("b", 100)).toHaveLength(5);
+      expect(await store.minutes("a", 0)).toEqual([]);
+      await store.close();
+    });
+  });
+}

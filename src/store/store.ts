@@ -1,0 +1,78 @@
+/**
+ * The Store: everything the agent keeps. One interface, implemented once in SQL over `Db`, so SQLite
+ * (one host) and PostgreSQL (a fleet) behave the same; `store.contract.ts` is the suite both pass.
+ *
+ * Owns: tables, migrations, transactions. Must not import: anything outside core/ and store/.
+ */
+import type { NewEvent, StoredEvent } from "../core/events.ts";
+import type { Db } from "./db.ts";
+
+/** The newest row of the audit chain, which the next appended event links to. */
+export interface ChainTip {
+  seq: number;
+  hash: string;
+}
+
+/** Turns new events into chained rows; supplied by the audit log, called inside the write lock. */
+export type Sealer = (tip: ChainTip | undefined, events: readonly NewEvent[]) => StoredEvent[];
+
+/** A target's persisted row; JSON columns are opaque to the store. */
+export interface TargetRow {
+  name: string;
+  kind: "service" | "check";
+  state: string;
+  since: number;
+  /** JSON: the health state machine's state. */
+  health: string;
+  /** JSON: the supervisor's record, services only. */
+  service: string | null;
+  /** JSON: the last result. */
+  last_result: string | null;
+  updated_at: number;
+}
+
+export interface ResultRow {
+  target: string;
+  ts: number;
+  ok: boolean;
+  duration_ms: number;
+  /** JSON: failure class, explanations, key values. */
+  summary: string;
+}
+
+export interface MinuteRow {
+  target: string;
+  /** Start of the minute, ms epoch. */
+  minute: number;
+  total: number;
+  ok: number;
+  p50_ms: number;
+  p95_ms: number;
+}
+
+export interface Store {
+  /** `sqlite:<file>` or `postgres:<host>/<db>`, never with a password. */
+  readonly description: string;
+  readonly db: Db;
+  /** Appends events atomically, chained after the current tip; concurrent writers serialise. */
+  appendEvents(events: readonly NewEvent[], seal: Sealer): Promise<StoredEvent[]>;
+  /** Events after `after` in ascending seq, or the newest `limit` when `newest` is set. */
+  readEvents(query: { after?: number; limit: number; newest?: boolean }): Promise<StoredEvent[]>;
+  /** Every event in seq order, a page at a time, without holding them all in memory. */
+  scanEvents(pageSize?: number): AsyncGenerator<StoredEvent[]>;
+  countEvents(): Promise<number>;
+  saveTargets(rows: readonly TargetRow[]): Promise<void>;
+  loadTargets(): Promise<TargetRow[]>;
+  deleteTarget(name: string): Promise<void>;
+  /** Writes a batch of results and minute aggregates in one transaction (minutes are upserted). */
+  writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void>;
+  /** The newest results of a target, newest first. */
+  recentResults(target: string, limit: number): Promise<ResultRow[]>;
+  minutes(target: string, since: number): Promise<MinuteRow[]>;
+  /** Keeps the newest `keep` results per target and minute rows newer than `minutesSince`. */
+  pruneResults(keep: number, minutesSince: number): Promise<void>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+/**
+ * Who listens on a TCP port: /proc/net/tcp{,6} give the socket inode of the listener, and the
+ * process whose fd table holds that inode is the holder. No external program runs.
+ */
+import fs from "node:fs";
+import { commandLine, safeReaddir } from "../core/procfs.ts";
+
+export interface PortHolder {
+  pid: number | undefined;
+  command: string;
+}
+
+const LISTEN = "0A";
+
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = fs.readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      if (f[3] === LISTEN && f[1]!.endsWith(`:${hexPort}`)) inodes.add(f[9]!);
+    }
+  }
+  return inodes;
+}
+
+/** The process listening on `port`, undefined when nobody does. pid is undefined when not visible. */
+export function findPortHolder(port: number): PortHolder | undefined {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return undefined;
+  const wanted = new Set([...inodes].map((i) => `socket:[${i}]`));
+  for (const entry of safeReaddir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    for (const fd of safeReaddir(`/proc/${entry}/fd`)) {
+      let link = "";
+      try {
+        link = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (wanted.has(link)) return { pid: Number(entry), command: commandLine(Number(entry)) };
+    }
+  }
+  return { pid: undefined, command: "a process this user cannot see" };
+}

@@ -1,0 +1,210 @@
+/** Real child processes under the supervisor, on the real clock. */
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../core/clock.ts";
+import { silentLogger } from "../core/log.ts";
+import { tempDir } from "../../test/helpers/tmp.ts";
+import { alive, freePort } from "../../test/helpers/net.ts";
+import { Supervisor, type SupervisedSpec } from "./supervisor.ts";
+import type { Phase, ServiceEvent, ServiceRecord } from "./service.ts";
+
+const fixture = path.resolve(import.meta.dirname, "../../test/fixtures/service.js");
+const running: Supervisor[] = [];
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop();
+});
+
+function spec(
+  name: string,
+  env: Record<string, string> = {},
+  over: Partial<SupervisedSpec> = {},
+): SupervisedSpec {
+  return {
+    name,
+    command: [process.execPath, fixture],
+    cwd: tempDir(),
+    env: { PATH: process.env.PATH!, ...env },
+    port: undefined,
+    dependsOn: [],
+    restart: {
+      policy: "always",
+      initialMs: 50,
+      maxMs: 400,
+      factor: 2,
+      jitter: 0.1,
+      minUptimeMs: 5_000,
+      maxRestarts: 3,
+      windowMs: 60_000,
+      retryAfterFailedMs: false,
+    },
+    stop: { signal: "SIGTERM", timeoutMs: 1_000 },
+    ...over,
+  };
+}
+
+function harness(records = new Map<string, ServiceRecord>(), agentId = tempDir()) {
+  const events: { name: string; e: ServiceEvent; at: number }[] = [];
+  const phases: string[] = [];
+  const logDir = path.join(agentId, "logs");
+  const sup = new Supervisor({
+    clock: systemClock,
+    log: silentLogger(),
+    logDir,
+    agentId,
+    loadRecords: async () => new Map(records),
+    saveRecord: async (name, r) => void records.set(name, structuredClone(r)),
+    deleteRecord: async (name) => void records.delete(name),
+    event: (name, e) => events.push({ name, e, at: Date.now() }),
+    phase: (name, p: Phase) => phases.push(`${name}:${p}`),
+    automaticAllowed: () => true,
+  });
+  running.push(sup);
+  return { sup, events, phases, records, logDir, agentId };
+}
+
+const kinds = (events: { e: ServiceEvent }[]) => events.map((x) => x.e.kind);
+
+describe("supervisor", () => {
+  it("starts dependencies first and stops in reverse", async () => {
+    const { sup, phases } = harness();
+    await sup.start([spec("api", {}, { dependsOn: ["db"] }), spec("db")]);
+    expect(phases.filter((p) => p.endsWith(":running"))).toEqual(["db:running", "api:running"]);
+    await sup.stop();
+    expect(phases.filter((p) => p.endsWith(":stopped"))).toEqual(["api:stopped", "db:stopped"]);
+  });
+
+  it("restarts on the exit event after a SIGKILL, at once when it had been stable", async () => {
+    const port = await freePort();
+    const { sup, events } = harness();
+    await sup.start([
+      spec("web", { PORT: String(port) }, { restart: { ...spec("x").restart, minUptimeMs: 200 } }),
+    ]);
+    await new Promise((r) => setTimeout(r, 400));
+    const first = sup.get("web")!.pid!;
+    const killedAt = Date.now();
+    process.kill(first, "SIGKILL");
+    await expect
+      .poll(() => sup.get("web")!.pid !== undefined && sup.get("web")!.pid !== first, { timeout: 5_000 })
+      .toBe(true);
+    const scheduled = events.find((x) => x.e.kind === "restart-scheduled")!;
+    expect(scheduled.e).toMatchObject({ delayMs: 0, reason: "killed by SIGKILL" });
+    expect(scheduled.at - killedAt).toBeLessThan(2_000);
+    expect(sup.get("web")!.restarts).toBe(1);
+  });
+
+  it("gives up after max_restarts with exactly one gave-up event and growing delays", async () => {
+    const { sup, events, records } = harness();
+    await sup.start([spec("loop", { CRASH_AFTER: "30" })]);
+    await expect.poll(() => sup.get("loop")!.phase, { timeout: 10_000 }).toBe("failed");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kinds(events).filter((k) => k === "started")).toHaveLength(4);
+    expect(kinds(events).filter((k) => k === "gave-up")).toHaveLength(1);
+    const delays = events
+      .filter((x) => x.e.kind === "restart-scheduled")
+      .map((x) => (x.e as { delayMs: number }).delayMs);
+    expect(delays).toHaveLength(3);
+    expect(delays[0]).toBeGreaterThanOrEqual(45);
+    expect(delays[1]).toBeGreaterThan(delays[0]!);
+    expect(records.get("loop")!.failed).toBe(true);
+  });
+
+  it("stops the whole process group, and SIGKILLs what ignores the stop signal", async () => {
+    const { sup, agentId } = harness();
+    const childFile = path.join(agentId, "grandchild.pid");
+    await sup.start([
+      spec(
+        "stubborn",
+        { IGNORE_TERM: "1", SPAWN_CHILD: childFile },
+        { stop: { signal: "SIGTERM", timeoutMs: 300 } },
+      ),
+    ]);
+    await expect.poll(() => fs.existsSync(childFile), { timeout: 5_000 }).toBe(true);
+    const pid = sup.get("stubborn")!.pid!;
+    const grandchild = Number(fs.readFileSync(childFile, "utf8"));
+    const t = Date.now();
+    await sup.stop();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(250);
+    expect(alive(pid)).toBe(false);
+    await expect.poll(() => alive(grandchild), { timeout: 2_000 }).toBe(false);
+  });
+
+  it("captures stdout and stderr into <logs>/<service>.log", async () => {
+    const { sup, logDir } = harness();
+    await sup.start([spec("talker")]);
+    const file = path.join(logDir, "talker.log");
+    await expect
+      .poll(() => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : ""), { timeout: 5_000 })
+      .toMatch(/starting[\s\S]*stderr line|stderr line[\s\S]*starting/);
+  });
+
+  it("adopts the child that a killed agent left behind instead of starting a second copy", async () => {
+    const records = new Map<string, ServiceRecord>();
+    const first = harness(records);
+    await first.sup.start([spec("keep")]);
+    const pid = first.sup.get("keep")!.pid!;
+    running.splice(running.indexOf(first.sup), 1); // the "crashed" agent never stops its children
+    first.sup.get("keep")!.dispose();
+    const second = harness(records, first.agentId);
+    await second.sup.start([spec("keep")]);
+    expect(second.sup.get("keep")!.pid).toBe(pid);
+    expect(second.events.map((x) => x.e)).toEqual([{ kind: "started", pid, adopted: true }]);
+    // An adopted child is still supervised: killing it restarts it.
+    process.kill(pid, "SIGKILL");
+    await expect
+      .poll(() => second.sup.get("keep")!.pid !== undefined && second.sup.get("keep")!.pid !== pid, {
+        timeout: 5_000,
+      })
+      .toBe(true);
+  });
+
+  it("finds its own unrecorded orphan by its environment tag", async () => {
+    const records = new Map<string, ServiceRecord>();
+    const first = harness(records);
+    await first.sup.start([spec("ghost")]);
+    const pid = first.sup.get("ghost")!.pid!;
+    running.splice(running.indexOf(first.sup), 1);
+    first.sup.get("ghost")!.dispose();
+    records.clear(); // the crash happened before the record was written
+    const second = harness(records, first.agentId);
+    await second.sup.start([spec("ghost")]);
+    expect(second.sup.get("ghost")!.pid).toBe(pid);
+  });
+
+  it("names the process holding its port and does not kill it", async () => {
+    const port = await freePort();
+    const holder = net.createServer().listen(port, "127.0.0.1");
+    await new Promise((r) => holder.once("listening", r));
+    try {
+      const { sup, events } = harness();
+      await sup.start([spec("blocked", { PORT: String(port) }, { port })]);
+      const conflict = events.find((x) => x.e.kind === "port-conflict")!.e as {
+        holder: string;
+        port: number;
+      };
+      expect(conflict.port).toBe(port);
+      expect(conflict.holder).toContain(`pid ${process.pid}`);
+      expect(holder.listening).toBe(true);
+      expect(sup.get("blocked")!.phase).toBe("backoff");
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("recover re-arms a failed service with a fresh budget", async () => {
+    const { sup } = harness();
+    await sup.start([
+      spec("flaky", { CRASH_AFTER: "20" }, { restart: { ...spec("x").restart, maxRestarts: 1 } }),
+    ]);
+    await expect.poll(() => sup.get("flaky")!.phase, { timeout: 10_000 }).toBe("failed");
+    sup.get("flaky")!.spec = {
+      ...sup.get("flaky")!.spec,
+      env: { ...sup.get("flaky")!.spec.env, CRASH_AFTER: "" },
+    };
+    await sup.get("flaky")!.recover();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sup.get("flaky")!.phase).toBe("running");
+    expect(sup.get("flaky")!.record.failed).toBe(false);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Every managed service: starts them in `depends_on` order, stops them in reverse, finds what an
+ * earlier run of the agent left behind, and keeps their records in the store.
+ *
+ * Owns: service processes. Must not import: api, cli, app, probes.
+ */
+import { createHash } from "node:crypto";
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/log.ts";
+import {
+  ManagedService,
+  signalGroup,
+  type Phase,
+  type ServiceEvent,
+  type ServiceRecord,
+  type ServiceSpec,
+} from "./service.ts";
+import { findByEnv } from "../core/procfs.ts";
+
+/** The environment variable that marks a child as this agent's service. */
+export const serviceTagVar = "VIGIL_SERVICE";
+
+export interface SupervisorHooks {
+  clock: Clock;
+  log: Logger;
+  logDir: string;
+  /** Identifies this agent (its data dir), so two agents on one host never touch each other's children. */
+  agentId: string;
+  loadRecords(): Promise<Map<string, ServiceRecord>>;
+  saveRecord(name: string, record: ServiceRecord): Promise<void>;
+  deleteRecord(name: string): Promise<void>;
+  event(name: string, e: ServiceEvent): void;
+  phase(name: string, p: Phase): void;
+  automaticAllowed(name: string): boolean;
+}
+
+export interface SupervisedSpec extends ServiceSpec {
+  dependsOn: readonly string[];
+}
+
+export class Supervisor {
+  readonly #h: SupervisorHooks;
+  readonly #services = new Map<string, ManagedService>();
+  #specs: SupervisedSpec[] = [];
+  #tagPrefix: string;
+
+  constructor(hooks: SupervisorHooks) {
+    this.#h = hooks;
+    this.#tagPrefix = createHash("sha256").update(hooks.agentId).digest("hex").slice(0, 12);
+  }
+
+  get(name: string): ManagedService | undefined {
+    return this.#services.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#services.keys()];
+  }
+
+  /** The tag a service's child carries in its environment. */
+  tag(name: string): string {
+    return `${this.#tagPrefix}/${name}`;
+  }
+
+  /** Boots every service in dependency order; stops leftovers of services no longer configured. */
+  async start(specs: readonly SupervisedSpec[]): Promise<void> {
+    this.#specs = startOrder(specs);
+    const records = await this.#h.loadRecords();
+    for (const [name, record] of records) {
+      if (specs.some((s) => s.name === name)) continue;
+      if (record.pid !== null) signalGroup(record.pid, "SIGKILL");
+      for (const pid of findByEnv(serviceTagVar, this.tag(name))) signalGroup(pid, "SIGKILL");
+      await this.#h.deleteRecord(name);
+    }
+    for (const spec of this.#specs) {
+      const svc = this.#make(spec, records.get(spec.name));
+      await svc.boot(findByEnv(serviceTagVar, this.tag(spec.name)));
+    }
+  }
+
+  /** Stops every service, dependents first. */
+  async stop(): Promise<void> {
+    for (const spec of [...this.#specs].reverse()) {
+      const svc = this.#services.get(spec.name);
+      if (!svc) continue;
+      await svc.stop();
+      svc.dispose();
+    }
+  }
+
+  /**
+   * Applies a new set of specs (config reload): removed services stop, new ones start, changed ones
+   * restart; unchanged ones are left alone.
+   */
+  async reconcile(specs: readonly SupervisedSpec[]): Promise<void> {
+    const next = startOrder(specs);
+    const byName = new Map(next.map((s) => [s.name, s]));
+    for (const spec of [...this.#specs].reverse()) {
+      if (byName.has(spec.name)) continue;
+      const svc = this.#services.get(spec.name)!;
+      await svc.stop();
+      svc.dispose();
+      this.#services.delete(spec.name);
+      await this.#h.deleteRecord(spec.name);
+    }
+    for (const spec of next) {
+      const svc = this.#services.get(spec.name);
+      if (!svc) {
+        await this.#make(spec, undefined).start();
+      } else if (JSON.stringify(withoutDeps(svc.spec)) !== JSON.stringify(withoutDeps(spec))) {
+        svc.spec = { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(spec.name) } };
+        await svc.restart();
+      }
+    }
+    this.#specs = next;
+  }
+
+  #make(spec: SupervisedSpec, record: ServiceRecord | undefined): ManagedService {
+    const name = spec.name;
+    const svc = new ManagedService(
+      { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(name) } },
+      record,
+      {
+        clock: this.#h.clock,
+        log: this.#h.log.child({ service: name }),
+        logDir: this.#h.logDir,
+        save: (r) => this.#h.saveRecord(name, r),
+        event: (e) => this.#h.event(name, e),
+        phase: (p) => this.#h.phase(name, p),
+        automaticAllowed: () => this.#h.automaticAllowed(name),
+        isOwnOrphan: (pid) => this.names().some((n) => findByEnv(serviceTagVar, this.tag(n)).includes(pid)),
+      },
+    );
+    this.#services.set(name, svc);
+    return svc;
+  }
+}
+
+function withoutDeps(s: ServiceSpec): ServiceSpec {
+  const { env, ...rest } = s;
+  const { [serviceTagVar]: _tag, ...userEnv } = env;
+  return { ...rest, env: userEnv };
+}
+
+/** Dependencies first. Config validation has already refused unknown names and cycles. */
+export function startOrder<T extends { name: string; dependsOn: readonly string[] }>(
+  specs: readonly T[],
+): T[] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const out: T[] = [];
+  const visit = (s: T, depth: number) => {
+    if (done.has(s.name) || depth > specs.length) return;
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d);
+      if (dep) visit(dep, depth + 1);
+    }
+    done.add(s.name);
+    out.push(s);
+  };
+  for (const s of specs) visit(s, 0);
+  return out;
+}

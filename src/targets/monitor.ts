@@ -1,0 +1,131 @@
+/**
+ * Runs every check on the scheduler: take the probe's reading, judge it by the conditions, hand the
+ * result to the targets. Failing targets are checked at `every_failing`.
+ *
+ * Owns: the check loop. Must not import: api, cli, app, supervisor.
+ */
+import { evaluateAll, type Condition } from "../conditions/index.ts";
+import type { Logger } from "../core/log.ts";
+import type { Observation } from "../incidents/target-state.ts";
+import type { Probe, ProbeEnvironment } from "../probes/probe.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
+import type { ResultsWriter } from "./results-writer.ts";
+import type { LastResult, Targets } from "./targets.ts";
+
+export interface CheckSpec {
+  target: string;
+  probe: Probe<unknown>;
+  probeConfig: unknown;
+  conditions: readonly Condition[];
+  everyMs: number;
+  everyFailingMs: number;
+  timeoutMs: number;
+  jitterMs: number;
+}
+
+/** Whether to check now: `skip` (a stopped service), `young` (inside start_period: failures ignored). */
+export type Gate = "run" | "skip" | "young";
+
+export interface MonitorOptions {
+  scheduler: Scheduler;
+  targets: Targets;
+  results: ResultsWriter;
+  env: ProbeEnvironment;
+  log: Logger;
+  gate(target: string): Gate;
+  /** After a result is applied, for the caller to act on (a service's health going down). */
+  onObservation(target: string, o: Observation, r: LastResult): Promise<void>;
+}
+
+const failingStates = new Set(["down", "degraded", "flapping", "failed"]);
+
+export class Monitor {
+  readonly #o: MonitorOptions;
+  #specs = new Map<string, CheckSpec>();
+
+  constructor(opts: MonitorOptions) {
+    this.#o = opts;
+  }
+
+  /** Replaces the set of checks: new ones scheduled, gone ones removed, changed ones rescheduled. */
+  set(specs: readonly CheckSpec[]): void {
+    const next = new Map(specs.map((s) => [s.target, s]));
+    for (const name of this.#specs.keys()) {
+      if (!next.has(name)) this.#o.scheduler.remove(name);
+    }
+    for (const spec of next.values()) {
+      if (this.#specs.get(spec.target) === spec && this.#o.scheduler.has(spec.target)) continue;
+      this.#o.scheduler.remove(spec.target);
+      this.#o.scheduler.add({
+        id: spec.target,
+        jitterMs: spec.jitterMs,
+        timeoutMs: spec.timeoutMs,
+        interval: () =>
+          failingStates.has(this.#o.targets.state(spec.target) ?? "") ? spec.everyFailingMs : spec.everyMs,
+        run: (signal) => this.#check(spec, signal),
+      });
+    }
+    this.#specs = next;
+  }
+
+  /** Checks a target as soon as a slot is free. */
+  runSoon(target: string): void {
+    this.#o.scheduler.runSoon(target);
+  }
+
+  async #check(spec: CheckSpec, signal: AbortSignal): Promise<void> {
+    const gate = this.#o.gate(spec.target);
+    if (gate === "skip") return;
+    const ts = this.#o.env.clock.now();
+    const started = performance.now();
+    const outcome = await spec.probe.run(spec.probeConfig, {
+      target: spec.target,
+      timeoutMs: spec.timeoutMs,
+      signal,
+      env: this.#o.env,
+    });
+    if (signal.aborted && signal.reason instanceof Error && /stopping|removed/.test(signal.reason.message))
+      return;
+    const duration = Math.round(performance.now() - started);
+    let result: LastResult;
+    if (outcome.error) {
+      result = {
+        ts,
+        ok: false,
+        duration_ms: duration,
+        failure_class: outcome.error.class,
+        explanation: outcome.error.message,
+      };
+    } else {
+      const judged = evaluateAll(spec.conditions, outcome.values);
+      const failed = judged.results.filter((r) => !r.ok);
+      result = {
+        ts,
+        ok: judged.ok,
+        duration_ms: duration,
+        ...(judged.ok ? {} : { failure_class: classOf(outcome.values) }),
+        explanation: judged.ok ? "ok" : failed.map((r) => r.explanation).join("; "),
+      };
+    }
+    this.#o.results.add({
+      target: spec.target,
+      ts,
+      ok: result.ok,
+      duration_ms: duration,
+      summary: JSON.stringify({ c: result.failure_class, e: result.ok ? undefined : result.explanation }),
+    });
+    const o = await this.#o.targets.result(spec.target, result, gate === "young");
+    if (o) await this.#o.onObservation(spec.target, o, result);
+  }
+}
+
+/** A reading was taken but a condition failed: an HTTP status says more than "condition failed". */
+function classOf(values: Record<string, unknown>): LastResult["failure_class"] {
+  const status = values.STATUS;
+  if (typeof status === "number") {
+    if (status >= 500) return "http_5xx";
+    if (status >= 400) return "http_other";
+  }
+  if ("USED_PERCENT" in values || "RSS_MB" in values) return "resource_threshold";
+  return "condition_failed";
+}

@@ -1,0 +1,260 @@
+/**
+ * The live view of every target (service or check): its state, since when, restarts, last result.
+ * Results and supervisor phases come in; state changes go out as events and are persisted, so a
+ * restarted agent carries on where it was.
+ *
+ * Owns: target state and its persistence. Must not import: api, cli, app, supervisor internals.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
+import {
+  force,
+  initialHealth,
+  observe,
+  type Health,
+  type HealthPolicy,
+  type Observation,
+  type TargetState,
+} from "../incidents/target-state.ts";
+import type { FailureClass } from "../probes/probe.ts";
+import type { Store, TargetRow } from "../store/store.ts";
+
+export type TargetKind = "service" | "check";
+
+export interface LastResult {
+  ts: number;
+  ok: boolean;
+  duration_ms: number;
+  failure_class?: FailureClass | undefined;
+  /** The failed conditions with actual values, or the probe error; "ok" when all passed. */
+  explanation: string;
+}
+
+/** What the API shows for a target (DESIGN: name, kind, state, since, restarts, last_result, incident_id). */
+export interface TargetView {
+  name: string;
+  kind: TargetKind;
+  state: TargetState;
+  since: number;
+  restarts: number;
+  last_result: LastResult | null;
+  incident_id: string | null;
+  pid?: number | undefined;
+}
+
+interface Entry {
+  name: string;
+  kind: TargetKind;
+  health: Health;
+  policy: HealthPolicy;
+  last: LastResult | null;
+  /** Opaque supervisor record (JSON), services only. */
+  service: string | null;
+  restarts: number;
+  pid: number | undefined;
+  heartbeatAt: number | undefined;
+  dirty: boolean;
+}
+
+export interface TargetsOptions {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+}
+
+export class Targets {
+  readonly #o: TargetsOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #listeners = new Set<(name: string, change: { from: TargetState; to: TargetState }) => void>();
+
+  constructor(opts: TargetsOptions) {
+    this.#o = opts;
+  }
+
+  /**
+   * Declares the configured targets, restoring what the store remembers of each and forgetting
+   * targets that are no longer configured.
+   */
+  async load(specs: readonly { name: string; kind: TargetKind; policy: HealthPolicy }[]): Promise<void> {
+    const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
+    const now = this.#o.clock.now();
+    for (const row of rows.values()) {
+      if (!specs.some((s) => s.name === row.name)) await this.#o.store.deleteTarget(row.name);
+    }
+    for (const s of specs) {
+      const existing = this.#entries.get(s.name);
+      if (existing && existing.kind === s.kind) {
+        existing.policy = s.policy;
+        continue;
+      }
+      const row = rows.get(s.name);
+      const saved = row && row.kind === s.kind ? parseSaved(row) : undefined;
+      this.#entries.set(s.name, {
+        name: s.name,
+        kind: s.kind,
+        policy: s.policy,
+        health: saved?.health ?? initialHealth(now, s.kind === "service" ? "stopped" : "unknown"),
+        last: saved?.last ?? null,
+        service: row?.service ?? null,
+        restarts: saved?.restarts ?? 0,
+        pid: undefined,
+        heartbeatAt: saved?.heartbeatAt,
+        dirty: true,
+      });
+    }
+    for (const name of [...this.#entries.keys()])
+      if (!specs.some((s) => s.name === name)) this.#entries.delete(name);
+    await this.persist();
+  }
+
+  has(name: string): boolean {
+    return this.#entries.has(name);
+  }
+
+  view(name: string): TargetView | undefined {
+    const e = this.#entries.get(name);
+    return e && toView(e);
+  }
+
+  list(): TargetView[] {
+    return [...this.#entries.values()].map(toView);
+  }
+
+  state(name: string): TargetState | undefined {
+    return this.#entries.get(name)?.health.state;
+  }
+
+  /** Called on every state change (after the event is recorded). */
+  onChange(fn: (name: string, change: { from: TargetState; to: TargetState }) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** Applies one check result; returns the observation so the caller can act on a change. */
+  async result(name: string, r: LastResult, ignoreFailure = false): Promise<Observation | undefined> {
+    const e = this.#entries.get(name);
+    if (!e) return undefined;
+    const flipped = !e.last || e.last.ok !== r.ok || (!r.ok && e.last.failure_class !== r.failure_class);
+    e.last = r;
+    e.dirty = true;
+    if (flipped) {
+      await this.#o.bus.emit("check.result", name, {
+        ok: r.ok,
+        failure_class: r.failure_class,
+        explanation: r.explanation,
+        duration_ms: r.duration_ms,
+      });
+    }
+    if (!r.ok && ignoreFailure) return { health: e.health };
+    const o = observe(e.health, r.ok, r.ts, e.policy);
+    await this.#apply(e, o, r.ok ? "check passed" : r.explanation);
+    return o;
+  }
+
+  /** Sets a state from outside the results (the supervisor's phases, the kill switch). */
+  async force(name: string, state: TargetState, reason: string): Promise<void> {
+    const e = this.#entries.get(name);
+    if (!e) return;
+    await this.#apply(e, force(e.health, state, this.#o.clock.now()), reason);
+  }
+
+  setService(name: string, record: string, info: { restarts: number; pid: number | undefined }): void {
+    const e = this.#entries.get(name);
+    if (!e) return;
+    e.service = record;
+    e.restarts = info.restarts;
+    e.pid = info.pid;
+    e.dirty = true;
+  }
+
+  serviceRecord(name: string): string | null {
+    return this.#entries.get(name)?.service ?? null;
+  }
+
+  heartbeat(name: string, at: number): void {
+    const e = this.#entries.get(name);
+    if (!e) return;
+    e.heartbeatAt = at;
+    e.dirty = true;
+  }
+
+  lastHeartbeat(name: string): number | undefined {
+    return this.#entries.get(name)?.heartbeatAt;
+  }
+
+  /** Writes every changed target in one transaction. */
+  async persist(): Promise<void> {
+    const rows: TargetRow[] = [];
+    const now = this.#o.clock.now();
+    for (const e of this.#entries.values()) {
+      if (!e.dirty) continue;
+      e.dirty = false;
+      rows.push({
+        name: e.name,
+        kind: e.kind,
+        state: e.health.state,
+        since: e.health.since,
+        health: JSON.stringify({ health: e.health, restarts: e.restarts, heartbeatAt: e.heartbeatAt }),
+        service: e.service,
+        last_result: e.last ? JSON.stringify(e.last) : null,
+        updated_at: now,
+      });
+    }
+    try {
+      await this.#o.store.saveTargets(rows);
+    } catch (err) {
+      for (const r of rows) {
+        const e = this.#entries.get(r.name);
+        if (e) e.dirty = true;
+      }
+      throw err;
+    }
+  }
+
+  async #apply(e: Entry, o: Observation, reason: string): Promise<void> {
+    e.health = o.health;
+    e.dirty = true;
+    if (!o.changed) return;
+    await this.#o.bus.emit("target.state", e.name, { from: o.changed.from, to: o.changed.to, reason });
+    // A state change is persisted at once: the next start must not resurrect the old state.
+    await this.persist();
+    for (const fn of this.#listeners) {
+      try {
+        fn(e.name, o.changed);
+      } catch (err) {
+        this.#o.log.error({ err, target: e.name }, "state listener failed");
+      }
+    }
+  }
+}
+
+function toView(e: Entry): TargetView {
+  return {
+    name: e.name,
+    kind: e.kind,
+    state: e.health.state,
+    since: e.health.since,
+    restarts: e.restarts,
+    last_result: e.last,
+    incident_id: null,
+    ...(e.kind === "service" ? { pid: e.pid } : {}),
+  };
+}
+
+function parseSaved(
+  row: TargetRow,
+): { health: Health; last: LastResult | null; restarts: number; heartbeatAt?: number } | undefined {
+  try {
+    const h = JSON.parse(row.health) as { health: Health; restarts?: number; heartbeatAt?: number };
+    return {
+      health: h.health,
+      last: row.last_result ? (JSON.parse(row.last_result) as LastResult) : null,
+      restarts: h.restarts ?? 0,
+      ...(h.heartbeatAt === undefined ? {} : { heartbeatAt: h.heartbeatAt }),
+    };
+  } catch {
+    return undefined;
+  }
+}
