@@ -88,5 +88,19 @@ export async function benchAudit(
 }
 
 if (import.meta.main) {
-  console.log(JSON.stringify(await benchAudit(), null, 2));
+  const r = await benchAudit();
+  const goal = (ok: boolean) => (ok ? "meets goal" : "BELOW GOAL");
+  console.log(
+    `append, one event per transaction (synchronous=FULL): ${r.single_per_s.toLocaleString("en")}/s  (goal >= 5,000: ${goal(r.single_per_s >= 5_000)})`,
+  );
+  console.log(
+    `append, concurrent callers (group commit):           ${r.grouped_per_s.toLocaleString("en")}/s`,
+  );
+  console.log(
+    `append, batches of 1,000:                            ${r.batched_per_s.toLocaleString("en")}/s  (goal >= 20,000: ${goal(r.batched_per_s >= 20_000)})`,
+  );
+  console.log(
+    `verify ${r.verify_events.toLocaleString("en")} events:                              ${r.verify_s} s  (goal <= 5 s: ${goal(r.verify_s <= 5)})`,
+  );
+  console.log(JSON.stringify(r));
 }

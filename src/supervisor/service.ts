@@ -66,6 +66,7 @@ export class ManagedService {
   readonly #h: ServiceHooks;
   #record: ServiceRecord;
   #phase: Phase = "stopped";
+  #disposed = false;
   #child: ChildProcess | undefined;
   #pid: number | undefined;
   #startedAt = 0;
@@ -136,7 +137,7 @@ export class ManagedService {
 
   /** Starts the process if it is not running. */
   async start(): Promise<void> {
-    if (this.#phase === "running" || this.#phase === "starting") return;
+    if (this.#disposed || this.#phase === "running" || this.#phase === "starting") return;
     this.#cancelTimer();
     const port = this.spec.port;
     if (port !== undefined) {
@@ -263,9 +264,13 @@ export class ManagedService {
   }
 
   /** Lets go of timers and waits for nothing: the agent's own stop calls stop() first. */
+  /** Forgets the service without stopping it: no restart, no event follows, whatever its process does. */
   dispose(): void {
+    this.#disposed = true;
     this.#cancelTimer();
     this.#poll?.cancel();
+    this.#child?.removeAllListeners("exit");
+    this.#child = undefined;
   }
 
   #adopt(pid: number, startedAt: number): void {
@@ -293,6 +298,7 @@ export class ManagedService {
     uptimeMs: number,
     error?: string,
   ): Promise<void> {
+    if (this.#disposed) return;
     const pid = this.#pid;
     this.#pid = undefined;
     this.#poll?.cancel();

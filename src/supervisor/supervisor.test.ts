@@ -7,7 +7,8 @@ import { systemClock } from "../core/clock.ts";
 import { silentLogger } from "../core/log.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { alive, freePort } from "../../test/helpers/net.ts";
-import { Supervisor, type SupervisedSpec } from "./supervisor.ts";
+import { findByEnv } from "../core/procfs.ts";
+import { serviceTagVar, Supervisor, type SupervisedSpec } from "./supervisor.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "./service.ts";
 
 const fixture = path.resolve(import.meta.dirname, "../../test/fixtures/service.js");
@@ -170,6 +171,11 @@ describe("supervisor", () => {
     const second = harness(records, first.agentId);
     await second.sup.start([spec("ghost")]);
     expect(second.sup.get("ghost")!.pid).toBe(pid);
+    await second.sup.stop();
+    expect(alive(pid)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    // The forgotten first run restarted nothing: no process carries the service's tag.
+    expect(findByEnv(serviceTagVar, second.sup.tag("ghost"))).toEqual([]);
   });
 
   it("names the process holding its port and does not kill it", async () => {

@@ -5,15 +5,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { alive, freePort } from "../helpers/net.ts";
 
 const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  await agent?.stop("SIGTERM");
+  if (!agent) return;
+  const dir = agent.dir;
+  await agent.stop("SIGTERM");
   agent = undefined;
+  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
 });
 
 interface Target {

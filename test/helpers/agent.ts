@@ -115,3 +115,24 @@ export function api(
   if (token) headers.set("authorization", `Bearer ${token}`);
   return fetch(agent.url + p, { ...init, headers, signal: AbortSignal.timeout(10_000) });
 }
+
+/** Processes whose working folder is inside `dir`: what an agent that stopped cleanly leaves there is a leak. */
+export function processesIn(dir: string): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, "");
+      if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      out.push({
+        pid: Number(entry),
+        cmd: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim(),
+      });
+    } catch {
+      // gone, or not readable
+    }
+  }
+  return out;
+}
