@@ -11,6 +11,8 @@ export interface Db {
   readonly dialect: Dialect;
   /** All rows of a query. */
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** All rows as arrays in column order: much cheaper than objects when reading millions (verify). */
+  allArrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /** The first row, or undefined. */
   get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** A statement that changes rows; resolves with how many. */

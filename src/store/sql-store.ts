@@ -58,8 +58,12 @@ export class SqlStore implements Store {
   async *scanEvents(pageSize = 10_000): AsyncGenerator<StoredEvent[]> {
     let after = 0;
     for (;;) {
-      const page = await this.readEvents({ after, limit: pageSize });
-      if (page.length === 0) return;
+      const rows = await this.db.allArrays(
+        `SELECT ${eventColumns} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+        [after, pageSize],
+      );
+      if (rows.length === 0) return;
+      const page = rows.map(eventFromArray);
       yield page;
       after = page.at(-1)!.seq;
     }
@@ -184,6 +188,20 @@ export class SqlStore implements Store {
 }
 
 /** Both dialects return these columns already typed (postgres/ parses BIGINT as number), so no copy. */
+/** In the column order of `eventColumns`; PostgreSQL's BIGINT arrives as a string. */
+function eventFromArray(a: unknown[]): StoredEvent {
+  return {
+    seq: Number(a[0]),
+    ts: Number(a[1]),
+    actor: a[2] as string,
+    type: a[3] as string,
+    subject: a[4] as string,
+    payload: a[5] as string,
+    prev_hash: a[6] as string,
+    hash: a[7] as string,
+  };
+}
+
 function toEvent(r: Record<string, unknown>): StoredEvent {
   return r as unknown as StoredEvent;
 }

@@ -54,6 +54,9 @@ function adapter(q: Queryable, self: PostgresDb | undefined): Db {
     async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
       return (await q.query(rewrite(sql), params as unknown[])).rows as T[];
     },
+    async allArrays(sql: string, params: readonly SqlValue[] = []) {
+      return (await q.query({ text: rewrite(sql), values: params as unknown[], rowMode: "array" })).rows as unknown[][];
+    },
     async get<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
       return (await q.query(rewrite(sql), params as unknown[])).rows[0] as T | undefined;
     },
@@ -90,6 +93,10 @@ export class PostgresDb implements Db {
 
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.#direct.all<T>(sql, params);
+  }
+
+  allArrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    return this.#direct.allArrays(sql, params);
   }
 
   get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {

@@ -30,12 +30,14 @@ export class SqliteDb implements Db {
     this.#db.exec("PRAGMA foreign_keys = ON");
   }
 
-  #prepare(sql: string): StatementSync {
-    let st = this.#statements.get(sql);
+  #prepare(sql: string, arrays = false): StatementSync {
+    const key = arrays ? `arrays:${sql}` : sql;
+    let st = this.#statements.get(key);
     if (!st) {
       st = this.#db.prepare(sql);
       st.setReadBigInts(false);
-      this.#statements.set(sql, st);
+      if (arrays) st.setReturnArrays(true);
+      this.#statements.set(key, st);
     }
     return st;
   }
@@ -43,6 +45,10 @@ export class SqliteDb implements Db {
   // async so that a driver error becomes a rejection, never a synchronous throw.
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     return this.#prepare(sql).all(...(params as SQLInputValue[])) as T[];
+  }
+
+  async allArrays(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    return this.#prepare(sql, true).all(...(params as SQLInputValue[])) as unknown as unknown[][];
   }
 
   async get<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
@@ -94,6 +100,7 @@ export class SqliteDb implements Db {
   readonly #tx: Db = {
     dialect: "sqlite",
     all: (sql, params) => this.all(sql, params),
+    allArrays: (sql, params) => this.allArrays(sql, params),
     get: (sql, params) => this.get(sql, params),
     run: async (sql, params = []) => this.#run(sql, params),
     exec: async (sql) => void this.#db.exec(sql),
