@@ -130,6 +130,7 @@ export class App {
         clock: this.#clock,
         log: this.#log,
         lifecycle: this.#lifecycle,
+        concurrency: this.#config.agent.max_concurrent_checks,
         automaticAllowed: () => !this.#paused && this.#config.agent.mode === "auto",
       }));
       await supervision.start(this.#config);

@@ -32,6 +32,8 @@ export interface SupervisionDeps {
   clock: Clock;
   log: Logger;
   lifecycle: Lifecycle;
+  /** agent.max_concurrent_checks */
+  concurrency: number;
   /** False while paused (kill switch) or in observe mode. */
   automaticAllowed: () => boolean;
 }
@@ -61,7 +63,7 @@ export class Supervision implements TargetsApi {
     });
     this.scheduler = new Scheduler({
       clock: deps.clock,
-      concurrency: 256,
+      concurrency: deps.concurrency,
       onError: (id, err) => deps.log.error({ err, target: id }, "check failed unexpectedly"),
     });
     this.#results = new ResultsWriter({

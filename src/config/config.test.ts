@@ -5,7 +5,7 @@ import { tempDir } from "../../test/helpers/tmp.ts";
 import { splitArgv } from "./argv.ts";
 import { configJsonSchema } from "./json-schema.ts";
 import { configReference } from "./reference.ts";
-import { formatProblem, loadConfig, loadConfigText, type LoadResult } from "./load.ts";
+import { formatProblem, loadConfig, loadConfigText, loadFast, loadLocated, type LoadResult } from "./load.ts";
 
 const file = "/etc/vigil/vigil.yaml";
 
@@ -310,5 +310,47 @@ describe("config: the README's reference", () => {
       readme,
     )?.[1];
     expect(block).toBe(configReference());
+  });
+});
+
+describe("config: the fast path and the located path", () => {
+  it("accept the same files and produce the same config", () => {
+    const texts = [
+      fs.readFileSync(path.resolve(import.meta.dirname, "../../examples/vigil.yaml"), "utf8"),
+      [
+        "agent: { name: n1, data_dir: /var/lib/vigil, mode: observe }",
+        'auth: { tokens: [{ name: ci, role: operator, token: "${CI_TOKEN}" }] }',
+        "services:",
+        '  db: { command: "postgres -D /data", port: 5432 }',
+        "  api:",
+        "    command: [node, server.js]",
+        "    depends_on: [db]",
+        '    env: { PORT: 8001, DEBUG: true, LEVEL: "${LEVEL:-info}" }',
+        '    health: { http: { url: "http://127.0.0.1:8001/health" }, expect: ["[STATUS] == 200"] }',
+        "    remediate: [restart, { action: reindex, when: [timeout], params: { table: users } }]",
+        "checks:",
+        '  disk: { disk: { path: / }, expect: ["[USED_PERCENT] < 85"], labels: { team: ops } }',
+        "  beat: { heartbeat: { within: 26h } }",
+        "actions:",
+        '  reindex: { run: [/usr/local/bin/reindex, --table, "{table}"], params: { table: { enum: [users, jobs] } } }',
+        "notify:",
+        '  channels: { hook: { webhook: { url: "http://127.0.0.1:9/h" } } }',
+        "  routes: [{ match: { severity: [critical] }, to: [hook] }]",
+        'jobs: { nightly: { cron: "30 2 * * *", action: reindex, params: { table: jobs } } }',
+      ].join("\n"),
+    ];
+    for (const text of texts) {
+      const env = { CI_TOKEN: "0123456789abcdef0123" };
+      const fast = loadFast(text, file, env);
+      const located = loadLocated(text, file, env);
+      if (!located.ok) throw new Error(located.problems.map(formatProblem).join("\n"));
+      expect(fast).toEqual(located);
+    }
+  });
+
+  it("the fast path declines an invalid file, so its problems are reported with positions", () => {
+    expect(loadFast("agent: { mode: fast }\n", file, {})).toBeUndefined();
+    expect(loadFast("agent: [\n", file, {})).toBeUndefined();
+    expect(loadFast('agent: { name: "${NOPE}" }\n', file, {})).toBeUndefined();
   });
 });

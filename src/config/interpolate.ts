@@ -1,60 +1,54 @@
 /**
  * `${NAME}` reads an environment variable, `${NAME:-fallback}` gives a default, `$${` writes a literal
- * `${`. Done on the parsed YAML scalars (never on the raw text), so a value cannot inject YAML
- * structure. Every value taken from the environment is remembered as a secret to redact.
+ * `${`. Done on the parsed values (never on the raw text), so a value cannot inject YAML structure;
+ * keys are left alone. Every value taken from the environment is remembered as a secret to redact.
  */
-import { isPair, isScalar, isSeq, visit, type Document } from "yaml";
 
 export interface Missing {
+  /** The variable's name, or the malformed reference as written. */
   variable: string;
-  /** Offset of the scalar in the source text. */
-  offset: number;
   path: (string | number)[];
 }
 
-const reference = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}?/g;
-
-export function interpolate(
-  doc: Document,
-  env: NodeJS.ProcessEnv,
-): { missing: Missing[]; secrets: string[] } {
-  const missing: Missing[] = [];
-  const secrets: string[] = [];
-  visit(doc, {
-    Scalar(key, node, ancestry) {
-      if (key === "key" || typeof node.value !== "string" || !node.value.includes("${")) return;
-      const path = pathOf([...ancestry, node]);
-      node.value = node.value.replace(reference, (whole, name?: string, fallback?: string, bad?: string) => {
-        if (whole === "$${") return "${";
-        if (name === undefined) {
-          missing.push({ variable: bad ?? whole, offset: node.range?.[0] ?? 0, path });
-          return whole;
-        }
-        const value = env[name];
-        if (value === undefined || value === "") {
-          if (fallback !== undefined) return fallback;
-          missing.push({ variable: name, offset: node.range?.[0] ?? 0, path });
-          return "";
-        }
-        secrets.push(value);
-        return value;
-      });
-    },
-  });
-  return { missing, secrets };
+export interface Interpolated {
+  value: unknown;
+  missing: Missing[];
+  secrets: string[];
 }
 
-/** The key path of a node from the visitor's ancestry (maps by key, sequences by index). */
-function pathOf(chain: readonly unknown[]): (string | number)[] {
-  const path: (string | number)[] = [];
-  for (let i = 0; i < chain.length - 1; i++) {
-    const node = chain[i];
-    const next = chain[i + 1];
-    if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value));
-    else if (isSeq(node)) {
-      const index = node.items.indexOf(next);
-      if (index >= 0) path.push(index);
+const reference = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}?/g;
+const maxDepth = 64;
+
+export function interpolate(root: unknown, env: NodeJS.ProcessEnv): Interpolated {
+  const missing: Missing[] = [];
+  const secrets: string[] = [];
+  const walk = (value: unknown, path: (string | number)[]): unknown => {
+    if (path.length > maxDepth) return value;
+    if (typeof value === "string") {
+      if (!value.includes("${")) return value;
+      return value.replace(reference, (whole, name?: string, fallback?: string, bad?: string) => {
+        if (whole === "$${") return "${";
+        if (name === undefined) {
+          missing.push({ variable: bad === undefined ? whole : `\${${bad}}`, path });
+          return whole;
+        }
+        const found = env[name];
+        if (found === undefined || found === "") {
+          if (fallback !== undefined) return fallback;
+          missing.push({ variable: name, path });
+          return "";
+        }
+        secrets.push(found);
+        return found;
+      });
     }
-  }
-  return path;
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (value !== null && typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return value;
+  };
+  return { value: walk(root, []), missing, secrets };
 }

@@ -32,7 +32,13 @@ function job(
 
 const make = (clock: FakeClock, concurrency = 10) => {
   const errors: string[] = [];
-  const s = new Scheduler({ clock, concurrency, random: () => 0.5, onError: (id) => errors.push(id) });
+  const s = new Scheduler({
+    clock,
+    concurrency,
+    random: () => 0.5,
+    collectLags: true,
+    onError: (id) => errors.push(id),
+  });
   return { s, errors };
 };
 

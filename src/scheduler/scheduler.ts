@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   clock: Clock;
   concurrency: number;
   random?: () => number;
+  /** Keep every lag for takeLags() (benchmarks); the agent needs only the recent ring. */
+  collectLags?: boolean;
   /** Called when a job's run rejects; jobs should not reject, but the scheduler must survive one that does. */
   onError(jobId: string, error: unknown): void;
 }
@@ -165,7 +167,7 @@ export class Scheduler {
   #launch(e: Entry, due: number): void {
     const started = this.#opts.clock.monotonic();
     const lag = started - due;
-    if (this.#lags.length < 1_000_000) this.#lags.push(lag);
+    if (this.#opts.collectLags && this.#lags.length < 1_000_000) this.#lags.push(lag);
     this.#recent[this.#recentCount++ % this.#recent.length] = lag;
     const ac = new AbortController();
     e.running = ac;
