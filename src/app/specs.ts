@@ -76,7 +76,7 @@ function plan(
   kind: TargetKind,
   c: CheckConfig | ServiceConfig["health"] | undefined,
 ): TargetPlan {
-  const flap = (c && "flap" in c ? c.flap : undefined) ?? { window: 600_000, max_changes: 6 };
+  const flap = c?.flap ?? { window: 600_000, max_changes: 6 };
   const policy: HealthPolicy = {
     failAfter: c?.fail_after ?? 3,
     recoverAfter: c?.recover_after ?? 1,

@@ -77,9 +77,16 @@ export async function verifyChain(pages: AsyncIterable<StoredEvent[]>): Promise<
       if (r.seq !== expectedSeq) reason = `expected seq ${expectedSeq} but found ${r.seq}: a row is missing`;
       else if (r.prev_hash !== prev) {
         reason = `seq ${r.seq} does not link to the row before it: rows were reordered or replaced`;
-      } else if (rowHash(prev, r) !== r.hash) reason = `seq ${r.seq} does not match its hash: the row was edited`;
+      } else if (rowHash(prev, r) !== r.hash)
+        reason = `seq ${r.seq} does not match its hash: the row was edited`;
       if (reason !== undefined) {
-        return { ok: false, count, last_seq: expectedSeq - 1, first_bad_seq: Math.min(r.seq, expectedSeq), reason };
+        return {
+          ok: false,
+          count,
+          last_seq: expectedSeq - 1,
+          first_bad_seq: Math.min(r.seq, expectedSeq),
+          reason,
+        };
       }
       prev = r.hash;
       expectedSeq += 1;

@@ -97,6 +97,10 @@ const checkTiming = {
     .optional()
     .describe("Failing results are ignored while a service is younger than this."),
   jitter: duration.optional(),
+  /** More state changes than this within the window: `flapping`, and no remediation while it lasts. */
+  flap: z
+    .strictObject({ window: duration.prefault("10m"), max_changes: z.number().int().min(2).default(6) })
+    .prefault({}),
 };
 
 function exactlyOneProbe(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
@@ -117,9 +121,6 @@ const check = z
   .strictObject({
     ...probeKeys,
     ...checkTiming,
-    flap: z
-      .strictObject({ window: duration.prefault("10m"), max_changes: z.number().int().min(2).default(6) })
-      .prefault({}),
     remediate: z.array(remediateStep).default([]),
     severity: z.enum(severities).default("warning"),
     labels: z.record(z.string(), z.string()).default({}),

@@ -55,7 +55,8 @@ function adapter(q: Queryable, self: PostgresDb | undefined): Db {
       return (await q.query(rewrite(sql), params as unknown[])).rows as T[];
     },
     async allArrays(sql: string, params: readonly SqlValue[] = []) {
-      return (await q.query({ text: rewrite(sql), values: params as unknown[], rowMode: "array" })).rows as unknown[][];
+      return (await q.query({ text: rewrite(sql), values: params as unknown[], rowMode: "array" }))
+        .rows as unknown[][];
     },
     async get<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
       return (await q.query(rewrite(sql), params as unknown[])).rows[0] as T | undefined;
