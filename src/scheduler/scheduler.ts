@@ -187,7 +187,9 @@ export class Scheduler {
         if (!e.removed && !this.#stopped) {
           const interval = e.job.interval();
           const spread = e.job.jitterMs > 0 ? (this.#random() * 2 - 1) * e.job.jitterMs : 0;
-          this.#schedule(e, this.#opts.clock.monotonic() + Math.max(1, interval + spread));
+          // Fixed rate, as a ticker: the interval counts from this run's start, so a check that takes
+          // its whole timeout is not pushed back by it; a run longer than the interval goes again at once.
+          this.#schedule(e, Math.max(this.#opts.clock.monotonic() + 1, started + interval + spread));
         }
         this.#drain();
       });

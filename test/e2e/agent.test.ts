@@ -238,3 +238,33 @@ describe("start-up refusals", () => {
     expect(r.stderr).toContain(`agent.listen 127.0.0.1:${port} cannot be bound (EADDRINUSE)`);
   });
 });
+
+describe("config verbs", () => {
+  it("config check prints every problem as file:line:col key.path: message and exits 2; 0 when valid", async () => {
+    const dir = tempDir();
+    const bad = path.join(dir, "bad.yaml");
+    fs.writeFileSync(
+      bad,
+      "services:\n  api: { command: [], depends_on: [db] }\nchecks:\n  api: { tcp: { port: 1 } }\n",
+    );
+    const r = await runCli(["config", "check", "-c", bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bad}:2:19 services.api.command: the command is empty`);
+    const json = await runCli(["config", "check", "-c", bad, "--json"]);
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { problems: unknown[] }).problems.length).toBeGreaterThan(0);
+    const good = path.join(dir, "good.yaml");
+    fs.writeFileSync(good, "checks:\n  db: { tcp: { port: 5432 } }\n");
+    const ok = await runCli(["config", "check", "-c", good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("ok (0 services, 1 checks");
+  });
+
+  it("config schema prints the JSON Schema", async () => {
+    const r = await runCli(["config", "schema"]);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { title: string; properties: Record<string, unknown> };
+    expect(schema.title).toBe("vigil.yaml");
+    expect(Object.keys(schema.properties)).toContain("services");
+  });
+});
