@@ -102,3 +102,26 @@ export function findByEnv(name: string, value: string): number[] {
   }
   return out;
 }
+
+/** Signals a whole process group (a service and its grandchildren), or the lone pid if it has none. */
+export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Waits (polling every 20 ms, at most `maxMs`) until a pid is gone; a zombie counts as gone. */
+export async function waitGone(
+  pid: number,
+  sleep: (ms: number) => Promise<void>,
+  maxMs: number,
+): Promise<void> {
+  for (let waited = 0; waited < maxMs && isAlive(pid); waited += 20) await sleep(20);
+}

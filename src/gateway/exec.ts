@@ -7,6 +7,7 @@
  * Owns: spawning and reaping short-lived programs. Must not import: api, cli, app.
  */
 import { spawn } from "node:child_process";
+import { signalGroup } from "../core/procfs.ts";
 
 export interface ExecRequest {
   /** The program and its arguments; `argv[0]` is looked up on PATH of `env`. */
@@ -126,15 +127,6 @@ export function execArgv(req: ExecRequest): Promise<ExecResult> {
       ...r,
       durationMs: Math.round(performance.now() - started),
     };
-  }
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
   }
 }
 

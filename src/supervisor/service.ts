@@ -6,57 +6,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/log.ts";
-import { decideRestart, type CrashHistory, type RestartPolicyConfig } from "./backoff.ts";
+import type { TimerHandle } from "../core/clock.ts";
+import { decideRestart } from "./backoff.ts";
 import { openLog } from "./logs.ts";
 import { findPortHolder } from "./ports.ts";
-import { isSameProcess, startTicks } from "../core/procfs.ts";
+import { isSameProcess, signalGroup, startTicks, waitGone } from "../core/procfs.ts";
+import type { Phase, ServiceHooks, ServiceRecord, ServiceSpec } from "./types.ts";
 
-export interface ServiceSpec {
-  name: string;
-  command: readonly string[];
-  cwd: string;
-  env: Record<string, string>;
-  port: number | undefined;
-  restart: RestartPolicyConfig & { retryAfterFailedMs: number | false };
-  stop: { signal: NodeJS.Signals; timeoutMs: number };
-}
-
-export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "failed";
-
-/** What survives an agent restart. */
-export interface ServiceRecord {
-  pid: number | null;
-  ticks: string | null;
-  startedAt: number | null;
-  history: CrashHistory;
-  failed: boolean;
-  /** Every start after the first, automatic or by hand, for `vigil status`. */
-  restarts: number;
-}
-
-export type ServiceEvent =
-  | { kind: "started"; pid: number; adopted: boolean }
-  | { kind: "exited"; code: number | null; signal: string | null; uptimeMs: number; expected: boolean }
-  | { kind: "restart-scheduled"; delayMs: number; reason: string }
-  | { kind: "gave-up"; restarts: number; windowMs: number }
-  | { kind: "port-conflict"; port: number; holder: string }
-  | { kind: "spawn-failed"; error: string };
-
-export interface ServiceHooks {
-  clock: Clock;
-  log: Logger;
-  logDir: string;
-  /** Persists the record; awaited before the start is reported, so a crash cannot forget a child. */
-  save(record: ServiceRecord): Promise<void>;
-  event(e: ServiceEvent): void;
-  phase(p: Phase): void;
-  /** False while paused or observing: exits are recorded, nothing restarts by itself. */
-  automaticAllowed(): boolean;
-  /** Whether a recorded pid is this agent's own child from an earlier run (for port conflicts). */
-  isOwnOrphan(pid: number): boolean;
-}
+export type { Phase, ServiceEvent, ServiceHooks, ServiceRecord, ServiceSpec } from "./types.ts";
 
 /** How often an adopted process (not our child, so no exit event) is checked for life. */
 const adoptedPollMs = 200;
@@ -148,7 +105,7 @@ export class ManagedService {
         if (holder.pid !== undefined && this.#h.isOwnOrphan(holder.pid)) {
           // Our own child from an earlier run, under a different name: safe to stop.
           signalGroup(holder.pid, "SIGKILL");
-          await waitGone(holder.pid, this.#h.clock, 2_000);
+          await waitGone(holder.pid, (ms) => new Promise((r) => this.#h.clock.setTimeout(r, ms)), 2_000);
         } else {
           // Someone else's process: never killed without a person's approval. Count it as a failed start.
           await this.#handleExit(null, null, 0, `port ${port} is held by ${who}`);
@@ -396,29 +353,5 @@ export class ManagedService {
     if (p === this.#phase) return;
     this.#phase = p;
     this.#h.phase(p);
-  }
-}
-
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-/** Waits (polling, bounded) until a pid is gone. */
-async function waitGone(pid: number, clock: Clock, maxMs: number): Promise<void> {
-  for (let waited = 0; waited < maxMs; waited += 20) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise<void>((r) => clock.setTimeout(r, 20));
   }
 }

@@ -7,15 +7,14 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/log.ts";
+import { findByEnv, signalGroup } from "../core/procfs.ts";
 import {
   ManagedService,
-  signalGroup,
   type Phase,
   type ServiceEvent,
   type ServiceRecord,
   type ServiceSpec,
 } from "./service.ts";
-import { findByEnv } from "../core/procfs.ts";
 
 /** The environment variable that marks a child as this agent's service. */
 export const serviceTagVar = "VIGIL_SERVICE";

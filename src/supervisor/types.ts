@@ -1,0 +1,49 @@
+/** The shapes a managed service is described, remembered and reported by. */
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/log.ts";
+import type { CrashHistory, RestartPolicyConfig } from "./backoff.ts";
+
+export interface ServiceSpec {
+  name: string;
+  command: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  port: number | undefined;
+  restart: RestartPolicyConfig & { retryAfterFailedMs: number | false };
+  stop: { signal: NodeJS.Signals; timeoutMs: number };
+}
+
+export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "failed";
+
+/** What survives an agent restart. */
+export interface ServiceRecord {
+  pid: number | null;
+  ticks: string | null;
+  startedAt: number | null;
+  history: CrashHistory;
+  failed: boolean;
+  /** Every start after the first, automatic or by hand, for `vigil status`. */
+  restarts: number;
+}
+
+export type ServiceEvent =
+  | { kind: "started"; pid: number; adopted: boolean }
+  | { kind: "exited"; code: number | null; signal: string | null; uptimeMs: number; expected: boolean }
+  | { kind: "restart-scheduled"; delayMs: number; reason: string }
+  | { kind: "gave-up"; restarts: number; windowMs: number }
+  | { kind: "port-conflict"; port: number; holder: string }
+  | { kind: "spawn-failed"; error: string };
+
+export interface ServiceHooks {
+  clock: Clock;
+  log: Logger;
+  logDir: string;
+  /** Persists the record; awaited before the start is reported, so a crash cannot forget a child. */
+  save(record: ServiceRecord): Promise<void>;
+  event(e: ServiceEvent): void;
+  phase(p: Phase): void;
+  /** False while paused or observing: exits are recorded, nothing restarts by itself. */
+  automaticAllowed(): boolean;
+  /** Whether a recorded pid is this agent's own child from an earlier run (for port conflicts). */
+  isOwnOrphan(pid: number): boolean;
+}
