@@ -38,6 +38,13 @@ export interface SupervisionDeps {
   automaticAllowed: () => boolean;
 }
 
+/**
+ * Routine persistence (last results, counters) and log rotation. State changes are written at once,
+ * and every result is in the results table, so at 10,000 checks this need not run every second:
+ * doing so cost a sixth of a core in upserts alone (bench/checks.ts).
+ */
+const housekeepingMs = 5_000;
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export class Supervision implements TargetsApi {
@@ -140,7 +147,7 @@ export class Supervision implements TargetsApi {
         this.#housekeep()
           .catch((err: unknown) => log.error({ err }, "housekeeping failed"))
           .finally(tick);
-      }, 1_000);
+      }, housekeepingMs);
     };
     tick();
     lifecycle.defer("housekeeping", () => this.#housekeeping?.cancel());

@@ -80,8 +80,9 @@ export class Targets {
   async load(specs: readonly { name: string; kind: TargetKind; policy: HealthPolicy }[]): Promise<void> {
     const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
+    const configured = new Set(specs.map((s) => s.name));
     for (const row of rows.values()) {
-      if (!specs.some((s) => s.name === row.name)) await this.#o.store.deleteTarget(row.name);
+      if (!configured.has(row.name)) await this.#o.store.deleteTarget(row.name);
     }
     for (const s of specs) {
       const existing = this.#entries.get(s.name);
@@ -104,8 +105,7 @@ export class Targets {
         dirty: true,
       });
     }
-    for (const name of [...this.#entries.keys()])
-      if (!specs.some((s) => s.name === name)) this.#entries.delete(name);
+    for (const name of [...this.#entries.keys()]) if (!configured.has(name)) this.#entries.delete(name);
     await this.persist();
   }
 
