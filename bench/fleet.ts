@@ -1,0 +1,137 @@
+/**
+ * Memory with many services: 50 copies of the tiny HTTP service under Vigil (each with an HTTP health
+ * check every 10 s) and under PM2, one after the other. Reports the daemon's RSS and the total
+ * (daemon + every service process), after all 50 answer and 10 s of quiet. Goal: the agent's RSS <=
+ * PM2's daemon, and the total <= 0.6 x PM2's total. Totals are shown as summed RSS and as PSS.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startBenchAgent } from "./agent-process.ts";
+import { freePort, run, rssMB, sleep, terminate, waitGone } from "./peers/common.ts";
+import { pm2 as pm2Peer } from "./peers/pm2.ts";
+
+const count = Number(process.env.BENCH_SERVICES ?? 50);
+const root = path.resolve(import.meta.dirname, "..");
+const servicePath = path.join(root, "test/fixtures/service.js");
+const node = fs.realpathSync(path.join(root, "node_modules/.bin/node"));
+
+async function allHealthy(ports: number[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (const port of ports) {
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(500) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      if (Date.now() > until) throw new Error(`port ${port} never answered`);
+      await sleep(100);
+    }
+  }
+}
+
+/** Proportional set size: shared pages (the node binary, mapped by every process) split among their users. */
+function pssMB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return Number(m?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** RSS counts the pages 50 processes share 50 times; PSS counts them once in all. Both are shown. */
+function totals(daemon: number | undefined, children: (number | undefined)[]) {
+  const all = [daemon, ...children];
+  return {
+    daemon_mb: rssMB(daemon),
+    daemon_pss_mb: round(pssMB(daemon)),
+    total_rss_mb: round(all.reduce<number>((sum, p) => sum + (rssMB(p) ?? 0), 0)),
+    total_pss_mb: round(all.reduce<number>((sum, p) => sum + pssMB(p), 0)),
+  };
+}
+
+async function vigil(ports: number[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-bench-fleet-"));
+  const lines = ["agent: { listen: 127.0.0.1:0, data_dir: ./data, log_level: warn }", "services:"];
+  ports.forEach((port, i) =>
+    lines.push(
+      `  s${i}: { command: [${JSON.stringify(node)}, ${JSON.stringify(servicePath)}], env: { PORT: "${port}" }, port: ${port},`,
+      `          health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 10s } }`,
+    ),
+  );
+  const file = path.join(dir, "vigil.yaml");
+  fs.writeFileSync(file, `${lines.join("\n")}\n`);
+  const agent = await startBenchAgent(file, path.join(dir, "data"));
+  try {
+    await allHealthy(ports, 60_000);
+    await sleep(10_000);
+    const res = await fetch(`${agent.url}/api/targets`, {
+      headers: { authorization: `Bearer ${agent.token}` },
+    });
+    const { targets } = (await res.json()) as { targets: { pid?: number | null }[] };
+    const children = targets.map((t) => t.pid ?? undefined);
+    return { name: "Vigil", ...totals(agent.proc.pid, children) };
+  } finally {
+    await agent.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function pm2(ports: number[]) {
+  const peer = pm2Peer();
+  const why = await peer.ensure(root);
+  if (why) return { name: "PM2", error: why };
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-bench-fleet-pm2-"));
+  const bin = path.join(root, "node_modules/pm2/bin/pm2");
+  const env = { ...process.env, PM2_HOME: home };
+  const apps = ports.map((port, i) => ({
+    name: `s${i}`,
+    script: servicePath,
+    interpreter: node,
+    exec_mode: "fork",
+    env: { PORT: String(port) },
+    autorestart: true,
+    restart_delay: 0,
+  }));
+  const file = path.join(home, "ecosystem.config.json");
+  fs.writeFileSync(file, JSON.stringify({ apps }));
+  try {
+    const r = await run(process.execPath, [bin, "start", file], { env, timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`pm2 start: ${r.stderr || r.stdout}`);
+    await allHealthy(ports, 60_000);
+    await sleep(10_000);
+    const list = await run(process.execPath, [bin, "jlist"], { env, timeoutMs: 60_000 });
+    const children = (JSON.parse(list.stdout.slice(list.stdout.indexOf("["))) as { pid?: number }[]).map(
+      (p) => p.pid,
+    );
+    const daemon = Number(fs.readFileSync(path.join(home, "pm2.pid"), "utf8"));
+    return { name: "PM2", ...totals(daemon, children) };
+  } finally {
+    const daemon = fs.existsSync(path.join(home, "pm2.pid"))
+      ? Number(fs.readFileSync(path.join(home, "pm2.pid"), "utf8"))
+      : undefined;
+    await run(process.execPath, [bin, "kill"], { env, timeoutMs: 60_000 });
+    await waitGone(daemon, 10_000);
+    await terminate(daemon);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const ports: number[] = [];
+for (let i = 0; i < count; i++) ports.push(await freePort());
+const results = [await vigil(ports), await pm2(ports)];
+
+console.log(`| ${count} services | daemon RSS MB | daemon PSS MB | total RSS MB | total PSS MB |`);
+console.log("| --- | ---: | ---: | ---: | ---: |");
+for (const r of results) {
+  if ("error" in r) console.log(`| ${r.name} | unavailable: ${r.error} | | | |`);
+  else
+    console.log(
+      `| ${r.name} | ${r.daemon_mb} | ${r.daemon_pss_mb} | ${r.total_rss_mb} | ${r.total_pss_mb} |`,
+    );
+}
+console.log(JSON.stringify({ services: count, results }));
