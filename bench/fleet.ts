@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startBenchAgent } from "./agent-process.ts";
 import { freePort, run, rssMB, sleep, terminate, waitGone } from "./peers/common.ts";
-import { pm2 as pm2Peer } from "./peers/pm2.ts";
+import { pm2 as pm2Peer, pm2App } from "./peers/pm2.ts";
 
 const count = Number(process.env.BENCH_SERVICES ?? 50);
 const root = path.resolve(import.meta.dirname, "..");
@@ -88,15 +88,7 @@ async function pm2(ports: number[]) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-bench-fleet-pm2-"));
   const bin = path.join(root, "node_modules/pm2/bin/pm2");
   const env = { ...process.env, PM2_HOME: home };
-  const apps = ports.map((port, i) => ({
-    name: `s${i}`,
-    script: servicePath,
-    interpreter: node,
-    exec_mode: "fork",
-    env: { PORT: String(port) },
-    autorestart: true,
-    restart_delay: 0,
-  }));
+  const apps = ports.map((port, i) => pm2App(`s${i}`, port, servicePath, node));
   const file = path.join(home, "ecosystem.config.json");
   fs.writeFileSync(file, JSON.stringify({ apps }));
   try {

@@ -133,12 +133,16 @@ async function killSample(r: Running): Promise<void> {
   process.kill(pid, "SIGKILL");
   const t0 = performance.now();
   const up = await healthyFrom(r.port, pid, SAMPLE_TIMEOUT_MS);
-  if (up) {
-    r.samples.push(up.at - t0);
-    r.seen.add(up.pid);
-    r.lastPid = up.pid;
-    r.healthySince = up.at;
-  } else r.failures++;
+  if (up) recovered(r, r.samples, up, t0);
+  else r.failures++;
+}
+
+/** Records a recovery: its time, and the new process as the one to watch next. */
+function recovered(r: Running, into: number[], up: { pid: number; at: number }, t0: number): void {
+  into.push(up.at - t0);
+  r.seen.add(up.pid);
+  r.lastPid = up.pid;
+  r.healthySince = up.at;
 }
 
 /** GET /hang blocks the service's event loop: alive, port open, never answering. */
@@ -164,12 +168,8 @@ async function hungSample(r: Running): Promise<void> {
   });
   const t0 = performance.now();
   const up = await healthyFrom(r.port, pid, HUNG_TIMEOUT_MS);
-  if (up) {
-    r.hung.push(up.at - t0);
-    r.seen.add(up.pid);
-    r.lastPid = up.pid;
-    r.healthySince = up.at;
-  } else {
+  if (up) recovered(r, r.hung, up, t0);
+  else {
     r.hungFailures++;
     // Never restarted: unstick it by hand so the teardown and later peers are not disturbed.
     process.kill(pid, "SIGKILL");

@@ -2,6 +2,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { readPid, run, terminate, waitGone, type Peer } from "./common.ts";
 
+/** One PM2 app at the fastest settings PM2 documents: no delay, no exponential backoff (left unset). */
+export function pm2App(name: string, port: number, servicePath: string, node: string) {
+  return {
+    name,
+    script: servicePath,
+    interpreter: node,
+    exec_mode: "fork",
+    env: { PORT: String(port) },
+    autorestart: true,
+    restart_delay: 0,
+    max_restarts: 1000,
+  };
+}
+
 export function pm2(): Peer {
   let bin = "";
   let home = "";
@@ -25,17 +39,7 @@ export function pm2(): Peer {
 
     async start(dir, port, servicePath, node) {
       home = dir;
-      const app = {
-        name: "svc",
-        script: servicePath,
-        interpreter: node,
-        exec_mode: "fork",
-        env: { PORT: String(port) },
-        autorestart: true,
-        // The fastest PM2 documents: no delay, and no exponential backoff (left unset).
-        restart_delay: 0,
-        max_restarts: 1000,
-      };
+      const app = pm2App("svc", port, servicePath, node);
       const file = path.join(dir, "ecosystem.config.json");
       fs.writeFileSync(file, JSON.stringify({ apps: [app] }));
       const r = await pm2("start", file);

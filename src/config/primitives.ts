@@ -112,3 +112,18 @@ export const filePath = z
 export function oneOrMany<T extends z.ZodType>(item: T) {
   return z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 }
+
+/**
+ * A refinement for objects that must set exactly one of several keys (a check's type, a channel's
+ * provider, an action's kind), with the message for none and the one that names the extras.
+ */
+export function exactlyOne(keys: readonly string[], none: string, many: string) {
+  return (value: object, ctx: z.RefinementCtx): void => {
+    const given = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+    if (given.length === 1) return;
+    ctx.addIssue({
+      code: "custom",
+      message: given.length === 0 ? `${none}: ${keys.join(", ")}` : `${many}; it has ${given.join(" and ")}`,
+    });
+  };
+}

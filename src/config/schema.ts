@@ -10,7 +10,7 @@ import { actionSchema } from "../gateway/action.schema.ts";
 import { providerSchemas, providerTypes } from "../notify/schemas.ts";
 import { failureClasses } from "../probes/probe.ts";
 import { probeSchemas, probeTypes } from "../probes/schemas.ts";
-import { argv, byteSize, duration, envMap, filePath, name, port } from "./primitives.ts";
+import { argv, byteSize, duration, envMap, exactlyOne, filePath, name, port } from "./primitives.ts";
 
 export const roles = ["viewer", "agent", "operator", "admin"] as const;
 export const severities = ["info", "warning", "critical"] as const;
@@ -103,17 +103,7 @@ const checkTiming = {
     .prefault({}),
 };
 
-function exactlyOneProbe(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const given = probeTypes.filter((t) => value[t] !== undefined);
-  if (given.length === 1) return;
-  ctx.addIssue({
-    code: "custom",
-    message:
-      given.length === 0
-        ? `say what to check with one of: ${probeTypes.join(", ")}`
-        : `a check watches one thing; it has ${given.join(" and ")}`,
-  });
-}
+const exactlyOneProbe = exactlyOne(probeTypes, "say what to check with one of", "a check watches one thing");
 
 const health = z.strictObject({ ...probeKeys, ...checkTiming }).superRefine(exactlyOneProbe);
 
@@ -199,18 +189,7 @@ const channel = z
       [K in keyof typeof providerSchemas]: z.ZodOptional<(typeof providerSchemas)[K]>;
     },
   )
-  .superRefine((c, ctx) => {
-    const given = providerTypes.filter((t) => c[t] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          given.length === 0
-            ? `name the provider: one of ${providerTypes.join(", ")}`
-            : `one provider per channel; it has ${given.join(" and ")}`,
-      });
-    }
-  });
+  .superRefine(exactlyOne(providerTypes, "name the provider, one of", "one provider per channel"));
 
 const notify = z.strictObject({
   channels: z.record(name, channel).default({}),

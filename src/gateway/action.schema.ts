@@ -3,7 +3,7 @@
  * (a request) or the built-in `cleanup` (delete or compress old files under declared folders).
  */
 import { z } from "zod";
-import { argv, duration, envMap, filePath, name } from "../config/primitives.ts";
+import { argv, duration, envMap, exactlyOne, filePath, name } from "../config/primitives.ts";
 
 export const risks = ["auto", "notify", "approve", "deny"] as const;
 export type Risk = (typeof risks)[number];
@@ -72,15 +72,4 @@ export const actionSchema = z
     gid: z.number().int().min(0).optional(),
     description: z.string().optional(),
   })
-  .superRefine((a, ctx) => {
-    const given = actionKinds.filter((k) => a[k] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          given.length === 0
-            ? `say what the action does with one of: ${actionKinds.join(", ")}`
-            : `an action does one thing; it has ${given.join(" and ")}`,
-      });
-    }
-  });
+  .superRefine(exactlyOne(actionKinds, "say what the action does with one of", "an action does one thing"));
