@@ -227,6 +227,8 @@ export class Supervision implements TargetsApi {
       );
     }
     this.targets.heartbeat(name, this.#d.clock.now());
+    // Written before the 200: an acknowledged heartbeat must survive a kill -9 right after it.
+    await this.targets.persist();
     await this.#d.bus.emit(
       "heartbeat.received",
       name,

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { alive, freePort } from "../helpers/net.ts";
+import { SqliteDb } from "../../src/store/sqlite/db.ts";
 
 const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
 
@@ -228,6 +229,17 @@ checks:
         .status,
     ).toBe(200);
     await expect.poll(async () => (await target(agent!, "backup")).state, { timeout: 5_000 }).toBe("up");
+    // Acknowledged means stored: a kill -9 right after the 200 does not lose the heartbeat.
+    const before = Date.now();
+    expect(
+      (await api(agent, "/api/heartbeat/backup", { method: "POST", token: "hb-token-0123456789abcdef" }))
+        .status,
+    ).toBe(200);
+    await agent.stop("SIGKILL");
+    const db = new SqliteDb(path.join(agent.dir, ".vigil/vigil.db"), { readOnly: true });
+    const row = await db.get<{ health: string }>("SELECT health FROM targets WHERE name = ?", ["backup"]);
+    await db.close();
+    expect((JSON.parse(row!.health) as { heartbeatAt: number }).heartbeatAt).toBeGreaterThanOrEqual(before);
   });
 
   it("state survives an agent restart: restarts, failed and last results", async () => {
