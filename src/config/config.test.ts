@@ -241,6 +241,15 @@ describe("config: what a valid file becomes", () => {
       expect(missing.problems[0]?.message).toMatch(/no such file; pass the config with -c FILE/);
   });
 
+  it("refuses a file too large to be a config, without reading it", async () => {
+    const f = path.join(tempDir(), "huge.yaml");
+    fs.writeFileSync(f, "");
+    fs.truncateSync(f, 20_000_000);
+    const r = await loadConfig(f, {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.message).toMatch(/the file is 20 MB; a config may be at most 16 MB/);
+  });
+
   it("examples/vigil.yaml is valid", async () => {
     const r = await loadConfig(path.resolve(import.meta.dirname, "../../examples/vigil.yaml"), {});
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));

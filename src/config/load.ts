@@ -15,6 +15,9 @@ import { checkRefs } from "./refs.ts";
 import { configSchema, type VigilConfig } from "./schema.ts";
 import { knownKeys } from "./json-schema.ts";
 
+/** 10,000 checks take about 1 MB; anything near this is a mistake, not a config. */
+const maxConfigBytes = 16_000_000;
+
 export interface ConfigProblem {
   file: string;
   line: number;
@@ -37,6 +40,11 @@ export function formatProblem(p: ConfigProblem): string {
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
   let text: string;
   try {
+    const { size } = await fs.stat(file);
+    if (size > maxConfigBytes) {
+      const message = `the file is ${Math.round(size / 1e6)} MB; a config may be at most ${maxConfigBytes / 1e6} MB`;
+      return { ok: false, file, problems: [{ file, line: 1, col: 1, path: "", message }] };
+    }
     text = await fs.readFile(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
