@@ -5,9 +5,12 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** The Node flags the `vigil` command runs with: taken from src/main.ts's shebang, so the bench measures the same. */
+/** The `vigil` command, as users run it (the built entry when current: bin/entry.js). */
+export const vigilBin = path.join(root, "bin/vigil.js");
+
+/** The Node flags the `vigil` command runs with: taken from bin/vigil.js's shebang, so the bench measures the same. */
 export function agentNodeFlags(): string[] {
-  const first = fs.readFileSync(path.join(root, "src/main.ts"), "utf8").split("\n")[0] ?? "";
+  const first = fs.readFileSync(vigilBin, "utf8").split("\n")[0] ?? "";
   return first
     .replace(/^#!\/usr\/bin\/env\s+(-S\s+)?node\s*/, "")
     .split(/\s+/)
@@ -27,13 +30,9 @@ export async function startBenchAgent(
   dataDir: string,
   timeoutMs = 120_000,
 ): Promise<BenchAgent> {
-  const proc = spawn(
-    process.execPath,
-    [...agentNodeFlags(), path.join(root, "src/main.ts"), "up", "-c", configFile],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  const proc = spawn(process.execPath, [...agentNodeFlags(), vigilBin, "up", "-c", configFile], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

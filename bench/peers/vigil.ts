@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { agentNodeFlags } from "../agent-process.ts";
+import { agentNodeFlags, vigilBin } from "../agent-process.ts";
 import { freePort, run, type Peer } from "./common.ts";
 
 export function vigil(): Peer {
@@ -43,13 +43,12 @@ export function vigil(): Peer {
           ``,
         ].join("\n"),
       );
-      const main = path.join(root, "src/main.ts");
       // A bad key would otherwise surface as an agent that never says it is up.
-      const check = await run(process.execPath, [main, "config", "check", "-c", file], { cwd: root });
+      const check = await run(process.execPath, [vigilBin, "config", "check", "-c", file], { cwd: root });
       if (check.code !== 0) throw new Error(`vigil config check: ${check.stdout}${check.stderr}`);
 
-      // With the flags of the `vigil` command itself (the shebang of src/main.ts), as users run it.
-      const child = spawn(process.execPath, [...agentNodeFlags(), main, "up", "-c", file], {
+      // With the flags of the `vigil` command itself (the shebang of bin/vigil.js), as users run it.
+      const child = spawn(process.execPath, [...agentNodeFlags(), vigilBin, "up", "-c", file], {
         cwd: root,
         stdio: ["ignore", "ignore", "pipe"],
       });

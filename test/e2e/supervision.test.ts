@@ -178,7 +178,7 @@ describe("services", () => {
           async () => (await events(agent!)).find((e) => e.type === "service.port_conflict")?.payload.holder,
           { timeout: 10_000 },
         )
-        .toMatch(new RegExp(`pid ${holder.proc.pid} \\(.*main\\.ts up`));
+        .toMatch(new RegExp(`pid ${holder.proc.pid} \\(.*vigil\\.js up`));
       expect(alive(holder.proc.pid!)).toBe(true);
     } finally {
       await holder.stop("SIGTERM");

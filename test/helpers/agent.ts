@@ -1,5 +1,6 @@
 /**
- * The real daemon for black-box tests: `node src/main.ts up` as a child process on 127.0.0.1 with
+ * The real daemon for black-box tests: `vigil up` (bin/vigil.js, which runs the build in dist/ when it
+ * is current and the sources otherwise) as a child process on 127.0.0.1 with
  * a free port and a temp data dir; and the real CLI as a child process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -8,7 +9,7 @@ import path from "node:path";
 import { tempDir } from "./tmp.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const main = path.join(root, "src/main.ts");
+const main = path.join(root, "bin/vigil.js");
 
 export interface RunningAgent {
   url: string;

@@ -1,0 +1,41 @@
+// Which entry `vigil` runs: the JavaScript that `npm install` built into dist/ (no TypeScript
+// stripping at run time: ~35 MB less RSS for the daemon, see BENCHMARKS.md), but only while it
+// matches the sources exactly; otherwise the TypeScript sources themselves, so an edit is never
+// shadowed by a stale build.
+import fs from "node:fs";
+import path from "node:path";
+
+/** A digest of every source file's path, size and mtime: cheap enough for every start. */
+export function fingerprint(root) {
+  const parts = [];
+  const walk = (dir, depth) => {
+    if (depth > 12) return;
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file, depth + 1);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
+        const s = fs.statSync(file);
+        parts.push(`${path.relative(root, file)}:${s.size}:${Math.trunc(s.mtimeMs)}`);
+      }
+    }
+  };
+  walk(path.join(root, "src"), 0);
+  const pkg = fs.statSync(path.join(root, "package.json"));
+  parts.push(`package.json:${pkg.size}:${Math.trunc(pkg.mtimeMs)}`);
+  return parts.join("\n");
+}
+
+export const stampFile = (root) => path.join(root, "dist", ".stamp");
+
+/** The module to import: dist/src/main.js when its stamp matches the sources, else src/main.ts. */
+export function chooseEntry(root) {
+  try {
+    if (fs.readFileSync(stampFile(root), "utf8") === fingerprint(root))
+      return path.join(root, "dist/src/main.js");
+  } catch {
+    // no build, or an unreadable one: run the sources
+  }
+  return path.join(root, "src/main.ts");
+}

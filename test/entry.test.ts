@@ -1,0 +1,27 @@
+/** bin/entry.js: the built JavaScript runs only while it matches the sources, never a stale copy. */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { chooseEntry, fingerprint, stampFile } from "../bin/entry.js";
+import { tempDir } from "./helpers/tmp.ts";
+
+describe("the vigil entry", () => {
+  it("runs dist/ when its stamp matches the sources, and the sources after any edit or without a build", () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, "src/core"), { recursive: true });
+    fs.writeFileSync(path.join(root, "package.json"), "{}");
+    fs.writeFileSync(path.join(root, "src/main.ts"), "export {};\n");
+    fs.writeFileSync(path.join(root, "src/core/a.ts"), "export const a = 1;\n");
+    expect(chooseEntry(root)).toBe(path.join(root, "src/main.ts"));
+
+    fs.mkdirSync(path.join(root, "dist"));
+    fs.writeFileSync(stampFile(root), fingerprint(root));
+    expect(chooseEntry(root)).toBe(path.join(root, "dist/src/main.js"));
+
+    fs.writeFileSync(path.join(root, "src/core/a.ts"), "export const a = 2; // edited\n");
+    expect(chooseEntry(root)).toBe(path.join(root, "src/main.ts"));
+    fs.writeFileSync(stampFile(root), fingerprint(root));
+    fs.writeFileSync(path.join(root, "src/core/b.ts"), "export const b = 1;\n");
+    expect(chooseEntry(root)).toBe(path.join(root, "src/main.ts"));
+  });
+});
