@@ -60,12 +60,19 @@ export class Monitor {
         id: spec.target,
         jitterMs: spec.jitterMs,
         timeoutMs: spec.timeoutMs,
-        interval: () =>
-          failingStates.has(this.#o.targets.state(spec.target) ?? "") ? spec.everyFailingMs : spec.everyMs,
+        interval: () => (this.#failing(spec.target) ? spec.everyFailingMs : spec.everyMs),
         run: (signal) => this.#check(spec, signal),
       });
     }
     this.#specs = next;
+  }
+
+  /**
+   * A failing state, or a failed last result in any state (a service still `starting`, a check still
+   * `unknown`): either way the next answer is wanted sooner, or `fail_after` takes `every` x N.
+   */
+  #failing(target: string): boolean {
+    return failingStates.has(this.#o.targets.state(target) ?? "") || this.#o.targets.lastFailed(target);
   }
 
   /** Checks a target as soon as a slot is free. */

@@ -122,6 +122,11 @@ export class Targets {
     return [...this.#entries.values()].map(toView);
   }
 
+  /** Whether the target's last result failed: it is then checked at `every_failing`, whatever its state. */
+  lastFailed(name: string): boolean {
+    return this.#entries.get(name)?.last?.ok === false;
+  }
+
   state(name: string): TargetState | undefined {
     return this.#entries.get(name)?.health.state;
   }

@@ -102,6 +102,31 @@ describe("services", () => {
     ).toBe(true);
   });
 
+  it("a service that hangs before its first good check is checked at every_failing and restarted", async () => {
+    // Still `starting` (never up), so not in a failing state: the failed result alone must bring
+    // the short interval, or fail_after 2 would take 2 x 30 s here.
+    const port = await freePort();
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+services:
+  early:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}", HANG_AFTER: "100" }
+    port: ${port}
+    stop: { timeout: 0ms }
+    restart: { max_restarts: 100, window: 1m }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 30s, every_failing: 250ms, timeout: 200ms, fail_after: 2 }
+`);
+    await expect
+      .poll(async () => (await target(agent!, "early")).pid, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const first = (await target(agent, "early")).pid!;
+    await expect
+      .poll(async () => (await target(agent!, "early")).pid !== first, { timeout: 20_000, interval: 200 })
+      .toBe(true);
+    const ev = (await events(agent)).filter((e) => e.subject === "early");
+    expect(ev.some((e) => e.type === "target.state" && e.payload.to === "down")).toBe(true);
+  });
+
   it("a crash loop ends in failed with exactly one gave_up event, and recover re-arms it", async () => {
     const port = await freePort();
     agent = await startAgent(
