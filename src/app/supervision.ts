@@ -128,7 +128,7 @@ export class Supervision implements TargetsApi {
       },
       saveRecord: async (name, r) => {
         this.targets.setService(name, JSON.stringify(r), { restarts: r.restarts, pid: r.pid ?? undefined });
-        await this.targets.persist();
+        await this.targets.persist(name);
       },
       deleteRecord: async () => undefined,
       event: (name, e) => this.#serviceEvent(name, e),
@@ -228,7 +228,7 @@ export class Supervision implements TargetsApi {
     }
     this.targets.heartbeat(name, this.#d.clock.now());
     // Written before the 200: an acknowledged heartbeat must survive a kill -9 right after it.
-    await this.targets.persist();
+    await this.targets.persist(name);
     await this.#d.bus.emit(
       "heartbeat.received",
       name,

@@ -189,11 +189,15 @@ export class Targets {
     return this.#entries.get(name)?.heartbeatAt;
   }
 
-  /** Writes every changed target in one transaction. */
-  async persist(): Promise<void> {
+  /**
+   * Writes changed targets in one transaction: every one of them, or only `name` (a state change, a
+   * heartbeat, a service record), so one fact at 10,000 checks does not rewrite 10,000 rows.
+   */
+  async persist(name?: string): Promise<void> {
     const rows: TargetRow[] = [];
     const now = this.#o.clock.now();
-    for (const e of this.#entries.values()) {
+    const only = name === undefined ? undefined : this.#entries.get(name);
+    for (const e of only ? [only] : this.#entries.values()) {
       if (!e.dirty) continue;
       e.dirty = false;
       rows.push({
@@ -224,7 +228,7 @@ export class Targets {
     if (!o.changed) return;
     await this.#o.bus.emit("target.state", e.name, { from: o.changed.from, to: o.changed.to, reason });
     // A state change is persisted at once: the next start must not resurrect the old state.
-    await this.persist();
+    await this.persist(e.name);
     for (const fn of this.#listeners) {
       try {
         fn(e.name, o.changed);
