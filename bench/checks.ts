@@ -8,7 +8,8 @@ import http from "node:http";
 import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { cpuSeconds, rssMb, startBenchAgent } from "./agent-process.ts";
+import { cpuSeconds, startBenchAgent } from "./agent-process.ts";
+import { rssMB } from "./peers/common.ts";
 
 const sizes = (process.env.BENCH_CHECKS ?? "1000,5000,10000").split(",").map(Number);
 const measureS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -41,7 +42,7 @@ async function run(n: number) {
     while (performance.now() - t0 < measureS * 1000) {
       await new Promise((r) => setTimeout(r, 2_000));
       lags.push((await health(agent.url)).scheduler_lag_ms);
-      peakRss = Math.max(peakRss, rssMb(pid));
+      peakRss = Math.max(peakRss, rssMB(pid) ?? 0);
     }
     const cpu = (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
     lags.sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startBenchAgent } from "./agent-process.ts";
-import { freePort, run, rssMB, sleep, terminate, waitGone } from "./peers/common.ts";
+import { freePort, readPid, run, rssMB, sleep, terminate, waitGone } from "./peers/common.ts";
 import { pm2 as pm2Peer, pm2App } from "./peers/pm2.ts";
 
 const count = Number(process.env.BENCH_SERVICES ?? 50);
@@ -100,12 +100,10 @@ async function pm2(ports: number[]) {
     const children = (JSON.parse(list.stdout.slice(list.stdout.indexOf("["))) as { pid?: number }[]).map(
       (p) => p.pid,
     );
-    const daemon = Number(fs.readFileSync(path.join(home, "pm2.pid"), "utf8"));
+    const daemon = readPid(path.join(home, "pm2.pid"));
     return { name: "PM2", ...totals(daemon, children) };
   } finally {
-    const daemon = fs.existsSync(path.join(home, "pm2.pid"))
-      ? Number(fs.readFileSync(path.join(home, "pm2.pid"), "utf8"))
-      : undefined;
+    const daemon = readPid(path.join(home, "pm2.pid"));
     await run(process.execPath, [bin, "kill"], { env, timeoutMs: 60_000 });
     await waitGone(daemon, 10_000);
     await terminate(daemon);
