@@ -1,7 +1,10 @@
 /** What routes may use. The API reaches the rest of the agent only through this. */
 import type { Context } from "hono";
+import type { ApprovalView } from "../approvals/approvals.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
+import type { ActionRequest, RequestOutcome, RunView } from "../gateway/gateway.ts";
+import type { ApprovalStatus } from "../store/action-store.ts";
 import type { TargetView } from "../targets/targets.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
 
@@ -19,6 +22,31 @@ export interface TargetsApi {
   heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void>;
 }
 
+/** One declared (or built-in) action, as listed to people and assistants. */
+export interface ActionInfo {
+  name: string;
+  kind: string;
+  risk: string;
+  params: Record<string, unknown>;
+  approvals: number;
+  agent_auto: boolean;
+  description?: string | undefined;
+}
+
+/** The gateway, as the API may use it. */
+export interface ActionsApi {
+  list(): ActionInfo[];
+  request(name: string, req: ActionRequest, by: Principal): Promise<RequestOutcome>;
+  getRun(id: string): Promise<RunView | undefined>;
+}
+
+/** The approval queue, as the API may use it. */
+export interface ApprovalsApi {
+  list(status: ApprovalStatus | undefined, limit: number): Promise<ApprovalView[]>;
+  get(id: string): Promise<ApprovalView | undefined>;
+  decide(id: string, by: Principal, decision: "approve" | "reject", note: string): Promise<ApprovalView>;
+}
+
 export interface HealthInfo {
   status: "ok";
   version: string;
@@ -34,6 +62,8 @@ export type ReloadOutcome = { ok: true } | { ok: false; problems: string[] };
 export interface ApiDeps {
   audit: AuditLog;
   targets: TargetsApi;
+  actions: ActionsApi;
+  approvals: ApprovalsApi;
   tokens: TokenRegistry;
   limiter: FailureLimiter;
   log: Logger;

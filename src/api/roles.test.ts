@@ -30,6 +30,19 @@ const deps = {
     verify: async () => ({ ok: true, count: 0, last_seq: 0 }),
     pages: async function* () {},
   },
+  actions: {
+    list: () => [],
+    request: async () => ({
+      kind: "queued",
+      approval: { id: "a", status: "pending", required: 1, expires_at: 0 },
+    }),
+    getRun: async () => ({ id: "r" }),
+  },
+  approvals: {
+    list: async () => [],
+    get: async () => ({ id: "a" }),
+    decide: async () => ({ id: "a" }),
+  },
   targets: {
     list: () => [],
     get: () => ({
@@ -57,7 +70,7 @@ const deps = {
 
 const app = createApi(deps);
 const call = (method: string, path: string, token?: string) =>
-  app.request(path.replace(/:name/g, "x"), {
+  app.request(path.replace(/:\w+/g, "x"), {
     method,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });

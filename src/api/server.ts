@@ -14,6 +14,7 @@ import { VigilError } from "../core/errors.ts";
 import { roleAtLeast } from "./auth.ts";
 import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
 import { sendError, toVigilError } from "./errors.ts";
+import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
@@ -24,6 +25,8 @@ export const routes: readonly RouteSpec[] = [
   ...auditRoutes,
   ...targetRoutes,
   ...heartbeatRoutes,
+  ...actionRoutes,
+  ...approvalRoutes,
 ];
 
 export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): Hono<ApiEnv> {

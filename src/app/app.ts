@@ -20,6 +20,7 @@ import { formatProblem, loadConfig } from "../config/load.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
+import { wireActions } from "./actions.ts";
 import { ensureAdminToken } from "./admin-token.ts";
 import { splitListen } from "./listen-address.ts";
 import { Supervision } from "./supervision.ts";
@@ -138,6 +139,18 @@ export class App {
       }));
       await supervision.start(this.#config);
 
+      const { actions, approvals } = await wireActions({
+        store,
+        bus: this.#bus,
+        clock: this.#clock,
+        log: this.#log,
+        redactor: this.#redactor,
+        lifecycle: this.#lifecycle,
+        supervision,
+        config: () => this.#config,
+        configFile: this.#opts.configFile,
+      });
+
       this.#lag.enable();
       this.#lifecycle.defer("lag monitor", () => {
         this.#lag.disable();
@@ -146,6 +159,8 @@ export class App {
       const api = createApi({
         audit,
         targets: supervision,
+        actions,
+        approvals,
         tokens: this.#tokens,
         limiter: new FailureLimiter(),
         log: this.#log.child({ component: "api" }),

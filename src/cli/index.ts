@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { version } from "../app/version.ts";
+import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerTargets } from "./commands/targets.ts";
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfig(program, ctx);
   registerTargets(program, ctx);
   registerAudit(program, ctx);
+  registerActions(program, ctx);
   return program;
 }
 

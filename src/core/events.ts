@@ -30,6 +30,40 @@ export interface EventMap {
   "service.spawn_failed": { error: string };
   "target.action": { action: "start" | "stop" | "restart" | "recover"; result: string };
   "heartbeat.received": { from: string };
+  /** A run begins: after validation, risk and (for approve-tier) a valid capability. */
+  "action.requested": {
+    action: string;
+    run_id: string;
+    params: Record<string, string>;
+    target: string | null;
+    risk: string;
+    approval_id: string | null;
+    reason: string;
+  };
+  "action.finished": {
+    action: string;
+    run_id: string;
+    status: string;
+    risk: string;
+    exit_code: number | null;
+    duration_ms: number;
+    /** A bounded, redacted excerpt; the run record keeps the capped output. */
+    output: string;
+  };
+  "approval.requested": {
+    approval_id: string;
+    action: string;
+    params: Record<string, string>;
+    target: string | null;
+    reason: string;
+    required: number;
+    expires_at: number;
+    assessment: string;
+  };
+  "approval.decided": { approval_id: string; decision: "approve" | "reject"; note: string; status: string };
+  "approval.expired": { approval_id: string; action: string };
+  /** An expired, replayed, forged or mismatched capability token was presented. */
+  "capability.refused": { approval_id: string; reason: string };
 }
 
 export type EventType = keyof EventMap;

@@ -6,6 +6,7 @@ import type { Db, Dialect } from "../db.ts";
 import { VigilError } from "../../core/errors.ts";
 import { m001 } from "./001-audit.ts";
 import { m002 } from "./002-targets.ts";
+import { m003 } from "./003-actions.ts";
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002];
+export const migrations: readonly Migration[] = [m001, m002, m003];
 
 export const latestVersion = migrations.at(-1)!.version;
 

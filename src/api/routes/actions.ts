@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { VigilError } from "../../core/errors.ts";
+import { pathParam, queryInt, readJson } from "../body.ts";
+import type { RouteSpec } from "../context.ts";
+
+const runBody = z.strictObject({
+  params: z.record(z.string(), z.unknown()).default({}),
+  reason: z.string().max(2_000, "at most 2000 characters").default(""),
+  target: z.string().min(1).max(200).optional(),
+  dry_run: z.boolean().default(false),
+});
+
+const decisionBody = z.strictObject({ note: z.string().max(2_000, "at most 2000 characters").default("") });
+
+const statuses = ["pending", "approved", "rejected", "expired"] as const;
+
+export const actionRoutes: RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/api/actions",
+    role: "viewer",
+    handler: (c, deps) => c.json({ actions: deps.actions.list() }),
+  },
+  {
+    method: "POST",
+    path: "/api/actions/:name/run",
+    role: "agent",
+    handler: async (c, deps) => {
+      const name = pathParam(c, "name");
+      const body = await readJson(c, runBody);
+      const outcome = await deps.actions.request(
+        name,
+        { params: body.params, reason: body.reason, target: body.target, dryRun: body.dry_run },
+        c.get("principal")!,
+      );
+      if (outcome.kind === "ran") return c.json(outcome.run, 200);
+      const a = outcome.approval;
+      return c.json(
+        { approval_id: a.id, status: a.status, required: a.required, expires_at: a.expires_at },
+        202,
+      );
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/actions/runs/:id",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const run = await deps.actions.getRun(pathParam(c, "id"));
+      if (!run) throw new VigilError("NOT_FOUND", `no action run with id "${pathParam(c, "id")}"`);
+      return c.json(run);
+    },
+  },
+];
+
+export const approvalRoutes: RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/api/approvals",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const raw = c.req.query("status");
+      if (raw !== undefined && raw !== "" && !(statuses as readonly string[]).includes(raw)) {
+        throw new VigilError(
+          "VALIDATION_FAILED",
+          `status: one of ${statuses.join(", ")}, got "${raw.slice(0, 40)}"`,
+        );
+      }
+      const status = raw ? (raw as (typeof statuses)[number]) : undefined;
+      return c.json({ approvals: await deps.approvals.list(status, queryInt(c, "limit", 100, 1_000)) });
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/approvals/:id",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const a = await deps.approvals.get(pathParam(c, "id"));
+      if (!a) throw new VigilError("NOT_FOUND", `no approval request with id "${pathParam(c, "id")}"`);
+      return c.json(a);
+    },
+  },
+  ...(["approve", "reject"] as const).map((decision): RouteSpec => ({
+    method: "POST",
+    path: `/api/approvals/:id/${decision}`,
+    role: "operator",
+    handler: async (c, deps) => {
+      const { note } = await readJson(c, decisionBody);
+      return c.json(await deps.approvals.decide(pathParam(c, "id"), c.get("principal")!, decision, note));
+    },
+  })),
+];

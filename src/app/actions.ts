@@ -1,0 +1,100 @@
+/**
+ * Wires the gateway and the approval queue: one store, one capability key, the supervisor for the
+ * built-in service actions. What the API sees of them is `ActionsApi` and `ApprovalsApi`.
+ */
+import path from "node:path";
+import type { Principal } from "../api/auth.ts";
+import type { ActionInfo, ActionsApi } from "../api/context.ts";
+import { Approvals } from "../approvals/approvals.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Lifecycle } from "../core/lifecycle.ts";
+import type { Logger } from "../core/log.ts";
+import type { Redactor } from "../core/redact.ts";
+import type { VigilConfig } from "../config/schema.ts";
+import { actionKinds } from "../gateway/action.schema.ts";
+import { Capabilities } from "../gateway/capability.ts";
+import { builtinActionNames, Gateway } from "../gateway/gateway.ts";
+import { ActionStore } from "../store/action-store.ts";
+import type { Store } from "../store/store.ts";
+import type { Supervision } from "./supervision.ts";
+
+export interface ActionsWiring {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  redactor: Redactor;
+  lifecycle: Lifecycle;
+  supervision: Supervision;
+  config: () => VigilConfig;
+  configFile: string;
+}
+
+export async function wireActions(w: ActionsWiring): Promise<{ actions: ActionsApi; approvals: Approvals }> {
+  const store = new ActionStore(w.store.db);
+  const capabilities = Capabilities.open(w.config().agent.data_dir, () => w.clock.now());
+  const gateway = new Gateway({
+    actions: () => w.config().actions,
+    services: {
+      isService: (name) => w.supervision.get(name)?.kind === "service",
+      isTarget: (name) => w.supervision.get(name) !== undefined,
+      act: (name, action, by) => w.supervision.act(name, action, { name: by, role: "operator" }),
+    },
+    store,
+    capabilities,
+    bus: w.bus,
+    redactor: w.redactor,
+    clock: w.clock,
+    log: w.log.child({ component: "gateway" }),
+    defaultCwd: path.dirname(path.resolve(w.configFile)),
+  });
+  const abandoned = await gateway.recoverAbandoned();
+  if (abandoned > 0)
+    w.log.warn({ runs: abandoned }, "action runs left unfinished by the previous agent marked failed");
+  w.lifecycle.defer("gateway", () => gateway.drain());
+
+  const approvals = new Approvals({
+    store,
+    bus: w.bus,
+    clock: w.clock,
+    log: w.log.child({ component: "approvals" }),
+    capabilities,
+    ttlMs: () => w.config().remediation.approval_ttl,
+    onApproved: (approval, token, by) => gateway.startApproved(approval, token, by),
+  });
+  gateway.approvals = approvals;
+  approvals.start();
+  w.lifecycle.defer("approvals", () => approvals.stop());
+
+  const actions: ActionsApi = {
+    list: () => listActions(w.config()),
+    request: (name, req, by: Principal) => gateway.request(name, req, by),
+    getRun: (id) => gateway.getRun(id),
+  };
+  return { actions, approvals };
+}
+
+function listActions(config: VigilConfig): ActionInfo[] {
+  const declared = Object.entries(config.actions).map(([name, a]) => ({
+    name,
+    kind: actionKinds.find((k) => a[k] !== undefined) ?? "run",
+    risk: a.risk,
+    params: a.params,
+    approvals: a.approvals,
+    agent_auto: a.agent_auto,
+    description: a.description,
+  }));
+  const builtins = builtinActionNames
+    .filter((n) => !Object.hasOwn(config.actions, n))
+    .map((name) => ({
+      name,
+      kind: "builtin",
+      risk: "auto",
+      params: {},
+      approvals: 1,
+      agent_auto: false,
+      description: `${name} a service named by target`,
+    }));
+  return [...declared, ...builtins];
+}

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../test/helpers/clock.ts";
+import { finished, gatewayHarness, type Harness } from "../../test/helpers/gateway.ts";
+import { isVigilError, type VigilError } from "../core/errors.ts";
+
+const actions = `
+  reindex: { run: [printf, "%s", "{table}"], params: { table: { enum: [users, jobs] } }, risk: approve }
+  two:     { run: [printf, ok], risk: approve, approvals: 2 }
+`;
+const claude = { name: "claude", role: "agent" } as const;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function ask(hh: Harness, action = "reindex", params: Record<string, string> = { table: "users" }) {
+  const q = await hh.gateway.request(action, { params, reason: "queries are slow" }, claude);
+  if (q.kind !== "queued") throw new Error("expected a queue");
+  return q.approval.id;
+}
+
+async function refused(p: Promise<unknown>): Promise<VigilError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isVigilError(e)) return e;
+    throw e;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("approvals", () => {
+  it("records what was asked, by whom, until when, with a risk assessment of independent signals", async () => {
+    h = await gatewayHarness(actions, { hour: 3 });
+    const id = await ask(h);
+    const a = (await h.approvals.get(id))!;
+    expect(a).toMatchObject({
+      action: "reindex",
+      params: { table: "users" },
+      reason: "queries are slow",
+      requested_by: "claude",
+      status: "pending",
+      required: 1,
+      expires_at: a.requested_at + 30 * 60_000,
+    });
+    expect(a.assessment.level).toBe("high");
+    expect(a.assessment.signals.map((s) => [s.signal, s.level])).toEqual([
+      ["declared_risk", "high"],
+      ["blast_radius", "medium"],
+      ["success_rate", "medium"],
+      ["last_run", "medium"],
+      ["time_of_day", "medium"],
+    ]);
+    for (const s of a.assessment.signals) expect(s.reason.length).toBeGreaterThan(5);
+    const [event] = await h.events("approval.requested");
+    expect(event).toMatchObject({ actor: "claude", payload: { approval_id: id, action: "reindex" } });
+  });
+
+  it("learns from history: a run that succeeded lowers the success-rate signal", async () => {
+    h = await gatewayHarness(actions);
+    const first = await h.approvals.decide(await ask(h), { name: "bob" }, "approve", "");
+    await finished(h, first.run_id!);
+    const second = (await h.approvals.get(await ask(h)))!;
+    const rate = second.assessment.signals.find((s) => s.signal === "success_rate")!;
+    expect(rate).toEqual({
+      signal: "success_rate",
+      level: "low",
+      reason: "1 of its last 1 runs succeeded (100 %)",
+    });
+  });
+
+  it("a requester cannot decide its own request", async () => {
+    h = await gatewayHarness(actions);
+    const id = await ask(h);
+    const e = await refused(h.approvals.decide(id, { name: "claude" }, "approve", ""));
+    expect(e.code).toBe("FORBIDDEN");
+    expect(e.message).toBe("claude asked for this run and cannot decide it; another person must");
+    expect((await h.approvals.get(id))!.status).toBe("pending");
+  });
+
+  it("approvals: 2 needs two different people; the same person twice is a conflict", async () => {
+    h = await gatewayHarness(actions);
+    const id = await ask(h, "two", {});
+    const one = await h.approvals.decide(id, { name: "bob" }, "approve", "looks fine");
+    expect(one.status).toBe("pending");
+    const again = await refused(h.approvals.decide(id, { name: "bob" }, "approve", ""));
+    expect(again.code).toBe("CONFLICT");
+    const two = await h.approvals.decide(id, { name: "carol" }, "approve", "");
+    expect(two.status).toBe("approved");
+    expect(two.decisions.map((d) => d.by)).toEqual(["bob", "carol"]);
+    expect((await finished(h, two.run_id!)).result?.stdout).toBe("ok");
+  });
+
+  it("a second decision on a decided request is a conflict carrying the current state", async () => {
+    h = await gatewayHarness(actions);
+    const id = await ask(h);
+    const r = await h.approvals.decide(id, { name: "bob" }, "reject", "not now");
+    expect(r.status).toBe("rejected");
+    const e = await refused(h.approvals.decide(id, { name: "carol" }, "approve", ""));
+    expect(e.code).toBe("CONFLICT");
+    expect(e.message).toBe("the request is already rejected");
+    expect((e.details as { approval: { status: string } }).approval.status).toBe("rejected");
+    expect(await h.events("action.requested")).toHaveLength(0);
+    expect((await h.events("approval.decided")).map((x) => x.payload)).toEqual([
+      { approval_id: id, decision: "reject", note: "not now", status: "rejected" },
+    ]);
+  });
+
+  it("concurrent decisions: exactly one wins, the other gets a conflict", async () => {
+    h = await gatewayHarness(actions);
+    const id = await ask(h);
+    const results = await Promise.allSettled([
+      h.approvals.decide(id, { name: "bob" }, "approve", ""),
+      h.approvals.decide(id, { name: "carol" }, "reject", ""),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect((loser.reason as VigilError).code).toBe("CONFLICT");
+  });
+
+  it("a request nobody decides in time expires, audited, and can no longer be approved", async () => {
+    const clock = new FakeClock(Date.now());
+    h = await gatewayHarness(actions, { clock });
+    const id = await ask(h);
+    await clock.advance(30 * 60_000 + 1);
+    expect(await h.approvals.expireDue()).toBe(1);
+    expect((await h.approvals.get(id))!.status).toBe("expired");
+    const e = await refused(h.approvals.decide(id, { name: "bob" }, "approve", ""));
+    expect(e.message).toBe("the request is already expired");
+    expect(await h.events("approval.expired")).toEqual([
+      { actor: "vigil", payload: { approval_id: id, action: "reindex" } },
+    ]);
+  });
+
+  it("the sweep expires requests on its own timer", async () => {
+    const clock = new FakeClock(Date.now());
+    h = await gatewayHarness(actions, { clock });
+    const id = await ask(h);
+    h.approvals.start();
+    await clock.advance(31 * 60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await h.store.getApproval(id))!.status).toBe("expired");
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The built-in `cleanup` action: delete (or gzip) files older than `older_than` under the declared
+ * folders only. Symbolic links are never followed and never touched, so a link planted inside a root
+ * cannot lead the action anywhere else. The walk is bounded in depth and in entries; a dry run lists
+ * what would be done and changes nothing.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import type { ActionConfig } from "../config/schema.ts";
+
+type CleanupDecl = NonNullable<ActionConfig["cleanup"]>;
+
+export interface CleanupOutcome {
+  dryRun: boolean;
+  /** Files removed or compressed (or that would be, on a dry run), capped at `maxListed`. */
+  files: string[];
+  count: number;
+  bytes: number;
+  errors: string[];
+  /** True when the walk stopped at its entry bound. */
+  truncated: boolean;
+}
+
+const maxDepth = 32;
+const maxEntries = 100_000;
+const maxListed = 1_000;
+
+/** A shell-style glob over a file name: `*` and `?`, everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "s");
+}
+
+export async function runCleanup(
+  decl: CleanupDecl,
+  opts: { now: number; dryRun: boolean; signal?: AbortSignal },
+): Promise<CleanupOutcome> {
+  const out: CleanupOutcome = {
+    dryRun: opts.dryRun,
+    files: [],
+    count: 0,
+    bytes: 0,
+    errors: [],
+    truncated: false,
+  };
+  const match = globToRegExp(decl.pattern);
+  const cutoff = opts.now - decl.older_than;
+  let seen = 0;
+
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    if (depth > maxDepth || opts.signal?.aborted) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      out.errors.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return;
+    }
+    for (const entry of entries) {
+      if (++seen > maxEntries) {
+        out.truncated = true;
+        return;
+      }
+      const file = path.join(dir, entry.name);
+      // Dirent types come from lstat semantics: a symlink is a symlink, never what it points to.
+      if (entry.isSymbolicLink()) continue;
+      if (entry.isDirectory()) {
+        await visit(file, depth + 1);
+        continue;
+      }
+      if (!entry.isFile() || !match.test(entry.name)) continue;
+      if (decl.compress && entry.name.endsWith(".gz")) continue;
+      const st = await fs.promises.lstat(file).catch(() => undefined);
+      if (!st?.isFile() || st.mtimeMs > cutoff) continue;
+      out.count++;
+      out.bytes += st.size;
+      if (out.files.length < maxListed) out.files.push(file);
+      if (opts.dryRun) continue;
+      try {
+        if (decl.compress) await gzipInPlace(file);
+        else await fs.promises.unlink(file);
+      } catch (e) {
+        out.errors.push(`${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
+  };
+
+  for (const root of decl.paths) {
+    const st = await fs.promises.lstat(root).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      out.errors.push(`${root}: not a folder (a cleanup root must be a real folder, not a link)`);
+      continue;
+    }
+    await visit(root, 0);
+  }
+  return out;
+}
+
+/** file → file.gz, then the original removed; O_EXCL on the target so an existing .gz is never clobbered. */
+async function gzipInPlace(file: string): Promise<void> {
+  const target = `${file}.gz`;
+  const handle = await fs.promises.open(target, "wx", 0o600); // throws EEXIST before anything is written
+  try {
+    const source = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    await pipeline(source.createReadStream(), createGzip(), handle.createWriteStream());
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.promises.rm(target, { force: true });
+    throw e;
+  }
+  await fs.promises.unlink(file);
+}

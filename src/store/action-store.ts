@@ -1,0 +1,206 @@
+/**
+ * The gateway's tables: action runs, approval requests with their decisions, spent capability ids.
+ * Plain SQL over `Db`, so SQLite and PostgreSQL behave the same. JSON columns are opaque here.
+ */
+import type { Db } from "./db.ts";
+
+export type RunStatus = "running" | "succeeded" | "failed";
+export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired";
+
+export interface RunRow {
+  id: string;
+  action: string;
+  /** JSON object of the validated parameters. */
+  params: string;
+  target: string | null;
+  requested_by: string;
+  reason: string;
+  approval_id: string | null;
+  status: RunStatus;
+  /** JSON: what the run produced (exit code, output, files ...), once finished. */
+  result: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface ApprovalRow {
+  id: string;
+  action: string;
+  params: string;
+  target: string | null;
+  reason: string;
+  requested_by: string;
+  requested_at: number;
+  expires_at: number;
+  required: number;
+  status: ApprovalStatus;
+  /** JSON: the advisory risk assessment. */
+  assessment: string;
+  run_id: string | null;
+  decided_at: number | null;
+}
+
+export interface DecisionRow {
+  approval_id: string;
+  decided_by: string;
+  decision: "approve" | "reject";
+  note: string;
+  at: number;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function runRow(r: Record<string, unknown>): RunRow {
+  return { ...(r as unknown as RunRow), started_at: Number(r.started_at), finished_at: num(r.finished_at) };
+}
+
+function approvalRow(r: Record<string, unknown>): ApprovalRow {
+  return {
+    ...(r as unknown as ApprovalRow),
+    requested_at: Number(r.requested_at),
+    expires_at: Number(r.expires_at),
+    required: Number(r.required),
+    decided_at: num(r.decided_at),
+  };
+}
+
+export class ActionStore {
+  readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** Runs `fn` against a store bound to one transaction holding the approvals lock. */
+  transaction<T>(fn: (tx: ActionStore) => Promise<T>): Promise<T> {
+    return this.db.transaction("vigil:approvals", (tx) => fn(new ActionStore(tx)));
+  }
+
+  async insertRun(r: RunRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO action_runs (id, action, params, target, requested_by, reason, approval_id, status, result, started_at, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        r.id,
+        r.action,
+        r.params,
+        r.target,
+        r.requested_by,
+        r.reason,
+        r.approval_id,
+        r.status,
+        r.result,
+        r.started_at,
+        r.finished_at,
+      ],
+    );
+  }
+
+  async finishRun(id: string, status: RunStatus, result: string, finishedAt: number): Promise<void> {
+    await this.db.run("UPDATE action_runs SET status = ?, result = ?, finished_at = ? WHERE id = ?", [
+      status,
+      result,
+      finishedAt,
+      id,
+    ]);
+  }
+
+  async getRun(id: string): Promise<RunRow | undefined> {
+    const r = await this.db.get("SELECT * FROM action_runs WHERE id = ?", [id]);
+    return r ? runRow(r) : undefined;
+  }
+
+  /** The newest finished runs of an action, newest first. */
+  async recentRuns(action: string, limit: number): Promise<RunRow[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM action_runs WHERE action = ? AND status <> 'running' ORDER BY started_at DESC LIMIT ?",
+      [action, limit],
+    );
+    return rows.map(runRow);
+  }
+
+  /** Runs left `running` by an agent that stopped or crashed mid-run. */
+  async abandonRuns(result: string, now: number): Promise<number> {
+    const r = await this.db.run(
+      "UPDATE action_runs SET status = 'failed', result = ?, finished_at = ? WHERE status = 'running'",
+      [result, now],
+    );
+    return r.changes;
+  }
+
+  async insertApproval(a: ApprovalRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO approvals (id, action, params, target, reason, requested_by, requested_at, expires_at, required, status, assessment, run_id, decided_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        a.id,
+        a.action,
+        a.params,
+        a.target,
+        a.reason,
+        a.requested_by,
+        a.requested_at,
+        a.expires_at,
+        a.required,
+        a.status,
+        a.assessment,
+        a.run_id,
+        a.decided_at,
+      ],
+    );
+  }
+
+  async getApproval(id: string): Promise<ApprovalRow | undefined> {
+    const r = await this.db.get("SELECT * FROM approvals WHERE id = ?", [id]);
+    return r ? approvalRow(r) : undefined;
+  }
+
+  async listApprovals(status: ApprovalStatus | undefined, limit: number): Promise<ApprovalRow[]> {
+    const rows = status
+      ? await this.db.all("SELECT * FROM approvals WHERE status = ? ORDER BY requested_at DESC LIMIT ?", [
+          status,
+          limit,
+        ])
+      : await this.db.all("SELECT * FROM approvals ORDER BY requested_at DESC LIMIT ?", [limit]);
+    return rows.map(approvalRow);
+  }
+
+  async setApprovalStatus(id: string, status: ApprovalStatus, at: number, runId?: string): Promise<void> {
+    await this.db.run(
+      "UPDATE approvals SET status = ?, decided_at = ?, run_id = COALESCE(?, run_id) WHERE id = ?",
+      [status, at, runId ?? null, id],
+    );
+  }
+
+  /** Pending requests whose time is up, oldest first. */
+  async duePending(now: number, limit: number): Promise<ApprovalRow[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      [now, limit],
+    );
+    return rows.map(approvalRow);
+  }
+
+  async insertDecision(d: DecisionRow): Promise<void> {
+    await this.db.run(
+      "INSERT INTO approval_decisions (approval_id, decided_by, decision, note, at) VALUES (?, ?, ?, ?, ?)",
+      [d.approval_id, d.decided_by, d.decision, d.note, d.at],
+    );
+  }
+
+  async decisions(approvalId: string): Promise<DecisionRow[]> {
+    const rows = await this.db.all("SELECT * FROM approval_decisions WHERE approval_id = ? ORDER BY at", [
+      approvalId,
+    ]);
+    return rows.map((r) => ({ ...(r as unknown as DecisionRow), at: Number(r.at) }));
+  }
+
+  /** Records a capability id as used; false when it already was (a replay). */
+  async spendCapability(jti: string, approvalId: string, now: number): Promise<boolean> {
+    const r = await this.db.run(
+      "INSERT INTO spent_capabilities (jti, approval_id, spent_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING",
+      [jti, approvalId, now],
+    );
+    return r.changes === 1;
+  }
+}
