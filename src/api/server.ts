@@ -6,14 +6,14 @@
  * agent only through `ApiDeps`.
  */
 import http from "node:http";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { VigilError } from "../core/errors.ts";
 import { roleAtLeast } from "./auth.ts";
 import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
-import { sendError, toVigilError } from "./errors.ts";
+import { errorBody, sendError, toVigilError } from "./errors.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { systemRoutes } from "./routes/system.ts";
@@ -29,6 +29,9 @@ export const routes: readonly RouteSpec[] = [
   ...approvalRoutes,
 ];
 
+/** Largest request body accepted unless the deps say otherwise. */
+export const defaultMaxBody = 256 * 1024;
+
 export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.onError((e, c) => {
@@ -39,11 +42,14 @@ export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): 
   app.notFound((c) => sendError(c, new VigilError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)));
   app.use(
     bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 256 * 1024,
+      maxSize: deps.maxBodyBytes ?? defaultMaxBody,
       onError: (c) =>
         sendError(
           c,
-          new VigilError("PAYLOAD_TOO_LARGE", `the body is over ${deps.maxBodyBytes ?? 256 * 1024} bytes`),
+          new VigilError(
+            "PAYLOAD_TOO_LARGE",
+            `the body is over ${deps.maxBodyBytes ?? defaultMaxBody} bytes`,
+          ),
         ),
     }),
   );
@@ -93,6 +99,43 @@ function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string {
   }
 }
 
+/** Reads past at most this much of an oversized body so the client sees the 413 rather than a reset. */
+const maxDiscardBytes = 8 * 1024 * 1024;
+
+/**
+ * A body declared larger than the limit is refused before routing. The 413 is sent once the client
+ * has finished sending (up to `maxDiscardBytes`, for at most 5 s): closing on a client still writing
+ * resets the connection, and the client would see a network error instead of the answer.
+ */
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, max: number): void {
+  const body = JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `the body is over ${max} bytes`));
+  let seen = 0;
+  let answered = false;
+  const answer = (close: boolean) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    res.writeHead(413, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      ...(close ? { connection: "close" } : {}),
+    });
+    res.end(body, () => {
+      if (close) req.socket.destroySoon();
+    });
+  };
+  const timer = setTimeout(() => answer(true), 5_000);
+  req.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxDiscardBytes) {
+      req.pause();
+      answer(true);
+    }
+  });
+  req.on("end", () => answer(false));
+  req.on("error", () => answer(true));
+}
+
 export interface Listening {
   server: http.Server;
   url: string;
@@ -103,8 +146,17 @@ export interface Listening {
  * Binds `host:port` (port 0 picks a free one). Fails with LISTEN_FAILED naming agent.listen and the
  * reason, rather than an unhandled 'error' event.
  */
-export function listen(app: Hono<ApiEnv>, host: string, port: number): Promise<Listening> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as http.Server;
+export function listen(
+  app: Hono<ApiEnv>,
+  host: string,
+  port: number,
+  maxBodyBytes = defaultMaxBody,
+): Promise<Listening> {
+  const handle = getRequestListener(app.fetch);
+  const server = http.createServer((req, res) => {
+    if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) refuseTooLarge(req, res, maxBodyBytes);
+    else void handle(req, res);
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
