@@ -64,6 +64,7 @@ export async function wireActions(w: ActionsWiring): Promise<{ actions: ActionsA
     onApproved: (approval, token, by) => gateway.startApproved(approval, token, by),
   });
   gateway.approvals = approvals;
+  await approvals.resumeInterrupted();
   approvals.start();
   w.lifecycle.defer("approvals", () => approvals.stop());
 

@@ -130,7 +130,24 @@ describe("approvals", () => {
     const e = await refused(h.approvals.decide(id, { name: "bob" }, "approve", ""));
     expect(e.message).toBe("the request is already expired");
     expect(await h.events("approval.expired")).toEqual([
-      { actor: "vigil", payload: { approval_id: id, action: "reindex" } },
+      { actor: "vigil", payload: { approval_id: id, action: "reindex", reason: "nobody decided in time" } },
+    ]);
+  });
+
+  it("an approval recorded but not run before a stop runs at the next start, or expires if it is stale", async () => {
+    const clock = new FakeClock(Date.now());
+    h = await gatewayHarness(actions, { clock });
+    const fresh = await ask(h);
+    const stale = await ask(h, "reindex", { table: "jobs" });
+    // What a crash between the decision's commit and the run's start leaves behind.
+    await h.store.setApprovalStatus(stale, "approved", clock.now() - 120_000);
+    await h.store.setApprovalStatus(fresh, "approved", clock.now() - 1_000);
+    expect(await h.approvals.resumeInterrupted()).toBe(1);
+    const ran = (await h.approvals.get(fresh))!;
+    expect((await finished(h, ran.run_id!)).result?.stdout).toBe("users");
+    expect((await h.approvals.get(stale))!.status).toBe("expired");
+    expect((await h.events("approval.expired")).map((e) => e.payload.reason)).toEqual([
+      "approved, but the agent stopped before running it; ask again",
     ]);
   });
 

@@ -161,17 +161,43 @@ export class Approvals implements ApprovalQueue {
       { approval_id: id, decision, note, status: row.status },
       by.name,
     );
-    if (row.status === "approved") {
-      const params = JSON.parse(row.params) as Record<string, string>;
-      const token = await this.#d.capabilities.mint(
-        { approvalId: id, digest: actionDigest(row.action, params, row.target) },
-        capabilityTtlMs,
-      );
-      const runId = await this.#d.onApproved(row, token, by.name);
-      await store.setApprovalStatus(id, "approved", row.decided_at!, runId);
-      row.run_id = runId;
-    }
+    if (row.status === "approved") row.run_id = await this.#startRun(row, by.name);
     return this.#view(row);
+  }
+
+  async #startRun(row: ApprovalRow, by: string): Promise<string> {
+    const params = JSON.parse(row.params) as Record<string, string>;
+    const token = await this.#d.capabilities.mint(
+      { approvalId: row.id, digest: actionDigest(row.action, params, row.target) },
+      capabilityTtlMs,
+    );
+    const runId = await this.#d.onApproved(row, token, by);
+    await this.#d.store.setApprovalStatus(row.id, "approved", row.decided_at!, runId);
+    return runId;
+  }
+
+  /**
+   * At start: an approval the previous agent recorded but did not get to run. Run it if it was
+   * decided moments ago (a capability's lifetime); an older one is expired rather than acted on
+   * long after the person decided, and says so.
+   */
+  async resumeInterrupted(): Promise<number> {
+    const { store, clock, bus } = this.#d;
+    let n = 0;
+    for (const row of await store.approvedWithoutRun(100)) {
+      if (clock.now() - (row.decided_at ?? 0) <= capabilityTtlMs) {
+        await this.#startRun(row, "vigil");
+        n++;
+        continue;
+      }
+      await store.setApprovalStatus(row.id, "expired", clock.now());
+      await bus.emit("approval.expired", row.target ?? row.action, {
+        approval_id: row.id,
+        action: row.action,
+        reason: "approved, but the agent stopped before running it; ask again",
+      });
+    }
+    return n;
   }
 
   /** Turns pending requests past their time into `expired`, each audited. */
@@ -189,7 +215,11 @@ export class Approvals implements ApprovalQueue {
       });
       if (!changed) continue;
       n++;
-      await bus.emit("approval.expired", a.target ?? a.action, { approval_id: a.id, action: a.action });
+      await bus.emit("approval.expired", a.target ?? a.action, {
+        approval_id: a.id,
+        action: a.action,
+        reason: "nobody decided in time",
+      });
     }
     return n;
   }

@@ -61,7 +61,7 @@ export interface EventMap {
     assessment: string;
   };
   "approval.decided": { approval_id: string; decision: "approve" | "reject"; note: string; status: string };
-  "approval.expired": { approval_id: string; action: string };
+  "approval.expired": { approval_id: string; action: string; reason: string };
   /** An expired, replayed, forged or mismatched capability token was presented. */
   "capability.refused": { approval_id: string; reason: string };
 }

@@ -181,6 +181,15 @@ export class ActionStore {
     return rows.map(approvalRow);
   }
 
+  /** Approved requests whose run never started (the agent stopped in between). */
+  async approvedWithoutRun(limit: number): Promise<ApprovalRow[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM approvals WHERE status = 'approved' AND run_id IS NULL ORDER BY decided_at LIMIT ?",
+      [limit],
+    );
+    return rows.map(approvalRow);
+  }
+
   async insertDecision(d: DecisionRow): Promise<void> {
     await this.db.run(
       "INSERT INTO approval_decisions (approval_id, decided_by, decision, note, at) VALUES (?, ?, ?, ?, ?)",

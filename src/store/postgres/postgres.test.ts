@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
+import { actionsContract } from "../action-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { toPgPlaceholders } from "./db.ts";
 
@@ -31,6 +32,7 @@ afterAll(async () => {
 
 storeContract("postgres", freshStore);
 targetsContract("postgres", freshStore);
+actionsContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {

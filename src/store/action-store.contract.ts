@@ -1,0 +1,134 @@
+/**
+ * The gateway's tables behave the same on every store: runs, approvals with decisions, spent
+ * capability ids (a replay is refused), and decisions serialised by the approvals lock.
+ */
+import { describe, expect, it } from "vitest";
+import { ActionStore, type ApprovalRow, type RunRow } from "./action-store.ts";
+import type { Store } from "./store.ts";
+
+const run = (id: string, over: Partial<RunRow> = {}): RunRow => ({
+  id,
+  action: "reindex",
+  params: '{"table":"users"}',
+  target: null,
+  requested_by: "alice",
+  reason: "",
+  approval_id: null,
+  status: "running",
+  result: null,
+  started_at: 1_700_000_000_000,
+  finished_at: null,
+  ...over,
+});
+
+const approval = (id: string, over: Partial<ApprovalRow> = {}): ApprovalRow => ({
+  id,
+  action: "reindex",
+  params: "{}",
+  target: "api",
+  reason: "slow",
+  requested_by: "claude",
+  requested_at: 1_700_000_000_000,
+  expires_at: 1_700_000_060_000,
+  required: 1,
+  status: "pending",
+  assessment: "{}",
+  run_id: null,
+  decided_at: null,
+  ...over,
+});
+
+export function actionsContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name} action store`, () => {
+    it("records runs, finishes them, lists the newest finished first, and fails what a crash left running", async () => {
+      const store = await makeStore();
+      try {
+        const s = new ActionStore(store.db);
+        await s.insertRun(run("r1", { started_at: 1 }));
+        await s.insertRun(run("r2", { started_at: 2 }));
+        await s.insertRun(run("r3", { started_at: 3 }));
+        await s.finishRun("r1", "succeeded", '{"ok":true}', 10);
+        await s.finishRun("r2", "failed", '{"ok":false}', 11);
+        expect((await s.recentRuns("reindex", 10)).map((r) => [r.id, r.status])).toEqual([
+          ["r2", "failed"],
+          ["r1", "succeeded"],
+        ]);
+        expect(await s.getRun("r1")).toMatchObject({
+          status: "succeeded",
+          finished_at: 10,
+          result: '{"ok":true}',
+        });
+        expect(await s.abandonRuns('{"ok":false}', 20)).toBe(1);
+        expect(await s.getRun("r3")).toMatchObject({ status: "failed", finished_at: 20 });
+        expect(await s.getRun("nope")).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("keeps approvals with their decisions; one decision per person; due requests by expiry", async () => {
+      const store = await makeStore();
+      try {
+        const s = new ActionStore(store.db);
+        await s.insertApproval(approval("a1"));
+        await s.insertApproval(
+          approval("a2", { expires_at: 1_700_000_000_500, requested_at: 1_700_000_000_001 }),
+        );
+        expect((await s.listApprovals("pending", 10)).map((a) => a.id)).toEqual(["a2", "a1"]);
+        expect((await s.duePending(1_700_000_001_000, 10)).map((a) => a.id)).toEqual(["a2"]);
+        await s.insertDecision({
+          approval_id: "a1",
+          decided_by: "bob",
+          decision: "approve",
+          note: "",
+          at: 5,
+        });
+        await expect(
+          s.insertDecision({ approval_id: "a1", decided_by: "bob", decision: "reject", note: "", at: 6 }),
+        ).rejects.toThrow();
+        await s.setApprovalStatus("a1", "approved", 7, "run-9");
+        expect(await s.getApproval("a1")).toMatchObject({
+          status: "approved",
+          decided_at: 7,
+          run_id: "run-9",
+        });
+        expect((await s.decisions("a1")).map((d) => d.decided_by)).toEqual(["bob"]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("spends a capability id once", async () => {
+      const store = await makeStore();
+      try {
+        const s = new ActionStore(store.db);
+        expect(await s.spendCapability("jti-1", "a1", 1)).toBe(true);
+        expect(await s.spendCapability("jti-1", "a1", 2)).toBe(false);
+        expect(await s.spendCapability("jti-2", "a1", 3)).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("serialises deciders: of two racing transactions, the second sees the first's decision", async () => {
+      const a = await makeStore();
+      try {
+        const s = new ActionStore(a.db);
+        await s.insertApproval(approval("race"));
+        const decide = (who: string) =>
+          s.transaction(async (tx) => {
+            const cur = await tx.getApproval("race");
+            if (cur?.status !== "pending") return `${who}: already ${cur?.status}`;
+            await new Promise((r) => setTimeout(r, 30));
+            await tx.setApprovalStatus("race", who === "bob" ? "approved" : "rejected", 1);
+            return `${who}: decided`;
+          });
+        const results = await Promise.all([decide("bob"), decide("carol")]);
+        expect(results.filter((r) => r.endsWith("decided"))).toHaveLength(1);
+        expect(results.filter((r) => r.includes("already"))).toHaveLength(1);
+      } finally {
+        await a.close();
+      }
+    });
+  });
+}
