@@ -155,15 +155,21 @@ export class SqlStore implements Store {
     }));
   }
 
-  async pruneResults(keep: number, minutesSince: number): Promise<void> {
-    await this.db.run(
-      `DELETE FROM results WHERE id IN (
-         SELECT id FROM (
-           SELECT id, ROW_NUMBER() OVER (PARTITION BY target ORDER BY id DESC) AS n FROM results
-         ) ranked WHERE n > ?)`,
-      [keep],
-    );
-    await this.db.run("DELETE FROM result_minutes WHERE minute < ?", [minutesSince]);
+  async pruneResults(keep: number, targets: readonly string[], minutesBefore?: number): Promise<void> {
+    if (targets.length > 0) {
+      await this.db.transaction("vigil:results", async (tx) => {
+        for (const t of targets) {
+          // The (target, id) index makes both the cutoff lookup and the delete range scans.
+          await tx.run(
+            `DELETE FROM results WHERE target = ? AND id <= (
+               SELECT id FROM results WHERE target = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+            [t, t, keep],
+          );
+        }
+      });
+    }
+    if (minutesBefore !== undefined)
+      await this.db.run("DELETE FROM result_minutes WHERE minute < ?", [minutesBefore]);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

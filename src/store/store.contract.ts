@@ -153,8 +153,13 @@ export function targetsContract(name: string, makeStore: () => Promise<Store>): 
       expect(recent.map((r) => r.ts)).toEqual([1_029, 1_027, 1_025]);
       expect(recent[0]).toEqual({ target: "a", ts: 1_029, ok: true, duration_ms: 29, summary: "{}" });
       expect(await store.minutes("a", 0)).toEqual([{ ...minute, total: 12 }]);
-      await store.pruneResults(5, 120_000);
-      expect(await store.recentResults("a", 100)).toHaveLength(5);
+      await store.pruneResults(5, ["a"]);
+      expect((await store.recentResults("a", 100)).map((r) => r.ts)).toEqual([
+        1_029, 1_027, 1_025, 1_023, 1_021,
+      ]);
+      expect(await store.recentResults("b", 100)).toHaveLength(15);
+      expect(await store.minutes("a", 0)).toHaveLength(1);
+      await store.pruneResults(5, ["b", "c"], 120_000);
       expect(await store.recentResults("b", 100)).toHaveLength(5);
       expect(await store.minutes("a", 0)).toEqual([]);
       await store.close();

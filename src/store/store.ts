@@ -69,8 +69,8 @@ export interface Store {
   /** The newest results of a target, newest first. */
   recentResults(target: string, limit: number): Promise<ResultRow[]>;
   minutes(target: string, since: number): Promise<MinuteRow[]>;
-  /** Keeps the newest `keep` results per target and minute rows newer than `minutesSince`. */
-  pruneResults(keep: number, minutesSince: number): Promise<void>;
+  /** Keeps the newest `keep` results of each of `targets`; drops minute rows before `minutesBefore`. */
+  pruneResults(keep: number, targets: readonly string[], minutesBefore?: number): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   schemaVersion(): Promise<number>;
