@@ -4,7 +4,10 @@ import type { ApprovalView } from "../approvals/approvals.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/gateway.ts";
+import type { IncidentView } from "../incidents/incidents.ts";
+import type { StatRow } from "../remediation/stats.ts";
 import type { ApprovalStatus } from "../store/action-store.ts";
+import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
 import type { TargetView } from "../targets/targets.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
 
@@ -47,6 +50,18 @@ export interface ApprovalsApi {
   decide(id: string, by: Principal, decision: "approve" | "reject", note: string): Promise<ApprovalView>;
 }
 
+/** Incidents, statistics, the kill switch and silences, as the API may use them. */
+export interface GuardApi {
+  incidents(status: IncidentStatus | undefined, limit: number): Promise<IncidentView[]>;
+  incident(id: string): Promise<IncidentView | undefined>;
+  stats(target?: string): Promise<StatRow[]>;
+  pause(by: Principal, reason: string): Promise<{ paused: boolean }>;
+  resume(by: Principal, reason: string): Promise<{ paused: boolean }>;
+  silences(): Promise<SilenceRow[]>;
+  silence(target: string, durationMs: number, reason: string, by: Principal): Promise<SilenceRow>;
+  unsilence(id: string, by: Principal): Promise<void>;
+}
+
 export interface HealthInfo {
   status: "ok";
   version: string;
@@ -64,6 +79,7 @@ export interface ApiDeps {
   targets: TargetsApi;
   actions: ActionsApi;
   approvals: ApprovalsApi;
+  guard: GuardApi;
   tokens: TokenRegistry;
   limiter: FailureLimiter;
   log: Logger;

@@ -43,6 +43,16 @@ const deps = {
     get: async () => ({ id: "a" }),
     decide: async () => ({ id: "a" }),
   },
+  guard: {
+    incidents: async () => [],
+    incident: async () => ({ id: "i" }),
+    stats: async () => [],
+    pause: async () => ({ paused: true }),
+    resume: async () => ({ paused: false }),
+    silences: async () => [],
+    silence: async () => ({ id: "s" }),
+    unsilence: async () => undefined,
+  },
   targets: {
     list: () => [],
     get: () => ({

@@ -16,6 +16,7 @@ import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
 import { errorBody, sendError, toVigilError } from "./errors.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { incidentRoutes } from "./routes/incidents.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
 
@@ -27,6 +28,7 @@ export const routes: readonly RouteSpec[] = [
   ...heartbeatRoutes,
   ...actionRoutes,
   ...approvalRoutes,
+  ...incidentRoutes,
 ];
 
 /** Largest request body accepted unless the deps say otherwise. */

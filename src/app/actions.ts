@@ -31,7 +31,9 @@ export interface ActionsWiring {
   configFile: string;
 }
 
-export async function wireActions(w: ActionsWiring): Promise<{ actions: ActionsApi; approvals: Approvals }> {
+export async function wireActions(
+  w: ActionsWiring,
+): Promise<{ actions: ActionsApi; approvals: Approvals; gateway: Gateway }> {
   const store = new ActionStore(w.store.db);
   const capabilities = Capabilities.open(w.config().agent.data_dir, () => w.clock.now());
   const gateway = new Gateway({
@@ -73,7 +75,7 @@ export async function wireActions(w: ActionsWiring): Promise<{ actions: ActionsA
     request: (name, req, by: Principal) => gateway.request(name, req, by),
     getRun: (id) => gateway.getRun(id),
   };
-  return { actions, approvals };
+  return { actions, approvals, gateway };
 }
 
 function listActions(config: VigilConfig): ActionInfo[] {

@@ -20,8 +20,10 @@ import { formatProblem, loadConfig } from "../config/load.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
+import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { wireRemediation } from "./remediation.ts";
 import { splitListen } from "./listen-address.ts";
 import { Supervision } from "./supervision.ts";
 import { version } from "./version.ts";
@@ -57,7 +59,8 @@ export class App {
   #stopping: Promise<void> | undefined;
   #stopReason = "stopped";
   #supervision: Supervision | undefined;
-  #paused = false;
+  #killSwitch: KillSwitch | undefined;
+  #poke: () => void = () => undefined;
 
   private constructor(opts: AppOptions, config: VigilConfig, secrets: string[]) {
     this.#opts = opts;
@@ -126,7 +129,9 @@ export class App {
       this.#lifecycle.defer("record stop", async () => {
         await this.#bus!.emit("agent.stopped", "agent", { reason: this.#stopReason });
       });
-      this.#paused = (await store.getMeta("paused")) === "1";
+
+      const killSwitch = (this.#killSwitch = new KillSwitch(store, this.#bus, () => this.#onResume()));
+      await killSwitch.load();
 
       const supervision = (this.#supervision = new Supervision({
         store,
@@ -135,11 +140,11 @@ export class App {
         log: this.#log,
         lifecycle: this.#lifecycle,
         concurrency: this.#config.agent.max_concurrent_checks,
-        automaticAllowed: () => !this.#paused && this.#config.agent.mode === "auto",
+        automaticAllowed: () => !killSwitch.paused && this.#config.agent.mode === "auto",
       }));
       await supervision.start(this.#config);
 
-      const { actions, approvals } = await wireActions({
+      const { actions, approvals, gateway } = await wireActions({
         store,
         bus: this.#bus,
         clock: this.#clock,
@@ -151,6 +156,20 @@ export class App {
         configFile: this.#opts.configFile,
       });
 
+      const { guard, poke } = await wireRemediation({
+        store,
+        bus: this.#bus,
+        clock: this.#clock,
+        log: this.#log,
+        lifecycle: this.#lifecycle,
+        supervision,
+        gateway,
+        approvals,
+        config: () => this.#config,
+        killSwitch,
+      });
+      this.#poke = poke;
+
       this.#lag.enable();
       this.#lifecycle.defer("lag monitor", () => {
         this.#lag.disable();
@@ -161,6 +180,7 @@ export class App {
         targets: supervision,
         actions,
         approvals,
+        guard,
         tokens: this.#tokens,
         limiter: new FailureLimiter(),
         log: this.#log.child({ component: "api" }),
@@ -228,6 +248,8 @@ export class App {
     this.#config = result.config;
     this.#tokens.replace(this.#tokenList());
     await this.#supervision?.reload(result.config);
+    // Observe mode turned off: what exited meanwhile starts, open incidents are looked at again.
+    if (result.config.agent.mode === "auto") await this.#onResume();
     await this.bus.emit("config.reloaded", "config", { config_file: file }, by.name);
     this.#log.info({ by: by.name }, "config reloaded");
     return { ok: true };
@@ -244,6 +266,13 @@ export class App {
     return this.#supervision;
   }
 
+  /** Automatic action may be allowed again (resume, observe mode off). */
+  async #onResume(): Promise<void> {
+    if (this.#killSwitch?.paused || this.#config.agent.mode !== "auto") return;
+    await this.#supervision?.resumeAutomatic();
+    this.#poke();
+  }
+
   #tokenList() {
     return [...this.#config.auth.tokens, { name: "admin", role: "admin" as const, token: this.#adminToken }];
   }
@@ -253,7 +282,7 @@ export class App {
       status: "ok",
       version,
       mode: this.#config.agent.mode,
-      paused: (await this.#store!.getMeta("paused")) === "1",
+      paused: this.#killSwitch?.paused ?? false,
       store: this.#store!.description,
       scheduler_lag_ms: this.#supervision?.lagP99() ?? 0,
       event_loop_lag_ms: this.#eventLoopLag(),

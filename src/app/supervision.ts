@@ -97,10 +97,7 @@ export class Supervision implements TargetsApi {
       env,
       log: deps.log.child({ component: "monitor" }),
       gate: (name) => this.#gate(name),
-      onObservation: async (name, o, r) => {
-        if (o.changed?.to !== "down" || this.#plans.get(name)?.kind !== "service") return;
-        await this.#healRestart(name, r.explanation);
-      },
+      onObservation: async () => undefined,
     });
   }
 
@@ -250,12 +247,28 @@ export class Supervision implements TargetsApi {
     return this.#d.clock.now() - svc.startedAt < plan.startPeriodMs ? "young" : "run";
   }
 
-  async #healRestart(name: string, reason: string): Promise<void> {
-    const remediate = this.#config.services[name]?.remediate ?? [];
-    const allowsRestart = remediate.some((r) => (typeof r === "string" ? r : r.action) === "restart");
+  /**
+   * The default remediation of a service: a restart that counts against its restart budget (and
+   * gives up to `failed` past it), as a crash would.
+   */
+  async restartUnhealthy(name: string, reason: string): Promise<"restarted" | "gave-up" | "not-running"> {
     const svc = this.#supervisor.get(name);
-    if (!allowsRestart || !svc || !this.#d.automaticAllowed()) return;
-    await svc.restartUnhealthy(`health check failing: ${reason}`);
+    if (!svc) return "not-running";
+    return svc.restartUnhealthy(`health check failing: ${reason}`);
+  }
+
+  /** The supervisor's phase of a service (running, backoff, starting ...), undefined for a check. */
+  servicePhase(name: string): string | undefined {
+    return this.#supervisor.get(name)?.phase;
+  }
+
+  isService(name: string): boolean {
+    return this.#plans.get(name)?.kind === "service" && this.#supervisor.get(name) !== undefined;
+  }
+
+  /** Starts the services that exited while automatic restarts were off (pause, observe mode). */
+  resumeAutomatic(): Promise<void> {
+    return this.#supervisor.resumeAutomatic();
   }
 
   #phase(name: string, p: Phase): void {

@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { version } from "../app/version.ts";
 import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerIncidents } from "./commands/incidents.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerTargets } from "./commands/targets.ts";
 import { registerUp } from "./commands/up.ts";
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTargets(program, ctx);
   registerAudit(program, ctx);
   registerActions(program, ctx);
+  registerIncidents(program, ctx);
   return program;
 }
 

@@ -4,6 +4,7 @@
  * name defined channels, conditions read placeholders their check type provides.
  */
 import { parseCondition } from "../conditions/index.ts";
+import { parseCron } from "../core/cron.ts";
 import { probes } from "../probes/index.ts";
 import { probeSchemas, probeTypes } from "../probes/schemas.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
@@ -108,11 +109,14 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   }
 
   const allTargets = new Set([...Object.keys(c.services), ...Object.keys(c.checks)]);
-  c.maintenance.forEach((m, i) =>
+  c.maintenance.forEach((m, i) => {
     m.targets.forEach((t, j) => {
       if (!allTargets.has(t)) add(["maintenance", i, "targets", j], `"${t}" is not a service or check`);
-    }),
-  );
+    });
+    cronProblem(m.cron, (msg) => add(["maintenance", i, "cron"], msg));
+  });
+  for (const [name, job] of Object.entries(c.jobs))
+    cronProblem(job.cron, (msg) => add(["jobs", name, "cron"], msg));
 
   const watched = [
     ...Object.entries(c.services).flatMap(([n, s]) =>
@@ -179,4 +183,12 @@ function findCycle(c: VigilConfig): string[] | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+function cronProblem(text: string, report: (message: string) => void): void {
+  try {
+    parseCron(text);
+  } catch (e) {
+    report(`${(e as Error).message}; e.g. "30 2 * * *" is 02:30 every day`);
+  }
 }

@@ -62,6 +62,29 @@ export interface EventMap {
   };
   "approval.decided": { approval_id: string; decision: "approve" | "reject"; note: string; status: string };
   "approval.expired": { approval_id: string; action: string; reason: string };
+  "incident.opened": { incident_id: string; failure_class: string; reopened: boolean };
+  "incident.resolved": { incident_id: string; duration_ms: number };
+  /** Automatic action stops and a person is needed: once per incident. */
+  "incident.escalated": { incident_id: string; reason: string };
+  /** What remediation chose and why; `executed: false` in observe mode (or while paused). */
+  "remediation.decided": {
+    incident_id: string;
+    action: string;
+    attempt: number;
+    executed: boolean;
+    explanation: string;
+  };
+  "remediation.finished": {
+    incident_id: string;
+    action: string;
+    outcome: "succeeded" | "failed";
+    detail: string;
+    recovered_ms: number | null;
+  };
+  "agent.paused": { reason: string };
+  "agent.resumed": { reason: string };
+  "silence.created": { silence_id: string; until: number; reason: string };
+  "silence.deleted": { silence_id: string };
   /** An expired, replayed, forged or mismatched capability token was presented. */
   "capability.refused": { approval_id: string; reason: string };
 }

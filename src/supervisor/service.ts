@@ -23,6 +23,8 @@ export class ManagedService {
   readonly #h: ServiceHooks;
   #record: ServiceRecord;
   #phase: Phase = "stopped";
+  /** Exited while automatic restarts were off (paused, observe mode): resume starts it. */
+  #heldOnExit = false;
   #disposed = false;
   #child: ChildProcess | undefined;
   #pid: number | undefined;
@@ -160,6 +162,7 @@ export class ManagedService {
 
   /** Stops the process group: the stop signal, then SIGKILL after the timeout. Resolves once it is gone. */
   async stop(): Promise<void> {
+    this.#heldOnExit = false;
     this.#cancelTimer();
     this.#trial = false;
     const pid = this.#pid;
@@ -207,6 +210,16 @@ export class ManagedService {
     this.#h.event({ kind: "restart-scheduled", delayMs: 0, reason });
     await this.restart();
     return "restarted";
+  }
+
+  /**
+   * Automatic action is allowed again (resume, or observe mode turned off): a service that exited
+   * while it was not, and that nobody stopped by hand since, is started.
+   */
+  async resumeAutomatic(): Promise<void> {
+    if (!this.#heldOnExit || this.#phase !== "stopped") return;
+    this.#heldOnExit = false;
+    await this.start();
   }
 
   /** Clears a given-up state and starts again with a fresh budget (`vigil recover`). */
@@ -280,6 +293,7 @@ export class ManagedService {
     }
     if (!this.#h.automaticAllowed()) {
       await this.#h.save(this.#record);
+      this.#heldOnExit = true;
       this.#setPhase("stopped");
       return;
     }

@@ -78,6 +78,11 @@ export class Supervisor {
   }
 
   /** Stops every service, dependents first. */
+  /** Starts the services that exited while automatic restarts were off. */
+  async resumeAutomatic(): Promise<void> {
+    for (const s of this.#services.values()) await s.resumeAutomatic();
+  }
+
   async stop(): Promise<void> {
     for (const spec of [...this.#specs].reverse()) {
       const svc = this.#services.get(spec.name);

@@ -55,6 +55,8 @@ interface Entry {
   pid: number | undefined;
   heartbeatAt: number | undefined;
   dirty: boolean;
+  /** The open incident, set by the incidents module (not persisted: incidents are). */
+  incident: string | null;
 }
 
 export interface TargetsOptions {
@@ -103,6 +105,7 @@ export class Targets {
         pid: undefined,
         heartbeatAt: saved?.heartbeatAt,
         dirty: true,
+        incident: null,
       });
     }
     for (const name of [...this.#entries.keys()]) if (!configured.has(name)) this.#entries.delete(name);
@@ -185,6 +188,11 @@ export class Targets {
     e.dirty = true;
   }
 
+  setIncident(name: string, id: string | null): void {
+    const e = this.#entries.get(name);
+    if (e) e.incident = id;
+  }
+
   lastHeartbeat(name: string): number | undefined {
     return this.#entries.get(name)?.heartbeatAt;
   }
@@ -247,7 +255,7 @@ function toView(e: Entry): TargetView {
     since: e.health.since,
     restarts: e.restarts,
     last_result: e.last,
-    incident_id: null,
+    incident_id: e.incident,
     ...(e.kind === "service" ? { pid: e.pid } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { VigilError } from "../../core/errors.ts";
 import { m001 } from "./001-audit.ts";
 import { m002 } from "./002-targets.ts";
 import { m003 } from "./003-actions.ts";
+import { m004 } from "./004-incidents.ts";
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004];
 
 export const latestVersion = migrations.at(-1)!.version;
 

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { parseDuration, durationHint } from "../../core/duration.ts";
+import { VigilError } from "../../core/errors.ts";
+import { pathParam, queryInt, readJson } from "../body.ts";
+import type { RouteSpec } from "../context.ts";
+
+const reasonBody = z.strictObject({ reason: z.string().max(2_000, "at most 2000 characters").default("") });
+
+/** Longest one-off silence: a week. Longer quiet is a maintenance window in the config. */
+const maxSilenceMs = 7 * 86_400_000;
+
+const silenceBody = z.strictObject({
+  target: z.string().min(1).max(200),
+  duration: z.string().refine((d) => {
+    const ms = parseDuration(d);
+    return ms !== undefined && ms > 0 && ms <= maxSilenceMs;
+  }, `${durationHint}, at most 7d`),
+  reason: z.string().max(2_000, "at most 2000 characters").default(""),
+});
+
+export const incidentRoutes: RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/api/incidents",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const raw = c.req.query("status");
+      if (raw !== undefined && raw !== "" && raw !== "open" && raw !== "resolved") {
+        throw new VigilError("VALIDATION_FAILED", `status: open or resolved, got "${raw.slice(0, 40)}"`);
+      }
+      const status = raw === "open" || raw === "resolved" ? raw : undefined;
+      return c.json({ incidents: await deps.guard.incidents(status, queryInt(c, "limit", 100, 1_000)) });
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/incidents/:id",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const i = await deps.guard.incident(pathParam(c, "id"));
+      if (!i) throw new VigilError("NOT_FOUND", `no incident with id "${pathParam(c, "id")}"`);
+      return c.json(i);
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/stats",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const target = c.req.query("target");
+      return c.json({ stats: await deps.guard.stats(target ? target.slice(0, 200) : undefined) });
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/pause",
+    role: "operator",
+    handler: async (c, deps) => {
+      const { reason } = await readJson(c, reasonBody);
+      return c.json(await deps.guard.pause(c.get("principal")!, reason));
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/resume",
+    role: "operator",
+    handler: async (c, deps) => {
+      const { reason } = await readJson(c, reasonBody);
+      return c.json(await deps.guard.resume(c.get("principal")!, reason));
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/silences",
+    role: "viewer",
+    handler: async (c, deps) => c.json({ silences: await deps.guard.silences() }),
+  },
+  {
+    method: "POST",
+    path: "/api/silences",
+    role: "operator",
+    handler: async (c, deps) => {
+      const body = await readJson(c, silenceBody);
+      const s = await deps.guard.silence(
+        body.target,
+        parseDuration(body.duration)!,
+        body.reason,
+        c.get("principal")!,
+      );
+      return c.json(s, 201);
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/api/silences/:id",
+    role: "operator",
+    handler: async (c, deps) => {
+      await deps.guard.unsilence(pathParam(c, "id"), c.get("principal")!);
+      return c.json({ ok: true });
+    },
+  },
+];

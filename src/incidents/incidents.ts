@@ -1,0 +1,257 @@
+/**
+ * Incidents: a target that goes down (or that the supervisor gave up on) opens one, keyed by target
+ * and failure class, with a timeline of everything that happens to it. It resolves when the target is
+ * up again (the state machine has already applied `recover_after`); a relapse of the same key within
+ * `relapseWindowMs` reopens the same incident, so attempt counters carry on instead of starting over.
+ * A target whose dependency (`depends_on`) has an open incident is linked to it: a storm behind one
+ * failed dependency is one problem, escalated once.
+ *
+ * Owns: incident state and timelines. Must not import: api, cli, app, remediation.
+ */
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
+import type {
+  AttemptRow,
+  IncidentRow,
+  IncidentStatus,
+  IncidentStore,
+  TimelineRow,
+} from "../store/incident-store.ts";
+import type { TargetState } from "./target-state.ts";
+
+export interface IncidentView {
+  id: string;
+  target: string;
+  failure_class: string;
+  status: IncidentStatus;
+  opened_at: number;
+  resolved_at: number | null;
+  escalated: boolean;
+  escalation: string | null;
+  linked_to: string | null;
+  reopened: number;
+  attempts?: AttemptRow[];
+  timeline?: { ts: number; kind: string; detail: string }[];
+}
+
+export interface IncidentsDeps {
+  store: IncidentStore;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** The target's current failure class (from its last result). */
+  failureClass: (target: string) => string;
+  /** The services a target depends on. */
+  dependsOn: (target: string) => readonly string[];
+  /** Tells the targets view which incident a target has open. */
+  show: (target: string, id: string | null) => void;
+  relapseWindowMs?: number;
+  /** Dependents down behind one dependency that make a storm. */
+  stormSize?: number;
+}
+
+const downStates: ReadonlySet<TargetState> = new Set(["down", "failed"]);
+
+export class Incidents {
+  readonly #d: IncidentsDeps;
+  /** Open incidents by target: at most one open per target at a time. */
+  readonly #open = new Map<string, IncidentRow>();
+  readonly #resolvedListeners = new Set<(i: IncidentRow) => void>();
+  readonly #openedListeners = new Set<(i: IncidentRow) => void>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(deps: IncidentsDeps) {
+    this.#d = deps;
+  }
+
+  /** Restores the open incidents after a restart. */
+  async load(): Promise<void> {
+    for (const i of await this.#d.store.openIncidents()) {
+      this.#open.set(i.target, i);
+      this.#d.show(i.target, i.id);
+    }
+  }
+
+  open(): IncidentRow[] {
+    return [...this.#open.values()];
+  }
+
+  openFor(target: string): IncidentRow | undefined {
+    return this.#open.get(target);
+  }
+
+  onResolved(fn: (i: IncidentRow) => void): void {
+    this.#resolvedListeners.add(fn);
+  }
+
+  onOpened(fn: (i: IncidentRow) => void): void {
+    this.#openedListeners.add(fn);
+  }
+
+  /**
+   * A target changed state. Calls are applied one at a time in order; returns when this one has
+   * been applied (the caller may ignore it: errors are logged, never thrown).
+   */
+  stateChanged(target: string, change: { from: TargetState; to: TargetState }): Promise<void> {
+    this.#chain = this.#chain
+      .then(() => this.#apply(target, change))
+      .catch((err: unknown) => this.#d.log.error({ err, target }, "incident update failed"));
+    return this.#chain;
+  }
+
+  /** Waits for every state change handed in so far. */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+
+  async note(incident: IncidentRow, kind: string, detail: string): Promise<void> {
+    await this.#d.store.addTimeline({ incident_id: incident.id, ts: this.#d.clock.now(), kind, detail });
+  }
+
+  /** Stops automatic action on the incident and calls a person: once per incident. */
+  async escalate(incident: IncidentRow, reason: string): Promise<void> {
+    if (incident.escalated) return;
+    incident.escalated = 1;
+    incident.escalation = reason;
+    await this.#d.store.updateIncident(incident);
+    await this.note(incident, "escalated", reason);
+    await this.#d.bus.emit("incident.escalated", incident.target, { incident_id: incident.id, reason });
+  }
+
+  async list(status: IncidentStatus | undefined, limit: number): Promise<IncidentView[]> {
+    return (await this.#d.store.listIncidents(status, limit)).map((i) => view(i));
+  }
+
+  async get(id: string): Promise<IncidentView | undefined> {
+    const i = await this.#d.store.getIncident(id);
+    if (!i) return undefined;
+    const timeline: TimelineRow[] = await this.#d.store.timeline(id);
+    return view(i, await this.#d.store.attempts(id), timeline);
+  }
+
+  async #apply(target: string, change: { from: TargetState; to: TargetState }): Promise<void> {
+    const { store, clock, bus } = this.#d;
+    const now = clock.now();
+    const current = this.#open.get(target);
+    if (change.to === "up" && current) {
+      current.status = "resolved";
+      current.resolved_at = now;
+      await store.updateIncident(current);
+      await this.note(current, "resolved", `${target} is up again`);
+      this.#open.delete(target);
+      this.#d.show(target, null);
+      await bus.emit("incident.resolved", target, {
+        incident_id: current.id,
+        duration_ms: now - current.opened_at,
+      });
+      for (const fn of this.#resolvedListeners) fn(current);
+      return;
+    }
+    if (!downStates.has(change.to)) return;
+    const cls = change.to === "failed" ? "process_exited" : this.#d.failureClass(target);
+    if (current) {
+      if (current.failure_class !== cls)
+        await this.note(current, "failure_class", `now ${cls} (was ${current.failure_class})`);
+      await this.note(current, "state", `${change.from} → ${change.to}`);
+      if (change.to === "failed")
+        await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
+      return;
+    }
+    const relapse = await store.latestIncident(target, cls);
+    const window = this.#d.relapseWindowMs ?? 10 * 60_000;
+    let incident: IncidentRow;
+    if (
+      relapse?.status === "resolved" &&
+      relapse.resolved_at !== null &&
+      now - relapse.resolved_at <= window
+    ) {
+      incident = { ...relapse, status: "open", resolved_at: null, reopened: relapse.reopened + 1 };
+      await store.updateIncident(incident);
+      await this.note(
+        incident,
+        "reopened",
+        `${target} went ${change.to} again ${Math.round((now - relapse.resolved_at) / 1000)} s after it recovered`,
+      );
+    } else {
+      incident = {
+        id: randomUUID(),
+        target,
+        failure_class: cls,
+        status: "open",
+        escalated: 0,
+        escalation: null,
+        linked_to: null,
+        opened_at: now,
+        resolved_at: null,
+        reopened: 0,
+      };
+      await store.insertIncident(incident);
+      await this.note(incident, "opened", `${target} went ${change.to}: ${cls}`);
+    }
+    this.#open.set(target, incident);
+    this.#d.show(target, incident.id);
+    await bus.emit("incident.opened", target, {
+      incident_id: incident.id,
+      failure_class: cls,
+      reopened: incident.reopened > 0,
+    });
+    await this.#link(incident);
+    if (change.to === "failed")
+      await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");
+    for (const fn of this.#openedListeners) fn(incident);
+  }
+
+  /** Links a dependent to its failed dependency, and the dependency's open dependents to it. */
+  async #link(incident: IncidentRow): Promise<void> {
+    const dependency = this.#d
+      .dependsOn(incident.target)
+      .map((d) => this.#open.get(d))
+      .find(Boolean);
+    if (dependency) await this.#linkTo(incident, dependency);
+    for (const other of this.#open.values()) {
+      if (
+        other !== incident &&
+        !other.linked_to &&
+        this.#d.dependsOn(other.target).includes(incident.target)
+      ) {
+        await this.#linkTo(other, incident);
+      }
+    }
+  }
+
+  async #linkTo(dependent: IncidentRow, dependency: IncidentRow): Promise<void> {
+    dependent.linked_to = dependency.id;
+    await this.#d.store.updateIncident(dependent);
+    await this.note(
+      dependent,
+      "linked",
+      `held: its dependency ${dependency.target} is down (incident ${dependency.id})`,
+    );
+    const behind = [...this.#open.values()].filter((i) => i.linked_to === dependency.id);
+    if (behind.length >= (this.#d.stormSize ?? 3)) {
+      await this.escalate(
+        dependency,
+        `storm: ${behind.length} dependents are down behind ${dependency.target} (${behind.map((i) => i.target).join(", ")})`,
+      );
+    }
+  }
+}
+
+function view(i: IncidentRow, attempts?: AttemptRow[], timeline?: TimelineRow[]): IncidentView {
+  return {
+    id: i.id,
+    target: i.target,
+    failure_class: i.failure_class,
+    status: i.status,
+    opened_at: i.opened_at,
+    resolved_at: i.resolved_at,
+    escalated: i.escalated === 1,
+    escalation: i.escalation,
+    linked_to: i.linked_to,
+    reopened: i.reopened,
+    ...(attempts ? { attempts } : {}),
+    ...(timeline ? { timeline: timeline.map((t) => ({ ts: t.ts, kind: t.kind, detail: t.detail })) } : {}),
+  };
+}
