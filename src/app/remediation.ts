@@ -88,10 +88,12 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
       if (supervision.targets.state(t) === "flapping") return "flapping";
       return silences.reason(t);
     },
-    // The supervisor is already bringing the service back (a crash, a start): not a second restart.
+    // Wait, recording nothing: the supervisor is already bringing the service back (a crash, a
+    // start), or a dependency is not up, which is acted on first.
     busy: (t) => {
       const phase = supervision.servicePhase(t);
-      return phase !== undefined && phase !== "running";
+      if (phase !== undefined && phase !== "running") return true;
+      return (config().services[t]?.depends_on ?? []).some((d) => supervision.targets.state(d) !== "up");
     },
     act: (step, incident, reason) => act(step, incident.target, reason),
     follow: (attempt) => follow(attempt.approval_id),

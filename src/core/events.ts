@@ -66,6 +66,8 @@ export interface EventMap {
   "incident.resolved": { incident_id: string; duration_ms: number };
   /** Automatic action stops and a person is needed: once per incident. */
   "incident.escalated": { incident_id: string; reason: string };
+  /** Many dependents down behind one failed dependency: one call for the whole storm. */
+  "incident.storm": { incident_id: string; dependents: string[] };
   /** What remediation chose and why; `executed: false` in observe mode (or while paused). */
   "remediation.decided": {
     incident_id: string;

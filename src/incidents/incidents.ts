@@ -230,11 +230,18 @@ export class Incidents {
       `held: its dependency ${dependency.target} is down (incident ${dependency.id})`,
     );
     const behind = [...this.#open.values()].filter((i) => i.linked_to === dependency.id);
-    if (behind.length >= (this.#d.stormSize ?? 3)) {
-      await this.escalate(
+    // Called once a person should know; the dependency itself is still worked on first.
+    if (behind.length === (this.#d.stormSize ?? 3)) {
+      const targets = behind.map((i) => i.target);
+      await this.note(
         dependency,
-        `storm: ${behind.length} dependents are down behind ${dependency.target} (${behind.map((i) => i.target).join(", ")})`,
+        "storm",
+        `${behind.length} dependents are down behind ${dependency.target}: ${targets.join(", ")}`,
       );
+      await this.#d.bus.emit("incident.storm", dependency.target, {
+        incident_id: dependency.id,
+        dependents: targets,
+      });
     }
   }
 }

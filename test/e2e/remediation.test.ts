@@ -1,0 +1,230 @@
+/**
+ * Healing inside guardrails, as timelines against the real agent with real processes: attempts,
+ * escalation, the kill switch, observe mode, the hourly budget, a storm behind a dependency, and a
+ * kill -9 in the middle of a remediation.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { api, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { freePort } from "../helpers/net.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
+
+let agent: RunningAgent | undefined;
+afterEach(async () => {
+  await agent?.stop("SIGKILL");
+  agent = undefined;
+});
+
+interface Ev {
+  type: string;
+  subject: string;
+  actor: string;
+  payload: Record<string, unknown>;
+}
+async function events(a: RunningAgent): Promise<Ev[]> {
+  const res = await api(a, "/api/audit?limit=5000");
+  const body = (await res.json()) as {
+    events: { type: string; subject: string; actor: string; payload: string | object }[];
+  };
+  return body.events.map((e) => ({
+    ...e,
+    payload: (typeof e.payload === "string" ? JSON.parse(e.payload) : e.payload) as Record<string, unknown>,
+  }));
+}
+const of = (evs: Ev[], type: string, subject?: string) =>
+  evs.filter((e) => e.type === type && (subject === undefined || e.subject === subject));
+const cli = (a: RunningAgent, args: string[]) =>
+  runCli(args, { env: { VIGIL_URL: a.url, VIGIL_TOKEN: a.token } });
+
+/** A service whose health check never passes: its body says "sick". */
+function sick(name: string, port: number, extra = "") {
+  return `  ${name}:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}", HEALTH_STATUS: sick }
+    port: ${port}
+    restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 100, window: 1m }
+    stop: { timeout: 1s }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2,
+              expect: ["[BODY].status == ok"], start_period: 0ms }
+${extra}`;
+}
+const fast = "remediation: { max_attempts: 3, cooldown: 200ms, verify_within: 800ms }";
+
+describe("remediation", () => {
+  it("a never-healthy service gets exactly max_attempts restarts, one escalation, and nothing after", async () => {
+    const port = await freePort();
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }\n${fast}\nservices:\n${sick("web", port)}`);
+    await expect
+      .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 20_000 })
+      .toBe(1);
+    await new Promise((r) => setTimeout(r, 2_500));
+    const evs = await events(agent);
+    const decided = of(evs, "remediation.decided", "web");
+    expect(decided.map((e) => [e.payload.action, e.payload.attempt, e.payload.executed])).toEqual([
+      ["restart", 1, true],
+      ["restart", 2, true],
+      ["restart", 3, true],
+    ]);
+    expect(of(evs, "service.started", "web")).toHaveLength(4);
+    expect(of(evs, "incident.opened", "web")).toHaveLength(1);
+    const [esc] = of(evs, "incident.escalated", "web");
+    expect(esc!.payload.reason).toBe("3 of max_attempts 3 tried; the target has not recovered");
+    const incident = (await (await api(agent, "/api/incidents?status=open")).json()) as {
+      incidents: { id: string; failure_class: string; escalated: boolean }[];
+    };
+    expect(incident.incidents[0]).toMatchObject({ failure_class: "condition_failed", escalated: true });
+    const shown = await cli(agent, ["incidents", incident.incidents[0]!.id]);
+    expect(shown.stdout).toContain("ESCALATED");
+    expect(shown.stdout).toMatch(/attempt\s+1: restart/);
+    const stats = await cli(agent, ["stats", "--json"]);
+    expect(JSON.parse(stats.stdout)).toEqual([
+      expect.objectContaining({
+        target: "web",
+        failure_class: "condition_failed",
+        action: "restart",
+        attempts: 3,
+        successes: 0,
+      }),
+    ]);
+  });
+
+  it("a hung service is healed by a restart; the incident resolves and the statistics count the fix", async () => {
+    const port = await freePort();
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }\n${fast}\nservices:
+  web:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}" }
+    port: ${port}
+    stop: { timeout: 0ms }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2 }
+`);
+    await expect
+      .poll(async () => ((await (await api(agent!, "/api/targets/web")).json()) as { state: string }).state, {
+        timeout: 10_000,
+      })
+      .toBe("up");
+    await fetch(`http://127.0.0.1:${port}/hang`).catch(() => undefined);
+    await expect
+      .poll(async () => of(await events(agent!), "incident.resolved", "web").length, { timeout: 15_000 })
+      .toBe(1);
+    const evs = await events(agent);
+    expect(of(evs, "incident.opened", "web")[0]!.payload.failure_class).toBe("timeout");
+    const [done] = of(evs, "remediation.finished", "web");
+    expect(done!.payload).toMatchObject({ action: "restart", outcome: "succeeded" });
+    const { stats } = (await (await api(agent, "/api/stats")).json()) as {
+      stats: { successes: number; median_recover_ms: number }[];
+    };
+    expect(stats[0]!.successes).toBe(1);
+    expect(stats[0]!.median_recover_ms).toBeGreaterThan(0);
+  });
+
+  it("pause stops restart-on-exit and survives an agent restart; resume brings the service back", async () => {
+    const dir = tempDir("vigil-pause-");
+    const port = await freePort();
+    const yaml = `agent: { listen: "127.0.0.1:0" }\nservices:
+  web:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}" }
+    port: ${port}
+    restart: { backoff: { initial: 100ms, max: 1s } }
+`;
+    agent = await startAgent(yaml, { dir });
+    const pid = async () =>
+      (await (await api(agent!, "/api/targets/web")).json()) as { pid?: number; state: string };
+    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
+    expect((await cli(agent, ["pause", "--reason", "deploying"])).code).toBe(0);
+    expect(((await (await api(agent, "/health")).json()) as { paused: boolean }).paused).toBe(true);
+    await agent.stop("SIGTERM");
+    agent = await startAgent(yaml, { dir });
+    expect(((await (await api(agent, "/health")).json()) as { paused: boolean }).paused).toBe(true);
+    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
+    process.kill((await pid()).pid!, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await pid()).state).toBe("stopped");
+    expect((await cli(agent, ["resume"])).code).toBe(0);
+    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
+    const evs = await events(agent);
+    expect(of(evs, "agent.paused").map((e) => [e.actor, e.payload.reason])).toEqual([["admin", "deploying"]]);
+    expect(of(evs, "agent.resumed")[0]!.actor).toBe("admin");
+    expect(of(evs, "service.started", "web")).toHaveLength(3);
+  });
+
+  it("observe mode decides and records what it would do, and executes nothing", async () => {
+    const port = await freePort();
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0", mode: observe }\n${fast}\nservices:\n${sick("web", port)}`,
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "remediation.decided").length, { timeout: 15_000 })
+      .toBe(1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const evs = await events(agent);
+    const [d] = of(evs, "remediation.decided");
+    expect(d!.payload).toMatchObject({ action: "restart", executed: false });
+    expect(String(d!.payload.explanation)).toMatch(/^observe mode: would restart web: /);
+    expect(of(evs, "remediation.decided")).toHaveLength(1);
+    expect(of(evs, "service.started", "web")).toHaveLength(1);
+  });
+
+  it("past the hourly budget it escalates instead of acting", async () => {
+    const port = await freePort();
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }\nremediation: { max_attempts: 5, cooldown: 100ms, verify_within: 500ms, max_actions_per_hour: 2 }\nservices:\n${sick("web", port)}`,
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 15_000 })
+      .toBe(1);
+    const evs = await events(agent);
+    expect(of(evs, "remediation.decided").filter((e) => e.payload.executed)).toHaveLength(2);
+    expect(of(evs, "incident.escalated")[0]!.payload.reason).toBe(
+      "the hourly budget of 2 actions is spent; not acting",
+    );
+  });
+
+  it("a storm behind one failed dependency: dependents are held, not restarted, and the storm is called once", async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const dep = (n: string, p: number) => sick(n, p, "    depends_on: [db]\n");
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }\nremediation: { max_attempts: 1, cooldown: 100ms, verify_within: 5s }\nservices:\n${sick("db", ports[0])}${dep("a", ports[1])}${dep("b", ports[2])}${dep("c", ports[3])}`,
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "incident.storm").length, { timeout: 15_000 })
+      .toBe(1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const evs = await events(agent);
+    expect(of(evs, "incident.storm")[0]!.payload.dependents).toEqual(expect.arrayContaining(["a", "b", "c"]));
+    for (const s of ["a", "b", "c"]) expect(of(evs, "remediation.decided", s)).toHaveLength(0);
+    expect(of(evs, "remediation.decided", "db").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("kill -9 during a remediation: the attempt is not run again, counters are intact, the incident carries on", async () => {
+    const dir = tempDir("vigil-crash-");
+    const marker = path.join(dir, "runs.log");
+    const yaml = `agent: { listen: "127.0.0.1:0" }
+remediation: { max_attempts: 2, cooldown: 100ms, verify_within: 1s }
+actions:
+  slow-fix: { run: ["sh", "-c", "echo run >> '${marker}'; sleep 3"], risk: auto }
+checks:
+  never: { command: { run: ["false"] }, every: 200ms, fail_after: 1, remediate: [slow-fix] }
+`;
+    agent = await startAgent(yaml, { dir });
+    await expect.poll(() => fs.existsSync(marker), { timeout: 10_000 }).toBe(true);
+    await agent.stop("SIGKILL");
+    agent = await startAgent(yaml, { dir });
+    await expect
+      .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 20_000 })
+      .toBe(1);
+    const { incidents } = (await (await api(agent, "/api/incidents")).json()) as {
+      incidents: { id: string }[];
+    };
+    expect(incidents).toHaveLength(1);
+    const detail = (await (await api(agent, `/api/incidents/${incidents[0]!.id}`)).json()) as {
+      attempts: { status: string }[];
+    };
+    expect(detail.attempts.map((a) => a.status)).toEqual(["interrupted", "failed"]);
+    expect(fs.readFileSync(marker, "utf8").trim().split("\n")).toHaveLength(2);
+  });
+});
