@@ -51,3 +51,20 @@ export function pathParam(c: ApiContext, name: string): string {
   if (value.length > 200) throw new VigilError("VALIDATION_FAILED", `${name}: at most 200 characters`);
   return value;
 }
+
+/** An optional query parameter that must be one of `values`, or a 400 naming it and them. */
+export function queryEnum<T extends string>(
+  c: ApiContext,
+  name: string,
+  values: readonly T[],
+): T | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return undefined;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new VigilError(
+      "VALIDATION_FAILED",
+      `${name}: one of ${values.join(", ")}, got "${raw.slice(0, 40)}"`,
+    );
+  }
+  return raw as T;
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { VigilError } from "../../core/errors.ts";
-import { pathParam, queryInt, readJson } from "../body.ts";
+import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
 
 const runBody = z.strictObject({
@@ -59,14 +59,7 @@ export const approvalRoutes: RouteSpec[] = [
     path: "/api/approvals",
     role: "viewer",
     handler: async (c, deps) => {
-      const raw = c.req.query("status");
-      if (raw !== undefined && raw !== "" && !(statuses as readonly string[]).includes(raw)) {
-        throw new VigilError(
-          "VALIDATION_FAILED",
-          `status: one of ${statuses.join(", ")}, got "${raw.slice(0, 40)}"`,
-        );
-      }
-      const status = raw ? (raw as (typeof statuses)[number]) : undefined;
+      const status = queryEnum(c, "status", statuses);
       return c.json({ approvals: await deps.approvals.list(status, queryInt(c, "limit", 100, 1_000)) });
     },
   },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseDuration, durationHint } from "../../core/duration.ts";
 import { VigilError } from "../../core/errors.ts";
-import { pathParam, queryInt, readJson } from "../body.ts";
+import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
 
 const reasonBody = z.strictObject({ reason: z.string().max(2_000, "at most 2000 characters").default("") });
@@ -24,11 +24,7 @@ export const incidentRoutes: RouteSpec[] = [
     path: "/api/incidents",
     role: "viewer",
     handler: async (c, deps) => {
-      const raw = c.req.query("status");
-      if (raw !== undefined && raw !== "" && raw !== "open" && raw !== "resolved") {
-        throw new VigilError("VALIDATION_FAILED", `status: open or resolved, got "${raw.slice(0, 40)}"`);
-      }
-      const status = raw === "open" || raw === "resolved" ? raw : undefined;
+      const status = queryEnum(c, "status", ["open", "resolved"] as const);
       return c.json({ incidents: await deps.guard.incidents(status, queryInt(c, "limit", 100, 1_000)) });
     },
   },
