@@ -140,6 +140,9 @@ export class Remediation {
     }
     if (last?.finished_at && now - last.finished_at < g.cooldown) return;
 
+    // A hold already recorded for this incident: nothing new to decide, no reads to repeat.
+    const hold = this.#d.holdReason(incident.target);
+    if (hold !== undefined && this.#heldNoted.get(incident.id) === hold) return;
     const choice = choose({
       steps: this.#d.runbook(incident.target),
       failureClass: incident.failure_class,
@@ -159,10 +162,8 @@ export class Remediation {
         `no runbook step applies to ${incident.failure_class}; a person must look`,
       );
     }
-    const hold = this.#d.holdReason(incident.target);
     const what = `${choice.step.action} ${incident.target}`;
-    if (hold) {
-      if (this.#heldNoted.get(incident.id) === hold) return;
+    if (hold !== undefined) {
       this.#heldNoted.set(incident.id, hold);
       await incidents.note(incident, "held", `${hold}: would ${what}; ${choice.explanation}`);
       await this.#d.bus.emit("remediation.decided", incident.target, {
@@ -278,6 +279,7 @@ export class Remediation {
   }
 
   async #resolved(incident: IncidentRow): Promise<void> {
+    this.#heldNoted.delete(incident.id);
     const attempts = await this.#d.store.attempts(incident.id);
     const last = attempts.at(-1);
     if (last?.status !== "waiting" || last.acted_at === null) return;
