@@ -42,6 +42,7 @@ export async function wireActions(
       isService: (name) => w.supervision.get(name)?.kind === "service",
       isTarget: (name) => w.supervision.get(name) !== undefined,
       act: (name, action, by) => w.supervision.act(name, action, { name: by, role: "operator" }),
+      largest: () => w.supervision.largestService(),
     },
     store,
     capabilities,
@@ -97,7 +98,10 @@ function listActions(config: VigilConfig): ActionInfo[] {
       params: {},
       approvals: 1,
       agent_auto: false,
-      description: `${name} a service named by target`,
+      description:
+        name === "restart-largest"
+          ? "restart the running service with the most resident memory"
+          : `${name} a service named by target`,
     }));
   return [...declared, ...builtins];
 }

@@ -109,7 +109,7 @@ function plan(
       probeConfig,
       conditions,
       everyMs: every,
-      everyFailingMs: c.every_failing ?? every,
+      everyFailingMs: c.every_failing ?? Math.min(every, probe.defaultEveryFailingMs ?? every),
       // DESIGN writes the timeout inside the probe (`http: { url, timeout: 2s }`); the check-level one is the fallback.
       timeoutMs: probeConfig.timeout ?? c.timeout,
       jitterMs: c.jitter ?? Math.min(1_000, Math.round(every * 0.05)),

@@ -12,7 +12,7 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import { groupMembers } from "../core/procfs.ts";
+import { groupMembers, usage } from "../core/procfs.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
@@ -20,7 +20,7 @@ import { Scheduler } from "../scheduler/scheduler.ts";
 import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "../supervisor/service.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { Monitor, type Gate } from "../targets/monitor.ts";
+import { Monitor, type CheckSpec, type Gate } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { Targets, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
@@ -45,6 +45,12 @@ export interface SupervisionDeps {
  * cost a sixth of a core in upserts alone, every 5 s still ~1,000 upserts a second (bench/checks.ts).
  */
 const housekeepingMs = 5_000;
+
+/** The checks to schedule: none while `agent.features.monitoring` is off (services are still kept alive). */
+function watched(config: VigilConfig, plans: readonly TargetPlan[]): CheckSpec[] {
+  if (!config.agent.features.monitoring) return [];
+  return plans.flatMap((p) => (p.check ? [p.check] : []));
+}
 const routinePersistEvery = 12;
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -137,7 +143,7 @@ export class Supervision implements TargetsApi {
     await this.#supervisor.start(serviceSpecs(config));
     lifecycle.defer("supervisor", () => this.#supervisor.stop());
 
-    this.#monitor.set(plans.flatMap((p) => (p.check ? [p.check] : [])));
+    this.#monitor.set(watched(config, plans));
     this.scheduler.start();
     lifecycle.defer("scheduler", () => this.scheduler.stop());
 
@@ -159,7 +165,7 @@ export class Supervision implements TargetsApi {
     this.#plans = new Map(plans.map((p) => [p.name, p]));
     await this.targets.load(plans);
     await this.#supervisor.reconcile(serviceSpecs(config));
-    this.#monitor.set(plans.flatMap((p) => (p.check ? [p.check] : [])));
+    this.#monitor.set(watched(config, plans));
   }
 
   get logDir(): string {
@@ -255,6 +261,19 @@ export class Supervision implements TargetsApi {
     const svc = this.#supervisor.get(name);
     if (!svc) return "not-running";
     return svc.restartUnhealthy(`health check failing: ${reason}`);
+  }
+
+  /** The running service whose process group holds the most resident memory. */
+  largestService(): { name: string; rssMb: number } | undefined {
+    let best: { name: string; rssMb: number } | undefined;
+    for (const name of this.#supervisor.names()) {
+      const pid = this.#supervisor.get(name)?.pid;
+      if (pid === undefined) continue;
+      const bytes = groupMembers(pid).reduce((sum, p) => sum + (usage(p)?.rssBytes ?? 0), 0);
+      const rssMb = Math.round(bytes / 1048576);
+      if (!best || rssMb > best.rssMb) best = { name, rssMb };
+    }
+    return best;
   }
 
   /** The supervisor's phase of a service (running, backoff, starting ...), undefined for a check. */

@@ -16,8 +16,8 @@ export interface RefProblem {
   atKey?: boolean;
 }
 
-/** Actions every service has without declaring them. */
-export const builtinActions = ["restart", "start", "stop"] as const;
+/** Actions every agent has without declaring them (the gateway runs them on the supervisor). */
+export const builtinActions = ["restart", "start", "stop", "restart-largest"] as const;
 
 export function checkRefs(c: VigilConfig): RefProblem[] {
   const problems: RefProblem[] = [];

@@ -114,6 +114,20 @@ describe("gateway: what runs and how", () => {
     expect(JSON.stringify(await h.events("action.finished"))).not.toContain("hunter2");
   });
 
+  it("restart-largest restarts the running service with the most resident memory", async () => {
+    h = await gatewayHarness(actions);
+    const out = await h.gateway.request(
+      "restart-largest",
+      { params: {}, reason: "memory", target: "site" },
+      bob,
+    );
+    expect(out.kind === "ran" && out.run.result).toMatchObject({
+      ok: true,
+      stdout: "restarted api (42 MB resident)",
+    });
+    expect(h.acted).toEqual(["restart api by bob"]);
+  });
+
   it("runs the built-in restart only for a known service", async () => {
     h = await gatewayHarness(actions);
     const out = await h.gateway.request("restart", { params: {}, reason: "", target: "api" }, bob);

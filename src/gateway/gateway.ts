@@ -13,6 +13,7 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
+import { builtinActions as builtinActionNames } from "../config/refs.ts";
 import type { ActionConfig } from "../config/schema.ts";
 import type { ActionStore, ApprovalRow, RunRow } from "../store/action-store.ts";
 import type { Risk } from "./action.schema.ts";
@@ -35,14 +36,16 @@ export interface ActionRequest {
   dryRun?: boolean | undefined;
 }
 
-export const builtinActionNames = ["restart", "start", "stop"] as const;
+export { builtinActions as builtinActionNames } from "../config/refs.ts";
 type Builtin = (typeof builtinActionNames)[number];
 
 /** What the gateway needs of the supervisor for the built-ins. */
 export interface ServiceControl {
   isService(name: string): boolean;
   isTarget(name: string): boolean;
-  act(name: string, action: Builtin, by: string): Promise<{ state: string }>;
+  act(name: string, action: "restart" | "start" | "stop", by: string): Promise<{ state: string }>;
+  /** The running managed service with the most resident memory (its whole process group). */
+  largest(): { name: string; rssMb: number } | undefined;
 }
 
 /** Where approve-tier requests go: the approvals queue. */
@@ -253,7 +256,8 @@ export class Gateway {
   #checkTarget(name: string, target: string | undefined): string | null {
     const isBuiltin =
       (builtinActionNames as readonly string[]).includes(name) && !Object.hasOwn(this.#d.actions(), name);
-    if (isBuiltin) {
+    // restart-largest picks its own service; its target (a memory check, say) only says why.
+    if (isBuiltin && name !== "restart-largest") {
       if (!target)
         throw new VigilError(
           "VALIDATION_FAILED",
@@ -407,8 +411,19 @@ export class Gateway {
       };
     }
     const started = performance.now();
+    if (r.name === "restart-largest") {
+      const largest = this.#d.services.largest();
+      if (!largest) return { ok: false, duration_ms: 0, error: "no managed service is running" };
+      const t = await this.#d.services.act(largest.name, "restart", r.by);
+      return {
+        ok: true,
+        duration_ms: Math.round(performance.now() - started),
+        state: t.state,
+        stdout: `restarted ${largest.name} (${largest.rssMb} MB resident)`,
+      };
+    }
     try {
-      const t = await this.#d.services.act(r.target!, r.name as Builtin, r.by);
+      const t = await this.#d.services.act(r.target!, r.name as Exclude<Builtin, "restart-largest">, r.by);
       return { ok: true, duration_ms: Math.round(performance.now() - started), state: t.state };
     } catch (e) {
       return { ok: false, duration_ms: Math.round(performance.now() - started), error: (e as Error).message };

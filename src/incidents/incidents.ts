@@ -64,6 +64,13 @@ export class Incidents {
 
   constructor(deps: IncidentsDeps) {
     this.#d = deps;
+    // A target's result flips (passing ↔ failing, or a new failure) belong on its incident's timeline.
+    deps.bus.on("check.result", async (e) => {
+      const open = this.#open.get(e.subject);
+      if (!open) return;
+      const r = JSON.parse(e.payload) as { ok: boolean; explanation: string };
+      await this.note(open, "result", r.ok ? "check passed" : r.explanation);
+    });
   }
 
   /** Restores the open incidents after a restart. */

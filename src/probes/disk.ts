@@ -9,7 +9,9 @@ type DiskConfig = z.output<typeof schema>;
 export const diskProbe: Probe<DiskConfig> = {
   type: "disk",
   schema,
-  defaultExpect: ["[USED_PERCENT] < 90"],
+  // Resource pressure: over 85 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
+  defaultExpect: ["[USED_PERCENT] < 85"],
+  defaultEveryFailingMs: 10_000,
   provides,
   async run(cfg) {
     try {

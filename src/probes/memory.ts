@@ -18,7 +18,9 @@ const previous = new Map<string, { at: number; ticks: number }>();
 export const memoryProbe: Probe<MemoryConfig> = {
   type: "memory",
   schema,
-  defaultExpect: ["[USED_PERCENT] < 90"],
+  // Resource pressure: over 80 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
+  defaultExpect: ["[USED_PERCENT] < 80"],
+  defaultEveryFailingMs: 10_000,
   provides,
   async run(cfg, ctx) {
     if (cfg.service) {

@@ -61,6 +61,8 @@ export interface Probe<C = unknown> {
   readonly schema: z.ZodType<C>;
   /** Conditions used when a check has no `expect`. */
   readonly defaultExpect: readonly string[];
+  /** How often to check while failing when the check says nothing (resources: sooner than `every`). */
+  readonly defaultEveryFailingMs?: number;
   /** Placeholders it provides, so a condition reading one it cannot is a config error. */
   readonly provides: readonly string[];
   run(config: C, ctx: ProbeContext): Promise<ProbeOutcome>;

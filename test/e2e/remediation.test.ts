@@ -114,6 +114,12 @@ describe("remediation", () => {
     expect(of(evs, "incident.opened", "web")[0]!.payload.failure_class).toBe("timeout");
     const [done] = of(evs, "remediation.finished", "web");
     expect(done!.payload).toMatchObject({ action: "restart", outcome: "succeeded" });
+    const id = String(of(evs, "incident.opened", "web")[0]!.payload.incident_id);
+    const detail = (await (await api(agent, `/api/incidents/${id}`)).json()) as {
+      timeline: { kind: string }[];
+    };
+    const kinds = detail.timeline.map((t) => t.kind);
+    for (const k of ["opened", "attempt", "result", "succeeded", "resolved"]) expect(kinds).toContain(k);
     const { stats } = (await (await api(agent, "/api/stats")).json()) as {
       stats: { successes: number; median_recover_ms: number }[];
     };
@@ -150,6 +156,18 @@ describe("remediation", () => {
     expect(of(evs, "agent.paused").map((e) => [e.actor, e.payload.reason])).toEqual([["admin", "deploying"]]);
     expect(of(evs, "agent.resumed")[0]!.actor).toBe("admin");
     expect(of(evs, "service.started", "web")).toHaveLength(3);
+  });
+
+  it("with agent.features.monitoring off, nothing is checked (and so nothing is healed)", async () => {
+    const port = await freePort();
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0", features: { monitoring: false } }\nservices:\n${sick("web", port)}`,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    const evs = await events(agent);
+    expect(of(evs, "service.started", "web")).toHaveLength(1);
+    expect(of(evs, "check.result")).toHaveLength(0);
+    expect(of(evs, "incident.opened")).toHaveLength(0);
   });
 
   it("observe mode decides and records what it would do, and executes nothing", async () => {

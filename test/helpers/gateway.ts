@@ -58,6 +58,7 @@ export async function gatewayHarness(
         acted.push(`${a} ${n} by ${by}`);
         return { state: "up" };
       },
+      largest: () => ({ name: "api", rssMb: 42 }),
     },
     store: actionStore,
     capabilities,
