@@ -43,6 +43,7 @@ export async function wireActions(
       isTarget: (name) => w.supervision.get(name) !== undefined,
       act: (name, action, by) => w.supervision.act(name, action, { name: by, role: "operator" }),
       largest: () => w.supervision.largestService(),
+      freePort: (name, by) => w.supervision.freePort(name, by),
     },
     store,
     capabilities,
@@ -94,14 +95,16 @@ function listActions(config: VigilConfig): ActionInfo[] {
     .map((name) => ({
       name,
       kind: "builtin",
-      risk: "auto",
+      risk: name === "free-port" ? "approve" : "auto",
       params: {},
       approvals: 1,
       agent_auto: false,
       description:
         name === "restart-largest"
           ? "restart the running service with the most resident memory"
-          : `${name} a service named by target`,
+          : name === "free-port"
+            ? "stop whatever holds the service's port, then start it (a person approves first)"
+            : `${name} a service named by target`,
     }));
   return [...declared, ...builtins];
 }

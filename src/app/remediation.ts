@@ -11,6 +11,7 @@ import type { Logger } from "../core/log.ts";
 import type { RemediateStep, VigilConfig } from "../config/schema.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { Incidents } from "../incidents/incidents.ts";
+import { failureClasses } from "../probes/probe.ts";
 import type { Step } from "../remediation/choose.ts";
 import { Remediation, type Acted, type Followed } from "../remediation/engine.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
@@ -48,9 +49,15 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
     clock: w.clock,
     log,
     failureClass: (t) =>
-      supervision.servicePhase(t) === "backoff"
-        ? "process_exited"
-        : (supervision.targets.view(t)?.last_result?.failure_class ?? "unknown"),
+      supervision.portConflict(t)
+        ? "port_in_use"
+        : supervision.servicePhase(t) === "backoff"
+          ? "process_exited"
+          : (supervision.targets.view(t)?.last_result?.failure_class ?? "unknown"),
+    context: (t, cls) => {
+      const c = cls === "port_in_use" ? supervision.portConflict(t) : undefined;
+      return c && `port ${c.port} is held by ${c.holder}`;
+    },
     dependsOn: (t) => config().services[t]?.depends_on ?? [],
     show: (t, id) => supervision.targets.setIncident(t, id),
   });
@@ -78,8 +85,14 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
     clock: w.clock,
     log,
     guardrails: () => config().remediation,
-    runbook: (t) => (config().services[t]?.remediate ?? config().checks[t]?.remediate ?? []).map(toStep),
-    riskOf: (a) => config().actions[a]?.risk ?? "auto",
+    runbook: (t) => runbook(t),
+    riskOf: (a) => {
+      try {
+        return gateway.declaration(a).risk;
+      } catch {
+        return "approve"; // unknown to the gateway: ordered last, and the gateway refuses it anyway
+      }
+    },
     holdReason: (t) => {
       const c = config();
       if (killSwitch.paused) return "paused (the kill switch)";
@@ -90,7 +103,9 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
     },
     // Wait, recording nothing: the supervisor is already bringing the service back (a crash, a
     // start), or a dependency is not up, which is acted on first.
-    busy: (t) => {
+    busy: ({ target: t, failure_class }) => {
+      // A start that keeps failing on a taken port waits for free-port, not for the supervisor.
+      if (failure_class === "port_in_use") return false;
       const phase = supervision.servicePhase(t);
       if (phase !== undefined && phase !== "running") return true;
       return (config().services[t]?.depends_on ?? []).some((d) => supervision.targets.state(d) !== "up");
@@ -98,6 +113,21 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
     act: (step, incident, reason) => act(step, incident.target, reason),
     follow: (attempt) => follow(attempt.approval_id),
   });
+
+  /**
+   * A target's steps. A service's runbook also answers a taken port: a restart cannot help there, so
+   * plain `restart` steps skip port_in_use, and `free-port` (approve-tier) is added unless named.
+   */
+  function runbook(t: string): Step[] {
+    const service = config().services[t];
+    const steps = (service?.remediate ?? config().checks[t]?.remediate ?? []).map(toStep);
+    if (!service) return steps;
+    const notPort = failureClasses.filter((c) => c !== "port_in_use");
+    const out = steps.map((s) => (s.action === "restart" && !s.when ? { ...s, when: notPort } : s));
+    if (service.port !== undefined && !out.some((s) => s.action === "free-port"))
+      out.push({ action: "free-port", params: {}, when: ["port_in_use"] });
+    return out;
+  }
 
   async function act(step: Step, target: string, reason: string): Promise<Acted> {
     if (

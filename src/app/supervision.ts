@@ -12,7 +12,8 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import { groupMembers, usage } from "../core/procfs.ts";
+import { groupMembers, isAlive, usage, waitGone } from "../core/procfs.ts";
+import { findPortHolder } from "../supervisor/ports.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
@@ -321,6 +322,7 @@ export class Supervision implements TargetsApi {
       p.catch((err: unknown) => this.#d.log.error({ err, target: name }, "recording an event failed"));
     switch (e.kind) {
       case "started":
+        this.#portConflicts.delete(name);
         void done(bus.emit("service.started", name, { pid: e.pid, adopted: e.adopted }));
         break;
       case "exited":
@@ -344,6 +346,7 @@ export class Supervision implements TargetsApi {
         void done(bus.emit("service.gave_up", name, { restarts: e.restarts, window_ms: e.windowMs }));
         break;
       case "port-conflict":
+        this.#portConflicts.set(name, { port: e.port, holder: e.holder });
         this.#d.log.warn({ target: name, port: e.port, holder: e.holder }, "port is taken");
         void done(bus.emit("service.port_conflict", name, { port: e.port, holder: e.holder }));
         break;
@@ -354,6 +357,45 @@ export class Supervision implements TargetsApi {
   }
 
   #housekeepings = 0;
+  /** Services whose last start found their port taken, and by whom. */
+  readonly #portConflicts = new Map<string, { port: number; holder: string }>();
+
+  /** Who held the service's port at its last start, while that start has not succeeded since. */
+  portConflict(name: string): { port: number; holder: string } | undefined {
+    return this.#portConflicts.get(name);
+  }
+
+  /**
+   * Stops the process holding a service's port (SIGTERM, then SIGKILL after 5 s) and starts the
+   * service with a fresh budget. Only the gateway calls this, for an approved `free-port`.
+   */
+  async freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
+    const port = this.#config.services[name]?.port;
+    if (port === undefined) return { ok: false, detail: `${name} declares no port` };
+    const holder = findPortHolder(port);
+    let detail = `port ${port} was free`;
+    if (holder) {
+      if (holder.pid === undefined)
+        return {
+          ok: false,
+          detail: `port ${port} is held by ${holder.command}, which this agent cannot see`,
+        };
+      const sleep = (ms: number) => new Promise<void>((r) => this.#d.clock.setTimeout(r, ms));
+      try {
+        process.kill(holder.pid, "SIGTERM");
+      } catch {
+        // Gone already.
+      }
+      await waitGone(holder.pid, sleep, 5_000);
+      if (isAlive(holder.pid)) {
+        process.kill(holder.pid, "SIGKILL");
+        await waitGone(holder.pid, sleep, 2_000);
+      }
+      detail = `stopped pid ${holder.pid} (${holder.command}), which held port ${port}`;
+    }
+    await this.act(name, "recover", { name: by, role: "operator" });
+    return { ok: true, detail: `${detail}; ${name} started` };
+  }
 
   async #housekeep(): Promise<void> {
     if (++this.#housekeepings % routinePersistEvery === 0) await this.targets.persist();

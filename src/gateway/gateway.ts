@@ -37,7 +37,6 @@ export interface ActionRequest {
 }
 
 export { builtinActions as builtinActionNames } from "../config/refs.ts";
-type Builtin = (typeof builtinActionNames)[number];
 
 /** What the gateway needs of the supervisor for the built-ins. */
 export interface ServiceControl {
@@ -46,6 +45,8 @@ export interface ServiceControl {
   act(name: string, action: "restart" | "start" | "stop", by: string): Promise<{ state: string }>;
   /** The running managed service with the most resident memory (its whole process group). */
   largest(): { name: string; rssMb: number } | undefined;
+  /** Stops whatever holds the service's port (never the agent's business without approval) and starts it. */
+  freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }>;
 }
 
 /** Where approve-tier requests go: the approvals queue. */
@@ -115,9 +116,10 @@ const outputCap = 64 * 1024;
 /** How much of a run's output goes into its audit entry (the run record keeps the full capped output). */
 const auditExcerpt = 2_000;
 
-const builtin = (): ActionConfig =>
+/** Built-ins run at once for operators, except `free-port`: stopping someone else's process needs a person. */
+const builtin = (name: string): ActionConfig =>
   ({
-    risk: "auto",
+    risk: name === "free-port" ? "approve" : "auto",
     agent_auto: false,
     approvals: 1,
     timeout: 60_000,
@@ -142,7 +144,7 @@ export class Gateway {
   declaration(name: string): ActionConfig {
     const declared = this.#d.actions();
     if (Object.hasOwn(declared, name)) return declared[name]!;
-    if ((builtinActionNames as readonly string[]).includes(name)) return builtin();
+    if ((builtinActionNames as readonly string[]).includes(name)) return builtin(name);
     const names = Object.keys(declared);
     throw new VigilError(
       "NOT_FOUND",
@@ -411,6 +413,10 @@ export class Gateway {
       };
     }
     const started = performance.now();
+    if (r.name === "free-port") {
+      const f = await this.#d.services.freePort(r.target!, r.by);
+      return { ok: f.ok, duration_ms: Math.round(performance.now() - started), stdout: f.detail };
+    }
     if (r.name === "restart-largest") {
       const largest = this.#d.services.largest();
       if (!largest) return { ok: false, duration_ms: 0, error: "no managed service is running" };
@@ -423,7 +429,7 @@ export class Gateway {
       };
     }
     try {
-      const t = await this.#d.services.act(r.target!, r.name as Exclude<Builtin, "restart-largest">, r.by);
+      const t = await this.#d.services.act(r.target!, r.name as "restart" | "start" | "stop", r.by);
       return { ok: true, duration_ms: Math.round(performance.now() - started), state: t.state };
     } catch (e) {
       return { ok: false, duration_ms: Math.round(performance.now() - started), error: (e as Error).message };

@@ -47,6 +47,8 @@ export interface IncidentsDeps {
   dependsOn: (target: string) => readonly string[];
   /** Tells the targets view which incident a target has open. */
   show: (target: string, id: string | null) => void;
+  /** More to say when an incident opens (who holds the port ...). */
+  context?: (target: string, failureClass: string) => string | undefined;
   relapseWindowMs?: number;
   /** Dependents down behind one dependency that make a storm. */
   stormSize?: number;
@@ -157,12 +159,15 @@ export class Incidents {
       return;
     }
     if (!downStates.has(change.to)) return;
-    const cls = change.to === "failed" ? "process_exited" : this.#d.failureClass(target);
+    const known = this.#d.failureClass(target);
+    const cls = change.to === "failed" && known !== "port_in_use" ? "process_exited" : known;
+    // A port held by someone else is for a person to free (free-port, approve-tier), not an escalation.
+    const givenUp = change.to === "failed" && cls !== "port_in_use";
     if (current) {
       if (current.failure_class !== cls)
         await this.note(current, "failure_class", `now ${cls} (was ${current.failure_class})`);
       await this.note(current, "state", `${change.from} → ${change.to}`);
-      if (change.to === "failed")
+      if (givenUp)
         await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
       return;
     }
@@ -195,7 +200,8 @@ export class Incidents {
         reopened: 0,
       };
       await store.insertIncident(incident);
-      await this.note(incident, "opened", `${target} went ${change.to}: ${cls}`);
+      const more = this.#d.context?.(target, cls);
+      await this.note(incident, "opened", `${target} went ${change.to}: ${cls}${more ? `; ${more}` : ""}`);
     }
     this.#open.set(target, incident);
     this.#d.show(target, incident.id);
@@ -205,8 +211,7 @@ export class Incidents {
       reopened: incident.reopened > 0,
     });
     await this.#link(incident);
-    if (change.to === "failed")
-      await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");
+    if (givenUp) await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");
     for (const fn of this.#openedListeners) fn(incident);
   }
 

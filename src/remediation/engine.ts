@@ -49,7 +49,7 @@ export interface RemediationDeps {
   /** Why automatic action is off right now ("paused", "observe mode", "silenced until ..."), or undefined. */
   holdReason: (target: string) => string | undefined;
   /** True while something else is already acting on the target: the engine waits, records nothing. */
-  busy?: (target: string) => boolean;
+  busy?: (incident: IncidentRow) => boolean;
   act: (step: Step, incident: IncidentRow, reason: string) => Promise<Acted>;
   follow: (attempt: AttemptRow) => Promise<Followed>;
   random?: () => number;
@@ -64,6 +64,7 @@ export class Remediation {
   /** Incidents whose hold (pause, observe, silence) is already recorded, by reason. */
   readonly #heldNoted = new Map<string, string>();
   readonly #running = new Set<string>();
+  readonly #resolvedWaiting = new Map<string, IncidentRow>();
 
   constructor(deps: RemediationDeps) {
     this.#d = deps;
@@ -117,6 +118,7 @@ export class Remediation {
       if (this.#stopped) return;
       await this.#consider(incident);
     }
+    for (const incident of [...this.#resolvedWaiting.values()]) await this.#settleResolved(incident);
   }
 
   async #consider(incident: IncidentRow): Promise<void> {
@@ -129,7 +131,7 @@ export class Remediation {
     const now = clock.now();
     if (last?.status === "waiting") return this.#followUp(incident, last, g);
     if (last?.status === "running") return;
-    if (this.#d.busy?.(incident.target)) return;
+    if (this.#d.busy?.(incident)) return;
     // An interrupted attempt counts: it may have acted before the agent stopped.
     const counted = attempts;
     if (counted.length >= g.max_attempts) {
@@ -282,8 +284,22 @@ export class Remediation {
     this.#heldNoted.delete(incident.id);
     const attempts = await this.#d.store.attempts(incident.id);
     const last = attempts.at(-1);
-    if (last?.status !== "waiting" || last.acted_at === null) return;
-    await this.#finish(incident, last, "succeeded", `${incident.target} recovered`);
+    if (last?.status !== "waiting") return;
+    if (last.acted_at !== null)
+      return this.#finish(incident, last, "succeeded", `${incident.target} recovered`);
+    // Still waiting on its approved run: followed up by the passes until that run has finished.
+    this.#resolvedWaiting.set(incident.id, incident);
+  }
+
+  /** A resolved incident whose last attempt waited on an approved run: the run's outcome decides. */
+  async #settleResolved(incident: IncidentRow): Promise<void> {
+    const last = (await this.#d.store.attempts(incident.id)).at(-1);
+    if (last?.status !== "waiting") return void this.#resolvedWaiting.delete(incident.id);
+    const f = await this.#d.follow(last);
+    if (f.kind === "pending") return;
+    this.#resolvedWaiting.delete(incident.id);
+    if (f.kind === "refused") return this.#finish(incident, last, "failed", f.detail);
+    await this.#ran(incident, { ...last, run_id: f.runId ?? last.run_id }, f.ok, f.detail, f.at);
   }
 
   async #finish(

@@ -3,6 +3,7 @@
  * escalation, the kill switch, observe mode, the hourly budget, a storm behind a dependency, and a
  * kill -9 in the middle of a remediation.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -244,5 +245,88 @@ checks:
     };
     expect(detail.attempts.map((a) => a.status)).toEqual(["interrupted", "failed"]);
     expect(fs.readFileSync(marker, "utf8").trim().split("\n")).toHaveLength(2);
+  });
+});
+
+describe("a port held by someone else", () => {
+  it("names the holder, asks a person before freeing it, and the service starts once approved", async () => {
+    const port = await freePort();
+    const holder = spawn(
+      process.execPath,
+      ["-e", `require("http").createServer((q, r) => r.end("squatter")).listen(${port}, "127.0.0.1")`],
+      {
+        stdio: "ignore",
+      },
+    );
+    try {
+      await expect
+        .poll(
+          () =>
+            fetch(`http://127.0.0.1:${port}/`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          { timeout: 5_000 },
+        )
+        .toBe(true);
+      agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+auth: { tokens: [{ name: olga, role: operator, token: operator-token-0123456789 }] }
+remediation: { cooldown: 200ms, verify_within: 5s }
+services:
+  web:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}" }
+    port: ${port}
+    restart: { backoff: { initial: 100ms, max: 200ms }, max_restarts: 2, window: 1m }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 300ms, fail_after: 2, expect: ["[BODY].status == ok"] }
+`);
+      type Approval = { id: string; action: string; target: string; requested_by: string };
+      let pending: Approval | undefined;
+      await expect
+        .poll(
+          async () => {
+            const { approvals } = (await (await api(agent!, "/api/approvals?status=pending")).json()) as {
+              approvals: Approval[];
+            };
+            pending = approvals.find((a) => a.action === "free-port");
+            return pending !== undefined;
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      expect(pending).toMatchObject({ target: "web", requested_by: "vigil" });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(holder.exitCode).toBeNull(); // nothing touched it without a person
+      const { incidents } = (await (await api(agent, "/api/incidents?status=open")).json()) as {
+        incidents: { id: string; failure_class: string }[];
+      };
+      expect(incidents[0]!.failure_class).toBe("port_in_use");
+      const detail = (await (await api(agent, `/api/incidents/${incidents[0]!.id}`)).json()) as {
+        timeline: { kind: string; detail: string }[];
+      };
+      expect(detail.timeline[0]!.detail).toContain(`port ${port} is held by pid ${holder.pid}`);
+
+      const ok = await api(agent, `/api/approvals/${pending!.id}/approve`, {
+        method: "POST",
+        token: "operator-token-0123456789",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ note: "that is a leftover" }),
+      });
+      expect(ok.status).toBe(200);
+      await expect
+        .poll(async () => of(await events(agent!), "incident.resolved", "web").length, { timeout: 15_000 })
+        .toBe(1);
+      expect(holder.exitCode !== null || holder.signalCode !== null).toBe(true);
+      const body = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+      expect(body).toMatchObject({ status: "ok" });
+      await expect
+        .poll(
+          async () => of(await events(agent!), "remediation.finished", "web").map((e) => e.payload.outcome),
+          { timeout: 10_000 },
+        )
+        .toEqual(["succeeded"]);
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 });
