@@ -44,6 +44,7 @@ export async function wireActions(
       act: (name, action, by) => w.supervision.act(name, action, { name: by, role: "operator" }),
       largest: () => w.supervision.largestService(),
       freePort: (name, by) => w.supervision.freePort(name, by),
+      longerStart: (name, by) => w.supervision.longerStart(name, by),
     },
     store,
     capabilities,
@@ -104,7 +105,9 @@ function listActions(config: VigilConfig): ActionInfo[] {
           ? "restart the running service with the most resident memory"
           : name === "free-port"
             ? "stop whatever holds the service's port, then start it (a person approves first)"
-            : `${name} a service named by target`,
+            : name === "longer-start"
+              ? "give a slow-starting service twice its start period, then restart it"
+              : `${name} a service named by target`,
     }));
   return [...declared, ...builtins];
 }

@@ -360,6 +360,25 @@ export class Supervision implements TargetsApi {
   /** Services whose last start found their port taken, and by whom. */
   readonly #portConflicts = new Map<string, { port: number; holder: string }>();
 
+  /**
+   * A service that times out while it warms up gets twice the start period (at least 10 s, at most
+   * 10 min) until the next reload, and a restart. What the runbook step `longer-start` does.
+   */
+  async longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
+    const plan = this.#plans.get(name);
+    if (plan?.kind !== "service") return { ok: false, detail: `${name} is not a service` };
+    const before = plan.startPeriodMs;
+    plan.startPeriodMs = Math.min(10 * 60_000, Math.max(10_000, before * 2));
+    const r = await this.restartUnhealthy(
+      name,
+      `start period ${before} ms → ${plan.startPeriodMs} ms by ${by}`,
+    );
+    return {
+      ok: r === "restarted",
+      detail: `start period ${before} ms → ${plan.startPeriodMs} ms; ${r === "restarted" ? "restarted" : r}`,
+    };
+  }
+
   /** Who held the service's port at its last start, while that start has not succeeded since. */
   portConflict(name: string): { port: number; holder: string } | undefined {
     return this.#portConflicts.get(name);

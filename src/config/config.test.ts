@@ -100,7 +100,7 @@ describe("config: the problems a person makes, each named precisely", () => {
     const text =
       'checks:\n  disk: { disk: {}, remediate: [clean-logs] }\nactions:\n  other: { run: ["true"], risk: auto }\n';
     expect(problems(text)).toEqual([
-      `${file}:2:33 checks.disk.remediate[0]: remediate names the action "clean-logs", which is not defined under actions: (defined: other; built in: restart, start, stop, restart-largest, free-port)`,
+      `${file}:2:33 checks.disk.remediate[0]: remediate names the action "clean-logs", which is not defined under actions: (defined: other; built in: restart, start, stop, restart-largest, free-port, longer-start)`,
     ]);
   });
 

@@ -17,7 +17,14 @@ export interface RefProblem {
 }
 
 /** Actions every agent has without declaring them (the gateway runs them on the supervisor). */
-export const builtinActions = ["restart", "start", "stop", "restart-largest", "free-port"] as const;
+export const builtinActions = [
+  "restart",
+  "start",
+  "stop",
+  "restart-largest",
+  "free-port",
+  "longer-start",
+] as const;
 
 export function checkRefs(c: VigilConfig): RefProblem[] {
   const problems: RefProblem[] = [];

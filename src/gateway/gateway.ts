@@ -45,6 +45,8 @@ export interface ServiceControl {
   act(name: string, action: "restart" | "start" | "stop", by: string): Promise<{ state: string }>;
   /** The running managed service with the most resident memory (its whole process group). */
   largest(): { name: string; rssMb: number } | undefined;
+  /** Doubles the service's start period (its health grace after a start), then restarts it. */
+  longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }>;
   /** Stops whatever holds the service's port (never the agent's business without approval) and starts it. */
   freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }>;
 }
@@ -413,8 +415,11 @@ export class Gateway {
       };
     }
     const started = performance.now();
-    if (r.name === "free-port") {
-      const f = await this.#d.services.freePort(r.target!, r.by);
+    if (r.name === "free-port" || r.name === "longer-start") {
+      const f =
+        r.name === "free-port"
+          ? await this.#d.services.freePort(r.target!, r.by)
+          : await this.#d.services.longerStart(r.target!, r.by);
       return { ok: f.ok, duration_ms: Math.round(performance.now() - started), stdout: f.detail };
     }
     if (r.name === "restart-largest") {

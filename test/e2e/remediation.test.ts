@@ -330,3 +330,31 @@ services:
     }
   });
 });
+
+describe("recovery that depends on the kind of failure", () => {
+  it("a timeout while warming up gets a longer start, not a plain restart", async () => {
+    const port = await freePort();
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+remediation: { cooldown: 200ms, verify_within: 10s }
+services:
+  slow:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}", SLOW_START: "1500" }
+    port: ${port}
+    health: { http: { url: "http://127.0.0.1:${port}/health", timeout: 150ms }, every: 200ms, fail_after: 2, start_period: 0ms }
+    remediate:
+      - { action: longer-start, when: [timeout] }
+      - { action: restart, when: [connection_refused, http_5xx] }
+`);
+    await expect
+      .poll(async () => of(await events(agent!), "incident.resolved", "slow").length, { timeout: 20_000 })
+      .toBe(1);
+    const evs = await events(agent);
+    expect(of(evs, "incident.opened", "slow")[0]!.payload.failure_class).toBe("timeout");
+    expect(of(evs, "remediation.decided", "slow").map((e) => e.payload.action)).toEqual(["longer-start"]);
+    const [fin] = of(evs, "remediation.finished", "slow");
+    expect(fin!.payload).toMatchObject({ action: "longer-start", outcome: "succeeded" });
+    const [run] = of(evs, "action.finished", "slow");
+    expect(String(run!.payload.output)).toContain("start period 0 ms → 10000 ms; restarted");
+  });
+});

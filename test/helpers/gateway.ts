@@ -59,6 +59,10 @@ export async function gatewayHarness(
         return { state: "up" };
       },
       largest: () => ({ name: "api", rssMb: 42 }),
+      longerStart: async (n, by) => {
+        acted.push(`longer-start ${n} by ${by}`);
+        return { ok: true, detail: "longer" };
+      },
       freePort: async (n, by) => {
         acted.push(`free-port ${n} by ${by}`);
         return { ok: true, detail: "freed" };
