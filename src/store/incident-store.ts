@@ -220,6 +220,16 @@ export class IncidentStore {
     return rows.map(attempt);
   }
 
+  /** Resolved incidents whose last attempt still waits on an approved run (an agent stopped meanwhile). */
+  async resolvedWithWaitingAttempt(limit: number): Promise<IncidentRow[]> {
+    const rows = await this.db.all(
+      `SELECT DISTINCT i.* FROM incidents i JOIN remediation_attempts a ON a.incident_id = i.id
+       WHERE i.status = 'resolved' AND a.status = 'waiting' LIMIT ?`,
+      [limit],
+    );
+    return rows.map(incident);
+  }
+
   /** Attempts a stopped or crashed agent left running: never re-run, marked interrupted. */
   async interruptRunning(now: number): Promise<AttemptRow[]> {
     const rows = (await this.db.all("SELECT * FROM remediation_attempts WHERE status = 'running'")).map(

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
 import { actionsContract } from "../action-store.contract.ts";
+import { incidentsContract } from "../incident-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { toPgPlaceholders } from "./db.ts";
 
@@ -33,6 +34,7 @@ afterAll(async () => {
 storeContract("postgres", freshStore);
 targetsContract("postgres", freshStore);
 actionsContract("postgres", freshStore);
+incidentsContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {

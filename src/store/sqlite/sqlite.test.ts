@@ -6,12 +6,14 @@ import { tempDir } from "../../../test/helpers/tmp.ts";
 import { ensureDataDir, openStore } from "../open.ts";
 import { latestVersion } from "../migrations/index.ts";
 import { actionsContract } from "../action-store.contract.ts";
+import { incidentsContract } from "../incident-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { SqliteDb } from "./db.ts";
 
 storeContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 targetsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 actionsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
+incidentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 
 describe("sqlite store", () => {
   it("writes the database at <data_dir>/vigil.db in WAL mode", async () => {

@@ -1,0 +1,88 @@
+/** Incidents, attempts and silences behave the same on SQLite and PostgreSQL. */
+import { describe, expect, it } from "vitest";
+import { IncidentStore, type AttemptRow, type IncidentRow } from "./incident-store.ts";
+import type { Store } from "./store.ts";
+
+const incident = (id: string, over: Partial<IncidentRow> = {}): IncidentRow => ({
+  id,
+  target: "web",
+  failure_class: "timeout",
+  status: "open",
+  escalated: 0,
+  escalation: null,
+  linked_to: null,
+  opened_at: 1_000,
+  resolved_at: null,
+  reopened: 0,
+  ...over,
+});
+
+const attempt = (id: string, incidentId: string, over: Partial<AttemptRow> = {}): AttemptRow => ({
+  id,
+  incident_id: incidentId,
+  target: "web",
+  failure_class: "timeout",
+  action: "restart",
+  status: "running",
+  detail: "",
+  run_id: null,
+  approval_id: null,
+  started_at: 2_000,
+  acted_at: null,
+  finished_at: null,
+  recovered_ms: null,
+  ...over,
+});
+
+export function incidentsContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name} incident store`, () => {
+    it("keeps incidents, timelines and attempts; interrupts what a crash left running", async () => {
+      const store = await makeStore();
+      try {
+        const s = new IncidentStore(store.db);
+        await s.insertIncident(incident("i1"));
+        await s.insertIncident(incident("i2", { status: "resolved", resolved_at: 5_000, opened_at: 900 }));
+        expect((await s.openIncidents()).map((i) => i.id)).toEqual(["i1"]);
+        expect((await s.latestIncident("web", "timeout"))!.id).toBe("i1");
+        await s.addTimeline({ incident_id: "i1", ts: 1_001, kind: "opened", detail: "down" });
+        expect(await s.timeline("i1")).toEqual([
+          { incident_id: "i1", ts: 1_001, kind: "opened", detail: "down" },
+        ]);
+
+        await s.insertAttempt(attempt("a1", "i1"));
+        await s.insertAttempt(attempt("a2", "i2", { status: "waiting", approval_id: "ap" }));
+        await s.insertAttempt(
+          attempt("a3", "i2", {
+            status: "succeeded",
+            started_at: 1_500,
+            finished_at: 1_600,
+            recovered_ms: 50,
+          }),
+        );
+        expect((await s.interruptRunning(9_000)).map((a) => a.id)).toEqual(["a1"]);
+        expect((await s.attempts("i1"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
+        expect((await s.resolvedWithWaitingAttempt(10)).map((i) => i.id)).toEqual(["i2"]);
+        expect(await s.countAttemptsSince(1_800)).toBe(1);
+        expect((await s.finishedAttempts(10, "web")).map((a) => a.id)).toEqual(["a3"]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("keeps silences until they end or are deleted", async () => {
+      const store = await makeStore();
+      try {
+        const s = new IncidentStore(store.db);
+        const base = { target: "web", starts_at: 0, reason: "", created_by: "alice", deleted_at: null };
+        await s.insertSilence({ ...base, id: "s1", ends_at: 10_000 });
+        await s.insertSilence({ ...base, id: "s2", ends_at: 20_000 });
+        expect((await s.activeSilences(15_000)).map((x) => x.id)).toEqual(["s2"]);
+        expect(await s.deleteSilence("s2", 16_000)).toBe(true);
+        expect(await s.deleteSilence("s2", 17_000)).toBe(false);
+        expect(await s.activeSilences(0)).toHaveLength(1);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
