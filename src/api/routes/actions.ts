@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { VigilError } from "../../core/errors.ts";
 import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
+import { byIdRoute } from "./by-id.ts";
 
 const runBody = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
@@ -41,16 +41,7 @@ export const actionRoutes: RouteSpec[] = [
       );
     },
   },
-  {
-    method: "GET",
-    path: "/api/actions/runs/:id",
-    role: "viewer",
-    handler: async (c, deps) => {
-      const run = await deps.actions.getRun(pathParam(c, "id"));
-      if (!run) throw new VigilError("NOT_FOUND", `no action run with id "${pathParam(c, "id")}"`);
-      return c.json(run);
-    },
-  },
+  byIdRoute("/api/actions/runs", "action run", (deps, id) => deps.actions.getRun(id)),
 ];
 
 export const approvalRoutes: RouteSpec[] = [
@@ -63,16 +54,7 @@ export const approvalRoutes: RouteSpec[] = [
       return c.json({ approvals: await deps.approvals.list(status, queryInt(c, "limit", 100, 1_000)) });
     },
   },
-  {
-    method: "GET",
-    path: "/api/approvals/:id",
-    role: "viewer",
-    handler: async (c, deps) => {
-      const a = await deps.approvals.get(pathParam(c, "id"));
-      if (!a) throw new VigilError("NOT_FOUND", `no approval request with id "${pathParam(c, "id")}"`);
-      return c.json(a);
-    },
-  },
+  byIdRoute("/api/approvals", "approval request", (deps, id) => deps.approvals.get(id)),
   ...(["approve", "reject"] as const).map((decision): RouteSpec => ({
     method: "POST",
     path: `/api/approvals/:id/${decision}`,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { parseDuration, durationHint } from "../../core/duration.ts";
-import { VigilError } from "../../core/errors.ts";
 import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
+import { byIdRoute } from "./by-id.ts";
 
 const reasonBody = z.strictObject({ reason: z.string().max(2_000, "at most 2000 characters").default("") });
 
@@ -28,16 +28,7 @@ export const incidentRoutes: RouteSpec[] = [
       return c.json({ incidents: await deps.guard.incidents(status, queryInt(c, "limit", 100, 1_000)) });
     },
   },
-  {
-    method: "GET",
-    path: "/api/incidents/:id",
-    role: "viewer",
-    handler: async (c, deps) => {
-      const i = await deps.guard.incident(pathParam(c, "id"));
-      if (!i) throw new VigilError("NOT_FOUND", `no incident with id "${pathParam(c, "id")}"`);
-      return c.json(i);
-    },
-  },
+  byIdRoute("/api/incidents", "incident", (deps, id) => deps.guard.incident(id)),
   {
     method: "GET",
     path: "/api/stats",
