@@ -358,3 +358,132 @@ services:
     expect(String(run!.payload.output)).toContain("start period 0 ms → 10000 ms; restarted");
   });
 });
+
+describe("silences, maintenance windows and learning", () => {
+  it("a silence holds remediation (audited with who set it); ending it lets the runbook act", async () => {
+    const dir = tempDir("vigil-silence-");
+    const flag = path.join(dir, "ok");
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }
+remediation: { cooldown: 100ms, verify_within: 3s }
+actions:
+  fix: { run: ["touch", "${flag}"], risk: auto }
+checks:
+  flag: { command: { run: ["test", "-f", "${flag}"] }, every: 200ms, fail_after: 1, remediate: [fix] }
+`,
+      { dir },
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "incident.opened", "flag").length, { timeout: 10_000 })
+      .toBe(1);
+    // The first incident is fixed at once; now silence it and break it again.
+    await expect
+      .poll(async () => of(await events(agent!), "incident.resolved", "flag").length, { timeout: 10_000 })
+      .toBe(1);
+    const silenced = await cli(agent, ["silence", "flag", "10m", "--reason", "disk swap", "--json"]);
+    expect(silenced.code).toBe(0);
+    const { id } = JSON.parse(silenced.stdout) as { id: string };
+    fs.rmSync(flag);
+    await expect
+      .poll(async () => of(await events(agent!), "incident.opened", "flag").length, { timeout: 10_000 })
+      .toBe(2);
+    await new Promise((r) => setTimeout(r, 1_000));
+    let evs = await events(agent);
+    const held = of(evs, "remediation.decided", "flag").filter((e) => !e.payload.executed);
+    expect(held).toHaveLength(1);
+    expect(String(held[0]!.payload.explanation)).toMatch(
+      /^silenced until .* by admin \(disk swap\): would fix flag/,
+    );
+    expect(fs.existsSync(flag)).toBe(false);
+    expect(of(evs, "silence.created", "flag")[0]!.actor).toBe("admin");
+    expect((await cli(agent, ["silence", "--delete", id])).code).toBe(0);
+    await expect.poll(() => fs.existsSync(flag), { timeout: 10_000 }).toBe(true);
+    evs = await events(agent);
+    expect(of(evs, "silence.deleted", "flag")[0]!.actor).toBe("admin");
+  });
+
+  it("a recurring maintenance window holds remediation while it lasts", async () => {
+    const dir = tempDir("vigil-window-");
+    const flag = path.join(dir, "ok");
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }
+actions:
+  fix: { run: ["touch", "${flag}"], risk: auto }
+checks:
+  flag: { command: { run: ["test", "-f", "${flag}"] }, every: 200ms, fail_after: 1, remediate: [fix] }
+maintenance:
+  - { targets: [flag], cron: "* * * * *", duration: 1h, reason: "always, in this test" }
+`,
+      { dir },
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "remediation.decided", "flag").length, { timeout: 10_000 })
+      .toBe(1);
+    const [d] = of(await events(agent), "remediation.decided", "flag");
+    expect(d!.payload.executed).toBe(false);
+    expect(String(d!.payload.explanation)).toMatch(
+      /^in a maintenance window since .* \(always, in this test\): would fix flag/,
+    );
+    expect(fs.existsSync(flag)).toBe(false);
+  });
+
+  it("adaptive order learns which step fixes a failure, and each choice cites the record", async () => {
+    const dir = tempDir("vigil-learn-");
+    const flag = path.join(dir, "ok");
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }
+remediation: { cooldown: 100ms, verify_within: 700ms, max_attempts: 10 }
+actions:
+  noop: { run: ["true"], risk: auto }
+  fix:  { run: ["touch", "${flag}"], risk: auto }
+checks:
+  flag: { command: { run: ["test", "-f", "${flag}"] }, every: 200ms, fail_after: 1, remediate: [noop, fix] }
+`,
+      { dir },
+    );
+    for (let round = 1; round <= 3; round++) {
+      await expect
+        .poll(async () => of(await events(agent!), "incident.resolved", "flag").length, { timeout: 15_000 })
+        .toBe(round);
+      if (round < 3) fs.rmSync(flag);
+    }
+    const { stats } = (await (await api(agent, "/api/stats?target=flag")).json()) as {
+      stats: { action: string; attempts: number; successes: number }[];
+    };
+    expect(stats.find((s) => s.action === "fix")).toMatchObject({ attempts: 3, successes: 3 });
+    expect(stats.find((s) => s.action === "noop")?.successes ?? 0).toBe(0);
+    const last = of(await events(agent), "remediation.decided", "flag").at(-1)!;
+    expect(String(last.payload.explanation)).toMatch(/fix fixed condition_failed 2 of 2 times before/);
+  });
+});
+
+describe("memory pressure", () => {
+  it("restart-largest restarts the managed service with the most resident memory", async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const svc = (name: string, port: number, env: string) => `  ${name}:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}"${env} }
+    port: ${port}
+`;
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+remediation: { max_attempts: 1, verify_within: 500ms }
+services:
+${svc("small", p1, "")}${svc("big", p2, ', ALLOC_MB: "120"')}checks:
+  host-memory: { memory: {}, every: 300ms, fail_after: 5, expect: ["[USED_PERCENT] < 0"], remediate: [restart-largest] }
+`);
+    await expect
+      .poll(async () => of(await events(agent!), "action.finished", "host-memory").length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    const evs = await events(agent);
+    expect(of(evs, "incident.opened", "host-memory")[0]!.payload.failure_class).toBe("resource_threshold");
+    expect(String(of(evs, "action.finished", "host-memory")[0]!.payload.output)).toMatch(
+      /^restarted big \(\d+ MB resident\)$/,
+    );
+    await expect
+      .poll(async () => of(await events(agent!), "service.started", "big").length, { timeout: 5_000 })
+      .toBe(2);
+    expect(of(evs, "service.started", "small")).toHaveLength(1);
+  });
+});
