@@ -23,6 +23,7 @@ import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { splitListen } from "./listen-address.ts";
 import { Supervision } from "./supervision.ts";
@@ -156,7 +157,7 @@ export class App {
         configFile: this.#opts.configFile,
       });
 
-      const { guard, poke } = await wireRemediation({
+      const { guard, poke, muted } = await wireRemediation({
         store,
         bus: this.#bus,
         clock: this.#clock,
@@ -169,6 +170,15 @@ export class App {
         killSwitch,
       });
       this.#poke = poke;
+      wireNotify({
+        store,
+        bus: this.#bus,
+        clock: this.#clock,
+        log: this.#log,
+        lifecycle: this.#lifecycle,
+        config: () => this.#config,
+        muted,
+      });
 
       this.#lag.enable();
       this.#lifecycle.defer("lag monitor", () => {

@@ -39,7 +39,9 @@ const vigil = { name: "vigil", role: "operator" } as const;
 const toStep = (s: RemediateStep): Step =>
   typeof s === "string" ? { action: s, params: {} } : { action: s.action, params: s.params, when: s.when };
 
-export async function wireRemediation(w: RemediationWiring): Promise<{ guard: GuardApi; poke: () => void }> {
+export async function wireRemediation(
+  w: RemediationWiring,
+): Promise<{ guard: GuardApi; poke: () => void; muted: (target: string) => string | undefined }> {
   const { supervision, gateway, approvals, config, killSwitch } = w;
   const store = new IncidentStore(w.store.db);
   const log = w.log.child({ component: "remediation" });
@@ -197,5 +199,9 @@ export async function wireRemediation(w: RemediationWiring): Promise<{ guard: Gu
       engine.poke();
     },
   };
-  return { guard, poke: () => engine.poke() };
+  return {
+    guard,
+    poke: () => engine.poke(),
+    muted: (t) => (killSwitch.paused ? "paused (the kill switch)" : silences.reason(t)),
+  };
 }

@@ -83,6 +83,14 @@ export interface EventMap {
     detail: string;
     recovered_ms: number | null;
   };
+  "notification.sent": { notification_id: string; channel: string; kind: string; attempts: number };
+  "notification.failed": {
+    notification_id: string;
+    channel: string;
+    error: string;
+    attempts: number;
+    gave_up: boolean;
+  };
   "agent.paused": { reason: string };
   "agent.resumed": { reason: string };
   "silence.created": { silence_id: string; until: number; reason: string };

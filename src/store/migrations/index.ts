@@ -8,6 +8,7 @@ import { m001 } from "./001-audit.ts";
 import { m002 } from "./002-targets.ts";
 import { m003 } from "./003-actions.ts";
 import { m004 } from "./004-incidents.ts";
+import { m005 } from "./005-outbox.ts";
 
 export interface Migration {
   version: number;
@@ -16,7 +17,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];
 
 export const latestVersion = migrations.at(-1)!.version;
 

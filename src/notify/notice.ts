@@ -1,0 +1,84 @@
+/**
+ * What is worth telling people, from the event stream: an incident opened, escalated, resolved (or
+ * a storm behind one dependency), an action taken under `notify` risk, an approval requested. One
+ * notice per fact; its key is the fact's place in the audit log, so the same fact is never queued
+ * twice, and a resolution carries the key of the opening it follows.
+ */
+import type { StoredEvent } from "../core/events.ts";
+
+export interface Notice {
+  key: string;
+  kind: string;
+  target: string;
+  title: string;
+  text: string;
+  incident_id?: string;
+  /** For a resolution: the incident whose opening it follows, wherever that went. */
+  follows?: string;
+  at: number;
+}
+
+export const noticeTypes = [
+  "incident.opened",
+  "incident.escalated",
+  "incident.resolved",
+  "incident.storm",
+  "action.finished",
+  "approval.requested",
+] as const;
+
+/** A payload field as text: strings as they are, anything else as JSON. */
+const str = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
+
+export function noticeFrom(e: StoredEvent): Notice | undefined {
+  const p = JSON.parse(e.payload) as Record<string, unknown>;
+  const base = { key: `${e.type}:${e.seq}`, kind: e.type, target: e.subject, at: e.ts };
+  const incident = typeof p.incident_id === "string" ? p.incident_id : undefined;
+  switch (e.type) {
+    case "incident.opened":
+      return {
+        ...base,
+        key: `incident:${incident}:opened:${e.seq}`,
+        incident_id: incident!,
+        title: `${e.subject} is down (${str(p.failure_class)})`,
+        text: `${e.subject} ${p.reopened ? "went down again" : "went down"}: ${str(p.failure_class)}. Incident ${incident}.`,
+      };
+    case "incident.escalated":
+      return {
+        ...base,
+        incident_id: incident!,
+        title: `${e.subject} needs a person`,
+        text: `Automatic remediation stopped: ${str(p.reason)}. Incident ${incident}.`,
+      };
+    case "incident.storm":
+      return {
+        ...base,
+        incident_id: incident!,
+        title: `${e.subject} is down and taking others with it`,
+        text: `Down behind ${e.subject}: ${(p.dependents as string[]).join(", ")}. Incident ${incident}.`,
+      };
+    case "incident.resolved":
+      return {
+        ...base,
+        incident_id: incident!,
+        follows: incident!,
+        title: `${e.subject} recovered`,
+        text: `${e.subject} is up again after ${Math.round(Number(p.duration_ms) / 1000)} s. Incident ${incident}.`,
+      };
+    case "action.finished":
+      if (p.risk !== "notify") return undefined;
+      return {
+        ...base,
+        title: `${str(p.action)} ran on ${e.subject}: ${str(p.status)}`,
+        text: `${e.actor} ran ${str(p.action)} (run ${str(p.run_id)}): ${str(p.status)} in ${str(p.duration_ms)} ms.${p.output ? `\n${str(p.output).slice(0, 500)}` : ""}`,
+      };
+    case "approval.requested":
+      return {
+        ...base,
+        title: `Approval needed: ${str(p.action)}${p.target ? ` on ${str(p.target)}` : ""}`,
+        text: `${e.actor} asks to run ${str(p.action)} ${JSON.stringify(p.params)} because: ${str(p.reason) || "(no reason given)"}. Risk: ${str(p.assessment)}. Approve with: vigil approve ${str(p.approval_id)}`,
+      };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The durable outbox. A notification is written to the store before any attempt; delivery is at
+ * least once, with the notification's id as a stable idempotency key. Transient failures retry with
+ * exponential backoff and jitter until `max_age`; permanent ones (4xx but 408 and 429) are not
+ * retried. After `fallback_after` failures the `fallback` channel gets a copy. A restarted agent
+ * resumes from the store: nothing acknowledged is lost.
+ */
+import { randomUUID } from "node:crypto";
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
+import type { VigilConfig } from "../config/schema.ts";
+import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
+import type { Notice } from "./notice.ts";
+import type { Delivery, Outgoing } from "./provider.ts";
+import { providers } from "./providers/index.ts";
+
+const tickMs = 250;
+const batch = 50;
+const deliveryTimeoutMs = 10_000;
+const maxBackoffMs = 30_000;
+
+export interface OutboxDeps {
+  store: OutboxStore;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  config: () => VigilConfig["notify"];
+  random?: () => number;
+}
+
+export class Outbox {
+  readonly #d: OutboxDeps;
+  #timer: TimerHandle | undefined;
+  #stopped = false;
+  #pass: Promise<void> | undefined;
+
+  constructor(deps: OutboxDeps) {
+    this.#d = deps;
+  }
+
+  /** Writes the notice for each channel (once per channel and key); delivery starts at `notBefore`. */
+  async enqueue(notice: Notice, channels: readonly string[], notBefore: number): Promise<number> {
+    let queued = 0;
+    for (const channel of channels) {
+      const id = randomUUID();
+      const message: Outgoing["message"] = {
+        id,
+        kind: notice.kind,
+        target: notice.target,
+        title: notice.title,
+        text: notice.text,
+        ...(notice.incident_id ? { incident_id: notice.incident_id } : {}),
+        at: notice.at,
+      };
+      const fresh = await this.#d.store.enqueue({
+        id,
+        channel,
+        dedup_key: notice.key,
+        kind: notice.kind,
+        target: notice.target,
+        body: JSON.stringify(message),
+        status: "pending",
+        attempts: 0,
+        next_at: notBefore,
+        created_at: this.#d.clock.now(),
+        sent_at: null,
+        last_error: null,
+      });
+      if (fresh) queued++;
+    }
+    return queued;
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.#stopped) return;
+      this.#timer = this.#d.clock.setTimeout(() => void this.pass().finally(tick), tickMs);
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    await this.#pass;
+  }
+
+  /** Delivers what is due; concurrent calls share one pass. */
+  pass(): Promise<void> {
+    this.#pass ??= this.#deliverDue()
+      .catch((err: unknown) => this.#d.log.error({ err }, "outbox pass failed"))
+      .finally(() => (this.#pass = undefined));
+    return this.#pass;
+  }
+
+  async #deliverDue(): Promise<void> {
+    const due = await this.#d.store.due(this.#d.clock.now(), batch);
+    // Different channels in parallel, each channel's notifications in order.
+    const byChannel = new Map<string, OutboxRow[]>();
+    for (const r of due) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
+    await Promise.all(
+      [...byChannel.values()].map(async (rows) => {
+        for (const r of rows) {
+          if (this.#stopped) return;
+          await this.#deliver(r);
+        }
+      }),
+    );
+  }
+
+  async #deliver(r: OutboxRow): Promise<void> {
+    const { clock, bus } = this.#d;
+    const cfg = this.#d.config();
+    const now = clock.now();
+    const channel = cfg.channels[r.channel];
+    let result: Delivery;
+    if (now - r.created_at > cfg.max_age) {
+      result = {
+        ok: false,
+        error: `undelivered for longer than max_age (${cfg.max_age} ms)`,
+        permanent: true,
+      };
+    } else if (!channel) {
+      result = { ok: false, error: `the channel ${r.channel} is no longer configured`, permanent: true };
+    } else {
+      const [type, settings] = Object.entries(channel).find(([, v]) => v !== undefined) as [string, unknown];
+      const provider = providers[type];
+      result = provider
+        ? await provider.deliver(
+            settings as never,
+            { id: r.id, message: JSON.parse(r.body) as Outgoing["message"] },
+            { timeoutMs: deliveryTimeoutMs, now },
+          )
+        : {
+            ok: false,
+            error: `the ${type} provider is not built yet; use a webhook channel`,
+            permanent: true,
+          };
+    }
+    const attempts = r.attempts + 1;
+    if (result.ok) {
+      await this.#d.store.update({ ...r, status: "sent", attempts, sent_at: clock.now(), last_error: null });
+      await bus.emit("notification.sent", r.target ?? r.channel, {
+        notification_id: r.id,
+        channel: r.channel,
+        kind: r.kind,
+        attempts,
+      });
+      return;
+    }
+    const gaveUp = result.permanent;
+    const backoff = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(attempts - 1, 10));
+    const jitter = 0.5 + (this.#d.random ?? Math.random)();
+    const next = Math.max(result.retryAfterMs ?? 0, Math.round(backoff * jitter));
+    await this.#d.store.update({
+      ...r,
+      status: gaveUp ? "dead" : "pending",
+      attempts,
+      next_at: now + next,
+      last_error: result.error,
+    });
+    await bus.emit("notification.failed", r.target ?? r.channel, {
+      notification_id: r.id,
+      channel: r.channel,
+      error: result.error,
+      attempts,
+      gave_up: gaveUp,
+    });
+    if (cfg.fallback && cfg.fallback !== r.channel && (gaveUp || attempts === cfg.fallback_after)) {
+      await this.#d.store.enqueue({
+        ...r,
+        id: randomUUID(),
+        channel: cfg.fallback,
+        status: "pending",
+        attempts: 0,
+        next_at: now,
+        created_at: now,
+        last_error: null,
+        sent_at: null,
+      });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The provider contract: deliver one notification to one channel and say how it went, never throw.
+ * A permanent failure is not retried; a transient one is, after `retryAfterMs` when the receiver says.
+ */
+export interface Outgoing {
+  /** Stable for every attempt of this notification: receivers dedup on it. */
+  id: string;
+  message: {
+    id: string;
+    kind: string;
+    target: string | null;
+    title: string;
+    text: string;
+    incident_id?: string | undefined;
+    at: number;
+  };
+}
+
+export type Delivery = { ok: true } | { ok: false; error: string; permanent: boolean; retryAfterMs?: number };
+
+export interface Provider<C> {
+  type: string;
+  deliver(cfg: C, n: Outgoing, opts: { timeoutMs: number; now: number }): Promise<Delivery>;
+}
