@@ -220,12 +220,21 @@ describe("config: what a valid file becomes", () => {
       [
         "notify:",
         "  channels:",
-        '    mail: { email: { smtp: "smtp://ops:hunter2-pass@127.0.0.1:2525", from: v@example.com, to: [o@example.com] } }',
+        '    hook: { webhook: { url: "http://ops:hunter2-pass@127.0.0.1:2525/vigil" } }',
         "checks:",
         '  hb: { heartbeat: { within: 1h, token: "heartbeat-token-123456" } }',
       ].join("\n"),
     );
     expect(secrets).toEqual(expect.arrayContaining(["hunter2-pass", "heartbeat-token-123456"]));
+  });
+
+  it("a channel type without a provider yet is a config error naming what is supported", () => {
+    const found = problems(
+      'notify:\n  channels:\n    tg: { telegram: { bot_token: "123:abcdefghijklmnop", chat_id: "1" } }\n',
+    );
+    expect(found).toEqual([
+      `${file}:3:21 notify.channels.tg.telegram: telegram channels are not supported by this version yet (supported: webhook); send to a webhook for now`,
+    ]);
   });
 
   it("reads a file, and names a missing one", async () => {
