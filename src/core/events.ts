@@ -83,7 +83,13 @@ export interface EventMap {
     detail: string;
     recovered_ms: number | null;
   };
-  "notification.sent": { notification_id: string; channel: string; kind: string; attempts: number };
+  "notification.sent": {
+    notification_id: string;
+    channel: string;
+    kind: string;
+    attempts: number;
+    incident_id: string | null;
+  };
   "notification.failed": {
     notification_id: string;
     channel: string;

@@ -73,6 +73,17 @@ export class Incidents {
       const r = JSON.parse(e.payload) as { ok: boolean; explanation: string };
       await this.note(open, "result", r.ok ? "check passed" : r.explanation);
     });
+    // Who was told, and when, belongs there too (the incident may be resolved by then).
+    deps.bus.on("notification.sent", async (e) => {
+      const n = JSON.parse(e.payload) as { incident_id: string | null; channel: string; kind: string };
+      if (!n.incident_id) return;
+      await deps.store.addTimeline({
+        incident_id: n.incident_id,
+        ts: e.ts,
+        kind: "notified",
+        detail: `${n.kind} sent to ${n.channel}`,
+      });
+    });
   }
 
   /** Restores the open incidents after a restart. */

@@ -141,11 +141,13 @@ export class Outbox {
     const attempts = r.attempts + 1;
     if (result.ok) {
       await this.#d.store.update({ ...r, status: "sent", attempts, sent_at: clock.now(), last_error: null });
+      const message = JSON.parse(r.body) as Outgoing["message"];
       await bus.emit("notification.sent", r.target ?? r.channel, {
         notification_id: r.id,
         channel: r.channel,
         kind: r.kind,
         attempts,
+        incident_id: message.incident_id ?? null,
       });
       return;
     }

@@ -92,6 +92,14 @@ checks:
       events: { type: string }[];
     };
     expect(audit.events.filter((e) => e.type === "notification.sent").length).toBe(rx.got.length);
+    const incident = (await (
+      await api(agent, `/api/incidents/${opened.body.text.match(/Incident ([0-9a-f-]{36})/)![1]}`)
+    ).json()) as {
+      timeline: { kind: string; detail: string }[];
+    };
+    expect(incident.timeline.filter((t) => t.kind === "notified").map((t) => t.detail)).toEqual(
+      expect.arrayContaining(["incident.opened sent to hook", "incident.resolved sent to hook"]),
+    );
   });
 
   it("an outage with a kill -9 in the middle: when the receiver returns, every notification arrives", async () => {
