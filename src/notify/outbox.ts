@@ -6,7 +6,8 @@
  * resumes from the store: nothing acknowledged is lost.
  */
 import { randomUUID } from "node:crypto";
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
@@ -31,12 +32,16 @@ export interface OutboxDeps {
 
 export class Outbox {
   readonly #d: OutboxDeps;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
-  #pass: Promise<void> | undefined;
+  readonly #ticker: Ticker;
 
   constructor(deps: OutboxDeps) {
     this.#d = deps;
+    this.#ticker = new Ticker(
+      deps.clock,
+      tickMs,
+      () => this.#deliverDue(),
+      (err) => deps.log.error({ err }, "outbox pass failed"),
+    );
   }
 
   /** Writes the notice for each channel (once per channel and key); delivery starts at `notBefore`. */
@@ -73,25 +78,16 @@ export class Outbox {
   }
 
   start(): void {
-    const tick = () => {
-      if (this.#stopped) return;
-      this.#timer = this.#d.clock.setTimeout(() => void this.pass().finally(tick), tickMs);
-    };
-    tick();
+    this.#ticker.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#timer?.cancel();
-    await this.#pass;
+  stop(): Promise<void> {
+    return this.#ticker.stop();
   }
 
   /** Delivers what is due; concurrent calls share one pass. */
   pass(): Promise<void> {
-    this.#pass ??= this.#deliverDue()
-      .catch((err: unknown) => this.#d.log.error({ err }, "outbox pass failed"))
-      .finally(() => (this.#pass = undefined));
-    return this.#pass;
+    return this.#ticker.run();
   }
 
   async #deliverDue(): Promise<void> {
@@ -102,7 +98,7 @@ export class Outbox {
     await Promise.all(
       [...byChannel.values()].map(async (rows) => {
         for (const r of rows) {
-          if (this.#stopped) return;
+          if (this.#ticker.stopped) return;
           await this.#deliver(r);
         }
       }),

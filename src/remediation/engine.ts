@@ -10,7 +10,8 @@
  * Owns: remediation decisions and attempts. Must not import: api, cli, app.
  */
 import { randomUUID } from "node:crypto";
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { Incidents } from "../incidents/incidents.ts";
@@ -58,9 +59,7 @@ export interface RemediationDeps {
 
 export class Remediation {
   readonly #d: RemediationDeps;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
-  #pass: Promise<void> | undefined;
+  readonly #ticker: Ticker;
   /** Incidents whose hold (pause, observe, silence) is already recorded, by reason. */
   readonly #heldNoted = new Map<string, string>();
   readonly #running = new Set<string>();
@@ -68,6 +67,12 @@ export class Remediation {
 
   constructor(deps: RemediationDeps) {
     this.#d = deps;
+    this.#ticker = new Ticker(
+      deps.clock,
+      deps.tickMs ?? 1_000,
+      () => this.#passOnce(),
+      (err) => deps.log.error({ err }, "remediation pass failed"),
+    );
     deps.incidents.onResolved((i) => void this.#track(this.#resolved(i)));
     deps.incidents.onOpened(() => this.poke());
   }
@@ -83,39 +88,28 @@ export class Remediation {
   }
 
   start(): void {
-    const tick = () => {
-      if (this.#stopped) return;
-      this.#timer = this.#d.clock.setTimeout(() => {
-        void this.pass().finally(tick);
-      }, this.#d.tickMs ?? 1_000);
-    };
-    tick();
+    this.#ticker.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#timer?.cancel();
-    await this.#pass;
+    await this.#ticker.stop();
     await Promise.all([...this.#tracked]);
   }
 
   /** Looks at every open incident soon (an incident opened, a hold lifted). */
   poke(): void {
-    if (!this.#stopped) void this.pass();
+    if (!this.#ticker.stopped) void this.pass();
   }
 
   /** One look at every open incident; concurrent calls share one pass. */
   pass(): Promise<void> {
-    this.#pass ??= this.#passOnce()
-      .catch((err: unknown) => this.#d.log.error({ err }, "remediation pass failed"))
-      .finally(() => (this.#pass = undefined));
-    return this.#pass;
+    return this.#ticker.run();
   }
 
   async #passOnce(): Promise<void> {
     await this.#d.incidents.settled();
     for (const incident of this.#d.incidents.open()) {
-      if (this.#stopped) return;
+      if (this.#ticker.stopped) return;
       await this.#consider(incident);
     }
     for (const incident of [...this.#resolvedWaiting.values()]) await this.#settleResolved(incident);
