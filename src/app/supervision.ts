@@ -12,8 +12,8 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import { groupMembers, isAlive, usage, waitGone } from "../core/procfs.ts";
-import { findPortHolder } from "../supervisor/ports.ts";
+import { groupMembers, usage } from "../core/procfs.ts";
+import { stopPortHolder } from "../supervisor/ports.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
@@ -391,27 +391,10 @@ export class Supervision implements TargetsApi {
   async freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
     const port = this.#config.services[name]?.port;
     if (port === undefined) return { ok: false, detail: `${name} declares no port` };
-    const holder = findPortHolder(port);
-    let detail = `port ${port} was free`;
-    if (holder) {
-      if (holder.pid === undefined)
-        return {
-          ok: false,
-          detail: `port ${port} is held by ${holder.command}, which this agent cannot see`,
-        };
-      const sleep = (ms: number) => new Promise<void>((r) => this.#d.clock.setTimeout(r, ms));
-      try {
-        process.kill(holder.pid, "SIGTERM");
-      } catch {
-        // Gone already.
-      }
-      await waitGone(holder.pid, sleep, 5_000);
-      if (isAlive(holder.pid)) {
-        process.kill(holder.pid, "SIGKILL");
-        await waitGone(holder.pid, sleep, 2_000);
-      }
-      detail = `stopped pid ${holder.pid} (${holder.command}), which held port ${port}`;
-    }
+    const sleep = (ms: number) => new Promise<void>((r) => this.#d.clock.setTimeout(r, ms));
+    const stopped = await stopPortHolder(port, sleep);
+    if (!stopped.ok) return stopped;
+    const detail = stopped.detail;
     await this.act(name, "recover", { name: by, role: "operator" });
     return { ok: true, detail: `${detail}; ${name} started` };
   }

@@ -16,89 +16,32 @@ import type { Redactor } from "../core/redact.ts";
 import { builtinActions as builtinActionNames } from "../config/refs.ts";
 import type { ActionConfig } from "../config/schema.ts";
 import type { ActionStore, ApprovalRow, RunRow } from "../store/action-store.ts";
-import type { Risk } from "./action.schema.ts";
+import type {
+  ActionRequest,
+  ApprovalQueue,
+  RequestOutcome,
+  Requester,
+  RunResult,
+  RunView,
+  ServiceControl,
+} from "./types.ts";
 import { actionDigest, type Capabilities } from "./capability.ts";
 import { runCleanup } from "./cleanup.ts";
 import { baseEnv, execArgv } from "./exec.ts";
 import { runHttpAction } from "./http-action.ts";
 import { substituteArgv, validateParams } from "./params.ts";
-
-/** Who asks: the authenticated token's name and role. */
-export interface Requester {
-  name: string;
-  role: "viewer" | "agent" | "operator" | "admin";
-}
-
-export interface ActionRequest {
-  params: Record<string, unknown>;
-  reason: string;
-  target?: string | undefined;
-  dryRun?: boolean | undefined;
-}
+import { excerpt, toView } from "./run-view.ts";
 
 export { builtinActions as builtinActionNames } from "../config/refs.ts";
-
-/** What the gateway needs of the supervisor for the built-ins. */
-export interface ServiceControl {
-  isService(name: string): boolean;
-  isTarget(name: string): boolean;
-  act(name: string, action: "restart" | "start" | "stop", by: string): Promise<{ state: string }>;
-  /** The running managed service with the most resident memory (its whole process group). */
-  largest(): { name: string; rssMb: number } | undefined;
-  /** Doubles the service's start period (its health grace after a start), then restarts it. */
-  longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }>;
-  /** Stops whatever holds the service's port (never the agent's business without approval) and starts it. */
-  freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }>;
-}
-
-/** Where approve-tier requests go: the approvals queue. */
-export interface ApprovalQueue {
-  request(input: {
-    action: string;
-    params: Record<string, string>;
-    target: string | null;
-    reason: string;
-    requestedBy: string;
-    required: number;
-    risk: Risk;
-  }): Promise<ApprovalRow>;
-}
-
-export interface RunView {
-  id: string;
-  action: string;
-  params: Record<string, string>;
-  target: string | null;
-  requested_by: string;
-  reason: string;
-  approval_id: string | null;
-  status: RunRow["status"];
-  started_at: number;
-  finished_at: number | null;
-  result: RunResult | null;
-}
-
-/** What a run produced. Output is capped and redacted before it is stored or shown. */
-export interface RunResult {
-  ok: boolean;
-  duration_ms: number;
-  exit_code?: number | null;
-  signal?: string | null;
-  timed_out?: boolean;
-  stdout?: string;
-  stderr?: string;
-  truncated?: boolean;
-  http_status?: number | null;
-  body?: string;
-  files?: string[];
-  count?: number;
-  bytes?: number;
-  dry_run?: boolean;
-  state?: string;
-  error?: string;
-}
-
-export type RequestOutcome = { kind: "ran"; run: RunView } | { kind: "queued"; approval: ApprovalRow };
+export type {
+  ActionRequest,
+  ApprovalQueue,
+  RequestOutcome,
+  Requester,
+  RunResult,
+  RunView,
+  ServiceControl,
+} from "./types.ts";
 
 export interface GatewayDeps {
   actions: () => Record<string, ActionConfig>;
@@ -115,8 +58,6 @@ export interface GatewayDeps {
 }
 
 const outputCap = 64 * 1024;
-/** How much of a run's output goes into its audit entry (the run record keeps the full capped output). */
-const auditExcerpt = 2_000;
 
 /** Built-ins run at once for operators, except `free-port`: stopping someone else's process needs a person. */
 const builtin = (name: string): ActionConfig =>
@@ -444,25 +385,4 @@ export class Gateway {
   #redactResult(result: RunResult): RunResult {
     return this.#d.redactor.redact(result);
   }
-}
-
-function excerpt(r: RunResult): string {
-  const text = [r.error, r.stdout, r.stderr, r.body].filter(Boolean).join("\n");
-  return text.length > auditExcerpt ? `${text.slice(0, auditExcerpt)}…` : text;
-}
-
-export function toView(row: RunRow): RunView {
-  return {
-    id: row.id,
-    action: row.action,
-    params: JSON.parse(row.params) as Record<string, string>,
-    target: row.target,
-    requested_by: row.requested_by,
-    reason: row.reason,
-    approval_id: row.approval_id,
-    status: row.status,
-    started_at: row.started_at,
-    finished_at: row.finished_at,
-    result: row.result ? (JSON.parse(row.result) as RunResult) : null,
-  };
 }

@@ -3,7 +3,7 @@
  * process whose fd table holds that inode is the holder. No external program runs.
  */
 import fs from "node:fs";
-import { commandLine, safeReaddir } from "../core/procfs.ts";
+import { commandLine, isAlive, safeReaddir, waitGone } from "../core/procfs.ts";
 
 export interface PortHolder {
   pid: number | undefined;
@@ -49,4 +49,30 @@ export function findPortHolder(port: number): PortHolder | undefined {
     }
   }
   return { pid: undefined, command: "a process this user cannot see" };
+}
+
+/**
+ * Stops the process holding `port`: SIGTERM, then SIGKILL after 5 s. Only the process itself, never
+ * its group: it is someone else's, and only an approved `free-port` gets here.
+ */
+export async function stopPortHolder(
+  port: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ ok: boolean; detail: string }> {
+  const holder = findPortHolder(port);
+  if (!holder) return { ok: true, detail: `port ${port} was free` };
+  if (holder.pid === undefined) {
+    return { ok: false, detail: `port ${port} is held by ${holder.command}, which this agent cannot see` };
+  }
+  try {
+    process.kill(holder.pid, "SIGTERM");
+  } catch {
+    // Gone already.
+  }
+  await waitGone(holder.pid, sleep, 5_000);
+  if (isAlive(holder.pid)) {
+    process.kill(holder.pid, "SIGKILL");
+    await waitGone(holder.pid, sleep, 2_000);
+  }
+  return { ok: true, detail: `stopped pid ${holder.pid} (${holder.command}), which held port ${port}` };
 }
