@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { ApprovalView } from "../approvals/approvals.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
-import type { ActionRequest, RequestOutcome, RunView } from "../gateway/gateway.ts";
+import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { StatRow } from "../remediation/stats.ts";
 import type { ApprovalStatus } from "../store/action-store.ts";

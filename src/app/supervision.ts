@@ -19,7 +19,8 @@ import { execArgv } from "../gateway/exec.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
-import type { Phase, ServiceEvent, ServiceRecord } from "../supervisor/service.ts";
+import type { Phase, ServiceRecord } from "../supervisor/service.ts";
+import { recordServiceEvent } from "./service-events.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { Monitor, type CheckSpec, type Gate } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
@@ -137,7 +138,12 @@ export class Supervision implements TargetsApi {
         await this.targets.persist(name);
       },
       deleteRecord: async () => undefined,
-      event: (name, e) => this.#serviceEvent(name, e),
+      event: (name, e) =>
+        recordServiceEvent(name, e, {
+          bus: this.#d.bus,
+          log: this.#d.log,
+          portConflicts: this.#portConflicts,
+        }),
       phase: (name, p) => this.#phase(name, p),
       automaticAllowed: () => this.#d.automaticAllowed(),
     });
@@ -314,46 +320,6 @@ export class Supervision implements TargetsApi {
       },
       (err: unknown) => this.#d.log.error({ err, target: name }, "recording a state failed"),
     );
-  }
-
-  #serviceEvent(name: string, e: ServiceEvent): void {
-    const bus = this.#d.bus;
-    const done = (p: Promise<unknown>) =>
-      p.catch((err: unknown) => this.#d.log.error({ err, target: name }, "recording an event failed"));
-    switch (e.kind) {
-      case "started":
-        this.#portConflicts.delete(name);
-        void done(bus.emit("service.started", name, { pid: e.pid, adopted: e.adopted }));
-        break;
-      case "exited":
-        void done(
-          bus.emit("service.exited", name, {
-            code: e.code,
-            signal: e.signal,
-            uptime_ms: e.uptimeMs,
-            expected: e.expected,
-          }),
-        );
-        break;
-      case "restart-scheduled":
-        void done(bus.emit("service.restart_scheduled", name, { delay_ms: e.delayMs, reason: e.reason }));
-        break;
-      case "gave-up":
-        this.#d.log.error(
-          { target: name, restarts: e.restarts },
-          "restart budget spent; automatic restarts stop",
-        );
-        void done(bus.emit("service.gave_up", name, { restarts: e.restarts, window_ms: e.windowMs }));
-        break;
-      case "port-conflict":
-        this.#portConflicts.set(name, { port: e.port, holder: e.holder });
-        this.#d.log.warn({ target: name, port: e.port, holder: e.holder }, "port is taken");
-        void done(bus.emit("service.port_conflict", name, { port: e.port, holder: e.holder }));
-        break;
-      case "spawn-failed":
-        void done(bus.emit("service.spawn_failed", name, { error: e.error }));
-        break;
-    }
   }
 
   #housekeepings = 0;

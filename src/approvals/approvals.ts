@@ -14,7 +14,7 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionStore, ApprovalRow, ApprovalStatus, DecisionRow } from "../store/action-store.ts";
 import { actionDigest, type Capabilities } from "../gateway/capability.ts";
-import type { ApprovalQueue } from "../gateway/gateway.ts";
+import type { ApprovalQueue } from "../gateway/types.ts";
 import { assess, type Assessment } from "./assess.ts";
 
 export interface ApprovalView {

@@ -32,17 +32,6 @@ import { runHttpAction } from "./http-action.ts";
 import { substituteArgv, validateParams } from "./params.ts";
 import { excerpt, toView } from "./run-view.ts";
 
-export { builtinActions as builtinActionNames } from "../config/refs.ts";
-export type {
-  ActionRequest,
-  ApprovalQueue,
-  RequestOutcome,
-  Requester,
-  RunResult,
-  RunView,
-  ServiceControl,
-} from "./types.ts";
-
 export interface GatewayDeps {
   actions: () => Record<string, ActionConfig>;
   services: ServiceControl;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ApprovalView } from "../../approvals/approvals.ts";
 import { VigilError } from "../../core/errors.ts";
-import type { RunView } from "../../gateway/gateway.ts";
+import type { RunView } from "../../gateway/types.ts";
 import { AgentClient } from "../client.ts";
 import { table } from "../output.ts";
 import { resolveTarget } from "../target.ts";
