@@ -5,6 +5,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
+import type { ChannelTestResult } from "../notify/test-message.ts";
 import type { StatRow } from "../remediation/stats.ts";
 import type { ApprovalStatus } from "../store/action-store.ts";
 import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
@@ -62,6 +63,12 @@ export interface GuardApi {
   unsilence(id: string, by: Principal): Promise<void>;
 }
 
+/** Notification channels, as the API may use them. */
+export interface NotifyApi {
+  /** Sends a test message through a configured channel (audited); rejects with NOT_FOUND for an unknown one. */
+  test(channel: string, by: Principal): Promise<ChannelTestResult>;
+}
+
 export interface HealthInfo {
   status: "ok";
   version: string;
@@ -80,6 +87,7 @@ export interface ApiDeps {
   actions: ActionsApi;
   approvals: ApprovalsApi;
   guard: GuardApi;
+  notify: NotifyApi;
   tokens: TokenRegistry;
   limiter: FailureLimiter;
   log: Logger;

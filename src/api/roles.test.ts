@@ -53,6 +53,9 @@ const deps = {
     silence: async () => ({ id: "s" }),
     unsilence: async () => undefined,
   },
+  notify: {
+    test: async () => ({ channel: "x", type: "webhook", ok: true, duration_ms: 0 }),
+  },
   targets: {
     list: () => [],
     get: () => ({

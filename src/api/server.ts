@@ -17,6 +17,7 @@ import { errorBody, sendError, toVigilError } from "./errors.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
+import { notifyRoutes } from "./routes/notify.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
 
@@ -29,6 +30,7 @@ export const routes: readonly RouteSpec[] = [
   ...actionRoutes,
   ...approvalRoutes,
   ...incidentRoutes,
+  ...notifyRoutes,
 ];
 
 /** Largest request body accepted unless the deps say otherwise. */

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
 import { AuditLog } from "../audit/audit-log.ts";
 import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
-import type { HealthInfo, ReloadOutcome } from "../api/context.ts";
+import type { HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
@@ -18,6 +18,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
 import { formatProblem, loadConfig } from "../config/load.ts";
 import type { VigilConfig } from "../config/schema.ts";
+import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
@@ -178,6 +179,15 @@ export class App {
         lifecycle: this.#lifecycle,
         config: () => this.#config,
         muted,
+        commands: {
+          bus: this.#bus,
+          now: () => this.#clock.now(),
+          targets: () => supervision.list(),
+          paused: () => killSwitch.paused,
+          approvals,
+          pause: (by, reason) => guard.pause(by, reason),
+          resume: (by, reason) => guard.resume(by, reason),
+        },
       });
 
       this.#lag.enable();
@@ -191,6 +201,7 @@ export class App {
         actions,
         approvals,
         guard,
+        notify: this.#notifyApi(this.#bus),
         tokens: this.#tokens,
         limiter: new FailureLimiter(),
         log: this.#log.child({ component: "api" }),
@@ -281,6 +292,18 @@ export class App {
     if (this.#killSwitch?.paused || this.#config.agent.mode !== "auto") return;
     await this.#supervision?.resumeAutomatic();
     this.#poke();
+  }
+
+  /** `vigil notify test`: through the current config (a reload is honoured), audited with who asked. */
+  #notifyApi(bus: EventBus): NotifyApi {
+    return {
+      test: async (channel, by) => {
+        const r = await testChannel(this.#config.notify, channel, this.#clock.now());
+        const payload = { channel, type: r.type, ok: r.ok, error: r.error ?? null };
+        await bus.emit("notification.tested", channel, payload, by.name);
+        return r;
+      },
+    };
   }
 
   #tokenList() {

@@ -1,4 +1,7 @@
-/** Wires the notification pipeline and the durable outbox to the event stream and the store. */
+/**
+ * Wires the notification pipeline and the durable outbox to the event stream and the store, and
+ * starts one Telegram command bot per bot token whose channels answer commands.
+ */
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
@@ -6,6 +9,9 @@ import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
+import type { TelegramConfig } from "../notify/providers/telegram.ts";
+import { TelegramBot } from "../notify/telegram-bot.ts";
+import type { CommandDeps } from "../notify/telegram-commands.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
 import type { Store } from "../store/store.ts";
 
@@ -17,6 +23,7 @@ export function wireNotify(w: {
   lifecycle: Lifecycle;
   config: () => VigilConfig;
   muted: (target: string) => string | undefined;
+  commands: CommandDeps;
 }): void {
   const store = new OutboxStore(w.store.db);
   const log = w.log.child({ component: "notify" });
@@ -34,4 +41,25 @@ export function wireNotify(w: {
   });
   pipeline.start();
   w.lifecycle.defer("notify pipeline", () => pipeline.stop());
+
+  for (const [cfg, allowed] of telegramBots(w.config())) {
+    const bot = new TelegramBot(cfg, allowed, w.commands, log.child({ telegram_api: cfg.api_root }));
+    bot.start();
+    w.lifecycle.defer("telegram bot", () => bot.stop());
+  }
+}
+
+/** One bot per token (Telegram allows one poller per token): the chats it reports to and their approvers. */
+function telegramBots(config: VigilConfig): [TelegramConfig, Map<string, Set<number>>][] {
+  const bots = new Map<string, [TelegramConfig, Map<string, Set<number>>]>();
+  for (const channel of Object.values(config.notify.channels)) {
+    const t = channel.telegram;
+    if (!t?.commands) continue;
+    const allowed = bots.get(t.bot_token)?.[1] ?? new Map<string, Set<number>>();
+    bots.set(t.bot_token, bots.get(t.bot_token) ?? [t, allowed]);
+    const approvers = allowed.get(t.chat_id) ?? new Set<number>();
+    for (const id of t.approvers) approvers.add(id);
+    allowed.set(t.chat_id, approvers);
+  }
+  return [...bots.values()];
 }

@@ -11,6 +11,7 @@ import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerConfig } from "./commands/config.ts";
+import { registerNotify } from "./commands/notify.ts";
 import { registerTargets } from "./commands/targets.ts";
 import { registerUp } from "./commands/up.ts";
 import { processIo, reportError, type Io } from "./output.ts";
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAudit(program, ctx);
   registerActions(program, ctx);
   registerIncidents(program, ctx);
+  registerNotify(program, ctx);
   return program;
 }
 

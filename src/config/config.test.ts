@@ -228,12 +228,12 @@ describe("config: what a valid file becomes", () => {
     expect(secrets).toEqual(expect.arrayContaining(["hunter2-pass", "heartbeat-token-123456"]));
   });
 
-  it("a channel type without a provider yet is a config error naming what is supported", () => {
+  it("a channel's settings are checked by its provider's own schema, naming the field and the fix", () => {
     const found = problems(
-      'notify:\n  channels:\n    tg: { telegram: { bot_token: "123:abcdefghijklmnop", chat_id: "1" } }\n',
+      'notify:\n  channels:\n    tg: { telegram: { bot_token: "not-a-token", chat_id: "1" } }\n',
     );
     expect(found).toEqual([
-      `${file}:3:21 notify.channels.tg.telegram: telegram channels are not supported by this version yet (supported: webhook); send to a webhook for now`,
+      `${file}:3:34 notify.channels.tg.telegram.bot_token: a bot token from @BotFather, like 123456:ABC-DEF...`,
     ]);
   });
 

@@ -7,7 +7,6 @@ import { parseCondition } from "../conditions/index.ts";
 import { parseCron } from "../core/cron.ts";
 
 /** Channel types this version delivers to; the others have a config schema but no provider yet. */
-const deliverable = new Set(["webhook"]);
 import { probes } from "../probes/index.ts";
 import { probeSchemas, probeTypes } from "../probes/schemas.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
@@ -101,14 +100,6 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   }
 
   const channels = Object.keys(c.notify.channels);
-  for (const [name, ch] of Object.entries(c.notify.channels)) {
-    const type = Object.keys(ch).find((k) => (ch as Record<string, unknown>)[k] !== undefined) ?? "";
-    if (!deliverable.has(type))
-      add(
-        ["notify", "channels", name, type],
-        `${type} channels are not supported by this version yet (supported: ${[...deliverable].join(", ")}); send to a webhook for now`,
-      );
-  }
   c.notify.routes.forEach((r, i) => {
     r.to.forEach((ch, j) => {
       if (!(ch in c.notify.channels)) {

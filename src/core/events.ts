@@ -97,6 +97,16 @@ export interface EventMap {
     attempts: number;
     gave_up: boolean;
   };
+  /** `vigil notify test`: one test message straight through a channel, outside the outbox. */
+  "notification.tested": { channel: string; type: string; ok: boolean; error: string | null };
+  /** Someone not allowed to tried a Telegram command or button; nothing ran. */
+  "telegram.refused": {
+    user_id: number | null;
+    username: string | null;
+    chat_id: number | null;
+    command: string;
+    reason: string;
+  };
   "agent.paused": { reason: string };
   "agent.resumed": { reason: string };
   "silence.created": { silence_id: string; until: number; reason: string };

@@ -15,6 +15,7 @@ export interface Notice {
   incident_id?: string;
   /** For a resolution: the incident whose opening it follows, wherever that went. */
   follows?: string;
+  approval_id?: string;
   at: number;
 }
 
@@ -75,6 +76,7 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
     case "approval.requested":
       return {
         ...base,
+        approval_id: str(p.approval_id),
         title: `Approval needed: ${str(p.action)}${p.target ? ` on ${str(p.target)}` : ""}`,
         text: `${e.actor} asks to run ${str(p.action)} ${JSON.stringify(p.params)} because: ${str(p.reason) || "(no reason given)"}. Risk: ${str(p.assessment)}. Approve with: vigil approve ${str(p.approval_id)}`,
       };

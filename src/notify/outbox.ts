@@ -56,6 +56,7 @@ export class Outbox {
         title: notice.title,
         text: notice.text,
         ...(notice.incident_id ? { incident_id: notice.incident_id } : {}),
+        ...(notice.approval_id ? { approval_id: notice.approval_id } : {}),
         at: notice.at,
       };
       const fresh = await this.#d.store.enqueue({

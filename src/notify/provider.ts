@@ -12,6 +12,8 @@ export interface Outgoing {
     title: string;
     text: string;
     incident_id?: string | undefined;
+    /** For an approval request: what the Approve / Reject buttons decide. */
+    approval_id?: string | undefined;
     at: number;
   };
 }

@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import type { z } from "zod";
 import type { Delivery, Provider } from "../provider.ts";
+import { postJson } from "./http.ts";
 import { schema } from "./webhook.schema.ts";
 
 type WebhookConfig = z.output<typeof schema>;
@@ -27,38 +28,3 @@ export const webhookProvider: Provider<WebhookConfig> = {
     return postJson(cfg.url, headers, body, opts.timeoutMs);
   },
 };
-
-/** One POST; the outcome classified the way the outbox retries. */
-export async function postJson(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  timeoutMs: number,
-): Promise<Delivery> {
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.ok) return { ok: true };
-    const retryAfter = Number(res.headers.get("retry-after"));
-    return {
-      ok: false,
-      error: `HTTP ${res.status}`,
-      // 4xx other than 408 and 429 will not get better by retrying.
-      permanent: res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    };
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why =
-      err.name === "TimeoutError"
-        ? `no answer within ${timeoutMs} ms`
-        : (err.cause?.code ?? err.cause?.message ?? err.message);
-    return { ok: false, error: why, permanent: false };
-  }
-}

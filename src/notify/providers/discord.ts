@@ -1,0 +1,52 @@
+/**
+ * `discord`: a channel webhook, one embed per notification. `allowed_mentions: {parse: []}` because
+ * the text comes from failing services: a log line holding `@everyone` must never ping anybody.
+ */
+import type { z } from "zod";
+import type { Delivery, Outgoing, Provider } from "../provider.ts";
+import type { schema } from "./discord.schema.ts";
+import { clip, postJson } from "./http.ts";
+
+type DiscordConfig = z.output<typeof schema>;
+
+const red = 0xd32f2f;
+const green = 0x2e7d32;
+const amber = 0xffa000;
+const urgent = new Set(["incident.opened", "incident.escalated", "incident.storm"]);
+
+export function discordColor(kind: string): number {
+  return urgent.has(kind) ? red : kind === "incident.resolved" ? green : amber;
+}
+
+/**
+ * The webhook body. Discord's limits: title 256, description 4096, footer 2048, and 6000 for the
+ * whole embed, which a 256-character footer keeps clear of.
+ */
+export function discordPayload(m: Outgoing["message"]): object {
+  const footer = [m.target, m.kind, m.incident_id].filter((t) => t).join(" · ");
+  return {
+    embeds: [
+      {
+        title: clip(m.title.trim() || m.kind, 256),
+        // Discord refuses an empty description; an embed without one is fine.
+        ...(m.text.trim() !== "" ? { description: clip(m.text, 4096) } : {}),
+        color: discordColor(m.kind),
+        timestamp: new Date(m.at).toISOString(),
+        footer: { text: clip(footer, 256) },
+      },
+    ],
+    allowed_mentions: { parse: [] },
+  };
+}
+
+export const discordProvider: Provider<DiscordConfig> = {
+  type: "discord",
+  async deliver(cfg, n, opts): Promise<Delivery> {
+    return postJson(
+      cfg.webhook_url,
+      { "user-agent": "vigil" },
+      JSON.stringify(discordPayload(n.message)),
+      opts.timeoutMs,
+    );
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * `slack`: an incoming webhook. Block Kit for the message, `text` as the fallback Slack shows in
+ * notifications. The text comes from failing services, so it is escaped: unescaped, `<!channel>` in a
+ * log line would ping a whole channel.
+ */
+import type { z } from "zod";
+import type { Delivery, Outgoing, Provider } from "../provider.ts";
+import { clip, postJson } from "./http.ts";
+import type { schema } from "./slack.schema.ts";
+
+type SlackConfig = z.output<typeof schema>;
+
+/** Block Kit's limits: a header's plain_text and a section's text. */
+const headerMax = 150;
+const sectionMax = 3000;
+
+/** The three characters Slack parses in mrkdwn; everything else is left as is, as Slack asks. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Escaped, then clipped without leaving half an entity such as `&am` before the "…". */
+function mrkdwn(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if ([...escaped].length <= max) return escaped;
+  return `${clip(escaped, max)
+    .slice(0, -1)
+    .replace(/&[a-z]*$/, "")}…`;
+}
+
+/** The webhook body: `{text, blocks}`. */
+export function slackPayload(m: Outgoing["message"]): { text: string; blocks: object[] } {
+  // plain_text is not parsed for mentions or links, so the header needs no escaping.
+  const title = clip(m.title.trim() || m.kind, headerMax);
+  const context = [
+    `*kind:* ${m.kind}`,
+    m.target ? `*target:* ${m.target}` : undefined,
+    m.incident_id ? `*incident:* ${m.incident_id}` : undefined,
+  ].filter((t) => t !== undefined);
+  const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title, emoji: true } }];
+  // Slack refuses a section with empty text.
+  if (m.text.trim() !== "")
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: mrkdwn(m.text, sectionMax) } });
+  blocks.push({
+    type: "context",
+    elements: context.map((t) => ({ type: "mrkdwn", text: mrkdwn(t, sectionMax) })),
+  });
+  return { text: mrkdwn(m.text.trim() ? `${m.title}: ${m.text}` : m.title, sectionMax), blocks };
+}
+
+export const slackProvider: Provider<SlackConfig> = {
+  type: "slack",
+  async deliver(cfg, n, opts): Promise<Delivery> {
+    return postJson(
+      cfg.webhook_url,
+      { "user-agent": "vigil" },
+      JSON.stringify(slackPayload(n.message)),
+      opts.timeoutMs,
+    );
+  },
+};
