@@ -85,4 +85,12 @@ export class OutboxStore {
   async list(limit: number): Promise<OutboxRow[]> {
     return (await this.db.all("SELECT * FROM outbox ORDER BY created_at DESC LIMIT ?", [limit])).map(row);
   }
+
+  /** Notifications waiting for delivery, per channel (the outbox depth). */
+  async depth(): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ channel: string; n: number | string }>(
+      "SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel",
+    );
+    return Object.fromEntries(rows.map((r) => [r.channel, Number(r.n)]));
+  }
 }
