@@ -171,7 +171,7 @@ export class App {
         killSwitch,
       });
       this.#poke = poke;
-      wireNotify({
+      await wireNotify({
         store,
         bus: this.#bus,
         clock: this.#clock,

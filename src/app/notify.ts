@@ -12,10 +12,15 @@ import { NotifyPipeline } from "../notify/pipeline.ts";
 import type { TelegramConfig } from "../notify/providers/telegram.ts";
 import { TelegramBot } from "../notify/telegram-bot.ts";
 import type { CommandDeps } from "../notify/telegram-commands.ts";
+import { ActionStore } from "../store/action-store.ts";
+import { IncidentStore } from "../store/incident-store.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
 import type { Store } from "../store/store.ts";
 
-export function wireNotify(w: {
+/** The last event the notification pipeline handled, in the store's meta table. */
+const cursorKey = "notify.cursor";
+
+export async function wireNotify(w: {
   store: Store;
   bus: EventBus;
   clock: Clock;
@@ -24,12 +29,14 @@ export function wireNotify(w: {
   config: () => VigilConfig;
   muted: (target: string) => string | undefined;
   commands: CommandDeps;
-}): void {
+}): Promise<void> {
   const store = new OutboxStore(w.store.db);
   const log = w.log.child({ component: "notify" });
   const outbox = new Outbox({ store, bus: w.bus, clock: w.clock, log, config: () => w.config().notify });
   outbox.start();
   w.lifecycle.defer("outbox", () => outbox.stop());
+  const incidents = new IncidentStore(w.store.db);
+  const actions = new ActionStore(w.store.db);
   const pipeline = new NotifyPipeline({
     bus: w.bus,
     clock: w.clock,
@@ -38,8 +45,24 @@ export function wireNotify(w: {
     store,
     config: w.config,
     muted: w.muted,
+    cursor: {
+      get: async () => {
+        const v = await w.store.getMeta(cursorKey);
+        return v === undefined ? undefined : Number(v);
+      },
+      set: (seq) => w.store.setMeta(cursorKey, String(seq)),
+    },
+    events: (q) => w.store.readEvents(q),
+    escalations: async () =>
+      (await incidents.escalatedOpen()).map((i) => ({
+        incident_id: i.id,
+        target: i.target,
+        reason: i.escalation,
+        since: i.since,
+      })),
+    waitingApprovals: () => actions.listApprovals("pending", 1_000),
   });
-  pipeline.start();
+  await pipeline.start();
   w.lifecycle.defer("notify pipeline", () => pipeline.stop());
 
   for (const [cfg, allowed] of telegramBots(w.config())) {

@@ -57,8 +57,11 @@ export async function wireRemediation(
           ? "process_exited"
           : (supervision.targets.view(t)?.last_result?.failure_class ?? "unknown"),
     context: (t, cls) => {
-      const c = cls === "port_in_use" ? supervision.portConflict(t) : undefined;
-      return c && `port ${c.port} is held by ${c.holder}`;
+      if (cls === "port_in_use") {
+        const c = supervision.portConflict(t);
+        return c && `port ${c.port} is held by ${c.holder}`;
+      }
+      return supervision.targets.view(t)?.last_result?.explanation;
     },
     dependsOn: (t) => config().services[t]?.depends_on ?? [],
     show: (t, id) => supervision.targets.setIncident(t, id),

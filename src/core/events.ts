@@ -62,7 +62,8 @@ export interface EventMap {
   };
   "approval.decided": { approval_id: string; decision: "approve" | "reject"; note: string; status: string };
   "approval.expired": { approval_id: string; action: string; reason: string };
-  "incident.opened": { incident_id: string; failure_class: string; reopened: boolean };
+  /** `detail`: what the failure looked like, when known (who holds the port, what the connection said). */
+  "incident.opened": { incident_id: string; failure_class: string; reopened: boolean; detail: string | null };
   "incident.resolved": { incident_id: string; duration_ms: number };
   /** Automatic action stops and a person is needed: once per incident. */
   "incident.escalated": { incident_id: string; reason: string };
@@ -89,6 +90,8 @@ export interface EventMap {
     kind: string;
     attempts: number;
     incident_id: string | null;
+    /** Each fact the message told: one, or several when it was a group. */
+    told: { kind: string; incident_id: string | null }[];
   };
   "notification.failed": {
     notification_id: string;

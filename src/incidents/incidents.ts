@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
+import type { EventBus, EventMap } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type {
   AttemptRow,
@@ -75,14 +75,16 @@ export class Incidents {
     });
     // Who was told, and when, belongs there too (the incident may be resolved by then).
     deps.bus.on("notification.sent", async (e) => {
-      const n = JSON.parse(e.payload) as { incident_id: string | null; channel: string; kind: string };
-      if (!n.incident_id) return;
-      await deps.store.addTimeline({
-        incident_id: n.incident_id,
-        ts: e.ts,
-        kind: "notified",
-        detail: `${n.kind} sent to ${n.channel}`,
-      });
+      const n = JSON.parse(e.payload) as EventMap["notification.sent"];
+      for (const t of n.told) {
+        if (!t.incident_id) continue;
+        await deps.store.addTimeline({
+          incident_id: t.incident_id,
+          ts: e.ts,
+          kind: "notified",
+          detail: `${t.kind} sent to ${n.channel}`,
+        });
+      }
     });
   }
 
@@ -182,6 +184,7 @@ export class Incidents {
         await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
       return;
     }
+    const more = this.#d.context?.(target, cls);
     const relapse = await store.latestIncident(target, cls);
     const window = this.#d.relapseWindowMs ?? 10 * 60_000;
     let incident: IncidentRow;
@@ -211,7 +214,6 @@ export class Incidents {
         reopened: 0,
       };
       await store.insertIncident(incident);
-      const more = this.#d.context?.(target, cls);
       await this.note(incident, "opened", `${target} went ${change.to}: ${cls}${more ? `; ${more}` : ""}`);
     }
     this.#open.set(target, incident);
@@ -220,6 +222,7 @@ export class Incidents {
       incident_id: incident.id,
       failure_class: cls,
       reopened: incident.reopened > 0,
+      detail: more ?? null,
     });
     await this.#link(incident);
     if (givenUp) await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");

@@ -31,19 +31,40 @@ export const noticeTypes = [
 /** A payload field as text: strings as they are, anything else as JSON. */
 const str = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 
+/** Failure classes that mean the check never reached anything, with what a person should look at. */
+const cannotRun: Record<string, { what: string; fix: string } | undefined> = {
+  connection_refused: {
+    what: "connection refused",
+    fix: "Nothing listens on the configured address: is the port right, and is the service listening on it?",
+  },
+  dns_failure: {
+    what: "the host name does not resolve",
+    fix: "Check the host name in the check's URL or address.",
+  },
+};
+
 export function noticeFrom(e: StoredEvent): Notice | undefined {
   const p = JSON.parse(e.payload) as Record<string, unknown>;
   const base = { key: `${e.type}:${e.seq}`, kind: e.type, target: e.subject, at: e.ts };
   const incident = typeof p.incident_id === "string" ? p.incident_id : undefined;
   switch (e.type) {
-    case "incident.opened":
+    case "incident.opened": {
+      const cls = str(p.failure_class);
+      const detail = typeof p.detail === "string" && p.detail ? p.detail : undefined;
+      const unreachable = cannotRun[cls];
       return {
         ...base,
         key: `incident:${incident}:opened:${e.seq}`,
         incident_id: incident!,
-        title: `${e.subject} is down (${str(p.failure_class)})`,
-        text: `${e.subject} ${p.reopened ? "went down again" : "went down"}: ${str(p.failure_class)}. Incident ${incident}.`,
+        // A check that cannot run at all says so: a wrong port or host fails silently for days otherwise.
+        title: unreachable
+          ? `${e.subject} cannot be checked: ${unreachable.what}`
+          : `${e.subject} is down (${cls})`,
+        text: unreachable
+          ? `The check of ${e.subject} cannot run at all${detail ? `: ${detail}` : ""}. ${unreachable.fix} Incident ${incident}.`
+          : `${e.subject} ${p.reopened ? "went down again" : "went down"}: ${cls}${detail ? ` (${detail})` : ""}. Incident ${incident}.`,
       };
+    }
     case "incident.escalated":
       return {
         ...base,

@@ -13,6 +13,7 @@ import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
 import type { Notice } from "./notice.ts";
+import { groupable, heldByInterval, merge, messageOf } from "./group.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
 
@@ -20,6 +21,12 @@ const tickMs = 250;
 const batch = 50;
 const deliveryTimeoutMs = 10_000;
 const maxBackoffMs = 30_000;
+
+/** How long a new notice waits for others of its target, and the spacing of a target that keeps going down. */
+export interface Timing {
+  wait: number;
+  interval: number;
+}
 
 export interface OutboxDeps {
   store: OutboxStore;
@@ -44,38 +51,51 @@ export class Outbox {
     );
   }
 
-  /** Writes the notice for each channel (once per channel and key); delivery starts at `notBefore`. */
-  async enqueue(notice: Notice, channels: readonly string[], notBefore: number): Promise<number> {
+  /**
+   * Writes the notice for each channel, once per channel and key: into the message of its target
+   * that is still waiting there, or as a new one due after `wait` (for a target going down again,
+   * not before `interval` since its last message). Returns how many channels it was new to.
+   */
+  async enqueue(notice: Notice, channels: readonly string[], timing: Timing): Promise<number> {
     let queued = 0;
-    for (const channel of channels) {
-      const id = randomUUID();
-      const message: Outgoing["message"] = {
-        id,
-        kind: notice.kind,
-        target: notice.target,
-        title: notice.title,
-        text: notice.text,
-        ...(notice.incident_id ? { incident_id: notice.incident_id } : {}),
-        ...(notice.approval_id ? { approval_id: notice.approval_id } : {}),
-        at: notice.at,
-      };
-      const fresh = await this.#d.store.enqueue({
-        id,
-        channel,
-        dedup_key: notice.key,
-        kind: notice.kind,
-        target: notice.target,
-        body: JSON.stringify(message),
-        status: "pending",
-        attempts: 0,
-        next_at: notBefore,
-        created_at: this.#d.clock.now(),
-        sent_at: null,
-        last_error: null,
-      });
-      if (fresh) queued++;
-    }
+    for (const channel of channels) if (await this.#enqueueOne(notice, channel, timing)) queued++;
     return queued;
+  }
+
+  async #enqueueOne(notice: Notice, channel: string, timing: Timing): Promise<boolean> {
+    const { store, clock } = this.#d;
+    const now = clock.now();
+    let due = now + timing.wait;
+    const grouped = groupable(notice.kind);
+    if (grouped && heldByInterval(notice.kind)) {
+      const last = await store.lastSent(channel, notice.target);
+      if (last !== undefined && now < last + timing.interval) due = Math.max(due, last + timing.interval);
+    }
+    const id = randomUUID();
+    const message = messageOf(id, notice);
+    const waiting = grouped ? await store.openGroup(channel, notice.target, now) : undefined;
+    const fresh = await store.enqueue({
+      id,
+      channel,
+      dedup_key: notice.key,
+      kind: notice.kind,
+      target: notice.target,
+      body: JSON.stringify(message),
+      // Claims the key first: a notice seen before must not be told twice inside a group either.
+      status: waiting ? "merged" : "pending",
+      attempts: 0,
+      next_at: due,
+      created_at: now,
+      sent_at: null,
+      last_error: null,
+    });
+    if (!fresh || !waiting) return fresh;
+    const body = JSON.stringify(merge(JSON.parse(waiting.body) as Outgoing["message"], notice));
+    if (!(await store.regroup(waiting.id, body, Math.min(waiting.next_at, due), now))) {
+      // The group went out meanwhile: this notice goes on its own.
+      await store.setStatus(id, "pending");
+    }
+    return true;
   }
 
   start(): void {
@@ -142,9 +162,10 @@ export class Outbox {
       await bus.emit("notification.sent", r.target ?? r.channel, {
         notification_id: r.id,
         channel: r.channel,
-        kind: r.kind,
+        kind: message.kind,
         attempts,
         incident_id: message.incident_id ?? null,
+        told: (message.items ?? [message]).map((i) => ({ kind: i.kind, incident_id: i.incident_id ?? null })),
       });
       return;
     }

@@ -1,18 +1,29 @@
 /**
- * The notification pipeline: event → notice → route → mute → (group_wait) → outbox. Routing picks
- * channels by severity, target and labels; silences, maintenance windows, the kill switch and
+ * The notification pipeline: event → notice → route → mute → group → outbox. Routing picks channels
+ * by severity, target and labels; silences, maintenance windows, the kill switch and
  * `agent.features.notifications` mute. A resolution always follows its opening to every channel that
- * opening went to, muted or not, so nobody is left with an alert that never clears.
+ * opening went to, muted or not, so nobody is left with an alert that never clears. Reminders come
+ * from a periodic pass over escalated incidents and waiting approvals.
+ *
+ * A cursor in the store marks the last event handled; a restarted agent first catches up from it,
+ * so an event recorded just before a `kill -9` is still told (the notice keys make it once only).
  *
  * Owns: deciding who hears of what. Must not import: api, cli, app.
  */
+import type { Clock } from "../core/clock.ts";
 import type { EventBus, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
-import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxStore } from "../store/outbox-store.ts";
 import { noticeFrom, noticeTypes, type Notice } from "./notice.ts";
 import type { Outbox } from "./outbox.ts";
+import {
+  approvalReminders,
+  escalationReminders,
+  type Escalation,
+  type WaitingApproval,
+} from "./reminders.ts";
 import { routeNotice } from "./route.ts";
 
 export interface PipelineDeps {
@@ -24,47 +35,110 @@ export interface PipelineDeps {
   config: () => VigilConfig;
   /** Why notifications for the target are muted right now, or undefined. */
   muted: (target: string) => string | undefined;
+  /** The last event handled, kept across restarts. */
+  cursor: { get(): Promise<number | undefined>; set(seq: number): Promise<void> };
+  /** Stored events after `after` oldest first, or the newest `limit`. */
+  events: (q: { after?: number; limit: number; newest?: boolean }) => Promise<StoredEvent[]>;
+  escalations: () => Promise<Escalation[]>;
+  waitingApprovals: () => Promise<WaitingApproval[]>;
 }
 
-const urgent = new Set(["incident.escalated", "incident.storm", "approval.requested"]);
+const urgent = new Set([
+  "incident.escalated",
+  "incident.storm",
+  "incident.reminder",
+  "approval.requested",
+  "approval.reminder",
+]);
+/** How far a restarted agent catches up; past it the rest is skipped and logged. */
+const catchUpLimit = 10_000;
 
 export class NotifyPipeline {
   readonly #d: PipelineDeps;
   readonly #off: (() => void)[] = [];
+  readonly #reminders: Ticker;
   #chain: Promise<void> = Promise.resolve();
+  #cursor = 0;
 
   constructor(deps: PipelineDeps) {
     this.#d = deps;
+    const every = Math.min(30_000, Math.max(250, deps.config().notify.repeat_interval / 4));
+    this.#reminders = new Ticker(
+      deps.clock,
+      every,
+      () => this.#remind(),
+      (err) => deps.log.error({ err }, "reminder pass failed"),
+    );
   }
 
-  start(): void {
+  /** Listens, then catches up on what happened since the last event handled. */
+  async start(): Promise<void> {
+    // Live events wait while the stored ones are read, so everything is handled in seq order.
+    let held: StoredEvent[] | undefined = [];
     for (const type of noticeTypes) {
-      this.#off.push(this.#d.bus.on(type, (e) => this.#handle(e)));
+      this.#off.push(this.#d.bus.on(type, (e) => (held ? void held.push(e) : this.#handle(e))));
     }
+    const saved = await this.#d.cursor.get();
+    if (saved === undefined) {
+      // First start (or first with notifications): begin at the present, not with the whole history.
+      const [newest] = await this.#d.events({ limit: 1, newest: true });
+      this.#cursor = newest?.seq ?? 0;
+      await this.#d.cursor.set(this.#cursor);
+    } else {
+      this.#cursor = saved;
+      const missed = (await this.#d.events({ after: saved, limit: catchUpLimit })).filter((e) =>
+        (noticeTypes as readonly string[]).includes(e.type),
+      );
+      if (missed.length > 0) this.#d.log.info({ events: missed.length }, "catching up on notifications");
+      for (const e of missed) void this.#handle(e);
+    }
+    for (const e of held) void this.#handle(e);
+    held = undefined;
+    await this.#chain;
+    this.#reminders.start();
   }
 
   /** Stops listening and waits for what was handed in. */
   async stop(): Promise<void> {
     for (const off of this.#off.splice(0)) off();
+    await this.#reminders.stop();
     await this.#chain;
   }
 
   #handle(e: StoredEvent): Promise<void> {
     // In order, one at a time: a resolution must find its opening already queued.
     this.#chain = this.#chain
-      .then(() => this.#apply(e))
+      .then(async () => {
+        if (e.seq <= this.#cursor) return;
+        const notice = noticeFrom(e);
+        if (notice) await this.#tell(notice);
+        this.#cursor = e.seq;
+        await this.#d.cursor.set(e.seq);
+      })
       .catch((err: unknown) => this.#d.log.error({ err, event: e.type }, "notification not queued"));
     return this.#chain;
   }
 
-  async #apply(e: StoredEvent): Promise<void> {
-    const notice = noticeFrom(e);
-    if (!notice) return;
+  async #remind(): Promise<void> {
+    const now = this.#d.clock.now();
+    const notices = [
+      ...escalationReminders(await this.#d.escalations(), now, this.#d.config().notify.repeat_interval),
+      ...approvalReminders(await this.#d.waitingApprovals(), now),
+    ];
+    for (const n of notices) {
+      this.#chain = this.#chain
+        .then(() => this.#tell(n))
+        .catch((err: unknown) => this.#d.log.error({ err, kind: n.kind }, "reminder not queued"));
+      await this.#chain;
+    }
+  }
+
+  async #tell(notice: Notice): Promise<void> {
     const config = this.#d.config();
-    const notBefore = this.#d.clock.now() + config.notify.group_wait;
+    const timing = { wait: config.notify.group_wait, interval: config.notify.group_interval };
     if (notice.follows) {
       const channels = await this.#d.store.channelsFor(`incident:${notice.follows}:opened:`);
-      if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, notBefore);
+      if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, timing);
       return;
     }
     const why = config.agent.features.notifications ? this.#d.muted(notice.target) : "notifications are off";
@@ -73,7 +147,7 @@ export class NotifyPipeline {
       return;
     }
     const channels = routeNotice(config.notify, facts(config, notice));
-    if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, notBefore);
+    if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, timing);
   }
 }
 

@@ -15,6 +15,8 @@ export interface Outgoing {
     /** For an approval request: what the Approve / Reject buttons decide. */
     approval_id?: string | undefined;
     at: number;
+    /** A grouped message: each fact it tells, oldest first (the fields above are the newest one's). */
+    items?: { kind: string; title: string; text: string; at: number; incident_id?: string }[] | undefined;
   };
 }
 

@@ -124,6 +124,30 @@ export class IncidentStore {
   }
 
   /** The newest incident of a target with a failure class, open or not. */
+  /** Open escalated incidents with when they were escalated (from their timeline). */
+  async escalatedOpen(
+    limit = 1_000,
+  ): Promise<{ id: string; target: string; escalation: string; since: number }[]> {
+    const rows = await this.db.all<{
+      id: string;
+      target: string;
+      escalation: string | null;
+      since: number | string;
+    }>(
+      `SELECT i.id, i.target, i.escalation, MIN(t.ts) AS since FROM incidents i
+         JOIN incident_timeline t ON t.incident_id = i.id AND t.kind = 'escalated'
+        WHERE i.status = 'open' AND i.escalated = 1
+        GROUP BY i.id, i.target, i.escalation ORDER BY since LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      escalation: r.escalation ?? "",
+      since: Number(r.since),
+    }));
+  }
+
   async latestIncident(target: string, failureClass: string): Promise<IncidentRow | undefined> {
     const r = await this.db.get(
       "SELECT * FROM incidents WHERE target = ? AND failure_class = ? ORDER BY opened_at DESC LIMIT 1",

@@ -1,8 +1,11 @@
 /** The notification outbox in plain SQL over `Db`. */
 import type { Db } from "./db.ts";
 
-/** pending: to be delivered at `next_at`; sent; dead: given up (permanent failure or too old). */
-export type OutboxStatus = "pending" | "sent" | "dead";
+/**
+ * pending: to be delivered at `next_at`; sent; dead: given up (permanent failure or too old);
+ * merged: told inside another notification of its group (the row keeps its key, so it is not queued again).
+ */
+export type OutboxStatus = "pending" | "sent" | "dead" | "merged";
 
 export interface OutboxRow {
   id: string;
@@ -58,12 +61,47 @@ export class OutboxStore {
     return res.changes === 1;
   }
 
+  /** The notification of this target on this channel still waiting to go out, which a new one may join. */
+  async openGroup(channel: string, target: string, now: number): Promise<OutboxRow | undefined> {
+    const r = await this.db.get(
+      `SELECT * FROM outbox WHERE channel = ? AND target = ? AND status = 'pending' AND attempts = 0
+         AND next_at > ? AND kind NOT LIKE 'approval.%' ORDER BY created_at LIMIT 1`,
+      [channel, target, now],
+    );
+    return r ? row(r) : undefined;
+  }
+
+  /** When this target's last notification on this channel went out, if one did. */
+  async lastSent(channel: string, target: string): Promise<number | undefined> {
+    const r = await this.db.get<{ at: number | string | null }>(
+      "SELECT MAX(sent_at) AS at FROM outbox WHERE channel = ? AND target = ? AND status = 'sent'",
+      [channel, target],
+    );
+    return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
+  }
+
+  /**
+   * Replaces a waiting notification's body, only if it is still waiting (not due, never tried):
+   * false when the outbox took it meanwhile, and the caller queues its own instead.
+   */
+  async regroup(id: string, body: string, nextAt: number, now: number): Promise<boolean> {
+    const res = await this.db.run(
+      "UPDATE outbox SET body = ?, next_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0 AND next_at > ?",
+      [body, nextAt, id, now],
+    );
+    return res.changes === 1;
+  }
+
   async due(now: number, limit: number): Promise<OutboxRow[]> {
     const rows = await this.db.all(
       "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, created_at LIMIT ?",
       [now, limit],
     );
     return rows.map(row);
+  }
+
+  async setStatus(id: string, status: OutboxStatus): Promise<void> {
+    await this.db.run("UPDATE outbox SET status = ? WHERE id = ?", [status, id]);
   }
 
   async update(r: OutboxRow): Promise<void> {

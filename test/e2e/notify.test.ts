@@ -17,8 +17,18 @@ interface Received {
   key: string;
   signature: string;
   raw: string;
-  body: { id: string; kind: string; target: string; title: string; text: string };
+  body: {
+    id: string;
+    kind: string;
+    target: string;
+    title: string;
+    text: string;
+    items?: { kind: string; title: string; text: string }[];
+  };
 }
+
+/** The facts a message told: itself, or each item of a group. */
+const told = (g: Received) => g.body.items ?? [g.body];
 
 function receiver(port = 0) {
   const got: Received[] = [];
@@ -70,10 +80,23 @@ checks:
       { dir },
     );
     await expect
-      .poll(() => rx.got.map((g) => g.body.kind), { timeout: 10_000 })
+      .poll(() => rx.got.flatMap((g) => told(g).map((t) => t.kind)), { timeout: 10_000 })
       .toEqual(expect.arrayContaining(["incident.opened", "incident.escalated"]));
-    const opened = rx.got.find((g) => g.body.kind === "incident.opened")!;
-    expect(opened.body).toMatchObject({ target: "flag", title: "flag is down (condition_failed)" });
+    // Down and escalated within group_wait: one message telling both, newest on top.
+    expect(rx.got).toHaveLength(1);
+    const opened = rx.got[0]!;
+    expect(opened.body).toMatchObject({
+      target: "flag",
+      kind: "incident.escalated",
+      title: "flag needs a person (2 updates)",
+    });
+    expect(told(opened).map((t) => t.title)).toEqual([
+      "flag is down (condition_failed)",
+      "flag needs a person",
+    ]);
+    expect(opened.body.text).toMatch(
+      /^• flag is down \(condition_failed\): flag went down: condition_failed/,
+    );
     expect(opened.key).toBe(opened.body.id);
     const [t, v1] = opened.signature.split(",");
     const ts = Number(t!.slice(2));

@@ -9,6 +9,7 @@ import { m002 } from "./002-targets.ts";
 import { m003 } from "./003-actions.ts";
 import { m004 } from "./004-incidents.ts";
 import { m005 } from "./005-outbox.ts";
+import { m006 } from "./006-outbox-groups.ts";
 
 export interface Migration {
   version: number;
@@ -17,7 +18,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
 
 export const latestVersion = migrations.at(-1)!.version;
 

@@ -1,0 +1,54 @@
+/**
+ * Grouping: what happens to one target within `group_wait` (and, for a target that keeps going
+ * down, within `group_interval` of its last message) goes out as one message. A crash and its
+ * recovery a second later are one message, not two; a flapping service is a summary every
+ * `group_interval`, not a page per flip. The group is decided when a notice is queued, so every
+ * retry of the message carries the same content and the same idempotency key.
+ */
+import type { Notice } from "./notice.ts";
+import type { Outgoing } from "./provider.ts";
+
+export type Message = Outgoing["message"];
+type Item = NonNullable<Message["items"]>[number];
+
+/** Approval requests carry their own buttons and are never folded into another message. */
+export const groupable = (kind: string): boolean => !kind.startsWith("approval.");
+
+/** Only a target going down again waits for `group_interval`; recoveries, escalations and actions do not. */
+export const heldByInterval = (kind: string): boolean => kind === "incident.opened";
+
+export function messageOf(id: string, n: Notice): Message {
+  return {
+    id,
+    kind: n.kind,
+    target: n.target,
+    title: n.title,
+    text: n.text,
+    ...(n.incident_id ? { incident_id: n.incident_id } : {}),
+    ...(n.approval_id ? { approval_id: n.approval_id } : {}),
+    at: n.at,
+  };
+}
+
+const itemOf = (m: Pick<Message, "kind" | "title" | "text" | "at" | "incident_id">): Item => ({
+  kind: m.kind,
+  title: m.title,
+  text: m.text,
+  at: m.at,
+  ...(m.incident_id ? { incident_id: m.incident_id } : {}),
+});
+
+/** The waiting message with one more notice: newest state on top, every step listed in order. */
+export function merge(waiting: Message, n: Notice): Message {
+  const items = [...(waiting.items ?? [itemOf(waiting)]), itemOf({ ...n, incident_id: n.incident_id })];
+  return {
+    id: waiting.id,
+    kind: n.kind,
+    target: waiting.target,
+    title: `${n.title} (${items.length} updates)`,
+    text: items.map((i) => `• ${i.title}: ${i.text}`).join("\n"),
+    ...((n.incident_id ?? waiting.incident_id) ? { incident_id: n.incident_id ?? waiting.incident_id } : {}),
+    at: waiting.at,
+    items,
+  };
+}
