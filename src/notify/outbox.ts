@@ -21,6 +21,12 @@ const tickMs = 250;
 const batch = 50;
 const deliveryTimeoutMs = 10_000;
 const maxBackoffMs = 30_000;
+/**
+ * Finished notifications are kept a month: long enough for a resolution to find the channels its
+ * opening went to, short enough that the outbox does not grow without end.
+ */
+const keepMs = 30 * 24 * 3_600_000;
+const pruneEveryMs = 3_600_000;
 
 /** How long a new notice waits for others of its target, and the spacing of a target that keeps going down. */
 export interface Timing {
@@ -40,6 +46,7 @@ export interface OutboxDeps {
 export class Outbox {
   readonly #d: OutboxDeps;
   readonly #ticker: Ticker;
+  #prunedAt = 0;
 
   constructor(deps: OutboxDeps) {
     this.#d = deps;
@@ -112,7 +119,12 @@ export class Outbox {
   }
 
   async #deliverDue(): Promise<void> {
-    const due = await this.#d.store.due(this.#d.clock.now(), batch);
+    const now = this.#d.clock.now();
+    if (now - this.#prunedAt >= pruneEveryMs) {
+      this.#prunedAt = now;
+      await this.#d.store.prune(now - keepMs);
+    }
+    const due = await this.#d.store.due(now, batch);
     // Different channels in parallel, each channel's notifications in order.
     const byChannel = new Map<string, OutboxRow[]>();
     for (const r of due) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);

@@ -100,6 +100,15 @@ export class OutboxStore {
     return rows.map(row);
   }
 
+  /** Drops finished notifications (sent, merged, given up) created before `before`. */
+  async prune(before: number): Promise<number> {
+    const res = await this.db.run(
+      "DELETE FROM outbox WHERE status IN ('sent', 'merged', 'dead') AND created_at < ?",
+      [before],
+    );
+    return res.changes;
+  }
+
   async setStatus(id: string, status: OutboxStatus): Promise<void> {
     await this.db.run("UPDATE outbox SET status = ? WHERE id = ?", [status, id]);
   }

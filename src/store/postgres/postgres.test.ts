@@ -6,6 +6,7 @@ import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
 import { actionsContract } from "../action-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
+import { outboxContract } from "../outbox-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { toPgPlaceholders } from "./db.ts";
 
@@ -35,6 +36,7 @@ storeContract("postgres", freshStore);
 targetsContract("postgres", freshStore);
 actionsContract("postgres", freshStore);
 incidentsContract("postgres", freshStore);
+outboxContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {
