@@ -41,7 +41,6 @@ export async function wireNotify(w: {
     bus: w.bus,
     clock: w.clock,
     log,
-    outbox,
     store,
     config: w.config,
     muted: w.muted,

@@ -1,6 +1,5 @@
 /**
- * The durable outbox. A notification is written to the store before any attempt; delivery is at
- * least once, with the notification's id as a stable idempotency key. Transient failures retry with
+ * The durable outbox's delivery (the pipeline's `outbox` stage writes to it). Delivery is at least once, with the notification's id as a stable idempotency key. Transient failures retry with
  * exponential backoff and jitter until `max_age`; permanent ones (4xx but 408 and 429) are not
  * retried. After `fallback_after` failures the `fallback` channel gets a copy. A restarted agent
  * resumes from the store: nothing acknowledged is lost.
@@ -12,8 +11,6 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
-import type { Notice } from "./notice.ts";
-import { groupable, heldByInterval, merge, messageOf } from "./group.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
 
@@ -27,12 +24,6 @@ const maxBackoffMs = 30_000;
  */
 const keepMs = 30 * 24 * 3_600_000;
 const pruneEveryMs = 3_600_000;
-
-/** How long a new notice waits for others of its target, and the spacing of a target that keeps going down. */
-export interface Timing {
-  wait: number;
-  interval: number;
-}
 
 export interface OutboxDeps {
   store: OutboxStore;
@@ -56,53 +47,6 @@ export class Outbox {
       () => this.#deliverDue(),
       (err) => deps.log.error({ err }, "outbox pass failed"),
     );
-  }
-
-  /**
-   * Writes the notice for each channel, once per channel and key: into the message of its target
-   * that is still waiting there, or as a new one due after `wait` (for a target going down again,
-   * not before `interval` since its last message). Returns how many channels it was new to.
-   */
-  async enqueue(notice: Notice, channels: readonly string[], timing: Timing): Promise<number> {
-    let queued = 0;
-    for (const channel of channels) if (await this.#enqueueOne(notice, channel, timing)) queued++;
-    return queued;
-  }
-
-  async #enqueueOne(notice: Notice, channel: string, timing: Timing): Promise<boolean> {
-    const { store, clock } = this.#d;
-    const now = clock.now();
-    let due = now + timing.wait;
-    const grouped = groupable(notice.kind);
-    if (grouped && heldByInterval(notice.kind)) {
-      const last = await store.lastSent(channel, notice.target);
-      if (last !== undefined && now < last + timing.interval) due = Math.max(due, last + timing.interval);
-    }
-    const id = randomUUID();
-    const message = messageOf(id, notice);
-    const waiting = grouped ? await store.openGroup(channel, notice.target, now) : undefined;
-    const fresh = await store.enqueue({
-      id,
-      channel,
-      dedup_key: notice.key,
-      kind: notice.kind,
-      target: notice.target,
-      body: JSON.stringify(message),
-      // Claims the key first: a notice seen before must not be told twice inside a group either.
-      status: waiting ? "merged" : "pending",
-      attempts: 0,
-      next_at: due,
-      created_at: now,
-      sent_at: null,
-      last_error: null,
-    });
-    if (!fresh || !waiting) return fresh;
-    const body = JSON.stringify(merge(JSON.parse(waiting.body) as Outgoing["message"], notice));
-    if (!(await store.regroup(waiting.id, body, Math.min(waiting.next_at, due), now))) {
-      // The group went out meanwhile: this notice goes on its own.
-      await store.setStatus(id, "pending");
-    }
-    return true;
   }
 
   start(): void {

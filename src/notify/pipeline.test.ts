@@ -1,5 +1,5 @@
 /**
- * The pipeline on a real SQLite store with the real audit log and outbox, the clock in the test's
+ * The pipeline's stages on a real SQLite store with the real audit log (nothing is delivered), the clock in the test's
  * hands: grouping within group_wait, a target going down again held for group_interval, reminders
  * while escalated and before an approval expires, and catching up on events recorded while no
  * pipeline listened (an agent killed between recording a fact and queuing its notification).
@@ -15,9 +15,8 @@ import { Redactor } from "../core/redact.ts";
 import { openStore } from "../store/open.ts";
 import { OutboxStore, type OutboxRow } from "../store/outbox-store.ts";
 import type { Store } from "../store/store.ts";
-import { Outbox } from "./outbox.ts";
 import { NotifyPipeline } from "./pipeline.ts";
-import type { Message } from "./group.ts";
+import type { Message } from "./message.ts";
 import type { Escalation, WaitingApproval } from "./reminders.ts";
 
 const config: VigilConfig = configSchema.parse({
@@ -58,8 +57,6 @@ async function world(): Promise<World> {
   });
   const outboxStore = new OutboxStore(store.db);
   const log = silentLogger();
-  // Never started: the test reads what was queued, nothing is delivered.
-  const outbox = new Outbox({ store: outboxStore, bus, clock, log, config: () => config.notify });
   const w: World = {
     clock,
     bus,
@@ -71,7 +68,6 @@ async function world(): Promise<World> {
         bus,
         clock,
         log,
-        outbox,
         store: outboxStore,
         config: () => config,
         muted: () => undefined,

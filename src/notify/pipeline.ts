@@ -1,9 +1,8 @@
 /**
- * The notification pipeline: event → notice → route → mute → group → outbox. Routing picks channels
- * by severity, target and labels; silences, maintenance windows, the kill switch and
- * `agent.features.notifications` mute. A resolution always follows its opening to every channel that
- * opening went to, muted or not, so nobody is left with an alert that never clears. Reminders come
- * from a periodic pass over escalated incidents and waiting approvals.
+ * The notification pipeline: event → notice → route → mute → dedup → throttle → group → outbox,
+ * one stage per file in `stages/` (see `stage.ts`), then delivery by the outbox. Reminders (the
+ * repeat of an escalation, an approval about to expire) come from a periodic pass and take the same
+ * stages.
  *
  * A cursor in the store marks the last event handled; a restarted agent first catches up from it,
  * so an event recorded just before a `kill -9` is still told (the notice keys make it once only).
@@ -17,20 +16,24 @@ import { Ticker } from "../core/ticker.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxStore } from "../store/outbox-store.ts";
 import { noticeFrom, noticeTypes, type Notice } from "./notice.ts";
-import type { Outbox } from "./outbox.ts";
 import {
   approvalReminders,
   escalationReminders,
   type Escalation,
   type WaitingApproval,
 } from "./reminders.ts";
-import { routeNotice } from "./route.ts";
+import { multiStage, startFlow } from "./stage.ts";
+import { dedup } from "./stages/dedup.ts";
+import { group } from "./stages/group.ts";
+import { mute } from "./stages/mute.ts";
+import { outbox } from "./stages/outbox.ts";
+import { route } from "./stages/route.ts";
+import { throttle } from "./stages/throttle.ts";
 
 export interface PipelineDeps {
   bus: EventBus;
   clock: Clock;
   log: Logger;
-  outbox: Outbox;
   store: OutboxStore;
   config: () => VigilConfig;
   /** Why notifications for the target are muted right now, or undefined. */
@@ -43,13 +46,8 @@ export interface PipelineDeps {
   waitingApprovals: () => Promise<WaitingApproval[]>;
 }
 
-const urgent = new Set([
-  "incident.escalated",
-  "incident.storm",
-  "incident.reminder",
-  "approval.requested",
-  "approval.reminder",
-]);
+const stages = multiStage(route, mute, dedup, throttle, group, outbox);
+
 /** How far a restarted agent catches up; past it the rest is skipped and logged. */
 const catchUpLimit = 10_000;
 
@@ -134,28 +132,7 @@ export class NotifyPipeline {
   }
 
   async #tell(notice: Notice): Promise<void> {
-    const config = this.#d.config();
-    const timing = { wait: config.notify.group_wait, interval: config.notify.group_interval };
-    if (notice.follows) {
-      const channels = await this.#d.store.channelsFor(`incident:${notice.follows}:opened:`);
-      if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, timing);
-      return;
-    }
-    const why = config.agent.features.notifications ? this.#d.muted(notice.target) : "notifications are off";
-    if (why) {
-      this.#d.log.info({ target: notice.target, kind: notice.kind, why }, "notification muted");
-      return;
-    }
-    const channels = routeNotice(config.notify, facts(config, notice));
-    if (channels.length > 0) await this.#d.outbox.enqueue(notice, channels, timing);
+    const { clock, config, store, log, muted } = this.#d;
+    await stages(startFlow(notice), { now: clock.now(), config: config(), store, log, muted });
   }
-}
-
-function facts(config: VigilConfig, n: Notice) {
-  const t = config.services[n.target] ?? config.checks[n.target];
-  return {
-    target: n.target,
-    severity: urgent.has(n.kind) ? "critical" : (t?.severity ?? "warning"),
-    labels: t?.labels ?? {},
-  };
 }

@@ -120,6 +120,12 @@ export class OutboxStore {
     );
   }
 
+  /** Channels that already have a notification with exactly this key. */
+  async channelsWithKey(key: string): Promise<string[]> {
+    const rows = await this.db.all<{ channel: string }>("SELECT channel FROM outbox WHERE dedup_key = ?", [key]);
+    return rows.map((r) => r.channel);
+  }
+
   /** Channels notifications whose key starts with `prefix` went (or are going) to. */
   async channelsFor(prefix: string): Promise<string[]> {
     const rows = await this.db.all<{ channel: string }>(

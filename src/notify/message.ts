@@ -1,21 +1,12 @@
 /**
- * Grouping: what happens to one target within `group_wait` (and, for a target that keeps going
- * down, within `group_interval` of its last message) goes out as one message. A crash and its
- * recovery a second later are one message, not two; a flapping service is a summary every
- * `group_interval`, not a page per flip. The group is decided when a notice is queued, so every
- * retry of the message carries the same content and the same idempotency key.
+ * A notification as providers render it, and what a group of them looks like: the newest fact on
+ * top, every fact listed in order (`items`).
  */
 import type { Notice } from "./notice.ts";
 import type { Outgoing } from "./provider.ts";
 
 export type Message = Outgoing["message"];
 type Item = NonNullable<Message["items"]>[number];
-
-/** Approval requests carry their own buttons and are never folded into another message. */
-export const groupable = (kind: string): boolean => !kind.startsWith("approval.");
-
-/** Only a target going down again waits for `group_interval`; recoveries, escalations and actions do not. */
-export const heldByInterval = (kind: string): boolean => kind === "incident.opened";
 
 export function messageOf(id: string, n: Notice): Message {
   return {
