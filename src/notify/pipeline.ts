@@ -1,5 +1,5 @@
 /**
- * The notification pipeline: event → notice → route → mute → dedup → throttle → group → outbox,
+ * The notification pipeline: event → notice → route → mute → dedup → group → throttle → outbox,
  * one stage per file in `stages/` (see `stage.ts`), then delivery by the outbox. Reminders (the
  * repeat of an escalation, an approval about to expire) come from a periodic pass and take the same
  * stages.
@@ -46,7 +46,7 @@ export interface PipelineDeps {
   waitingApprovals: () => Promise<WaitingApproval[]>;
 }
 
-const stages = multiStage(route, mute, dedup, throttle, group, outbox);
+const stages = multiStage(route, mute, dedup, group, throttle, outbox);
 
 /** How far a restarted agent catches up; past it the rest is skipped and logged. */
 const catchUpLimit = 10_000;
