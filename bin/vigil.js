@@ -5,4 +5,19 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chooseEntry } from "./entry.js";
 
+// glibc gives every thread that allocates its own malloc arena, and the daemon's idle arenas are
+// ~25 MB of its RSS (BENCHMARKS.md). The limit is read when the process starts, so the agent
+// replaces itself once with it set: same pid, same flags and arguments, nothing spawned.
+if (
+  process.argv[2] === "up" &&
+  process.platform === "linux" &&
+  process.env.MALLOC_ARENA_MAX === undefined &&
+  typeof process.execve === "function"
+) {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    ...process.env,
+    MALLOC_ARENA_MAX: "2",
+  });
+}
+
 await import(pathToFileURL(chooseEntry(path.resolve(import.meta.dirname, ".."))).href);
