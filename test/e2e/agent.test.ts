@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
 
@@ -20,8 +20,12 @@ const env = { OPERATOR_TOKEN: operatorToken };
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  await agent?.stop("SIGKILL");
+  if (!agent) return;
+  const { dir } = agent;
+  // SIGTERM: a killed agent would leave its services running after the test's folder is gone.
+  await agent.stop("SIGTERM");
   agent = undefined;
+  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
 });
 
 describe("agent process", () => {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { freePort } from "../helpers/net.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -15,8 +15,12 @@ const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  await agent?.stop("SIGKILL");
+  if (!agent) return;
+  const { dir } = agent;
+  // SIGTERM: a killed agent would leave its services running after the test's folder is gone.
+  await agent.stop("SIGTERM");
   agent = undefined;
+  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
 });
 
 interface Ev {
