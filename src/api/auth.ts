@@ -21,6 +21,9 @@ export function roleAtLeast(have: Role, need: RouteRole): boolean {
 
 const digest = (token: string) => createHash("sha256").update(token, "utf8").digest();
 
+/** A token's SHA-256 digest: what a session keeps instead of the token (see sessions.ts). */
+export const tokenDigest = digest;
+
 export class TokenRegistry {
   #entries: { digest: Buffer; principal: Principal }[] = [];
 
@@ -38,7 +41,11 @@ export class TokenRegistry {
 
   /** The principal for a presented token. Compares against every entry so timing says nothing. */
   lookup(token: string): Principal | undefined {
-    const d = digest(token);
+    return this.lookupDigest(digest(token));
+  }
+
+  /** The principal for a token's digest, as of now: a session re-checks it so a reload revokes it. */
+  lookupDigest(d: Buffer): Principal | undefined {
     let found: Principal | undefined;
     for (const e of this.#entries) if (timingSafeEqual(e.digest, d)) found ??= e.principal;
     return found;

@@ -6,11 +6,14 @@ import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
+import type { PauseState } from "../remediation/kill-switch.ts";
 import type { StatRow } from "../remediation/stats.ts";
 import type { ApprovalStatus } from "../store/action-store.ts";
 import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
+import type { HistoryWindow, Overview, TargetHistoryView } from "../targets/history.ts";
 import type { TargetView } from "../targets/targets.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
+import type { SessionStore } from "./sessions.ts";
 
 export type TargetAction = "start" | "stop" | "restart" | "recover";
 
@@ -42,6 +45,8 @@ export interface ActionsApi {
   list(): ActionInfo[];
   request(name: string, req: ActionRequest, by: Principal): Promise<RequestOutcome>;
   getRun(id: string): Promise<RunView | undefined>;
+  /** The newest runs of every action, newest first (added: the dashboard's action history). */
+  runs(limit: number): Promise<RunView[]>;
 }
 
 /** The approval queue, as the API may use it. */
@@ -61,6 +66,8 @@ export interface GuardApi {
   silences(): Promise<SilenceRow[]>;
   silence(target: string, durationMs: number, reason: string, by: Principal): Promise<SilenceRow>;
   unsilence(id: string, by: Principal): Promise<void>;
+  /** The kill switch: whether it is on, who turned it on, why and since when. */
+  pauseState(): PauseState;
 }
 
 /** Notification channels, as the API may use them. */
@@ -77,6 +84,36 @@ export interface HealthInfo {
   store: string;
   scheduler_lag_ms: number;
   event_loop_lag_ms: number;
+  /** Open `GET /api/events` streams (added). */
+  event_streams: number;
+}
+
+/** The live event stream (`GET /api/events`), as the API may use it. */
+export interface EventsApi {
+  /**
+   * One server-sent-events body: the stored events after `after` (when given), then live ones,
+   * filtered to `types` (exact names, or `prefix.*`) when any. Throws RATE_LIMITED when too many
+   * streams are open.
+   */
+  open(opts: { after: number | undefined; types: readonly string[] }): ReadableStream<Uint8Array>;
+  /** Streams open now. */
+  readonly count: number;
+}
+
+/** The Prometheus metrics (`GET /metrics`), as the API may use them. */
+export interface MetricsApi {
+  /** The text exposition of every metric, read now. */
+  scrape(): Promise<{ contentType: string; body: string }>;
+  /** `agent.metrics_auth`: read at each request, so a reload applies at once. */
+  authRequired(): boolean;
+}
+
+/** Uptime and latency history (added: what the dashboard draws). */
+export interface HistoryApi {
+  /** Every target with uptime over 24 h and 7 d and its newest latencies, in one answer. */
+  overview(): Promise<Overview>;
+  /** One target's buckets over the window, or undefined when there is no such target. */
+  history(name: string, window: HistoryWindow): Promise<TargetHistoryView | undefined>;
 }
 
 export type ReloadOutcome = { ok: true } | { ok: false; problems: string[] };
@@ -88,6 +125,11 @@ export interface ApiDeps {
   approvals: ApprovalsApi;
   guard: GuardApi;
   notify: NotifyApi;
+  events: EventsApi;
+  metrics: MetricsApi;
+  history: HistoryApi;
+  /** The dashboard's login sessions (cookie + CSRF token), beside bearer tokens. */
+  sessions: SessionStore;
   tokens: TokenRegistry;
   limiter: FailureLimiter;
   log: Logger;
@@ -95,6 +137,8 @@ export interface ApiDeps {
   reload(by: Principal): Promise<ReloadOutcome>;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Where the built dashboard is (added); web/dist in the checkout by default. */
+  webDir?: string;
 }
 
 export interface ApiEnv {
@@ -108,5 +152,7 @@ export interface RouteSpec {
   method: "GET" | "POST" | "DELETE";
   path: string;
   role: RouteRole;
+  /** When the role follows the config (`agent.metrics_auth`): asked per request, over `role`. */
+  roleFor?: (deps: ApiDeps) => RouteRole;
   handler: (c: ApiContext, deps: ApiDeps) => Response | Promise<Response>;
 }

@@ -37,6 +37,11 @@ const deps = {
       approval: { id: "a", status: "pending", required: 1, expires_at: 0 },
     }),
     getRun: async () => ({ id: "r" }),
+    runs: async () => [],
+  },
+  history: {
+    overview: async () => ({ generated_at: 0, targets: [] }),
+    history: async () => ({ target: "x" }),
   },
   approvals: {
     list: async () => [],
@@ -52,9 +57,15 @@ const deps = {
     silences: async () => [],
     silence: async () => ({ id: "s" }),
     unsilence: async () => undefined,
+    pauseState: () => ({ paused: false, by: null, reason: null, since: null }),
   },
+  events: { open: () => new ReadableStream(), count: 0 },
   notify: {
     test: async () => ({ channel: "x", type: "webhook", ok: true, duration_ms: 0 }),
+  },
+  metrics: {
+    scrape: async () => ({ contentType: "text/plain; version=0.0.4", body: "" }),
+    authRequired: () => false,
   },
   targets: {
     list: () => [],

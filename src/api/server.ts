@@ -7,19 +7,26 @@
  */
 import http from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { VigilError } from "../core/errors.ts";
 import { roleAtLeast } from "./auth.ts";
+import { clientAddress } from "./client-address.ts";
 import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
 import { errorBody, sendError, toVigilError } from "./errors.ts";
+import { cookiePrincipal } from "./sessions.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { historyRoutes } from "./routes/history.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { notifyRoutes } from "./routes/notify.ts";
+import { reportRoutes } from "./routes/report.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
+import { dashboardRoutes } from "../web/dashboard.ts";
 
 /** Every route the API serves; the role tests walk this same table. */
 export const routes: readonly RouteSpec[] = [
@@ -31,6 +38,12 @@ export const routes: readonly RouteSpec[] = [
   ...approvalRoutes,
   ...incidentRoutes,
   ...notifyRoutes,
+  ...reportRoutes,
+  ...eventRoutes,
+  ...metricsRoutes,
+  ...historyRoutes,
+  ...sessionRoutes,
+  ...dashboardRoutes,
 ];
 
 /** Largest request body accepted unless the deps say otherwise. */
@@ -66,16 +79,19 @@ export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): 
 function authenticate(deps: ApiDeps, route: RouteSpec): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     c.set("principal", undefined);
-    if (route.role === "none") return next();
+    const role = route.roleFor?.(deps) ?? route.role;
+    if (role === "none") return next();
     const address = clientAddress(c);
     const wait = deps.limiter.retryAfter(address);
     if (wait > 0) {
       c.header("Retry-After", String(wait));
       throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
     }
-    const header = c.req.header("authorization") ?? "";
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = m ? deps.tokens.lookup(m[1]!) : undefined;
+    const header = c.req.header("authorization");
+    // The dashboard's session cookie (with its CSRF header on writes) stands in for a missing header.
+    const session = header === undefined ? cookiePrincipal(c, deps.sessions) : undefined;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+    const principal = session ?? (m ? deps.tokens.lookup(m[1]!) : undefined);
     if (!principal) {
       deps.limiter.fail(address);
       throw new VigilError(
@@ -83,24 +99,16 @@ function authenticate(deps: ApiDeps, route: RouteSpec): MiddlewareHandler<ApiEnv
         m ? "the bearer token is not known to this agent" : "send Authorization: Bearer <token>",
       );
     }
-    deps.limiter.succeed(address);
-    if (!roleAtLeast(principal.role, route.role)) {
+    if (!session) deps.limiter.succeed(address);
+    if (!roleAtLeast(principal.role, role)) {
       throw new VigilError(
         "FORBIDDEN",
-        `${route.method} ${route.path} needs role ${route.role}; ${principal.name} is ${principal.role}`,
+        `${route.method} ${route.path} needs role ${role}; ${principal.name} is ${principal.role}`,
       );
     }
     c.set("principal", principal);
     return next();
   };
-}
-
-function clientAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /** Reads past at most this much of an oversized body so the client sees the 413 rather than a reset. */

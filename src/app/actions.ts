@@ -78,6 +78,7 @@ export async function wireActions(
     list: () => listActions(w.config()),
     request: (name, req, by: Principal) => gateway.request(name, req, by),
     getRun: (id) => gateway.getRun(id),
+    runs: (limit) => gateway.listRuns(limit),
   };
   return { actions, approvals, gateway };
 }

@@ -9,6 +9,8 @@ import type { DestinationStream } from "pino";
 import { AuditLog } from "../audit/audit-log.ts";
 import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
 import type { HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
+import { EventStreams } from "../api/event-streams.ts";
+import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
@@ -22,8 +24,10 @@ import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
+import { TargetHistory } from "../targets/history.ts";
 import { wireActions } from "./actions.ts";
 import { ensureAdminToken } from "./admin-token.ts";
+import { wireMetrics } from "./metrics.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { splitListen } from "./listen-address.ts";
@@ -62,6 +66,7 @@ export class App {
   #stopReason = "stopped";
   #supervision: Supervision | undefined;
   #killSwitch: KillSwitch | undefined;
+  #streams: EventStreams | undefined;
   #poke: () => void = () => undefined;
 
   private constructor(opts: AppOptions, config: VigilConfig, secrets: string[]) {
@@ -134,6 +139,16 @@ export class App {
 
       const killSwitch = (this.#killSwitch = new KillSwitch(store, this.#bus, () => this.#onResume()));
       await killSwitch.load();
+      // Subscribed before anything else emits, so the counters see every event from the first.
+      const metrics = await wireMetrics({
+        store,
+        bus: this.#bus,
+        lifecycle: this.#lifecycle,
+        config: () => this.#config,
+        targets: () => this.#supervision?.list() ?? [],
+        schedulerLagMs: () => this.#supervision?.lagP99() ?? 0,
+        paused: () => killSwitch.paused,
+      });
 
       const supervision = (this.#supervision = new Supervision({
         store,
@@ -143,6 +158,7 @@ export class App {
         lifecycle: this.#lifecycle,
         concurrency: this.#config.agent.max_concurrent_checks,
         automaticAllowed: () => !killSwitch.paused && this.#config.agent.mode === "auto",
+        onCheckResult: (spec, r) => metrics.check(spec, r),
       }));
       await supervision.start(this.#config);
 
@@ -195,6 +211,15 @@ export class App {
         this.#lag.disable();
       });
 
+      const bus = this.#bus;
+      const streams = (this.#streams = new EventStreams({
+        feed: {
+          subscribe: (listener) => bus.on("*", listener),
+          page: (after, limit) => audit.page(after, limit),
+        },
+        clock: this.#clock,
+        log: this.#log.child({ component: "events" }),
+      }));
       const api = createApi({
         audit,
         targets: supervision,
@@ -202,8 +227,12 @@ export class App {
         approvals,
         guard,
         notify: this.#notifyApi(this.#bus),
+        events: streams,
+        metrics,
         tokens: this.#tokens,
         limiter: new FailureLimiter(),
+        history: new TargetHistory({ store, clock: this.#clock, targets: supervision }),
+        sessions: new SessionStore({ tokens: this.#tokens, now: () => this.#clock.now() }),
         log: this.#log.child({ component: "api" }),
         health: () => this.#health(),
         reload: (by) => this.reload(by),
@@ -211,6 +240,8 @@ export class App {
       const { host, port } = splitListen(agent.listen);
       const http = (this.#http = await listen(api, host, port));
       this.#lifecycle.defer("http", () => http.close());
+      // Runs before the server closes: open event streams end cleanly instead of holding the stop.
+      this.#lifecycle.defer("event streams", () => streams.close());
 
       await this.#bus.emit("agent.started", "agent", {
         version,
@@ -319,6 +350,7 @@ export class App {
       store: this.#store!.description,
       scheduler_lag_ms: this.#supervision?.lagP99() ?? 0,
       event_loop_lag_ms: this.#eventLoopLag(),
+      event_streams: this.#streams?.count ?? 0,
     };
   }
 }

@@ -201,6 +201,7 @@ export async function wireRemediation(
       await silences.delete(id, by.name);
       engine.poke();
     },
+    pauseState: () => killSwitch.state,
   };
   return {
     guard,

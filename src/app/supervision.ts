@@ -24,7 +24,7 @@ import { recordServiceEvent } from "./service-events.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { Monitor, type CheckSpec, type Gate } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
-import { Targets, type TargetView } from "../targets/targets.ts";
+import { Targets, type LastResult, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
 import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
 
@@ -38,6 +38,8 @@ export interface SupervisionDeps {
   concurrency: number;
   /** False while paused (kill switch) or in observe mode. */
   automaticAllowed: () => boolean;
+  /** Every check result, changed or not (the metrics). */
+  onCheckResult?: (spec: CheckSpec, r: LastResult) => void;
 }
 
 /**
@@ -106,6 +108,7 @@ export class Supervision implements TargetsApi {
       log: deps.log.child({ component: "monitor" }),
       gate: (name) => this.#gate(name),
       onObservation: async () => undefined,
+      ...(deps.onCheckResult ? { onResult: deps.onCheckResult } : {}),
     });
   }
 

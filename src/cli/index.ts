@@ -1,6 +1,6 @@
 /**
  * The `vigil` command. `up` runs the agent; every other verb talks to a running agent over its API,
- * except `config` (local files) and `audit verify -c` (offline on the store).
+ * except `config` (local files), `doctor` (from the config) and `audit verify -c` (offline on the store).
  *
  * Owns: argument parsing, printing, exit codes. Must not import: api internals, store internals
  * beyond opening a store read-only.
@@ -11,6 +11,7 @@ import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerConfig } from "./commands/config.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerTargets } from "./commands/targets.ts";
 import { registerUp } from "./commands/up.ts";
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
   registerUp(program, ctx);
   registerConfig(program, ctx);
+  registerDoctor(program, ctx);
   registerTargets(program, ctx);
   registerAudit(program, ctx);
   registerActions(program, ctx);

@@ -32,13 +32,13 @@ export const errorCatalog = {
     status: 401,
     exit: 1,
     retryable: false,
-    doc: "No bearer token, or one the agent does not know.",
+    doc: "No bearer token, or one the agent does not know; or a dashboard session that has ended.",
   },
   FORBIDDEN: {
     status: 403,
     exit: 1,
     retryable: false,
-    doc: "The token's role is below what the route needs.",
+    doc: "The token's role is below what the route needs, or a write with the session cookie lacks its X-CSRF-Token.",
   },
   NOT_FOUND: {
     status: 404,
@@ -69,7 +69,7 @@ export const errorCatalog = {
     status: 429,
     exit: 1,
     retryable: true,
-    doc: "Too many failed attempts from this address; wait.",
+    doc: "Too many failed attempts from this address, or too many open event streams; wait (see Retry-After).",
   },
   CONFIG_INVALID: { status: 400, exit: 2, retryable: false, doc: "vigil.yaml has problems; each is listed." },
   DATA_DIR_UNWRITABLE: {

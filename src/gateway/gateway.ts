@@ -171,6 +171,11 @@ export class Gateway {
     return row ? toView(row) : undefined;
   }
 
+  /** The newest runs, newest first. */
+  async listRuns(limit: number): Promise<RunView[]> {
+    return (await this.#d.store.listRuns(limit)).map(toView);
+  }
+
   /** Marks runs a previous agent left unfinished (it stopped or crashed mid-run) as failed. */
   async recoverAbandoned(): Promise<number> {
     const result: RunResult = {

@@ -119,6 +119,12 @@ export class ActionStore {
     return rows.map(runRow);
   }
 
+  /** The newest runs of every action, running ones too, newest first (the dashboard's history). */
+  async listRuns(limit: number): Promise<RunRow[]> {
+    const rows = await this.db.all("SELECT * FROM action_runs ORDER BY started_at DESC LIMIT ?", [limit]);
+    return rows.map(runRow);
+  }
+
   /** Runs left `running` by an agent that stopped or crashed mid-run. */
   async abandonRuns(result: string, now: number): Promise<number> {
     const r = await this.db.run(
@@ -179,6 +185,14 @@ export class ActionStore {
       [now, limit],
     );
     return rows.map(approvalRow);
+  }
+
+  /** How many requests wait for a decision (the metrics gauge). */
+  async pendingCount(): Promise<number> {
+    const r = await this.db.get<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM approvals WHERE status = 'pending'",
+    );
+    return Number(r?.n ?? 0);
   }
 
   /** Approved requests whose run never started (the agent stopped in between). */

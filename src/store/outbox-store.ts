@@ -122,7 +122,9 @@ export class OutboxStore {
 
   /** Channels that already have a notification with exactly this key. */
   async channelsWithKey(key: string): Promise<string[]> {
-    const rows = await this.db.all<{ channel: string }>("SELECT channel FROM outbox WHERE dedup_key = ?", [key]);
+    const rows = await this.db.all<{ channel: string }>("SELECT channel FROM outbox WHERE dedup_key = ?", [
+      key,
+    ]);
     return rows.map((r) => r.channel);
   }
 

@@ -2,7 +2,16 @@
 import type { NewEvent, StoredEvent } from "../core/events.ts";
 import type { Db } from "./db.ts";
 import { currentVersion } from "./migrations/index.ts";
-import type { ChainTip, MinuteRow, ResultRow, Sealer, Store, TargetRow } from "./store.ts";
+import type {
+  ChainTip,
+  HourTotal,
+  LatencyRow,
+  MinuteRow,
+  ResultRow,
+  Sealer,
+  Store,
+  TargetRow,
+} from "./store.ts";
 
 const eventColumns = "seq, ts, actor, type, subject, payload, prev_hash, hash";
 
@@ -153,6 +162,24 @@ export class SqlStore implements Store {
       p50_ms: Number(r.p50_ms),
       p95_ms: Number(r.p95_ms),
     }));
+  }
+
+  async hourTotals(target: string, from: number, to: number): Promise<HourTotal[]> {
+    // Integer division in both dialects (the columns are integers): the hour a minute falls in.
+    const rows = await this.db.all(
+      `SELECT minute / 3600000 AS hour, SUM(total) AS total, SUM(ok) AS ok FROM result_minutes
+       WHERE target = ? AND minute >= ? AND minute < ? GROUP BY minute / 3600000 ORDER BY hour`,
+      [target, from, to],
+    );
+    return rows.map((r) => ({ hour: Number(r.hour) * 3_600_000, total: Number(r.total), ok: Number(r.ok) }));
+  }
+
+  async recentLatencies(target: string, limit: number): Promise<LatencyRow[]> {
+    const rows = await this.db.allArrays(
+      "SELECT ts, ok, duration_ms FROM results WHERE target = ? ORDER BY id DESC LIMIT ?",
+      [target, limit],
+    );
+    return rows.map((r) => ({ ts: Number(r[0]), ok: Number(r[1]) === 1, duration_ms: Number(r[2]) }));
   }
 
   async pruneResults(keep: number, targets: readonly string[], minutesBefore?: number): Promise<void> {

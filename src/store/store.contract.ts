@@ -164,5 +164,43 @@ export function targetsContract(name: string, makeStore: () => Promise<Store>): 
       expect(await store.minutes("a", 0)).toEqual([]);
       await store.close();
     });
+
+    it("sums minutes per hour in a range and reads recent latencies without summaries", async () => {
+      const store = await makeStore();
+      const hour = 3_600_000;
+      const m = (target: string, minute: number, total: number, ok: number) => ({
+        target,
+        minute,
+        total,
+        ok,
+        p50_ms: 1,
+        p95_ms: 2,
+      });
+      await store.writeResults(
+        [
+          { target: "a", ts: 5, ok: true, duration_ms: 12, summary: "{}" },
+          { target: "a", ts: 6, ok: false, duration_ms: 40, summary: "{}" },
+          { target: "b", ts: 7, ok: true, duration_ms: 3, summary: "{}" },
+        ],
+        [
+          m("a", 10 * hour, 6, 6),
+          m("a", 10 * hour + 60_000, 6, 5),
+          m("a", 11 * hour, 6, 0),
+          m("a", 12 * hour, 6, 6),
+          m("b", 10 * hour, 6, 6),
+        ],
+      );
+      expect(await store.hourTotals("a", 10 * hour, 12 * hour)).toEqual([
+        { hour: 10 * hour, total: 12, ok: 11 },
+        { hour: 11 * hour, total: 6, ok: 0 },
+      ]);
+      expect(await store.hourTotals("c", 0, 20 * hour)).toEqual([]);
+      expect(await store.recentLatencies("a", 10)).toEqual([
+        { ts: 6, ok: false, duration_ms: 40 },
+        { ts: 5, ok: true, duration_ms: 12 },
+      ]);
+      expect(await store.recentLatencies("a", 1)).toHaveLength(1);
+      await store.close();
+    });
   });
 }

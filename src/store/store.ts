@@ -50,6 +50,18 @@ export interface MinuteRow {
   p95_ms: number;
 }
 
+export interface HourTotal {
+  hour: number;
+  total: number;
+  ok: number;
+}
+
+export interface LatencyRow {
+  ts: number;
+  ok: boolean;
+  duration_ms: number;
+}
+
 export interface Store {
   /** `sqlite:<file>` or `postgres:<host>/<db>`, never with a password. */
   readonly description: string;
@@ -69,6 +81,10 @@ export interface Store {
   /** The newest results of a target, newest first. */
   recentResults(target: string, limit: number): Promise<ResultRow[]>;
   minutes(target: string, since: number): Promise<MinuteRow[]>;
+  /** Checks and passes per hour (hour start, ms epoch) of a target's minutes in [from, to), oldest first. */
+  hourTotals(target: string, from: number, to: number): Promise<HourTotal[]>;
+  /** The newest results of a target without their summaries, newest first: cheap enough for 1,000 at once. */
+  recentLatencies(target: string, limit: number): Promise<LatencyRow[]>;
   /** Keeps the newest `keep` results of each of `targets`; drops minute rows before `minutesBefore`. */
   pruneResults(keep: number, targets: readonly string[], minutesBefore?: number): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;

@@ -35,6 +35,8 @@ export interface MonitorOptions {
   gate(target: string): Gate;
   /** After a result is applied, for the caller to act on (a service's health going down). */
   onObservation(target: string, o: Observation, r: LastResult): Promise<void>;
+  /** Every result, changed or not (metrics count them; the audit log keeps only changes). */
+  onResult?(spec: CheckSpec, r: LastResult): void;
 }
 
 const failingStates = new Set(["down", "degraded", "flapping", "failed"]);
@@ -121,6 +123,7 @@ export class Monitor {
       duration_ms: duration,
       summary: JSON.stringify({ c: result.failure_class, e: result.ok ? undefined : result.explanation }),
     });
+    this.#o.onResult?.(spec, result);
     const o = await this.#o.targets.result(spec.target, result, gate === "young");
     if (o) await this.#o.onObservation(spec.target, o, result);
   }

@@ -1,7 +1,7 @@
 /**
- * A local server that speaks the Telegram Bot API over HTTP (getMe, deleteWebhook, getUpdates with
- * long polling, sendMessage, editMessageText, answerCallbackQuery), on 127.0.0.1. Tests push updates
- * as if people typed or pressed buttons, and read back every call the bot made.
+ * A local server that speaks the Telegram Bot API over HTTP (getMe, getChat, deleteWebhook, getUpdates
+ * with long polling, sendMessage, editMessageText, answerCallbackQuery), on 127.0.0.1. Tests push
+ * updates as if people typed or pressed buttons, and read back every call the bot made.
  */
 import http from "node:http";
 import type net from "node:net";
@@ -139,6 +139,11 @@ export class BotApiServer {
         return send(200, {
           ok: true,
           result: { id: 4242, is_bot: true, first_name: "Vigil", username: "vigil_test_bot" },
+        });
+      case "getChat":
+        return send(200, {
+          ok: true,
+          result: { id: Number(body.chat_id), type: "supergroup", title: "ops" },
         });
       case "deleteWebhook":
       case "answerCallbackQuery":

@@ -41,6 +41,12 @@ export const actionRoutes: RouteSpec[] = [
       );
     },
   },
+  {
+    method: "GET",
+    path: "/api/actions/runs",
+    role: "viewer",
+    handler: async (c, deps) => c.json({ runs: await deps.actions.runs(queryInt(c, "limit", 100, 1_000)) }),
+  },
   byIdRoute("/api/actions/runs", "action run", (deps, id) => deps.actions.getRun(id)),
 ];
 

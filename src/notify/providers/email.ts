@@ -54,26 +54,40 @@ function secrets(smtp: string): string[] {
   }
 }
 
+/**
+ * A transport for one conversation: every wait bounded by `timeoutMs`, trusting `ca_file` when set.
+ * An unreadable `ca_file` is an error naming it (the caller says whether that is permanent).
+ */
+export async function smtpTransport(
+  cfg: EmailConfig,
+  timeoutMs: number,
+): Promise<{ transport: ReturnType<typeof createTransport> } | { error: string }> {
+  let ca: Buffer | undefined;
+  if (cfg.ca_file) {
+    try {
+      ca = await readFile(cfg.ca_file);
+    } catch (e) {
+      return {
+        error: `ca_file ${cfg.ca_file} cannot be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`,
+      };
+    }
+  }
+  const transport = createTransport({
+    url: cfg.smtp,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    ...(ca ? { tls: { ca } } : {}),
+  });
+  return { transport };
+}
+
 export const emailProvider: Provider<EmailConfig> = {
   type: "email",
   async deliver(cfg, n, opts): Promise<Delivery> {
-    let ca: Buffer | undefined;
-    if (cfg.ca_file) {
-      try {
-        ca = await readFile(cfg.ca_file);
-      } catch (e) {
-        const why = (e as NodeJS.ErrnoException).code ?? "unreadable";
-        return { ok: false, error: `ca_file ${cfg.ca_file} cannot be read (${why})`, permanent: true };
-      }
-    }
-    const t = opts.timeoutMs;
-    const transport = createTransport({
-      url: cfg.smtp,
-      connectionTimeout: t,
-      greetingTimeout: t,
-      socketTimeout: t,
-      ...(ca ? { tls: { ca } } : {}),
-    });
+    const made = await smtpTransport(cfg, opts.timeoutMs);
+    if ("error" in made) return { ok: false, error: made.error, permanent: true };
+    const { transport } = made;
     try {
       await transport.sendMail({
         from: cfg.from,
@@ -84,11 +98,11 @@ export const emailProvider: Provider<EmailConfig> = {
         messageId: `<${n.id}@vigil>`,
         headers: { "X-Vigil-Notification-Id": n.id },
         // The three timeouts bound each wait; this bounds the whole conversation.
-        signal: AbortSignal.timeout(t),
+        signal: AbortSignal.timeout(opts.timeoutMs),
       });
       return { ok: true };
     } catch (e) {
-      const failed = classifySmtp(e as SmtpError, t);
+      const failed = classifySmtp(e as SmtpError, opts.timeoutMs);
       for (const s of secrets(cfg.smtp)) failed.error = failed.error.replaceAll(s, "***");
       return failed;
     } finally {

@@ -78,11 +78,14 @@ export class PostgresDb implements Db {
   readonly #pool: pg.Pool;
   readonly #direct: Db;
 
-  constructor(url: string, options: { max?: number; statementTimeoutMs?: number } = {}) {
+  constructor(
+    url: string,
+    options: { max?: number; statementTimeoutMs?: number; connectionTimeoutMs?: number } = {},
+  ) {
     this.#pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 5,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
       application_name: "vigil",

@@ -1,0 +1,30 @@
+import type { RouteSpec } from "../context.ts";
+import { buildOpsReport } from "../ops-report.ts";
+
+/** More open incidents than this are not one report's business; `/api/incidents` pages them. */
+const maxIncidents = 1_000;
+
+export const reportRoutes: RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/ops-report",
+    role: "viewer",
+    handler: async (c, deps) => {
+      const now = Date.now();
+      const [incidents, silences] = await Promise.all([
+        deps.guard.incidents("open", maxIncidents),
+        deps.guard.silences(),
+      ]);
+      const report = buildOpsReport({
+        now,
+        targets: deps.targets.list(),
+        incidents,
+        pause: deps.guard.pauseState(),
+        silences: silences.filter((s) => s.starts_at <= now && s.ends_at > now),
+      });
+      // A load balancer or an uptime checker reads the status alone: 503 when anything needs a person.
+      c.header("Cache-Control", "no-store");
+      return c.json(report, report.overall_ok ? 200 : 503);
+    },
+  },
+];

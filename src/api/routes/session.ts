@@ -1,0 +1,91 @@
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { VigilError } from "../../core/errors.ts";
+import { readJson } from "../body.ts";
+import { clientAddress } from "../client-address.ts";
+import type { ApiContext, ApiDeps, RouteSpec } from "../context.ts";
+import { overHttps, sessionCookie } from "../sessions.ts";
+
+const loginBody = z.strictObject({
+  token: z
+    .string({ error: 'the token to log in with, e.g. {"token": "..."}' })
+    .min(1, "the token to log in with")
+    .max(1_000, "at most 1000 characters"),
+});
+
+const cookieOptions = (c: ApiContext) =>
+  ({ path: "/", httpOnly: true, sameSite: "Strict", secure: overHttps(c) }) as const;
+
+/** The cookie's session, when the request has one that is still live. */
+const currentSession = (c: ApiContext, deps: ApiDeps) => {
+  const id = getCookie(c, sessionCookie);
+  return id ? deps.sessions.find(id) : undefined;
+};
+
+/** The dashboard's login (added). Bearer clients never need these. */
+export const sessionRoutes: RouteSpec[] = [
+  {
+    method: "POST",
+    path: "/api/session",
+    role: "none",
+    // Unauthenticated by nature, so it counts its failures itself, by address, as bearer auth does.
+    handler: async (c, deps) => {
+      const address = clientAddress(c);
+      const wait = deps.limiter.retryAfter(address);
+      if (wait > 0) {
+        c.header("Retry-After", String(wait));
+        throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
+      }
+      const { token } = await readJson(c, loginBody);
+      const session = deps.sessions.open(token);
+      if (!session) {
+        deps.limiter.fail(address);
+        throw new VigilError("UNAUTHENTICATED", "the token is not known to this agent");
+      }
+      deps.limiter.succeed(address);
+      setCookie(c, sessionCookie, session.id, {
+        ...cookieOptions(c),
+        maxAge: Math.floor(deps.sessions.ttlMs / 1000),
+      });
+      c.header("Cache-Control", "no-store");
+      deps.log.info(
+        { name: session.principal.name, role: session.principal.role },
+        "dashboard session opened",
+      );
+      return c.json({
+        name: session.principal.name,
+        role: session.principal.role,
+        csrf_token: session.csrf,
+        expires_at: session.expiresAt,
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/session",
+    role: "viewer",
+    // With a bearer token there is no session, hence no CSRF token: such a client needs none.
+    handler: (c, deps) => {
+      const principal = c.get("principal")!;
+      const session = currentSession(c, deps);
+      c.header("Cache-Control", "no-store");
+      return c.json({
+        name: principal.name,
+        role: principal.role,
+        csrf_token: session?.csrf ?? null,
+        expires_at: session?.expiresAt ?? null,
+      });
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/api/session",
+    role: "viewer",
+    handler: (c, deps) => {
+      const id = getCookie(c, sessionCookie);
+      if (id) deps.sessions.close(id);
+      deleteCookie(c, sessionCookie, cookieOptions(c));
+      return c.json({ ok: true });
+    },
+  },
+];

@@ -1,0 +1,228 @@
+/**
+ * Dashboard sessions: the store on its own, then the whole login through the API (cookie attributes,
+ * CSRF on writes, bearer clients untouched, failed logins limited, the token never logged).
+ */
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../core/log.ts";
+import { Redactor } from "../core/redact.ts";
+import { FailureLimiter, TokenRegistry } from "./auth.ts";
+import type { ApiDeps } from "./context.ts";
+import { createApi } from "./server.ts";
+import { csrfMatches, SessionStore } from "./sessions.ts";
+
+const tokens = {
+  vera: "viewer-token-0123456789",
+  olga: "operator-token-0123456789",
+};
+const registry = () =>
+  new TokenRegistry([
+    { name: "vera", role: "viewer", token: tokens.vera },
+    { name: "olga", role: "operator", token: tokens.olga },
+  ]);
+
+describe("SessionStore", () => {
+  it("opens a session only for a known token and finds it by its id until it expires", () => {
+    let now = 1_000;
+    const store = new SessionStore({ tokens: registry(), ttlMs: 60_000, now: () => now });
+    expect(store.open("nope-not-a-token")).toBeUndefined();
+    const s = store.open(tokens.olga)!;
+    expect(s.principal).toEqual({ name: "olga", role: "operator" });
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.csrf).not.toBe(s.id);
+    expect(s.expiresAt).toBe(61_000);
+    expect(store.find(s.id)).toMatchObject({ principal: { name: "olga" }, csrf: s.csrf });
+    expect(store.find("another-id")).toBeUndefined();
+    now = 61_000;
+    expect(store.find(s.id)).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it("follows the token registry: a reload that drops the token ends its sessions, a role change applies", () => {
+    const tokensNow = registry();
+    const store = new SessionStore({ tokens: tokensNow });
+    const s = store.open(tokens.vera)!;
+    tokensNow.replace([{ name: "vera", role: "admin", token: tokens.vera }]);
+    expect(store.find(s.id)?.principal.role).toBe("admin");
+    tokensNow.replace([]);
+    expect(store.find(s.id)).toBeUndefined();
+  });
+
+  it("holds at most maxSessions, dropping the oldest; close ends one", () => {
+    const store = new SessionStore({ tokens: registry(), maxSessions: 2 });
+    const a = store.open(tokens.vera)!;
+    const b = store.open(tokens.vera)!;
+    const c = store.open(tokens.olga)!;
+    expect(store.size).toBe(2);
+    expect(store.find(a.id)).toBeUndefined();
+    expect(store.find(b.id)).toBeDefined();
+    store.close(c.id);
+    expect(store.find(c.id)).toBeUndefined();
+  });
+
+  it("compares CSRF tokens exactly", () => {
+    expect(csrfMatches("abc", "abc")).toBe(true);
+    expect(csrfMatches("abc", "abd")).toBe(false);
+    expect(csrfMatches("abc", "ab")).toBe(false);
+    expect(csrfMatches("abc", undefined)).toBe(false);
+  });
+});
+
+function apiWith(opts: { limit?: number } = {}) {
+  let logged = "";
+  const log = createLogger({
+    level: "debug",
+    redactor: new Redactor(),
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    }),
+  });
+  const tokensNow = registry();
+  let paused = false;
+  const deps = {
+    tokens: tokensNow,
+    limiter: new FailureLimiter({ limit: opts.limit ?? 1_000 }),
+    sessions: new SessionStore({ tokens: tokensNow }),
+    log,
+    guard: {
+      pause: async () => ({ paused: (paused = true) }),
+      pauseState: () => ({ paused, by: null, reason: null, since: null }),
+    },
+    targets: { list: () => [] },
+  } as unknown as ApiDeps;
+  return { app: createApi(deps), logged: () => logged };
+}
+
+type App = ReturnType<typeof createApi>;
+const login = (app: App, token: string, url = "/api/session") =>
+  app.request(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+/** The cookie pair (`vigil_session=...`) a browser would send back. */
+const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0]!;
+
+describe("POST /api/session and cookie authentication", () => {
+  it("logs in with a token: an HttpOnly, SameSite=Strict cookie and a CSRF token; the token is never logged", async () => {
+    const { app, logged } = apiWith();
+    const res = await login(app, tokens.olga);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { name: string; role: string; csrf_token: string; expires_at: number };
+    expect(body).toMatchObject({ name: "olga", role: "operator" });
+    expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cookie = res.headers.get("set-cookie")!;
+    expect(cookie).toMatch(
+      /^vigil_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(logged()).toContain("dashboard session opened");
+    expect(logged()).not.toContain(tokens.olga);
+
+    const me = await app.request("/api/session", { headers: { cookie: cookieOf(res) } });
+    expect(await me.json()).toMatchObject({ name: "olga", role: "operator", csrf_token: body.csrf_token });
+  });
+
+  it("marks the cookie Secure over HTTPS", async () => {
+    const { app } = apiWith();
+    const res = await login(app, tokens.vera, "https://vigil.example/api/session");
+    expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
+    const plain = await login(app, tokens.vera);
+    expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);
+  });
+
+  it("refuses an unknown token with 401, and too many failures from one address with 429", async () => {
+    const { app } = apiWith({ limit: 3 });
+    for (let i = 0; i < 3; i++) {
+      const res = await login(app, "wrong-token-0123456789");
+      expect(res.status).toBe(401);
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHENTICATED");
+    }
+    const limited = await login(app, tokens.olga);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  it("validates the body", async () => {
+    const { app } = apiWith();
+    const res = await app.request("/api/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: "" }),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it("needs the X-CSRF-Token header on every write made with the cookie", async () => {
+    const { app } = apiWith();
+    const res = await login(app, tokens.olga);
+    const { csrf_token } = (await res.json()) as { csrf_token: string };
+    const cookie = cookieOf(res);
+    const pause = (headers: Record<string, string>) =>
+      app.request("/api/pause", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", ...headers },
+        body: "{}",
+      });
+
+    const missing = await pause({});
+    expect(missing.status).toBe(403);
+    const err = ((await missing.json()) as { error: { code: string; message: string } }).error;
+    expect(err.code).toBe("FORBIDDEN");
+    expect(err.message).toMatch(/X-CSRF-Token/);
+    expect((await pause({ "x-csrf-token": "not-the-token" })).status).toBe(403);
+    expect((await pause({ "x-csrf-token": csrf_token })).status).toBe(200);
+
+    // Reads need no CSRF token; bearer clients never do.
+    expect((await app.request("/api/session", { headers: { cookie } })).status).toBe(200);
+    const bearer = await app.request("/api/pause", {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.olga}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(bearer.status).toBe(200);
+  });
+
+  it("keeps roles: a viewer's session cannot pause", async () => {
+    const { app } = apiWith();
+    const res = await login(app, tokens.vera);
+    const { csrf_token } = (await res.json()) as { csrf_token: string };
+    const pause = await app.request("/api/pause", {
+      method: "POST",
+      headers: { cookie: cookieOf(res), "x-csrf-token": csrf_token, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(pause.status).toBe(403);
+  });
+
+  it("logs out with DELETE (CSRF checked); the cookie is dead afterwards", async () => {
+    const { app } = apiWith();
+    const res = await login(app, tokens.vera);
+    const { csrf_token } = (await res.json()) as { csrf_token: string };
+    const cookie = cookieOf(res);
+    expect((await app.request("/api/session", { method: "DELETE", headers: { cookie } })).status).toBe(403);
+    const out = await app.request("/api/session", {
+      method: "DELETE",
+      headers: { cookie, "x-csrf-token": csrf_token },
+    });
+    expect(out.status).toBe(200);
+    expect(out.headers.get("set-cookie")).toMatch(/^vigil_session=; Max-Age=0; Path=\//);
+    const after = await app.request("/api/session", { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/log in again/);
+  });
+
+  it("a dead cookie is not counted as a failed authentication (a restarted agent must not lock browsers out)", async () => {
+    const { app } = apiWith({ limit: 2 });
+    for (let i = 0; i < 5; i++) {
+      expect((await app.request("/api/session", { headers: { cookie: "vigil_session=stale" } })).status).toBe(
+        401,
+      );
+    }
+    expect((await login(app, tokens.vera)).status).toBe(200);
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * Services and checks: each check tried once (HTTP, TCP, disk, memory, process), each program looked
+ * for, and each service's ports compared: the port its env gives it, the port it declares and the
+ * port its health check probes must be one port. A health check on the wrong port fails for days
+ * with "connection refused" while the service runs fine next door.
+ */
+import { targetPlans } from "../app/specs.ts";
+import { systemClock } from "../core/clock.ts";
+import { evaluateAll } from "../conditions/index.ts";
+import type { ServiceConfig } from "../config/schema.ts";
+import type { ProbeEnvironment, ProbeOutcome } from "../probes/probe.ts";
+import { findPortHolder } from "../supervisor/ports.ts";
+import type { CheckSpec } from "../targets/monitor.ts";
+import type { DoctorContext } from "./context.ts";
+import { type Finding, ok, problem, skipped } from "./finding.ts";
+import { connect, isLocal, urlHost, urlPort } from "./network.ts";
+import { checkFolder, checkProgram } from "./programs.ts";
+
+/** Probes that only read (a socket, a request, statfs, /proc): safe to try from here. */
+const tried = new Set(["http", "tcp", "disk", "memory", "process"]);
+
+/** Lent to probes: doctor has no agent state, and executes nothing. */
+const offline: ProbeEnvironment = {
+  clock: systemClock,
+  lastHeartbeat: () => undefined,
+  watchingSince: () => Date.now(),
+  servicePids: () => [],
+  exec: async () => ({
+    exitCode: null,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    truncated: false,
+    timedOut: false,
+    spawnError: "doctor executes nothing",
+    durationMs: 0,
+  }),
+};
+
+interface Endpoint {
+  host: string;
+  port: number;
+  /** Where the port is written. */
+  key: string;
+}
+
+/** Where a network check connects, when it is one. */
+function endpoint(type: string, cfg: Record<string, unknown>, key: string): Endpoint | undefined {
+  if (type === "http" && typeof cfg.url === "string") {
+    const u = new URL(cfg.url);
+    return { host: urlHost(u), port: urlPort(u), key: `${key}.http.url` };
+  }
+  if (type === "tcp" && typeof cfg.port === "number")
+    return {
+      host: typeof cfg.host === "string" ? cfg.host : "127.0.0.1",
+      port: cfg.port,
+      key: `${key}.tcp.port`,
+    };
+  return undefined;
+}
+
+/** Special cases by check type; the read-only types in `tried` run their probe, others are skipped. */
+const byType: Record<
+  string,
+  (thing: string, spec: CheckSpec, key: string, ctx: DoctorContext) => Promise<Finding[]>
+> = {
+  command: async (thing, spec, key, ctx) => {
+    const cfg = spec.probeConfig as { run: string[]; cwd?: string; env: Record<string, string> };
+    const cwd = cfg.cwd ?? process.cwd();
+    const out = [
+      await checkProgram(thing, cfg.run, {
+        cwd,
+        searchPath: cfg.env.PATH ?? ctx.path,
+        key: `${key}.command.run`,
+      }),
+    ];
+    if (cfg.cwd) out.push(await checkFolder(thing, cfg.cwd, `${key}.command.cwd`));
+    return out;
+  },
+  heartbeat: async (thing) => [
+    skipped(thing, "a heartbeat is pushed by the job itself; nothing to try from here"),
+  ],
+  memory: async (thing, spec, key, ctx) =>
+    (spec.probeConfig as { service?: string }).service
+      ? [skipped(thing, "a service's memory is read by the running agent; not tried")]
+      : tryProbe(thing, spec, key, ctx),
+};
+
+/** Tries one check the way the agent would, once, within the doctor's timeout. */
+export async function tryCheck(
+  thing: string,
+  spec: CheckSpec,
+  key: string,
+  ctx: DoctorContext,
+  envPort?: number,
+): Promise<Finding[]> {
+  const type = spec.probe.type;
+  const special = byType[type];
+  if (special) return special(thing, spec, key, ctx);
+  if (!tried.has(type)) return [skipped(thing, `a ${type} check is not tried by doctor`)];
+  return tryProbe(thing, spec, key, ctx, envPort);
+}
+
+async function tryProbe(
+  thing: string,
+  spec: CheckSpec,
+  key: string,
+  ctx: DoctorContext,
+  envPort?: number,
+): Promise<Finding[]> {
+  const timeoutMs = Math.min(spec.timeoutMs, ctx.timeoutMs);
+  const outcome = await spec.probe.run(spec.probeConfig, {
+    target: spec.target,
+    timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+    env: offline,
+  });
+  const at = endpoint(spec.probe.type, spec.probeConfig as Record<string, unknown>, key);
+  if (outcome.error)
+    return [await explainFailure(thing, outcome.error, at, key, { timeoutMs, envPort, spec })];
+  const judged = evaluateAll(spec.conditions, outcome.values);
+  const seen = summary(outcome.values);
+  if (judged.ok) return [ok(thing, `${seen}every condition holds (${spec.conditions.length})`)];
+  const failed = judged.results.filter((r) => !r.ok).map((r) => r.explanation);
+  return [
+    problem(
+      thing,
+      `${seen}${failed.join("; ")}`,
+      `it answers, but not as the check expects: fix what it watches, or the conditions in ${key}.expect`,
+    ),
+  ];
+}
+
+function summary(values: ProbeOutcome["values"]): string {
+  const parts: string[] = [];
+  if (typeof values.STATUS === "number") parts.push(`HTTP ${values.STATUS}`);
+  if (typeof values.RESPONSE_TIME === "number") parts.push(`in ${values.RESPONSE_TIME} ms`);
+  return parts.length > 0 ? `${parts.join(" ")}; ` : "";
+}
+
+async function explainFailure(
+  thing: string,
+  error: NonNullable<ProbeOutcome["error"]>,
+  at: Endpoint | undefined,
+  key: string,
+  o: { timeoutMs: number; envPort: number | undefined; spec: CheckSpec },
+): Promise<Finding> {
+  if (error.class === "connection_refused" && at) {
+    if (o.envPort !== undefined && o.envPort !== at.port) {
+      const other = await connect(at.host, o.envPort, o.timeoutMs);
+      return problem(
+        thing,
+        `port ${at.port} refused: is the service listening on ${o.envPort} as its env says?`,
+        other.ok
+          ? `${at.host}:${o.envPort} answers: point ${at.key} at port ${o.envPort}`
+          : `nothing answers on ${o.envPort} either: is it running? \`vigil logs\` shows its output`,
+      );
+    }
+    return problem(
+      thing,
+      `port ${at.port} refused on ${at.host}: nothing listens there`,
+      `start what should listen there, or fix the port in ${at.key}`,
+    );
+  }
+  if (error.class === "dns_failure" && at)
+    return problem(
+      thing,
+      `${at.host} does not resolve`,
+      `check the host name in ${at.key}, or this machine's DNS`,
+    );
+  if (error.class === "timeout") {
+    const allows = o.spec.timeoutMs > o.timeoutMs ? ` (the check itself allows ${o.spec.timeoutMs} ms)` : "";
+    return problem(
+      thing,
+      `no answer within ${o.timeoutMs} ms${allows}`,
+      at
+        ? `is ${at.host}:${at.port} up, and does a firewall let this machine reach it?`
+        : `look at what ${key} reads`,
+    );
+  }
+  return problem(thing, error.message, `check ${key}`);
+}
+
+/** The port a service's env gives it (`PORT`), when it sets one. */
+function envPortOf(s: ServiceConfig): number | undefined {
+  const raw = s.env.PORT;
+  return raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** The local port a service's health check probes, when it probes one on this machine. */
+function healthEndpoint(name: string, s: ServiceConfig): Endpoint | undefined {
+  const h = s.health;
+  if (!h) return undefined;
+  const type = h.http ? "http" : h.tcp ? "tcp" : undefined;
+  const at = type && endpoint(type, (h.http ?? h.tcp) as Record<string, unknown>, `services.${name}.health`);
+  return at && isLocal(at.host) ? at : undefined;
+}
+
+/** The env's PORT, `port:` and the health check's port must agree; the env is what the service reads. */
+export function portAgreement(name: string, s: ServiceConfig): Finding | undefined {
+  const thing = `service ${name}`;
+  const env = envPortOf(s);
+  const health = healthEndpoint(name, s);
+  const known = [
+    env === undefined ? undefined : { label: `its env sets PORT=${env}`, port: env },
+    s.port === undefined ? undefined : { label: `services.${name}.port is ${s.port}`, port: s.port },
+    health ? { label: `the health check probes port ${health.port}`, port: health.port } : undefined,
+  ].filter((k) => k !== undefined);
+  if (known.length < 2) return undefined;
+  if (known.every((k) => k.port === known[0]!.port)) return ok(thing, `ports agree (${known[0]!.port})`);
+  const listens = env ?? s.port!;
+  const fixes = [
+    health && health.port !== listens ? `point ${health.key} at port ${listens}` : "",
+    s.port !== undefined && s.port !== listens ? `set services.${name}.port to ${listens}` : "",
+  ].filter(Boolean);
+  return problem(
+    thing,
+    `${known.map((k) => k.label).join(", but ")}: the check will find nothing on the wrong port`,
+    `${env === undefined ? `services.${name}.port says ${listens}` : `the service listens where its env says (${listens})`}: ${fixes.join(" and ")}`,
+  );
+}
+
+async function checkService(name: string, s: ServiceConfig, spec: CheckSpec | undefined, ctx: DoctorContext) {
+  const thing = `service ${name}`;
+  const out: Finding[] = [];
+  if (s.command) {
+    const where = { cwd: s.cwd, searchPath: s.env.PATH ?? ctx.path, key: `services.${name}.command` };
+    out.push(await checkProgram(thing, s.command, where));
+    out.push(await checkFolder(thing, s.cwd, `services.${name}.cwd`));
+  } else {
+    out.push(skipped(thing, "a container service: its image is not checked"));
+  }
+  const agreement = portAgreement(name, s);
+  if (agreement) out.push(agreement);
+
+  // A service the agent runs is only expected to be up while an agent runs.
+  if (s.command && !ctx.agentRunning) {
+    const holder = s.port === undefined ? undefined : findPortHolder(s.port);
+    if (holder)
+      out.push(
+        problem(
+          thing,
+          `port ${s.port} is taken by ${holder.pid ? `pid ${holder.pid} ` : ""}(${holder.command}) while no agent runs`,
+          `\`vigil up\` would find it taken: stop that process, or change services.${name}.port`,
+        ),
+      );
+    out.push(skipped(thing, `not running: no agent is running to start it (\`vigil up\` does); not tried`));
+    return out;
+  }
+  if (spec) out.push(...(await tryCheck(thing, spec, `services.${name}.health`, ctx, envPortOf(s))));
+  else if (s.port !== undefined) {
+    const r = await connect("127.0.0.1", s.port, ctx.timeoutMs);
+    out.push(
+      r.ok
+        ? ok(thing, `port ${s.port} accepts connections`)
+        : problem(
+            thing,
+            `port ${s.port} ${r.code === "ECONNREFUSED" ? "refused" : `failed (${r.code})`}: nothing listens there`,
+            `is it running, and listening on ${s.port}? \`vigil logs ${name}\` shows its output`,
+          ),
+    );
+  }
+  return out;
+}
+
+/** One task per service and per check, in config order. */
+export function targetTasks(ctx: DoctorContext): (() => Promise<Finding[]>)[] {
+  const specs = new Map(targetPlans(ctx.config).map((p) => [`${p.kind}:${p.name}`, p.check]));
+  return [
+    ...Object.entries(ctx.config.services).map(
+      ([name, s]) =>
+        () =>
+          checkService(name, s, specs.get(`service:${name}`), ctx),
+    ),
+    ...Object.keys(ctx.config.checks).map((name) => async () => {
+      const spec = specs.get(`check:${name}`);
+      return spec ? tryCheck(`check ${name}`, spec, `checks.${name}`, ctx) : [];
+    }),
+  ];
+}
