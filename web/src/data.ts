@@ -1,6 +1,6 @@
 /** Reads from the API into the store. Each is safe to call again at any time (it replaces, never appends). */
 import { api, setCsrfToken } from "./api.ts";
-import { setState } from "./store.ts";
+import { setState, updateTarget } from "./store.ts";
 import type { Approval, Incident, Me, Overview, Run } from "./types.ts";
 
 export async function loadMe(): Promise<Me | null> {
@@ -19,6 +19,12 @@ export async function loadMe(): Promise<Me | null> {
 export async function loadOverview(): Promise<void> {
   const o = await api<Overview>("/api/overview");
   setState({ targets: o.targets, targetsAt: o.generated_at, pause: o.pause });
+}
+
+/** One target's current view (its restart count moves with each start the supervisor makes). */
+export async function loadTarget(name: string): Promise<void> {
+  const t = await api<{ restarts: number; pid?: number }>(`/api/targets/${encodeURIComponent(name)}`);
+  updateTarget(name, () => ({ restarts: t.restarts, ...(t.pid ? { pid: t.pid } : {}) }));
 }
 
 export async function loadIncidents(): Promise<void> {

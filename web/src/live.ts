@@ -3,7 +3,7 @@
  * EventSource reconnects by itself and sends Last-Event-ID, so the agent replays what was missed.
  * Targets change in place; lists of incidents, approvals and runs are re-read after a burst.
  */
-import { loadApprovals, loadIncidents, loadMe, loadOverview, soon } from "./data.ts";
+import { loadApprovals, loadIncidents, loadMe, loadOverview, loadTarget, soon } from "./data.ts";
 import { getState, setState, updateTarget } from "./store.ts";
 import type { LiveEvent } from "./types.ts";
 
@@ -44,6 +44,7 @@ function apply(e: LiveEvent): void {
       break;
     case "service.started":
       updateTarget(e.subject, () => ({ pid: Number(p.pid) }));
+      void loadTarget(e.subject).catch(() => undefined);
       break;
     case "incident.opened":
       updateTarget(e.subject, () => ({ incident_id: String(p.incident_id) }));
