@@ -10,7 +10,6 @@ import type { VigilConfig } from "../config/schema.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
 import type { TelegramConfig } from "../notify/providers/telegram.ts";
-import { TelegramBot } from "../notify/telegram-bot.ts";
 import type { CommandDeps } from "../notify/telegram-commands.ts";
 import { ActionStore } from "../store/action-store.ts";
 import { IncidentStore } from "../store/incident-store.ts";
@@ -64,7 +63,12 @@ export async function wireNotify(w: {
   await pipeline.start();
   w.lifecycle.defer("notify pipeline", () => pipeline.stop());
 
-  for (const [cfg, allowed] of telegramBots(w.config())) {
+  const bots = telegramBots(w.config());
+  // grammY is loaded only for an agent that talks to Telegram (see providers/index.ts).
+  const { TelegramBot } =
+    bots.length > 0 ? await import("../notify/telegram-bot.ts") : { TelegramBot: undefined };
+  for (const [cfg, allowed] of bots) {
+    if (!TelegramBot) break;
     const bot = new TelegramBot(cfg, allowed, w.commands, log.child({ telegram_api: cfg.api_root }));
     bot.start();
     w.lifecycle.defer("telegram bot", () => bot.stop());

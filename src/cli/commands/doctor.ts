@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { formatProblem, loadConfig } from "../../config/load.ts";
 import { Redactor } from "../../core/redact.ts";
-import { diagnose } from "../../doctor/doctor.ts";
 import { formatFinding } from "../../doctor/finding.ts";
 import { configPath, resolveTarget } from "../target.ts";
 import { type CliContext, verb } from "../verb.ts";
@@ -28,6 +27,8 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
           else for (const p of loaded.problems) ctx.io.err(formatProblem(p));
           return 2;
         }
+        // Loaded here, not with the CLI: it brings every provider's client, which `vigil up` should not carry.
+        const { diagnose } = await import("../../doctor/doctor.ts");
         const report = await diagnose({
           config: loaded.config,
           agentUrl: resolveTarget(opts.config, ctx.env).url,

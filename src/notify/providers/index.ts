@@ -1,17 +1,26 @@
-/** Delivering providers by channel type. A provider not listed here is refused at delivery, by name. */
-import type { Provider } from "../provider.ts";
-import { discordProvider } from "./discord.ts";
-import { emailProvider } from "./email.ts";
-import { ntfyProvider } from "./ntfy.ts";
-import { slackProvider } from "./slack.ts";
-import { telegramProvider } from "./telegram.ts";
-import { webhookProvider } from "./webhook.ts";
+/**
+ * Delivering providers by channel type. Each is loaded the first time a channel of its type
+ * delivers: grammY and nodemailer are ~22 MB of the daemon's RSS (BENCHMARKS.md), which an agent
+ * without Telegram or email channels should not carry.
+ */
+import type { Delivery, Outgoing, Provider } from "../provider.ts";
+
+function lazy(type: string, load: () => Promise<Provider<never>>): Provider<never> {
+  let loaded: Promise<Provider<never>> | undefined;
+  return {
+    type,
+    async deliver(cfg: never, n: Outgoing, opts: { timeoutMs: number; now: number }): Promise<Delivery> {
+      loaded ??= load();
+      return (await loaded).deliver(cfg, n, opts);
+    },
+  };
+}
 
 export const providers: Record<string, Provider<never> | undefined> = {
-  webhook: webhookProvider,
-  slack: slackProvider,
-  discord: discordProvider,
-  ntfy: ntfyProvider,
-  email: emailProvider,
-  telegram: telegramProvider,
+  webhook: lazy("webhook", async () => (await import("./webhook.ts")).webhookProvider),
+  slack: lazy("slack", async () => (await import("./slack.ts")).slackProvider),
+  discord: lazy("discord", async () => (await import("./discord.ts")).discordProvider),
+  ntfy: lazy("ntfy", async () => (await import("./ntfy.ts")).ntfyProvider),
+  email: lazy("email", async () => (await import("./email.ts")).emailProvider),
+  telegram: lazy("telegram", async () => (await import("./telegram.ts")).telegramProvider),
 };
