@@ -40,6 +40,9 @@ export function vigil(): Peer {
           `      timeout: 200ms`,
           `      fail_after: 2`,
           `      flap: { max_changes: 1000 }`,
+          // The peers restart without limit; Vigil's guardrails (3 attempts per incident, and a relapse
+          // within 10 minutes is the same incident) would escalate by the 4th hang instead.
+          `remediation: { max_attempts: 100, cooldown: 0s, max_actions_per_hour: 10000 }`,
           ``,
         ].join("\n"),
       );
