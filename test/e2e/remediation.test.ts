@@ -467,15 +467,17 @@ describe("memory pressure", () => {
     env: { PORT: "${port}"${env} }
     port: ${port}
 `;
+    // start_period: on a loaded machine, "big" may take a while to start and fill its 120 MB; the
+    // action must choose between the two services as they will be, not while one is still starting.
     agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
 remediation: { max_attempts: 1, verify_within: 500ms }
 services:
 ${svc("small", p1, "")}${svc("big", p2, ', ALLOC_MB: "120"')}checks:
-  host-memory: { memory: {}, every: 300ms, fail_after: 5, expect: ["[USED_PERCENT] < 0"], remediate: [restart-largest] }
+  host-memory: { memory: {}, every: 300ms, fail_after: 5, start_period: 4s, expect: ["[USED_PERCENT] < 0"], remediate: [restart-largest] }
 `);
     await expect
       .poll(async () => of(await events(agent!), "action.finished", "host-memory").length, {
-        timeout: 15_000,
+        timeout: 20_000,
       })
       .toBe(1);
     const evs = await events(agent);
