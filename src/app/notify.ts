@@ -16,8 +16,11 @@ import { IncidentStore } from "../store/incident-store.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
 import type { Store } from "../store/store.ts";
 
-/** The last event the notification pipeline handled, in the store's meta table. */
-const cursorKey = "notify.cursor";
+/**
+ * The last event this agent's notification pipeline handled, in the store's meta table: one per
+ * agent name, since agents sharing a PostgreSQL store each tell what they saw.
+ */
+const cursorKeyOf = (agent: string) => `notify.cursor:${agent}`;
 
 export async function wireNotify(w: {
   store: Store;
@@ -34,6 +37,7 @@ export async function wireNotify(w: {
   const outbox = new Outbox({ store, bus: w.bus, clock: w.clock, log, config: () => w.config().notify });
   outbox.start();
   w.lifecycle.defer("outbox", () => outbox.stop());
+  const cursorKey = cursorKeyOf(w.config().agent.name);
   const incidents = new IncidentStore(w.store.db);
   const actions = new ActionStore(w.store.db);
   const pipeline = new NotifyPipeline({

@@ -46,8 +46,25 @@ export function outboxContract(name: string, makeStore: () => Promise<Store>): v
       expect(await o.channelsFor("key-")).toEqual(expect.arrayContaining(["hook", "mail"]));
 
       await o.setStatus("a3", "merged");
+      // The opening of an incident still open is kept: its resolution will ask where it went.
+      const incidents = new IncidentStore(store.db);
+      await incidents.insertIncident({
+        id: "inc1",
+        target: "web",
+        failure_class: "timeout",
+        status: "open",
+        escalated: 0,
+        escalation: null,
+        linked_to: null,
+        opened_at: 500,
+        resolved_at: null,
+        reopened: 0,
+      });
+      await o.enqueue(
+        row("op", { dedup_key: "incident:inc1:opened:7", status: "sent", sent_at: 600, created_at: 500 }),
+      );
       expect(await o.prune(1_500)).toBe(2);
-      expect((await o.list(10)).map((r) => r.id).sort()).toEqual(["ap", "b"]);
+      expect((await o.list(10)).map((r) => r.id).sort()).toEqual(["ap", "b", "op"]);
       await store.close();
     });
 

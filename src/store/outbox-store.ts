@@ -100,10 +100,15 @@ export class OutboxStore {
     return rows.map(row);
   }
 
-  /** Drops finished notifications (sent, merged, given up) created before `before`. */
+  /**
+   * Drops finished notifications (sent, merged, given up) created before `before`, except the
+   * opening of an incident still open: its resolution will look up where the opening went.
+   */
   async prune(before: number): Promise<number> {
     const res = await this.db.run(
-      "DELETE FROM outbox WHERE status IN ('sent', 'merged', 'dead') AND created_at < ?",
+      `DELETE FROM outbox WHERE status IN ('sent', 'merged', 'dead') AND created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.status = 'open'
+                           AND outbox.dedup_key LIKE 'incident:' || i.id || ':opened:%')`,
       [before],
     );
     return res.changes;
