@@ -1,6 +1,7 @@
 /**
  * Wires the notification pipeline and the durable outbox to the event stream and the store, and
- * starts one Telegram command bot per bot token whose channels answer commands.
+ * starts one Telegram command bot per bot token whose channels answer commands (a token added by a
+ * reload needs a restart; chats and approvers follow the config at once).
  */
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
@@ -71,25 +72,33 @@ export async function wireNotify(w: {
   // grammY is loaded only for an agent that talks to Telegram (see providers/index.ts).
   const { TelegramBot } =
     bots.length > 0 ? await import("../notify/telegram-bot.ts") : { TelegramBot: undefined };
-  for (const [cfg, allowed] of bots) {
+  for (const cfg of bots) {
     if (!TelegramBot) break;
+    const allowed = () => allowedFor(w.config(), cfg.bot_token);
     const bot = new TelegramBot(cfg, allowed, w.commands, log.child({ telegram_api: cfg.api_root }));
     bot.start();
     w.lifecycle.defer("telegram bot", () => bot.stop());
   }
 }
 
-/** One bot per token (Telegram allows one poller per token): the chats it reports to and their approvers. */
-function telegramBots(config: VigilConfig): [TelegramConfig, Map<string, Set<number>>][] {
-  const bots = new Map<string, [TelegramConfig, Map<string, Set<number>>]>();
-  for (const channel of Object.values(config.notify.channels)) {
-    const t = channel.telegram;
-    if (!t?.commands) continue;
-    const allowed = bots.get(t.bot_token)?.[1] ?? new Map<string, Set<number>>();
-    bots.set(t.bot_token, bots.get(t.bot_token) ?? [t, allowed]);
+const telegramChannels = (config: VigilConfig): TelegramConfig[] =>
+  Object.values(config.notify.channels).flatMap((c) => (c.telegram?.commands ? [c.telegram] : []));
+
+/** One bot per token: Telegram allows one poller per token, however many channels share it. */
+function telegramBots(config: VigilConfig): TelegramConfig[] {
+  const byToken = new Map<string, TelegramConfig>();
+  for (const t of telegramChannels(config)) if (!byToken.has(t.bot_token)) byToken.set(t.bot_token, t);
+  return [...byToken.values()];
+}
+
+/** The chats a bot reports to and who may decide in each, as the config says now. */
+function allowedFor(config: VigilConfig, token: string): Map<string, Set<number>> {
+  const allowed = new Map<string, Set<number>>();
+  for (const t of telegramChannels(config)) {
+    if (t.bot_token !== token) continue;
     const approvers = allowed.get(t.chat_id) ?? new Set<number>();
     for (const id of t.approvers) approvers.add(id);
     allowed.set(t.chat_id, approvers);
   }
-  return [...bots.values()];
+  return allowed;
 }

@@ -35,8 +35,11 @@ export interface CommandDeps {
   resume(by: TelegramPerson, reason: string): Promise<unknown>;
 }
 
-/** Who may talk to the bot: chat id → the user ids that may decide there. */
-export type Allowed = ReadonlyMap<string, ReadonlySet<number>>;
+/**
+ * Who may talk to the bot right now: chat id → the user ids that may decide there. Asked on every
+ * update, so an approver taken out of the config by a reload is refused from that moment.
+ */
+export type Allowed = () => ReadonlyMap<string, ReadonlySet<number>>;
 
 const maxListed = 40;
 const help = [
@@ -52,7 +55,7 @@ export function commands(d: CommandDeps, allowed: Allowed): Composer<Context> {
   // Nothing past this point runs for a chat other than the configured one.
   bot.use(async (ctx, next) => {
     const chat = ctx.chat?.id;
-    if (chat !== undefined && allowed.has(String(chat))) return next();
+    if (chat !== undefined && allowed().has(String(chat))) return next();
     await refuse(d, ctx, "this chat is not one Vigil reports to");
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: "Not from this chat.", show_alert: true });
     else if (ctx.message) await ctx.reply("Sorry, I only answer in the chat I report to.");
@@ -125,7 +128,7 @@ async function approver(
   what: string,
 ): Promise<TelegramPerson | undefined> {
   const user = ctx.from?.id;
-  if (user !== undefined && allowed.get(String(ctx.chat?.id))?.has(user)) {
+  if (user !== undefined && allowed().get(String(ctx.chat?.id))?.has(user)) {
     return { name: `telegram:${user}`, role: "operator" };
   }
   await refuse(d, ctx, `${what} needs a user listed in approvers`);

@@ -22,7 +22,7 @@ let dir: string;
 
 beforeAll(async () => {
   tg = new BotApiServer(token);
-  const url = await tg.listen();
+  await tg.listen();
   // The first notification meets a flood limit and must wait the second Telegram asks for.
   tg.failNext("sendMessage", 429, {
     ok: false,
@@ -32,21 +32,21 @@ beforeAll(async () => {
   });
   // Lives for the whole file: tempDir's folders go after each test.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-telegram-"));
-  agent = await startAgent(
-    `agent: { listen: "127.0.0.1:0" }
+  agent = await startAgent(yaml([alice.id]), { dir });
+});
+
+/** The config, with these user ids as approvers. */
+const yaml = (approvers: number[]) => `agent: { listen: "127.0.0.1:0" }
 actions:
   announce: { run: [touch, "${dir}/announced-{n}"], params: { n: { type: integer } }, risk: approve }
 checks:
   always: { command: { run: ["true"] }, every: 1s }
 notify:
   channels:
-    tg: { telegram: { bot_token: "${token}", chat_id: "${chat}", approvers: [${alice.id}], api_root: "${url}/" } }
+    tg: { telegram: { bot_token: "${token}", chat_id: "${chat}", approvers: [${approvers.join(", ")}], api_root: "${tg.url}/" } }
   routes: [{ to: [tg] }]
   group_wait: 0ms
-`,
-    { dir },
-  );
-});
+`;
 
 afterAll(async () => {
   const exit = await agent?.stop();
@@ -156,5 +156,20 @@ describe("telegram", () => {
     const no = await reply(/only answer in the chat I report to/);
     expect(no.body.chat_id).toBe(4242);
     expect(await health()).toBe(false);
+  });
+
+  it("an approver taken out of the config by a reload is refused from then on", async () => {
+    fs.writeFileSync(agent.configFile, yaml([]));
+    const res = await api(agent, "/api/reload", { method: "POST" });
+    expect(res.status).toBe(200);
+    const before = tg.sent().length;
+    tg.type(chat, alice, "/pause");
+    await tg.waitFor(
+      (c) =>
+        c.method === "sendMessage" &&
+        tg.sent().indexOf(c) >= before &&
+        /Sorry, Alice/.test(String(c.body.text)),
+    );
+    expect(((await (await api(agent, "/health")).json()) as { paused: boolean }).paused).toBe(false);
   });
 });
