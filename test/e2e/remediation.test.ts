@@ -3,15 +3,13 @@
  * escalation, the kill switch, observe mode, the hourly budget, a storm behind a dependency, and a
  * kill -9 in the middle of a remediation.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, processesIn, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { freePort } from "../helpers/net.ts";
 import { tempDir } from "../helpers/tmp.ts";
-
-const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
+import { cli, events, fast, fixture, of, sick } from "../helpers/remediation.ts";
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
@@ -22,41 +20,6 @@ afterEach(async () => {
   agent = undefined;
   expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
 });
-
-interface Ev {
-  type: string;
-  subject: string;
-  actor: string;
-  payload: Record<string, unknown>;
-}
-async function events(a: RunningAgent): Promise<Ev[]> {
-  const res = await api(a, "/api/audit?limit=5000");
-  const body = (await res.json()) as {
-    events: { type: string; subject: string; actor: string; payload: string | object }[];
-  };
-  return body.events.map((e) => ({
-    ...e,
-    payload: (typeof e.payload === "string" ? JSON.parse(e.payload) : e.payload) as Record<string, unknown>,
-  }));
-}
-const of = (evs: Ev[], type: string, subject?: string) =>
-  evs.filter((e) => e.type === type && (subject === undefined || e.subject === subject));
-const cli = (a: RunningAgent, args: string[]) =>
-  runCli(args, { env: { VIGIL_URL: a.url, VIGIL_TOKEN: a.token } });
-
-/** A service whose health check never passes: its body says "sick". */
-function sick(name: string, port: number, extra = "") {
-  return `  ${name}:
-    command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}", HEALTH_STATUS: sick }
-    port: ${port}
-    restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 100, window: 1m }
-    stop: { timeout: 1s }
-    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2,
-              expect: ["[BODY].status == ok"], start_period: 0ms }
-${extra}`;
-}
-const fast = "remediation: { max_attempts: 3, cooldown: 200ms, verify_within: 800ms }";
 
 describe("remediation", () => {
   it("a never-healthy service gets exactly max_attempts restarts, one escalation, and nothing after", async () => {
@@ -250,117 +213,6 @@ checks:
   });
 });
 
-describe("a port held by someone else", () => {
-  it("names the holder, asks a person before freeing it, and the service starts once approved", async () => {
-    const port = await freePort();
-    const holder = spawn(
-      process.execPath,
-      ["-e", `require("http").createServer((q, r) => r.end("squatter")).listen(${port}, "127.0.0.1")`],
-      {
-        stdio: "ignore",
-      },
-    );
-    try {
-      await expect
-        .poll(
-          () =>
-            fetch(`http://127.0.0.1:${port}/`).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          { timeout: 5_000 },
-        )
-        .toBe(true);
-      agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
-auth: { tokens: [{ name: olga, role: operator, token: operator-token-0123456789 }] }
-remediation: { cooldown: 200ms, verify_within: 5s }
-services:
-  web:
-    command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}" }
-    port: ${port}
-    restart: { backoff: { initial: 100ms, max: 200ms }, max_restarts: 2, window: 1m }
-    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 300ms, fail_after: 2, expect: ["[BODY].status == ok"] }
-`);
-      type Approval = { id: string; action: string; target: string; requested_by: string };
-      let pending: Approval | undefined;
-      await expect
-        .poll(
-          async () => {
-            const { approvals } = (await (await api(agent!, "/api/approvals?status=pending")).json()) as {
-              approvals: Approval[];
-            };
-            pending = approvals.find((a) => a.action === "free-port");
-            return pending !== undefined;
-          },
-          { timeout: 15_000 },
-        )
-        .toBe(true);
-      expect(pending).toMatchObject({ target: "web", requested_by: "vigil" });
-      await new Promise((r) => setTimeout(r, 500));
-      expect(holder.exitCode).toBeNull(); // nothing touched it without a person
-      const { incidents } = (await (await api(agent, "/api/incidents?status=open")).json()) as {
-        incidents: { id: string; failure_class: string }[];
-      };
-      expect(incidents[0]!.failure_class).toBe("port_in_use");
-      const detail = (await (await api(agent, `/api/incidents/${incidents[0]!.id}`)).json()) as {
-        timeline: { kind: string; detail: string }[];
-      };
-      expect(detail.timeline[0]!.detail).toContain(`port ${port} is held by pid ${holder.pid}`);
-
-      const ok = await api(agent, `/api/approvals/${pending!.id}/approve`, {
-        method: "POST",
-        token: "operator-token-0123456789",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ note: "that is a leftover" }),
-      });
-      expect(ok.status).toBe(200);
-      await expect
-        .poll(async () => of(await events(agent!), "incident.resolved", "web").length, { timeout: 15_000 })
-        .toBe(1);
-      expect(holder.exitCode !== null || holder.signalCode !== null).toBe(true);
-      const body = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
-      expect(body).toMatchObject({ status: "ok" });
-      await expect
-        .poll(
-          async () => of(await events(agent!), "remediation.finished", "web").map((e) => e.payload.outcome),
-          { timeout: 10_000 },
-        )
-        .toEqual(["succeeded"]);
-    } finally {
-      holder.kill("SIGKILL");
-    }
-  });
-});
-
-describe("recovery that depends on the kind of failure", () => {
-  it("a timeout while warming up gets a longer start, not a plain restart", async () => {
-    const port = await freePort();
-    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
-remediation: { cooldown: 200ms, verify_within: 10s }
-services:
-  slow:
-    command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}", SLOW_START: "1500" }
-    port: ${port}
-    health: { http: { url: "http://127.0.0.1:${port}/health", timeout: 150ms }, every: 200ms, fail_after: 2, start_period: 0ms }
-    remediate:
-      - { action: longer-start, when: [timeout] }
-      - { action: restart, when: [connection_refused, http_5xx] }
-`);
-    await expect
-      .poll(async () => of(await events(agent!), "incident.resolved", "slow").length, { timeout: 20_000 })
-      .toBe(1);
-    const evs = await events(agent);
-    expect(of(evs, "incident.opened", "slow")[0]!.payload.failure_class).toBe("timeout");
-    expect(of(evs, "remediation.decided", "slow").map((e) => e.payload.action)).toEqual(["longer-start"]);
-    const [fin] = of(evs, "remediation.finished", "slow");
-    expect(fin!.payload).toMatchObject({ action: "longer-start", outcome: "succeeded" });
-    const [run] = of(evs, "action.finished", "slow");
-    expect(String(run!.payload.output)).toContain("start period 0 ms → 10000 ms; restarted");
-  });
-});
-
 describe("silences, maintenance windows and learning", () => {
   it("a silence holds remediation (audited with who set it); ending it lets the runbook act", async () => {
     const dir = tempDir("vigil-silence-");
@@ -456,38 +308,5 @@ checks:
     expect(stats.find((s) => s.action === "noop")?.successes ?? 0).toBe(0);
     const last = of(await events(agent), "remediation.decided", "flag").at(-1)!;
     expect(String(last.payload.explanation)).toMatch(/fix fixed condition_failed 2 of 2 times before/);
-  });
-});
-
-describe("memory pressure", () => {
-  it("restart-largest restarts the managed service with the most resident memory", async () => {
-    const [p1, p2] = [await freePort(), await freePort()];
-    const svc = (name: string, port: number, env: string) => `  ${name}:
-    command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}"${env} }
-    port: ${port}
-`;
-    // start_period: on a loaded machine, "big" may take a while to start and fill its 120 MB; the
-    // action must choose between the two services as they will be, not while one is still starting.
-    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
-remediation: { max_attempts: 1, verify_within: 500ms }
-services:
-${svc("small", p1, "")}${svc("big", p2, ', ALLOC_MB: "120"')}checks:
-  host-memory: { memory: {}, every: 300ms, fail_after: 5, start_period: 4s, expect: ["[USED_PERCENT] < 0"], remediate: [restart-largest] }
-`);
-    await expect
-      .poll(async () => of(await events(agent!), "action.finished", "host-memory").length, {
-        timeout: 20_000,
-      })
-      .toBe(1);
-    const evs = await events(agent);
-    expect(of(evs, "incident.opened", "host-memory")[0]!.payload.failure_class).toBe("resource_threshold");
-    expect(String(of(evs, "action.finished", "host-memory")[0]!.payload.output)).toMatch(
-      /^restarted big \(\d+ MB resident\)$/,
-    );
-    await expect
-      .poll(async () => of(await events(agent!), "service.started", "big").length, { timeout: 5_000 })
-      .toBe(2);
-    expect(of(evs, "service.started", "small")).toHaveLength(1);
   });
 });
