@@ -1,7 +1,7 @@
 /**
  * Healing inside guardrails, as timelines against the real agent with real processes: attempts,
- * escalation, the kill switch, observe mode, the hourly budget, a storm behind a dependency, and a
- * kill -9 in the middle of a remediation.
+ * escalation, the kill switch, observe mode, the hourly budget, a storm behind a dependency, a
+ * kill -9 in the middle of a remediation, silences, maintenance windows and learning.
  */
 import fs from "node:fs";
 import path from "node:path";
