@@ -228,6 +228,13 @@ describe("config: what a valid file becomes", () => {
     expect(secrets).toEqual(expect.arrayContaining(["hunter2-pass", "heartbeat-token-123456"]));
   });
 
+  it("a channel of a type no provider handles is refused at load, naming the providers", () => {
+    expect(problems("notify:\n  channels:\n    p: { pigeon: { loft: x } }\n")).toEqual([
+      `${file}:3:8 notify.channels.p: name the provider, one of: telegram, email, slack, discord, ntfy, webhook`,
+      `${file}:3:10 notify.channels.p.pigeon: unknown key "pigeon"`,
+    ]);
+  });
+
   it("a channel's settings are checked by its provider's own schema, naming the field and the fix", () => {
     const found = problems(
       'notify:\n  channels:\n    tg: { telegram: { bot_token: "not-a-token", chat_id: "1" } }\n',

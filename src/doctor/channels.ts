@@ -10,7 +10,7 @@ import type { VigilConfig } from "../config/schema.ts";
 import { classifySmtp, smtpTransport } from "../notify/providers/email.ts";
 import type { schema as emailSchema } from "../notify/providers/email.schema.ts";
 import { failure, telegramApi, type TelegramConfig } from "../notify/providers/telegram.ts";
-import type { ProviderType } from "../notify/schemas.ts";
+import { channelSettings, type ProviderType } from "../notify/schemas.ts";
 import { testChannel } from "../notify/test-message.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Finding, ok, problem } from "./finding.ts";
@@ -145,10 +145,7 @@ async function sendTest(thing: string, name: string, notify: VigilConfig["notify
 export function channelTasks(ctx: DoctorContext): (() => Promise<Finding[]>)[] {
   const notify = ctx.config.notify;
   return Object.entries(notify.channels).map(([name, channel]) => async () => {
-    const [type, settings] = Object.entries(channel).find(([, v]) => v !== undefined) as [
-      ProviderType,
-      never,
-    ];
+    const { type, settings } = channelSettings(channel);
     const thing = `channel ${name} (${type})`;
     if (ctx.send) return [await sendTest(thing, name, notify, ctx)];
     return [await checks[type](thing, settings, `notify.channels.${name}.${type}`, ctx)];

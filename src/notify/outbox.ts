@@ -13,6 +13,7 @@ import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
+import { channelSettings } from "./schemas.ts";
 
 const tickMs = 250;
 const batch = 50;
@@ -97,19 +98,12 @@ export class Outbox {
     } else if (!channel) {
       result = { ok: false, error: `the channel ${r.channel} is no longer configured`, permanent: true };
     } else {
-      const [type, settings] = Object.entries(channel).find(([, v]) => v !== undefined) as [string, unknown];
-      const provider = providers[type];
-      result = provider
-        ? await provider.deliver(
-            settings as never,
-            { id: r.id, message: JSON.parse(r.body) as Outgoing["message"] },
-            { timeoutMs: deliveryTimeoutMs, now },
-          )
-        : {
-            ok: false,
-            error: `the ${type} provider is not built yet; use a webhook channel`,
-            permanent: true,
-          };
+      const { type, settings } = channelSettings(channel);
+      result = await providers[type].deliver(
+        settings,
+        { id: r.id, message: JSON.parse(r.body) as Outgoing["message"] },
+        { timeoutMs: deliveryTimeoutMs, now },
+      );
     }
     const attempts = r.attempts + 1;
     if (result.ok) {

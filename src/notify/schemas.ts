@@ -16,3 +16,12 @@ export const providerSchemas = {
 } as const;
 export type ProviderType = keyof typeof providerSchemas;
 export const providerTypes = Object.keys(providerSchemas) as ProviderType[];
+
+/** A configured channel's provider type and settings: the config holds exactly one provider key per channel. */
+export function channelSettings(channel: Partial<Record<ProviderType, unknown>>): {
+  type: ProviderType;
+  settings: never;
+} {
+  const type = providerTypes.find((t) => channel[t] !== undefined)!;
+  return { type, settings: channel[type] as never };
+}

@@ -35,12 +35,6 @@ describe("testChannel", () => {
     expect(isVigilError(e3, "NOT_FOUND")).toBe(true);
   });
 
-  it("a type without a provider is a permanent failure naming it", async () => {
-    const r = await testChannel(notify({ p: { pigeon: { loft: "x" } } }), "p", 0);
-    expect(r).toMatchObject({ channel: "p", type: "pigeon", ok: false, permanent: true });
-    expect(r.error).toBe("no pigeon provider in this version");
-  });
-
   it("a 429 with Retry-After is transient and carries the wait", async () => {
     const url = `http://127.0.0.1:${await port}/x`;
     const r = await testChannel(notify({ hook: { webhook: { url, headers: {} } } }), "hook", Date.now());

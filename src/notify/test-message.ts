@@ -8,6 +8,7 @@ import { VigilError } from "../core/errors.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
+import { channelSettings } from "./schemas.ts";
 
 /** The same budget the outbox gives one delivery. */
 export const testTimeoutMs = 10_000;
@@ -51,22 +52,17 @@ export async function testChannel(
 ): Promise<ChannelTestResult> {
   const cfg = Object.hasOwn(notify.channels, channel) ? notify.channels[channel] : undefined;
   if (!cfg) throw unknownChannel(notify, channel);
-  const [type, settings] = Object.entries(cfg).find(([, v]) => v !== undefined) as [string, unknown];
-  const provider = providers[type];
+  const { type, settings } = channelSettings(cfg);
   const started = performance.now();
   let delivery: Delivery;
-  if (!provider) {
-    delivery = { ok: false, error: `no ${type} provider in this version`, permanent: true };
-  } else {
-    try {
-      delivery = await provider.deliver(settings as never, testMessage(channel, type, now), {
-        timeoutMs: testTimeoutMs,
-        now,
-      });
-    } catch (e) {
-      // The contract says never throw; a provider that does is reported, not crashed on.
-      delivery = { ok: false, error: e instanceof Error ? e.message : String(e), permanent: false };
-    }
+  try {
+    delivery = await providers[type].deliver(settings, testMessage(channel, type, now), {
+      timeoutMs: testTimeoutMs,
+      now,
+    });
+  } catch (e) {
+    // The contract says never throw; a provider that does is reported, not crashed on.
+    delivery = { ok: false, error: e instanceof Error ? e.message : String(e), permanent: false };
   }
   const duration_ms = Math.round(performance.now() - started);
   if (delivery.ok) return { channel, type, ok: true, duration_ms };

@@ -4,6 +4,7 @@
  * without Telegram or email channels should not carry.
  */
 import type { Delivery, Outgoing, Provider } from "../provider.ts";
+import type { ProviderType } from "../schemas.ts";
 
 function lazy(type: string, load: () => Promise<Provider<never>>): Provider<never> {
   let loaded: Promise<Provider<never>> | undefined;
@@ -16,7 +17,7 @@ function lazy(type: string, load: () => Promise<Provider<never>>): Provider<neve
   };
 }
 
-export const providers: Record<string, Provider<never> | undefined> = {
+export const providers: Record<ProviderType, Provider<never>> = {
   webhook: lazy("webhook", async () => (await import("./webhook.ts")).webhookProvider),
   slack: lazy("slack", async () => (await import("./slack.ts")).slackProvider),
   discord: lazy("discord", async () => (await import("./discord.ts")).discordProvider),
