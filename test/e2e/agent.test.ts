@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, runCli, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
 
@@ -20,12 +20,9 @@ const env = { OPERATOR_TOKEN: operatorToken };
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  if (!agent) return;
-  const { dir } = agent;
-  // SIGTERM: a killed agent would leave its services running after the test's folder is gone.
-  await agent.stop("SIGTERM");
+  const left = await stopCleanly(agent);
   agent = undefined;
-  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
+  expect(left, "a stopped agent leaves no process behind").toEqual([]);
 });
 
 describe("agent process", () => {

@@ -4,18 +4,15 @@
  */
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, processesIn, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import { freePort } from "../helpers/net.ts";
 import { events, fixture, of } from "../helpers/remediation.ts";
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  if (!agent) return;
-  const { dir } = agent;
-  // SIGTERM: a killed agent would leave its services running after the test's folder is gone.
-  await agent.stop("SIGTERM");
+  const left = await stopCleanly(agent);
   agent = undefined;
-  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
+  expect(left, "a stopped agent leaves no process behind").toEqual([]);
 });
 
 describe("a port held by someone else", () => {

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, processesIn, runCli, startAgent, type RunningAgent } from "../helpers/agent.ts";
+import { api, runCli, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import { alive, freePort } from "../helpers/net.ts";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
 
@@ -13,11 +13,9 @@ const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
 
 let agent: RunningAgent | undefined;
 afterEach(async () => {
-  if (!agent) return;
-  const dir = agent.dir;
-  await agent.stop("SIGTERM");
+  const left = await stopCleanly(agent);
   agent = undefined;
-  expect(processesIn(dir), "a stopped agent leaves no process behind").toEqual([]);
+  expect(left, "a stopped agent leaves no process behind").toEqual([]);
 });
 
 interface Target {

@@ -117,6 +117,16 @@ export function api(
   return fetch(agent.url + p, { ...init, headers, signal: AbortSignal.timeout(10_000) });
 }
 
+/**
+ * Stops an agent with SIGTERM and returns what it left running in its folder (nothing, when it
+ * stops cleanly). SIGTERM, not SIGKILL: a killed agent leaves its services behind.
+ */
+export async function stopCleanly(agent: RunningAgent | undefined): Promise<{ pid: number; cmd: string }[]> {
+  if (!agent) return [];
+  await agent.stop("SIGTERM");
+  return processesIn(agent.dir);
+}
+
 /** Processes whose working folder is inside `dir`: what an agent that stopped cleanly leaves there is a leak. */
 export function processesIn(dir: string): { pid: number; cmd: string }[] {
   const out: { pid: number; cmd: string }[] = [];
