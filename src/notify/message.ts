@@ -31,7 +31,7 @@ const itemOf = (m: Pick<Message, "kind" | "title" | "text" | "at" | "incident_id
 
 /** The waiting message with one more notice: newest state on top, every step listed in order. */
 export function merge(waiting: Message, n: Notice): Message {
-  const items = [...(waiting.items ?? [itemOf(waiting)]), itemOf({ ...n, incident_id: n.incident_id })];
+  const items = [...(waiting.items ?? [itemOf(waiting)]), itemOf(n)];
   return {
     id: waiting.id,
     kind: n.kind,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { IncidentStore, type AttemptRow, type IncidentRow } from "./incident-store.ts";
 import type { Store } from "./store.ts";
 
-const incident = (id: string, over: Partial<IncidentRow> = {}): IncidentRow => ({
+export const incident = (id: string, over: Partial<IncidentRow> = {}): IncidentRow => ({
   id,
   target: "web",
   failure_class: "timeout",
@@ -83,6 +83,23 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
       } finally {
         await store.close();
       }
+    });
+    it("lists open escalated incidents with when they were escalated", async () => {
+      const store = await makeStore();
+      const s = new IncidentStore(store.db);
+      const base = { escalation: "budget spent" };
+      await s.insertIncident(incident("i1", { ...base, escalated: 1 }));
+      await s.insertIncident(incident("i2", { ...base, escalated: 0 }));
+      await s.insertIncident(
+        incident("i3", { ...base, escalated: 1, status: "resolved", resolved_at: 3_000 }),
+      );
+      for (const id of ["i1", "i2", "i3"])
+        await s.addTimeline({ incident_id: id, ts: 2_000, kind: "escalated", detail: "x" });
+      await s.addTimeline({ incident_id: "i1", ts: 2_500, kind: "escalated", detail: "again" });
+      expect(await s.escalatedOpen()).toEqual([
+        { id: "i1", target: "web", escalation: "budget spent", since: 2_000 },
+      ]);
+      await store.close();
     });
   });
 }

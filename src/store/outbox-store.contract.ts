@@ -1,5 +1,6 @@
 /** The outbox and its grouping queries behave the same on SQLite and PostgreSQL. */
 import { describe, expect, it } from "vitest";
+import { incident } from "./incident-store.contract.ts";
 import { IncidentStore } from "./incident-store.ts";
 import { OutboxStore, type OutboxRow } from "./outbox-store.ts";
 import type { Store } from "./store.ts";
@@ -48,48 +49,12 @@ export function outboxContract(name: string, makeStore: () => Promise<Store>): v
       await o.setStatus("a3", "merged");
       // The opening of an incident still open is kept: its resolution will ask where it went.
       const incidents = new IncidentStore(store.db);
-      await incidents.insertIncident({
-        id: "inc1",
-        target: "web",
-        failure_class: "timeout",
-        status: "open",
-        escalated: 0,
-        escalation: null,
-        linked_to: null,
-        opened_at: 500,
-        resolved_at: null,
-        reopened: 0,
-      });
+      await incidents.insertIncident(incident("inc1", { target: "web", opened_at: 500 }));
       await o.enqueue(
         row("op", { dedup_key: "incident:inc1:opened:7", status: "sent", sent_at: 600, created_at: 500 }),
       );
       expect(await o.prune(1_500)).toBe(2);
       expect((await o.list(10)).map((r) => r.id).sort()).toEqual(["ap", "b", "op"]);
-      await store.close();
-    });
-
-    it("lists open escalated incidents with when they were escalated", async () => {
-      const store = await makeStore();
-      const s = new IncidentStore(store.db);
-      const base = {
-        target: "web",
-        failure_class: "timeout",
-        status: "open" as const,
-        escalation: "budget spent",
-        linked_to: null,
-        opened_at: 1_000,
-        resolved_at: null,
-        reopened: 0,
-      };
-      await s.insertIncident({ ...base, id: "i1", escalated: 1 });
-      await s.insertIncident({ ...base, id: "i2", escalated: 0 });
-      await s.insertIncident({ ...base, id: "i3", escalated: 1, status: "resolved", resolved_at: 3_000 });
-      for (const id of ["i1", "i2", "i3"])
-        await s.addTimeline({ incident_id: id, ts: 2_000, kind: "escalated", detail: "x" });
-      await s.addTimeline({ incident_id: "i1", ts: 2_500, kind: "escalated", detail: "again" });
-      expect(await s.escalatedOpen()).toEqual([
-        { id: "i1", target: "web", escalation: "budget spent", since: 2_000 },
-      ]);
       await store.close();
     });
   });
