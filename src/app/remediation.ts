@@ -141,6 +141,10 @@ export async function wireRemediation(
       supervision.isService(target)
     ) {
       const r = await supervision.restartUnhealthy(target, reason);
+      if (r === "exited") {
+        // Its restart policy is already bringing it back; verify_within judges whether that healed it.
+        return { kind: "ran", ok: true, detail: "it had exited; its restart policy is starting it again" };
+      }
       return r === "restarted"
         ? { kind: "ran", ok: true, detail: "restarted" }
         : {

@@ -267,7 +267,10 @@ export class Supervision implements TargetsApi {
    * The default remediation of a service: a restart that counts against its restart budget (and
    * gives up to `failed` past it), as a crash would.
    */
-  async restartUnhealthy(name: string, reason: string): Promise<"restarted" | "gave-up" | "not-running"> {
+  async restartUnhealthy(
+    name: string,
+    reason: string,
+  ): Promise<"restarted" | "gave-up" | "exited" | "not-running"> {
     const svc = this.#supervisor.get(name);
     if (!svc) return "not-running";
     return svc.restartUnhealthy(`health check failing: ${reason}`);

@@ -190,9 +190,13 @@ export class ManagedService {
 
   /**
    * A restart asked for by a failing health check: it spends the same budget as a crash, so an
-   * unhealthy service cannot be restarted forever either.
+   * unhealthy service cannot be restarted forever either. Only a running process is restarted: the
+   * caller decided on a health result and acts later, and a process that exited in between belongs
+   * to its exit handler, which restarts it or gives up (and says so) once.
    */
-  async restartUnhealthy(reason: string): Promise<"restarted" | "gave-up"> {
+  async restartUnhealthy(reason: string): Promise<"restarted" | "gave-up" | "exited"> {
+    if (this.#phase === "failed") return "gave-up";
+    if (this.#phase !== "running") return "exited";
     const now = this.#h.clock.now();
     const d = decideRestart(
       this.spec.restart,
@@ -203,7 +207,11 @@ export class ManagedService {
     );
     if (d.kind !== "restart") {
       this.#record.history = d.history;
-      await this.#giveUp();
+      // `failed` means not running: a later retry or `vigil recover` must never start a second copy
+      // beside this one, and its exit must not be taken for a crash and give up a second time.
+      const trial = this.#trial;
+      await this.stop();
+      await this.#giveUp(!trial);
       return "gave-up";
     }
     this.#record.history = d.history;

@@ -198,6 +198,48 @@ describe("supervisor", () => {
     }
   });
 
+  // The engine decides on a health result, then acts after an await: the process may have exited in
+  // between, and its exit handler already restarted it or gave up. Its decision must not count twice.
+  it("a health-check restart of a service that is no longer running spends nothing and announces nothing", async () => {
+    const { sup, events, records } = harness();
+    await sup.start([spec("loop", { CRASH_AFTER: "30" })]);
+    await expect.poll(() => sup.get("loop")!.phase, { timeout: 10_000 }).toBe("failed");
+    const before = structuredClone(records.get("loop")!);
+    expect(await sup.get("loop")!.restartUnhealthy("health check failing: connection refused")).toBe(
+      "gave-up",
+    );
+    expect(kinds(events).filter((k) => k === "gave-up")).toHaveLength(1);
+    expect(records.get("loop")).toEqual(before);
+
+    await sup.start([
+      spec("slow", { CRASH_AFTER: "30" }, { restart: { ...spec("x").restart, initialMs: 2_000 } }),
+    ]);
+    await expect.poll(() => sup.get("slow")!.phase, { timeout: 10_000 }).toBe("backoff");
+    const restarts = sup.get("slow")!.record.restarts;
+    expect(await sup.get("slow")!.restartUnhealthy("health check failing: connection refused")).toBe(
+      "exited",
+    );
+    expect(sup.get("slow")!.phase).toBe("backoff");
+    expect(sup.get("slow")!.record.restarts).toBe(restarts);
+  });
+
+  it("a health-check restart past the budget stops the process, gives up once, and recover starts one copy", async () => {
+    const { sup, events } = harness();
+    await sup.start([spec("hung", {}, { restart: { ...spec("x").restart, maxRestarts: 0 } })]);
+    await expect.poll(() => sup.get("hung")!.phase, { timeout: 10_000 }).toBe("running");
+    const pid = sup.get("hung")!.pid!;
+    expect(await sup.get("hung")!.restartUnhealthy("health check failing: timeout")).toBe("gave-up");
+    expect(sup.get("hung")!.phase).toBe("failed");
+    expect(alive(pid)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kinds(events).filter((k) => k === "gave-up")).toHaveLength(1);
+    expect(kinds(events).filter((k) => k === "restart-scheduled")).toHaveLength(0);
+
+    await sup.get("hung")!.recover();
+    expect(sup.get("hung")!.phase).toBe("running");
+    expect(findByEnv(serviceTagVar, sup.tag("hung"))).toEqual([sup.get("hung")!.pid]);
+  });
+
   it("recover re-arms a failed service with a fresh budget", async () => {
     const { sup } = harness();
     await sup.start([
