@@ -1,6 +1,17 @@
 // Type-aware lint: a daemon must not drop promises on the floor.
 import tseslint from "typescript-eslint";
 
+const spawnOnlyThere = ["child_process", "node:child_process"].map((name) => ({
+  name,
+  message: "Only src/gateway and src/supervisor may spawn processes.",
+}));
+// An ES import of node:http loads undici and the web streams (~12 MB of the daemon's RSS).
+const httpByRequire = ["http", "node:http"].map((name) => ({
+  name,
+  message: 'Use `import { http } from "src/core/node-http.ts"`; type-only imports are fine.',
+  allowTypeImports: true,
+}));
+
 export default tseslint.config(
   { ignores: ["node_modules", "dist", "web/dist", "coverage", ".vigil", "**/.vigil"] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -14,22 +25,20 @@ export default tseslint.config(
       "@typescript-eslint/require-await": "off",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [
-            { name: "child_process", message: "Only src/gateway and src/supervisor may spawn processes." },
-            {
-              name: "node:child_process",
-              message: "Only src/gateway and src/supervisor may spawn processes.",
-            },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { paths: spawnOnlyThere }],
     },
   },
   {
-    files: ["src/gateway/**", "src/supervisor/**", "test/**", "bench/**", "**/*.test.ts"],
+    files: ["src/**"],
+    ignores: ["src/gateway/**", "src/supervisor/**"],
+    rules: { "no-restricted-imports": ["error", { paths: [...spawnOnlyThere, ...httpByRequire] }] },
+  },
+  {
+    files: ["src/gateway/**", "src/supervisor/**"],
+    rules: { "no-restricted-imports": ["error", { paths: httpByRequire }] },
+  },
+  {
+    files: ["test/**", "bench/**", "**/*.test.ts"],
     rules: { "no-restricted-imports": "off" },
   },
   {

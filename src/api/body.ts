@@ -1,7 +1,7 @@
 /** Request bodies: JSON only, validated by a zod schema, errors naming the field. */
 import type { z } from "zod";
 import { VigilError } from "../core/errors.ts";
-import type { ApiContext } from "./context.ts";
+import type { ApiContext } from "./router.ts";
 
 export async function readJson<S extends z.ZodType>(c: ApiContext, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();

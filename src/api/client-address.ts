@@ -1,11 +1,6 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
-import type { ApiContext } from "./context.ts";
+import type { ApiContext } from "./router.ts";
 
-/** The peer's address, the key the failure limiter counts by; "unknown" outside a Node server (tests). */
+/** The peer's address, the key the failure limiter counts by ("unknown" once the socket is gone). */
 export function clientAddress(c: ApiContext): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  return c.req.raw.socket.remoteAddress ?? "unknown";
 }

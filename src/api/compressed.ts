@@ -1,6 +1,6 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import type { ApiContext } from "./context.ts";
+import type { ApiContext, Reply } from "./router.ts";
 
 const gzipAsync = promisify(gzip);
 /** Below this a body goes as it is: compressing it costs more than it saves. */
@@ -10,7 +10,7 @@ const minBytes = 8 * 1024;
  * JSON, gzipped when the client accepts it and the body is large: the dashboard's overview of 1,000
  * targets is ~400 KB as text and ~10x smaller compressed. Compressed off the event loop (zlib's pool).
  */
-export async function compressedJson(c: ApiContext, body: unknown): Promise<Response> {
+export async function compressedJson(c: ApiContext, body: unknown): Promise<Reply> {
   const text = JSON.stringify(body);
   const headers: Record<string, string> = {
     "content-type": "application/json; charset=UTF-8",

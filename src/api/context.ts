@@ -1,5 +1,4 @@
 /** What routes may use. The API reaches the rest of the agent only through this. */
-import type { Context } from "hono";
 import type { ApprovalView } from "../approvals/approvals.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
@@ -13,6 +12,7 @@ import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
 import type { HistoryWindow, Overview, TargetHistoryView } from "../targets/history.ts";
 import type { TargetView } from "../targets/targets.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
+import type { ApiContext, Reply } from "./router.ts";
 import type { SessionStore } from "./sessions.ts";
 
 export type TargetAction = "start" | "stop" | "restart" | "recover";
@@ -141,12 +141,6 @@ export interface ApiDeps {
   webDir?: string;
 }
 
-export interface ApiEnv {
-  Variables: { principal: Principal | undefined };
-}
-
-export type ApiContext = Context<ApiEnv>;
-
 /** One route: the table that the server registers and that the role tests walk. */
 export interface RouteSpec {
   method: "GET" | "POST" | "DELETE";
@@ -154,5 +148,5 @@ export interface RouteSpec {
   role: RouteRole;
   /** When the role follows the config (`agent.metrics_auth`): asked per request, over `role`. */
   roleFor?: (deps: ApiDeps) => RouteRole;
-  handler: (c: ApiContext, deps: ApiDeps) => Response | Promise<Response>;
+  handler: (c: ApiContext, deps: ApiDeps) => Reply | Promise<Reply>;
 }

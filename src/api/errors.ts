@@ -1,14 +1,13 @@
 /** Every API error is `{"error": {"code", "message"}}` with the catalog's status; never a stack. */
-import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { errorCatalog, type ErrorCode, VigilError, isVigilError } from "../core/errors.ts";
+import type { ApiContext, Reply } from "./router.ts";
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
-export function sendError(c: Context, e: VigilError): Response {
-  return c.json(errorBody(e.code, e.message, e.details), e.status as ContentfulStatusCode);
+export function sendError(c: ApiContext, e: VigilError): Reply {
+  return c.json(errorBody(e.code, e.message, e.details), e.status);
 }
 
 /** Maps anything thrown in a handler to a response; unknown errors become INTERNAL and are logged. */

@@ -83,7 +83,7 @@ export class EventStreams implements EventsApi {
   }
 
   /**
-   * @example const body = streams.open({ after: 41, types: ["incident.*"] }); return new Response(body);
+   * @example const body = streams.open({ after: 41, types: ["incident.*"] }); return c.body(body);
    */
   open(opts: { after: number | undefined; types: readonly string[] }): ReadableStream<Uint8Array> {
     if (this.#closed) throw new VigilError("CONFLICT", "the agent is stopping; reconnect in a moment");

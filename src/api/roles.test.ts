@@ -7,6 +7,7 @@ import { silentLogger } from "../core/log.ts";
 import { FailureLimiter, roleAtLeast, roles, TokenRegistry, type Role } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { createApi, routes } from "./server.ts";
+import { serveApi } from "../../test/helpers/api.ts";
 
 const tokenOf = (role: Role) => `token-of-${role}-0123456789`;
 
@@ -92,7 +93,7 @@ const deps = {
   },
 } as unknown as ApiDeps;
 
-const app = createApi(deps);
+const app = serveApi(createApi(deps));
 const call = (method: string, path: string, token?: string) =>
   app.request(path.replace(/:\w+/g, "x"), {
     method,

@@ -5,15 +5,14 @@
  * Owns: routing, auth, error shape. Must not import: app, cli, supervisor internals; it reaches the
  * agent only through `ApiDeps`.
  */
-import http from "node:http";
-import { getRequestListener } from "@hono/node-server";
-import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { VigilError } from "../core/errors.ts";
+import { http } from "../core/node-http.ts";
 import { roleAtLeast } from "./auth.ts";
 import { clientAddress } from "./client-address.ts";
-import type { ApiDeps, ApiEnv, RouteSpec } from "./context.ts";
+import type { ApiDeps, RouteSpec } from "./context.ts";
 import { errorBody, sendError, toVigilError } from "./errors.ts";
+import { Router, type ApiContext } from "./router.ts";
 import { cookiePrincipal } from "./sessions.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -49,66 +48,55 @@ export const routes: readonly RouteSpec[] = [
 /** Largest request body accepted unless the deps say otherwise. */
 export const defaultMaxBody = 256 * 1024;
 
-export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): Hono<ApiEnv> {
-  const app = new Hono<ApiEnv>();
-  app.onError((e, c) => {
-    const err = toVigilError(e);
-    if (err.code === "INTERNAL") deps.log.error({ err: e, path: c.req.path }, "request failed");
-    return sendError(c, err);
+export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): Router {
+  const router = new Router({
+    maxBodyBytes: deps.maxBodyBytes ?? defaultMaxBody,
+    onError: (e, c) => {
+      const err = toVigilError(e);
+      if (err.code === "INTERNAL") deps.log.error({ err: e, path: c.req.path }, "request failed");
+      return sendError(c, err);
+    },
+    notFound: (c) => sendError(c, new VigilError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)),
   });
-  app.notFound((c) => sendError(c, new VigilError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)));
-  app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? defaultMaxBody,
-      onError: (c) =>
-        sendError(
-          c,
-          new VigilError(
-            "PAYLOAD_TOO_LARGE",
-            `the body is over ${deps.maxBodyBytes ?? defaultMaxBody} bytes`,
-          ),
-        ),
-    }),
-  );
   for (const route of table) {
-    app.on(route.method, route.path, authenticate(deps, route), (c) => route.handler(c, deps));
+    router.add(route.method, route.path, (c) => {
+      authenticate(deps, route, c);
+      return route.handler(c, deps);
+    });
   }
-  return app;
+  return router;
 }
 
-function authenticate(deps: ApiDeps, route: RouteSpec): MiddlewareHandler<ApiEnv> {
-  return async (c, next) => {
-    c.set("principal", undefined);
-    const role = route.roleFor?.(deps) ?? route.role;
-    if (role === "none") return next();
-    const address = clientAddress(c);
-    const wait = deps.limiter.retryAfter(address);
-    if (wait > 0) {
-      c.header("Retry-After", String(wait));
-      throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
-    }
-    const header = c.req.header("authorization");
-    // The dashboard's session cookie (with its CSRF header on writes) stands in for a missing header.
-    const session = header === undefined ? cookiePrincipal(c, deps.sessions) : undefined;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-    const principal = session ?? (m ? deps.tokens.lookup(m[1]!) : undefined);
-    if (!principal) {
-      deps.limiter.fail(address);
-      throw new VigilError(
-        "UNAUTHENTICATED",
-        m ? "the bearer token is not known to this agent" : "send Authorization: Bearer <token>",
-      );
-    }
-    if (!session) deps.limiter.succeed(address);
-    if (!roleAtLeast(principal.role, role)) {
-      throw new VigilError(
-        "FORBIDDEN",
-        `${route.method} ${route.path} needs role ${role}; ${principal.name} is ${principal.role}`,
-      );
-    }
-    c.set("principal", principal);
-    return next();
-  };
+/** Sets `c.principal`, or throws the 401, 403 or 429 the caller gets. */
+function authenticate(deps: ApiDeps, route: RouteSpec, c: ApiContext): void {
+  const role = route.roleFor?.(deps) ?? route.role;
+  if (role === "none") return;
+  const address = clientAddress(c);
+  const wait = deps.limiter.retryAfter(address);
+  if (wait > 0) {
+    c.header("Retry-After", String(wait));
+    throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
+  }
+  const header = c.req.header("authorization");
+  // The dashboard's session cookie (with its CSRF header on writes) stands in for a missing header.
+  const session = header === undefined ? cookiePrincipal(c, deps.sessions) : undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  const principal = session ?? (m ? deps.tokens.lookup(m[1]!) : undefined);
+  if (!principal) {
+    deps.limiter.fail(address);
+    throw new VigilError(
+      "UNAUTHENTICATED",
+      m ? "the bearer token is not known to this agent" : "send Authorization: Bearer <token>",
+    );
+  }
+  if (!session) deps.limiter.succeed(address);
+  if (!roleAtLeast(principal.role, role)) {
+    throw new VigilError(
+      "FORBIDDEN",
+      `${route.method} ${route.path} needs role ${role}; ${principal.name} is ${principal.role}`,
+    );
+  }
+  c.principal = principal;
 }
 
 /** Reads past at most this much of an oversized body so the client sees the 413 rather than a reset. */
@@ -119,7 +107,7 @@ const maxDiscardBytes = 8 * 1024 * 1024;
  * has finished sending (up to `maxDiscardBytes`, for at most 5 s): closing on a client still writing
  * resets the connection, and the client would see a network error instead of the answer.
  */
-function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, max: number): void {
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, max: number): void {
   const body = JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `the body is over ${max} bytes`));
   let seen = 0;
   let answered = false;
@@ -149,7 +137,7 @@ function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, max
 }
 
 export interface Listening {
-  server: http.Server;
+  server: Server;
   url: string;
   close(): Promise<void>;
 }
@@ -159,15 +147,14 @@ export interface Listening {
  * reason, rather than an unhandled 'error' event.
  */
 export function listen(
-  app: Hono<ApiEnv>,
+  router: Router,
   host: string,
   port: number,
   maxBodyBytes = defaultMaxBody,
 ): Promise<Listening> {
-  const handle = getRequestListener(app.fetch);
   const server = http.createServer((req, res) => {
     if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) refuseTooLarge(req, res, maxBodyBytes);
-    else void handle(req, res);
+    else router.listener(req, res);
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -10,6 +10,7 @@ import { FailureLimiter, TokenRegistry } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { createApi } from "./server.ts";
 import { csrfMatches, SessionStore } from "./sessions.ts";
+import { serveApi } from "../../test/helpers/api.ts";
 
 const tokens = {
   vera: "viewer-token-0123456789",
@@ -93,14 +94,14 @@ function apiWith(opts: { limit?: number } = {}) {
     },
     targets: { list: () => [] },
   } as unknown as ApiDeps;
-  return { app: createApi(deps), logged: () => logged };
+  return { app: serveApi(createApi(deps)), logged: () => logged };
 }
 
-type App = ReturnType<typeof createApi>;
-const login = (app: App, token: string, url = "/api/session") =>
-  app.request(url, {
+type App = ReturnType<typeof serveApi>;
+const login = (app: App, token: string, headers: Record<string, string> = {}) =>
+  app.request("/api/session", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ token }),
   });
 /** The cookie pair (`vigil_session=...`) a browser would send back. */
@@ -126,9 +127,10 @@ describe("POST /api/session and cookie authentication", () => {
     expect(await me.json()).toMatchObject({ name: "olga", role: "operator", csrf_token: body.csrf_token });
   });
 
+  // The agent serves plain HTTP: HTTPS reaches it through a TLS-terminating proxy that says so.
   it("marks the cookie Secure over HTTPS", async () => {
     const { app } = apiWith();
-    const res = await login(app, tokens.vera, "https://vigil.example/api/session");
+    const res = await login(app, tokens.vera, { "x-forwarded-proto": "https" });
     expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
     const plain = await login(app, tokens.vera);
     expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);

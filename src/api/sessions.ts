@@ -12,10 +12,9 @@
  * Owns: session ids, expiry, CSRF tokens. Must not import: app, store.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { getCookie } from "hono/cookie";
 import { VigilError } from "../core/errors.ts";
 import { tokenDigest, type Principal, type TokenRegistry } from "./auth.ts";
-import type { ApiContext } from "./context.ts";
+import type { ApiContext } from "./router.ts";
 
 export const sessionCookie = "vigil_session";
 export const csrfHeader = "X-CSRF-Token";
@@ -67,7 +66,7 @@ export class SessionStore {
 
   /**
    * A new session for a presented token, or undefined when the token is not known.
-   * @example const s = sessions.open(token); if (s) setCookie(c, sessionCookie, s.id, { httpOnly: true });
+   * @example const s = sessions.open(token); if (s) c.setCookie(sessionCookie, s.id, { httpOnly: true });
    */
   open(token: string): (SessionView & { id: string }) | undefined {
     const digest = tokenDigest(token);
@@ -121,7 +120,7 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
  * UNAUTHENTICATED for a dead session and FORBIDDEN for a write without the session's CSRF token.
  */
 export function cookiePrincipal(c: ApiContext, sessions: SessionStore): Principal | undefined {
-  const id = getCookie(c, sessionCookie);
+  const id = c.req.cookie(sessionCookie);
   if (id === undefined || id === "") return undefined;
   const session = sessions.find(id);
   if (!session) {
@@ -141,5 +140,5 @@ export function cookiePrincipal(c: ApiContext, sessions: SessionStore): Principa
 
 /** Whether the browser reached the agent over HTTPS (directly, or through a proxy that says so). */
 export function overHttps(c: ApiContext): boolean {
-  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
+  return c.req.url.startsWith("https:");
 }

@@ -2,10 +2,10 @@
  * `http`: one request, keep-alive, manual redirects, TLS certificate expiry.
  * Provides [STATUS] [BODY] [RESPONSE_TIME] [CERT_EXPIRES_IN] [CONNECTED].
  */
-import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { z } from "zod";
+import { http } from "../core/node-http.ts";
 import { classifyNetworkError, type Probe, type ProbeOutcome } from "./probe.ts";
 import { provides, schema } from "./http.schema.ts";
 

@@ -7,6 +7,7 @@ import { silentLogger } from "../core/log.ts";
 import { FailureLimiter, TokenRegistry } from "../api/auth.ts";
 import type { ApiDeps } from "../api/context.ts";
 import { createApi } from "../api/server.ts";
+import { serveApi } from "../../test/helpers/api.ts";
 
 function built(): string {
   const dir = tempDir();
@@ -19,12 +20,14 @@ function built(): string {
 }
 
 const appFor = (webDir: string) =>
-  createApi({
-    webDir,
-    tokens: new TokenRegistry([]),
-    limiter: new FailureLimiter(),
-    log: silentLogger(),
-  } as unknown as ApiDeps);
+  serveApi(
+    createApi({
+      webDir,
+      tokens: new TokenRegistry([]),
+      limiter: new FailureLimiter(),
+      log: silentLogger(),
+    } as unknown as ApiDeps),
+  );
 
 describe("the dashboard's files", () => {
   it("answers / and every page's path with index.html, revalidated, under a same-origin CSP", async () => {

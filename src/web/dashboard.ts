@@ -9,7 +9,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { VigilError } from "../core/errors.ts";
-import type { ApiContext, RouteSpec } from "../api/context.ts";
+import type { RouteSpec } from "../api/context.ts";
+import type { ApiContext, Reply } from "../api/router.ts";
 
 /** The paths of the app's pages (web/src/routes.ts has the same list). */
 export const pagePaths = [
@@ -98,7 +99,7 @@ function sendFile(c: ApiContext, file: string, cacheControl: string, extra: Reco
   });
 }
 
-function indexPage(c: ApiContext, dir: string): Response {
+function indexPage(c: ApiContext, dir: string): Reply {
   const index = path.join(dir, "index.html");
   if (!fs.existsSync(index)) {
     return c.html(missingPage(dir), 503, {

@@ -31,7 +31,7 @@ export const actionRoutes: RouteSpec[] = [
       const outcome = await deps.actions.request(
         name,
         { params: body.params, reason: body.reason, target: body.target, dryRun: body.dry_run },
-        c.get("principal")!,
+        c.principal!,
       );
       if (outcome.kind === "ran") return c.json(outcome.run, 200);
       const a = outcome.approval;
@@ -67,7 +67,7 @@ export const approvalRoutes: RouteSpec[] = [
     role: "operator",
     handler: async (c, deps) => {
       const { note } = await readJson(c, decisionBody);
-      return c.json(await deps.approvals.decide(pathParam(c, "id"), c.get("principal")!, decision, note));
+      return c.json(await deps.approvals.decide(pathParam(c, "id"), c.principal!, decision, note));
     },
   })),
 ];

@@ -1,4 +1,3 @@
-import { stream } from "hono/streaming";
 import { exportLine } from "../../audit/audit-log.ts";
 import { queryInt } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
@@ -31,12 +30,10 @@ export const auditRoutes: RouteSpec[] = [
     path: "/api/audit/export",
     role: "viewer",
     handler: (c, deps) => {
-      c.header("Content-Type", "application/x-ndjson");
-      return stream(c, async (s) => {
-        for await (const page of deps.audit.pages()) {
-          await s.write(page.map((e) => exportLine(e) + "\n").join(""));
-        }
-      });
+      async function* lines() {
+        for await (const page of deps.audit.pages()) yield page.map((e) => exportLine(e) + "\n").join("");
+      }
+      return c.body(lines(), 200, { "content-type": "application/x-ndjson" });
     },
   },
 ];

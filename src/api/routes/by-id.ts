@@ -16,7 +16,7 @@ export function byIdRoute(
       const id = pathParam(c, "id");
       const found = await find(deps, id);
       if (found === undefined) throw new VigilError("NOT_FOUND", `no ${what} with id "${id}"`);
-      return c.json(found as object);
+      return c.json(found);
     },
   };
 }

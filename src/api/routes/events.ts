@@ -1,6 +1,7 @@
 import { VigilError, isVigilError } from "../../core/errors.ts";
 import { queryInt } from "../body.ts";
-import type { ApiContext, RouteSpec } from "../context.ts";
+import type { RouteSpec } from "../context.ts";
+import type { ApiContext } from "../router.ts";
 
 /** An event type (`incident.opened`), a family (`incident.*`), or `*`. */
 const typePattern = /^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$/;
@@ -54,13 +55,11 @@ export const eventRoutes: RouteSpec[] = [
         if (isVigilError(e, "RATE_LIMITED")) c.header("Retry-After", "30");
         throw e;
       }
-      return new Response(body, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache, no-store",
-          // nginx buffers responses unless told not to; an event stream must go out as it happens.
-          "x-accel-buffering": "no",
-        },
+      return c.body(body, 200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-store",
+        // nginx buffers responses unless told not to; an event stream must go out as it happens.
+        "x-accel-buffering": "no",
       });
     },
   },

@@ -4,6 +4,7 @@ import { silentLogger } from "../../core/log.ts";
 import { FailureLimiter, TokenRegistry } from "../auth.ts";
 import type { ApiDeps } from "../context.ts";
 import { createApi } from "../server.ts";
+import { serveApi } from "../../../test/helpers/api.ts";
 
 const viewer = "viewer-token-0123456789";
 const targets = Array.from({ length: 200 }, (_, i) => ({
@@ -19,19 +20,21 @@ const targets = Array.from({ length: 200 }, (_, i) => ({
   latency: [1, 2, 3],
 }));
 const asked: string[] = [];
-const app = createApi({
-  tokens: new TokenRegistry([{ name: "vera", role: "viewer", token: viewer }]),
-  limiter: new FailureLimiter(),
-  log: silentLogger(),
-  guard: { pauseState: () => ({ paused: true, by: "olga", reason: "deploy", since: 5 }) },
-  history: {
-    overview: async () => ({ generated_at: 7, targets }),
-    history: async (name: string, window: string) => {
-      asked.push(window);
-      return name === "t1" ? { target: name, window } : undefined;
+const app = serveApi(
+  createApi({
+    tokens: new TokenRegistry([{ name: "vera", role: "viewer", token: viewer }]),
+    limiter: new FailureLimiter(),
+    log: silentLogger(),
+    guard: { pauseState: () => ({ paused: true, by: "olga", reason: "deploy", since: 5 }) },
+    history: {
+      overview: async () => ({ generated_at: 7, targets }),
+      history: async (name: string, window: string) => {
+        asked.push(window);
+        return name === "t1" ? { target: name, window } : undefined;
+      },
     },
-  },
-} as unknown as ApiDeps);
+  } as unknown as ApiDeps),
+);
 const get = (p: string, headers: Record<string, string> = {}) =>
   app.request(p, { headers: { authorization: `Bearer ${viewer}`, ...headers } });
 

@@ -44,7 +44,7 @@ export const incidentRoutes: RouteSpec[] = [
     role: "operator",
     handler: async (c, deps) => {
       const { reason } = await readJson(c, reasonBody);
-      return c.json(await deps.guard.pause(c.get("principal")!, reason));
+      return c.json(await deps.guard.pause(c.principal!, reason));
     },
   },
   {
@@ -53,7 +53,7 @@ export const incidentRoutes: RouteSpec[] = [
     role: "operator",
     handler: async (c, deps) => {
       const { reason } = await readJson(c, reasonBody);
-      return c.json(await deps.guard.resume(c.get("principal")!, reason));
+      return c.json(await deps.guard.resume(c.principal!, reason));
     },
   },
   {
@@ -72,7 +72,7 @@ export const incidentRoutes: RouteSpec[] = [
         body.target,
         parseDuration(body.duration)!,
         body.reason,
-        c.get("principal")!,
+        c.principal!,
       );
       return c.json(s, 201);
     },
@@ -82,7 +82,7 @@ export const incidentRoutes: RouteSpec[] = [
     path: "/api/silences/:id",
     role: "operator",
     handler: async (c, deps) => {
-      await deps.guard.unsilence(pathParam(c, "id"), c.get("principal")!);
+      await deps.guard.unsilence(pathParam(c, "id"), c.principal!);
       return c.json({ ok: true });
     },
   },

@@ -3,6 +3,7 @@ import { silentLogger } from "../../core/log.ts";
 import { FailureLimiter, TokenRegistry } from "../auth.ts";
 import type { ApiDeps } from "../context.ts";
 import { createApi } from "../server.ts";
+import { serveApi } from "../../../test/helpers/api.ts";
 
 const viewer = "viewer-token-0123456789";
 let authRequired = false;
@@ -19,7 +20,7 @@ const deps = {
     authRequired: () => authRequired,
   },
 } as unknown as ApiDeps;
-const app = createApi(deps);
+const app = serveApi(createApi(deps));
 const get = (token?: string) =>
   app.request("/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} });
 

@@ -17,7 +17,7 @@ export const notifyRoutes: RouteSpec[] = [
     // A failed delivery is still a 200 with ok: false: the request was fine, the channel is not.
     handler: async (c, deps) => {
       const { channel } = await readJson(c, testBody);
-      return c.json(await deps.notify.test(channel, c.get("principal")!));
+      return c.json(await deps.notify.test(channel, c.principal!));
     },
   },
 ];

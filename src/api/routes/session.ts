@@ -1,9 +1,9 @@
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { VigilError } from "../../core/errors.ts";
 import { readJson } from "../body.ts";
 import { clientAddress } from "../client-address.ts";
-import type { ApiContext, ApiDeps, RouteSpec } from "../context.ts";
+import type { ApiDeps, RouteSpec } from "../context.ts";
+import type { ApiContext } from "../router.ts";
 import { overHttps, sessionCookie } from "../sessions.ts";
 
 const loginBody = z.strictObject({
@@ -18,7 +18,7 @@ const cookieOptions = (c: ApiContext) =>
 
 /** The cookie's session, when the request has one that is still live. */
 const currentSession = (c: ApiContext, deps: ApiDeps) => {
-  const id = getCookie(c, sessionCookie);
+  const id = c.req.cookie(sessionCookie);
   return id ? deps.sessions.find(id) : undefined;
 };
 
@@ -43,7 +43,7 @@ export const sessionRoutes: RouteSpec[] = [
         throw new VigilError("UNAUTHENTICATED", "the token is not known to this agent");
       }
       deps.limiter.succeed(address);
-      setCookie(c, sessionCookie, session.id, {
+      c.setCookie(sessionCookie, session.id, {
         ...cookieOptions(c),
         maxAge: Math.floor(deps.sessions.ttlMs / 1000),
       });
@@ -66,7 +66,7 @@ export const sessionRoutes: RouteSpec[] = [
     role: "viewer",
     // With a bearer token there is no session, hence no CSRF token: such a client needs none.
     handler: (c, deps) => {
-      const principal = c.get("principal")!;
+      const principal = c.principal!;
       const session = currentSession(c, deps);
       c.header("Cache-Control", "no-store");
       return c.json({
@@ -82,9 +82,9 @@ export const sessionRoutes: RouteSpec[] = [
     path: "/api/session",
     role: "viewer",
     handler: (c, deps) => {
-      const id = getCookie(c, sessionCookie);
+      const id = c.req.cookie(sessionCookie);
       if (id) deps.sessions.close(id);
-      deleteCookie(c, sessionCookie, cookieOptions(c));
+      c.deleteCookie(sessionCookie, cookieOptions(c));
       return c.json({ ok: true });
     },
   },

@@ -13,7 +13,7 @@ export const systemRoutes: RouteSpec[] = [
     path: "/api/reload",
     role: "admin",
     handler: async (c, deps) => {
-      const outcome = await deps.reload(c.get("principal")!);
+      const outcome = await deps.reload(c.principal!);
       if (!outcome.ok) {
         throw new VigilError("CONFIG_INVALID", "the new config is invalid; the running config is unchanged", {
           details: { problems: outcome.problems },

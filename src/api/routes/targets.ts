@@ -35,8 +35,7 @@ export const targetRoutes: RouteSpec[] = [
     method: "POST",
     path: `/api/targets/:name/${action}`,
     role: "operator",
-    handler: async (c, deps) =>
-      c.json(await deps.targets.act(pathParam(c, "name"), action, c.get("principal")!)),
+    handler: async (c, deps) => c.json(await deps.targets.act(pathParam(c, "name"), action, c.principal!)),
   })),
 ];
 
