@@ -4,10 +4,69 @@
  */
 import fs from "node:fs";
 
+/**
+ * /proc files report a size of 0, so `readFileSync` reads each into a fresh 64 KiB buffer. The boot
+ * scan of every process's environment (once per service) churned ~175 MB through malloc that way and
+ * left glibc's heap ~12 MB larger for good (BENCHMARKS.md). One scratch buffer serves every read
+ * here instead; it never leaves this file, and it goes back to its first size after a large file.
+ */
+const scratchBytes = 64 * 1024;
+/** A /proc file past this is cut short: no environment, stat or socket table of a sane host is near it. */
+const maxProcBytes = 16 * 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(scratchBytes);
+
+/** Reads a /proc file and hands its bytes to `use`, which must not keep them. Throws as fs does. */
+function withProcFile<T>(file: string, use: (bytes: Buffer) => T): T {
+  const fd = fs.openSync(file, "r");
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === scratch.length) {
+        if (n >= maxProcBytes) break;
+        const bigger = Buffer.allocUnsafeSlow(n * 2);
+        scratch.copy(bigger, 0, 0, n);
+        scratch = bigger;
+      }
+      const read = fs.readSync(fd, scratch, n, scratch.length - n, null);
+      if (read === 0) break;
+      n += read;
+    }
+    return use(scratch.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+    if (scratch.length > scratchBytes) scratch = Buffer.allocUnsafeSlow(scratchBytes);
+  }
+}
+
+/** A /proc file as text. Throws as `fs.readFileSync` does (the process is gone, or not ours to read). */
+export function readProcText(file: string): string {
+  return withProcFile(file, (bytes) => bytes.toString("utf8"));
+}
+
+/** The value of `name` in a NUL-separated environment block, or undefined. */
+function envIn(environ: Buffer, key: Buffer): string | undefined {
+  let at = environ.indexOf(key);
+  // Only a whole name: `XVIGIL_SERVICE=` is not `VIGIL_SERVICE=`.
+  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(key, at + 1);
+  if (at < 0) return undefined;
+  const start = at + key.length;
+  const end = environ.indexOf(0, start);
+  return environ.toString("utf8", start, end < 0 ? environ.length : end);
+}
+
+/** The value of `name` in a process's environment; undefined when unset, gone, or not ours to read. */
+export function envValue(pid: number, name: string): string | undefined {
+  try {
+    return withProcFile(`/proc/${pid}/environ`, (bytes) => envIn(bytes, Buffer.from(`${name}=`)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
 export function startTicks(pid: number): string | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readProcText(`/proc/${pid}/stat`);
     // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (rest[0] === "Z") return undefined; // a zombie is as good as gone
@@ -37,7 +96,7 @@ export function groupMembers(pgid: number): number[] {
   for (const entry of safeReaddir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const stat = readProcText(`/proc/${entry}/stat`);
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(rest[2]) === pgid && rest[0] !== "Z") out.push(Number(entry));
     } catch {
@@ -50,7 +109,7 @@ export function groupMembers(pgid: number): number[] {
 /** Resident memory in bytes and CPU time in clock ticks (user + system) of one process. */
 export function usage(pid: number): { rssBytes: number; cpuTicks: number } | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readProcText(`/proc/${pid}/stat`);
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const pageSize = 4096;
     return { cpuTicks: Number(rest[11]) + Number(rest[12]), rssBytes: Number(rest[21]) * pageSize };
@@ -62,12 +121,7 @@ export function usage(pid: number): { rssBytes: number; cpuTicks: number } | und
 /** The command line of a process, for messages ("port 8001 is held by pid 42: python3 -m http.server"). */
 export function commandLine(pid: number): string {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      .split("\0")
-      .filter(Boolean)
-      .join(" ")
-      .slice(0, 200);
+    return readProcText(`/proc/${pid}/cmdline`).split("\0").filter(Boolean).join(" ").slice(0, 200);
   } catch {
     return "?";
   }
@@ -82,25 +136,32 @@ export function safeReaddir(dir: string): string[] {
 }
 
 /**
- * Pids of process-group leaders whose environment carries `NAME=value`: how the agent recognises its
- * own services after a crash, even one that happened before it could record the pid.
+ * Process-group leaders whose environment sets `name`, by its value, in one pass over /proc: how the
+ * agent recognises its own services after a crash, even one that happened before it could record
+ * the pid. One pass for every service, not one per service.
  */
-export function findByEnv(name: string, value: string): number[] {
-  const needle = Buffer.from(`${name}=${value}\0`);
-  const out: number[] = [];
+export function groupLeadersByEnv(name: string): Map<string, number[]> {
+  const key = Buffer.from(`${name}=`);
+  const out = new Map<string, number[]>();
   for (const entry of safeReaddir("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const environ = fs.readFileSync(`/proc/${entry}/environ`);
-      if (environ.indexOf(needle) === -1) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const value = withProcFile(`/proc/${entry}/environ`, (bytes) => envIn(bytes, key));
+      if (value === undefined) continue;
+      const stat = readProcText(`/proc/${entry}/stat`);
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(rest[2]) === Number(entry) && rest[0] !== "Z") out.push(Number(entry));
+      if (Number(rest[2]) !== Number(entry) || rest[0] === "Z") continue;
+      out.set(value, [...(out.get(value) ?? []), Number(entry)]);
     } catch {
       // Gone, or not ours to read.
     }
   }
   return out;
+}
+
+/** Process-group leaders whose environment carries `NAME=value`. */
+export function findByEnv(name: string, value: string): number[] {
+  return groupLeadersByEnv(name).get(value) ?? [];
 }
 
 /** Signals a whole process group (a service and its grandchildren), or the lone pid if it has none. */

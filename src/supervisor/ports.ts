@@ -3,7 +3,7 @@
  * process whose fd table holds that inode is the holder. No external program runs.
  */
 import fs from "node:fs";
-import { commandLine, isAlive, safeReaddir, waitGone } from "../core/procfs.ts";
+import { commandLine, isAlive, readProcText, safeReaddir, waitGone } from "../core/procfs.ts";
 
 export interface PortHolder {
   pid: number | undefined;
@@ -18,7 +18,7 @@ function listeningInodes(port: number): Set<string> {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text = "";
     try {
-      text = fs.readFileSync(table, "utf8");
+      text = readProcText(table);
     } catch {
       continue;
     }

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/log.ts";
-import { findByEnv, signalGroup } from "../core/procfs.ts";
+import { envValue, groupLeadersByEnv, signalGroup } from "../core/procfs.ts";
 import {
   ManagedService,
   type Phase,
@@ -65,15 +65,18 @@ export class Supervisor {
   async start(specs: readonly SupervisedSpec[]): Promise<void> {
     this.#specs = startOrder(specs);
     const records = await this.#h.loadRecords();
+    // Read before anything starts, so a child started below is never taken for a leftover.
+    const leftovers = groupLeadersByEnv(serviceTagVar);
+    const leftoversOf = (name: string) => leftovers.get(this.tag(name)) ?? [];
     for (const [name, record] of records) {
       if (specs.some((s) => s.name === name)) continue;
       if (record.pid !== null) signalGroup(record.pid, "SIGKILL");
-      for (const pid of findByEnv(serviceTagVar, this.tag(name))) signalGroup(pid, "SIGKILL");
+      for (const pid of leftoversOf(name)) signalGroup(pid, "SIGKILL");
       await this.#h.deleteRecord(name);
     }
     for (const spec of this.#specs) {
       const svc = this.#make(spec, records.get(spec.name));
-      await svc.boot(findByEnv(serviceTagVar, this.tag(spec.name)));
+      await svc.boot(leftoversOf(spec.name));
     }
   }
 
@@ -132,7 +135,10 @@ export class Supervisor {
         event: (e) => this.#h.event(name, e),
         phase: (p) => this.#h.phase(name, p),
         automaticAllowed: () => this.#h.automaticAllowed(name),
-        isOwnOrphan: (pid) => this.names().some((n) => findByEnv(serviceTagVar, this.tag(n)).includes(pid)),
+        isOwnOrphan: (pid) => {
+          const tag = envValue(pid, serviceTagVar);
+          return tag !== undefined && this.names().some((n) => this.tag(n) === tag);
+        },
       },
     );
     this.#services.set(name, svc);
