@@ -15,7 +15,6 @@ import {
 } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { jwtVerify, SignJWT } from "jose";
 import { canonicalJson } from "../core/canonical.ts";
 
 const alg = "EdDSA";
@@ -66,6 +65,8 @@ export class Capabilities {
   /** Mints a token for one approval, good for `ttlMs`. */
   async mint(claims: CapabilityClaims, ttlMs: number): Promise<string> {
     const now = this.#now();
+    // jose loads with the first approval: an agent that never asks a person never carries it.
+    const { SignJWT } = await import("jose");
     return new SignJWT({ act: claims.digest })
       .setProtectedHeader({ alg })
       .setIssuer(issuer)
@@ -78,6 +79,7 @@ export class Capabilities {
 
   /** Checks signature, expiry and binding. Spending the id is the caller's (it needs the store). */
   async check(token: string, expected: CapabilityClaims): Promise<CapabilityCheck> {
+    const { jwtVerify } = await import("jose");
     try {
       const { payload } = await jwtVerify(token, this.#public, {
         algorithms: [alg],

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { VigilError } from "../core/errors.ts";
 import { migrate } from "./migrations/index.ts";
-import { describePostgres, PostgresDb } from "./postgres/db.ts";
 import { SqliteDb, type SqliteOptions } from "./sqlite/db.ts";
 import { SqlStore } from "./sql-store.ts";
 import type { Store } from "./store.ts";
@@ -53,6 +52,8 @@ export function ensureDataDir(dataDir: string): void {
 }
 
 async function openPostgres(url: string, readOnly: boolean): Promise<Store> {
+  // Loaded only for a PostgreSQL store: an agent on SQLite never carries the pg driver.
+  const { describePostgres, PostgresDb } = await import("./postgres/db.ts");
   const where = describePostgres(url);
   const db = new PostgresDb(url);
   try {
