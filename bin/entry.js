@@ -12,7 +12,8 @@ export function fingerprint(root) {
     if (depth > 12) return;
     for (const entry of fs
       .readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name))) {
+      // Code-unit order, not localeCompare: collation would load ICU's data into the daemon for good.
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file, depth + 1);
       else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
