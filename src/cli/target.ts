@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
+import jsyaml from "js-yaml";
 import { listenUrl } from "../app/listen-address.ts";
 import { adminTokenFile } from "../app/admin-token.ts";
 
@@ -23,7 +23,8 @@ export function resolveTarget(configFlag: string | undefined, env: NodeJS.Proces
   let listen = "127.0.0.1:7070";
   let dataDir = path.resolve(path.dirname(file), ".vigil");
   try {
-    const doc = parse(fs.readFileSync(file, "utf8")) as {
+    // js-yaml, as the config's fast path reads it: the agent need not load the yaml package for this.
+    const doc = jsyaml.load(fs.readFileSync(file, "utf8"), { schema: jsyaml.CORE_SCHEMA }) as {
       agent?: { listen?: unknown; data_dir?: unknown };
     } | null;
     if (typeof doc?.agent?.listen === "string") listen = doc.agent.listen;

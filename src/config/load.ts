@@ -6,10 +6,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import jsyaml from "js-yaml";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import type { Document } from "yaml";
 import type { z } from "zod";
 import { interpolate } from "./interpolate.ts";
-import { formatPath, locate, type KeyPath } from "./locate.ts";
+import { formatPath, locate, yamlDocuments, type KeyPath } from "./locate.ts";
 import { withBaseDir } from "./primitives.ts";
 import { checkRefs } from "./refs.ts";
 import { configSchema, type VigilConfig } from "./schema.ts";
@@ -82,6 +82,7 @@ export function loadFast(text: string, file: string, env: NodeJS.ProcessEnv): Lo
 }
 
 export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv): LoadResult {
+  const { LineCounter, parseDocument } = yamlDocuments();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, keyPath: KeyPath, message: string): ConfigProblem => {

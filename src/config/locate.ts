@@ -1,5 +1,18 @@
 /** Finds where a key path sits in the YAML source, so a problem can say `file:line:col`. */
-import { isMap, isScalar, isSeq, type Document, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Document, Node } from "yaml";
+
+let loaded: typeof Yaml | undefined;
+/**
+ * The `yaml` Document API, loaded the first time a config is invalid: a valid one is read with
+ * js-yaml, and the daemon would otherwise keep yaml's 72 modules for good. Its Node build is
+ * CommonJS, so `require` loads it at once and loading a config stays synchronous.
+ */
+export function yamlDocuments(): typeof Yaml {
+  loaded ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return loaded;
+}
 
 export type KeyPath = readonly (string | number | symbol)[];
 
@@ -8,6 +21,7 @@ export type KeyPath = readonly (string | number | symbol)[];
  * (a required key is missing), the offset of the deepest part that does.
  */
 export function locate(doc: Document, path: KeyPath, atKey = false): number {
+  const { isMap, isScalar, isSeq } = yamlDocuments();
   let node: unknown = doc.contents;
   let offset = doc.contents?.range?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {
