@@ -1,9 +1,11 @@
 /**
  * Memory with many services: 50 copies of the tiny HTTP service under Vigil (each with an HTTP health
- * check every 10 s) and under PM2, one after the other. Reports the daemon's RSS and the total
- * (daemon + every service process), after all 50 answer and 10 s of quiet. Goal: the agent's RSS <=
- * PM2's daemon, and the total <= 0.6 x PM2's total. Totals are shown as summed RSS and as PSS.
+ * check every 10 s), under PM2, and with no supervisor at all, one after the other. Reports the
+ * daemon's RSS and the total (daemon + every service process), after all 50 answer and 10 s of quiet.
+ * Goal: the agent's RSS <= PM2's daemon, and the total <= 0.6 x PM2's total. Totals are shown as
+ * summed RSS and as PSS. The unsupervised row is the floor every supervisor's total sits on.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -111,9 +113,29 @@ async function pm2(ports: number[]) {
   }
 }
 
+/** The same services started by hand, no supervisor: what they cost on their own. */
+async function unsupervised(ports: number[]) {
+  const children = ports.map((port) =>
+    spawn(node, [servicePath], { env: { PORT: String(port) }, stdio: "ignore", detached: true }),
+  );
+  try {
+    await allHealthy(ports, 60_000);
+    await sleep(10_000);
+    return {
+      name: "no supervisor (the services alone)",
+      ...totals(
+        undefined,
+        children.map((c) => c.pid),
+      ),
+    };
+  } finally {
+    for (const c of children) if (c.pid) await terminate(c.pid);
+  }
+}
+
 const ports: number[] = [];
 for (let i = 0; i < count; i++) ports.push(await freePort());
-const results = [await vigil(ports), await pm2(ports)];
+const results = [await vigil(ports), await pm2(ports), await unsupervised(ports)];
 
 console.log(`| ${count} services | daemon RSS MB | daemon PSS MB | total RSS MB | total PSS MB |`);
 console.log("| --- | ---: | ---: | ---: | ---: |");
@@ -123,5 +145,13 @@ for (const r of results) {
     console.log(
       `| ${r.name} | ${r.daemon_mb} | ${r.daemon_pss_mb} | ${r.total_rss_mb} | ${r.total_pss_mb} |`,
     );
+}
+const [v, p, floor] = results;
+if (v && p && floor && !("error" in v) && !("error" in p) && !("error" in floor)) {
+  const cap = round(0.6 * p.total_rss_mb);
+  console.log(
+    `goal (c): agent ${v.daemon_mb} MB vs PM2's daemon ${p.daemon_mb} MB (${round((v.daemon_mb ?? 0) / (p.daemon_mb ?? 1))}x); ` +
+      `total ${v.total_rss_mb} MB vs 0.6 x PM2's total = ${cap} MB, while the ${count} services alone are ${floor.total_rss_mb} MB`,
+  );
 }
 console.log(JSON.stringify({ services: count, results }));
