@@ -143,14 +143,14 @@ for (const r of results) {
   if ("error" in r) console.log(`| ${r.name} | unavailable: ${r.error} | | | |`);
   else
     console.log(
-      `| ${r.name} | ${r.daemon_mb} | ${r.daemon_pss_mb} | ${r.total_rss_mb} | ${r.total_pss_mb} |`,
+      `| ${r.name} | ${r.daemon_mb ?? "–"} | ${r.daemon_mb === undefined ? "–" : r.daemon_pss_mb} | ${r.total_rss_mb} | ${r.total_pss_mb} |`,
     );
 }
 const [v, p, floor] = results;
 if (v && p && floor && !("error" in v) && !("error" in p) && !("error" in floor)) {
   const cap = round(0.6 * p.total_rss_mb);
   console.log(
-    `goal (c): agent ${v.daemon_mb} MB vs PM2's daemon ${p.daemon_mb} MB (${round((v.daemon_mb ?? 0) / (p.daemon_mb ?? 1))}x); ` +
+    `goal (c): agent ${v.daemon_mb} MB vs PM2's daemon ${p.daemon_mb} MB (${((v.daemon_mb ?? 0) / (p.daemon_mb ?? 1)).toFixed(2)}x); ` +
       `total ${v.total_rss_mb} MB vs 0.6 x PM2's total = ${cap} MB, while the ${count} services alone are ${floor.total_rss_mb} MB`,
   );
 }
