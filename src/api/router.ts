@@ -57,12 +57,6 @@ export class RequestView {
     return this.raw.method ?? "GET";
   }
 
-  /** As the client asked for it; `https:` only behind a proxy that says so (the agent serves plain HTTP). */
-  get url(): string {
-    const proto = this.header("x-forwarded-proto") === "https" ? "https" : "http";
-    return `${proto}://${this.header("host") ?? "localhost"}${this.raw.url ?? "/"}`;
-  }
-
   /** A path parameter (`:name`), percent-decoded. */
   param(name: string): string | undefined {
     return this.#params[name];

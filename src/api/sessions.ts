@@ -138,7 +138,10 @@ export function cookiePrincipal(c: ApiContext, sessions: SessionStore): Principa
   return session.principal;
 }
 
-/** Whether the browser reached the agent over HTTPS (directly, or through a proxy that says so). */
+/**
+ * Whether the browser reached the agent over HTTPS. The agent serves plain HTTP, so that is through a
+ * TLS-terminating proxy, which says so.
+ */
 export function overHttps(c: ApiContext): boolean {
-  return c.req.url.startsWith("https:");
+  return c.req.header("x-forwarded-proto") === "https";
 }

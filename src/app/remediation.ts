@@ -142,8 +142,12 @@ export async function wireRemediation(
     ) {
       const r = await supervision.restartUnhealthy(target, reason);
       if (r === "exited") {
-        // Its restart policy is already bringing it back; verify_within judges whether that healed it.
-        return { kind: "ran", ok: true, detail: "it had exited; its restart policy is starting it again" };
+        // Its exit is its restart policy's to handle; verify_within judges whether it recovers.
+        return {
+          kind: "ran",
+          ok: true,
+          detail: "it was no longer running; its restart policy handles the exit",
+        };
       }
       return r === "restarted"
         ? { kind: "ran", ok: true, detail: "restarted" }

@@ -159,11 +159,6 @@ export function groupLeadersByEnv(name: string): Map<string, number[]> {
   return out;
 }
 
-/** Process-group leaders whose environment carries `NAME=value`. */
-export function findByEnv(name: string, value: string): number[] {
-  return groupLeadersByEnv(name).get(value) ?? [];
-}
-
 /** Signals a whole process group (a service and its grandchildren), or the lone pid if it has none. */
 export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;

@@ -7,7 +7,7 @@ import { systemClock } from "../core/clock.ts";
 import { silentLogger } from "../core/log.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { alive, freePort } from "../../test/helpers/net.ts";
-import { findByEnv } from "../core/procfs.ts";
+import { groupLeadersByEnv } from "../core/procfs.ts";
 import { serviceTagVar, Supervisor, type SupervisedSpec } from "./supervisor.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "./service.ts";
 
@@ -175,7 +175,7 @@ describe("supervisor", () => {
     expect(alive(pid)).toBe(false);
     await new Promise((r) => setTimeout(r, 300));
     // The forgotten first run restarted nothing: no process carries the service's tag.
-    expect(findByEnv(serviceTagVar, second.sup.tag("ghost"))).toEqual([]);
+    expect(groupLeadersByEnv(serviceTagVar).get(second.sup.tag("ghost")) ?? []).toEqual([]);
   });
 
   it("names the process holding its port and does not kill it", async () => {
@@ -237,7 +237,7 @@ describe("supervisor", () => {
 
     await sup.get("hung")!.recover();
     expect(sup.get("hung")!.phase).toBe("running");
-    expect(findByEnv(serviceTagVar, sup.tag("hung"))).toEqual([sup.get("hung")!.pid]);
+    expect(groupLeadersByEnv(serviceTagVar).get(sup.tag("hung")) ?? []).toEqual([sup.get("hung")!.pid]);
   });
 
   it("recover re-arms a failed service with a fresh budget", async () => {
