@@ -113,6 +113,10 @@ export async function wireRemediation(
       if (failure_class === "port_in_use") return false;
       const phase = supervision.servicePhase(t);
       if (phase !== undefined && phase !== "running") return true;
+      // A process started since (its restart policy's answer to a crash) that no health check has
+      // judged yet: that restart is still in hand, and another would only repeat it. A process that
+      // never gets healthy turns down after fail_after checks, and is acted on then.
+      if (phase === "running" && supervision.targets.state(t) === "starting") return true;
       return (config().services[t]?.depends_on ?? []).some((d) => supervision.targets.state(d) !== "up");
     },
     act: (step, incident, reason) => act(step, incident.target, reason),

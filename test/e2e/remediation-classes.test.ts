@@ -1,6 +1,6 @@
 /**
  * Remediation by failure class through the real agent: a port held by someone else, recovery that
- * depends on the kind of failure, and memory pressure.
+ * depends on the kind of failure, a crash (its restart policy's to heal), and memory pressure.
  */
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
@@ -154,5 +154,51 @@ ${svc("small", "")}${svc("big", 'ALLOC_MB: "120"')}checks:
       .poll(async () => of(await events(agent!), "service.started", "big").length, { timeout: 5_000 })
       .toBe(2);
     expect(of(evs, "service.started", "small")).toHaveLength(1);
+  });
+});
+
+describe("a crash", () => {
+  // The demo's own timing: checks every 2 s, fail_after 3. After a SIGKILL the restart policy starts a
+  // new process at once; its first check comes before it listens and fails, the next 2 s later, and
+  // the engine (which ticks every second) meets a process that no check has judged yet.
+  it("is healed by the restart policy alone, and a hang right after it is restarted by its health check", async () => {
+    const port = await freePort();
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+remediation: { cooldown: 60s, verify_within: 30s }
+services:
+  web:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}" }
+    port: ${port}
+    stop: { timeout: 0ms }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 2s, every_failing: 2s, timeout: 1s, fail_after: 3 }
+`);
+    const web = async () =>
+      (await (await api(agent!, "/api/targets/web")).json()) as { state: string; pid: number | null };
+    await expect.poll(async () => (await web()).state, { timeout: 15_000 }).toBe("up");
+    process.kill((await web()).pid!, "SIGKILL");
+    await expect
+      .poll(async () => of(await events(agent!), "incident.resolved", "web").length, { timeout: 15_000 })
+      .toBe(1);
+    let evs = await events(agent);
+    expect(of(evs, "incident.opened", "web")[0]!.payload.failure_class).toBe("process_exited");
+    expect(
+      of(evs, "service.started", "web"),
+      "one start by the restart policy, none by the engine",
+    ).toHaveLength(2);
+    expect(of(evs, "remediation.decided", "web")).toEqual([]);
+
+    // Hung 1 s after the crash healed: down after 3 failed checks (~6 s), then restarted by the engine.
+    await fetch(`http://127.0.0.1:${port}/hang`).catch(() => undefined);
+    await expect
+      .poll(async () => of(await events(agent!), "service.started", "web").length, { timeout: 20_000 })
+      .toBe(3);
+    evs = await events(agent);
+    expect(of(evs, "incident.opened", "web").map((e) => e.payload.failure_class)).toEqual([
+      "process_exited",
+      "timeout",
+    ]);
+    expect(of(evs, "remediation.decided", "web").map((e) => e.payload.action)).toEqual(["restart"]);
+    await expect.poll(async () => (await web()).state, { timeout: 15_000 }).toBe("up");
   });
 });
