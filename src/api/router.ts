@@ -159,6 +159,12 @@ export interface RouterOptions {
   notFound(c: ApiContext): Reply;
 }
 
+/** A route that fits a request, with its path parameters. */
+interface Match {
+  handler: Handler;
+  params: Record<string, string>;
+}
+
 interface Compiled {
   method: string;
   /** A literal segment, or `:name` for a parameter. */
@@ -196,10 +202,10 @@ export class Router {
     const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
     // HEAD is GET without the body, as HTTP says.
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
-    let found: ReturnType<Router["match"]>;
+    let found: Match | undefined;
     let failure: unknown;
     try {
-      found = this.match(method, path.split("/"));
+      found = this.#match(method, path.split("/"));
     } catch (e) {
       failure = e;
     }
@@ -219,10 +225,7 @@ export class Router {
   }
 
   /** The first route registered for the method whose segments fit; throws BAD_REQUEST on a malformed escape. */
-  match(
-    method: string,
-    segments: string[],
-  ): { handler: Handler; params: Record<string, string> } | undefined {
+  #match(method: string, segments: string[]): Match | undefined {
     next: for (const route of this.#routes) {
       if (route.method !== method || route.segments.length !== segments.length) continue;
       const params: Record<string, string> = {};

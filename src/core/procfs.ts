@@ -63,12 +63,21 @@ export function envValue(pid: number, name: string): string | undefined {
   }
 }
 
+/**
+ * The fields of /proc/<pid>/stat from the state (field 3) on: `[0]` the state, `[2]` the process
+ * group, `[11]`/`[12]` user and system ticks, `[19]` the start time, `[21]` resident pages. Throws
+ * when the process is gone.
+ */
+function statFields(pid: number | string): string[] {
+  const stat = readProcText(`/proc/${pid}/stat`);
+  // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
 export function startTicks(pid: number): string | undefined {
   try {
-    const stat = readProcText(`/proc/${pid}/stat`);
-    // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const rest = statFields(pid);
     if (rest[0] === "Z") return undefined; // a zombie is as good as gone
     return rest[19];
   } catch {
@@ -96,8 +105,7 @@ export function groupMembers(pgid: number): number[] {
   for (const entry of safeReaddir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readProcText(`/proc/${entry}/stat`);
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const rest = statFields(entry);
       if (Number(rest[2]) === pgid && rest[0] !== "Z") out.push(Number(entry));
     } catch {
       // Gone between readdir and read.
@@ -109,8 +117,7 @@ export function groupMembers(pgid: number): number[] {
 /** Resident memory in bytes and CPU time in clock ticks (user + system) of one process. */
 export function usage(pid: number): { rssBytes: number; cpuTicks: number } | undefined {
   try {
-    const stat = readProcText(`/proc/${pid}/stat`);
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const rest = statFields(pid);
     const pageSize = 4096;
     return { cpuTicks: Number(rest[11]) + Number(rest[12]), rssBytes: Number(rest[21]) * pageSize };
   } catch {
@@ -148,8 +155,7 @@ export function groupLeadersByEnv(name: string): Map<string, number[]> {
     try {
       const value = withProcFile(`/proc/${entry}/environ`, (bytes) => envIn(bytes, key));
       if (value === undefined) continue;
-      const stat = readProcText(`/proc/${entry}/stat`);
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const rest = statFields(entry);
       if (Number(rest[2]) !== Number(entry) || rest[0] === "Z") continue;
       out.set(value, [...(out.get(value) ?? []), Number(entry)]);
     } catch {

@@ -188,7 +188,7 @@ services:
     ).toHaveLength(2);
     expect(of(evs, "remediation.decided", "web")).toEqual([]);
 
-    // Hung 1 s after the crash healed: down after 3 failed checks (~6 s), then restarted by the engine.
+    // Hung right after the crash healed: down after 3 failed checks (~6 s), then restarted by the engine.
     await fetch(`http://127.0.0.1:${port}/hang`).catch(() => undefined);
     await expect
       .poll(async () => of(await events(agent!), "service.started", "web").length, { timeout: 20_000 })
