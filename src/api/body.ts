@@ -1,9 +1,12 @@
-/** Request bodies: JSON only, validated by a zod schema, errors naming the field. */
-import type { z } from "zod";
+/** Request bodies: JSON only, checked by a `shape` of `fields.ts`, errors naming the field. */
 import { VigilError } from "../core/errors.ts";
+import type { FieldProblem } from "./fields.ts";
 import type { ApiContext } from "./router.ts";
 
-export async function readJson<S extends z.ZodType>(c: ApiContext, schema: S): Promise<z.output<S>> {
+export async function readJson<T>(
+  c: ApiContext,
+  check: (body: unknown) => { value: T } | { problems: FieldProblem[] },
+): Promise<T> {
   const text = await c.req.text();
   let value: unknown = {};
   if (text.trim() !== "") {
@@ -20,15 +23,14 @@ export async function readJson<S extends z.ZodType>(c: ApiContext, schema: S): P
       throw new VigilError("BAD_REQUEST", "the body is not valid JSON");
     }
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.join(".") : "body";
-    throw new VigilError("VALIDATION_FAILED", `${field}: ${issue.message}`, {
-      details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  const checked = check(value);
+  if ("problems" in checked) {
+    const first = checked.problems[0]!;
+    throw new VigilError("VALIDATION_FAILED", `${first.path}: ${first.message}`, {
+      details: checked.problems,
     });
   }
-  return parsed.data;
+  return checked.value;
 }
 
 /** A non-negative integer query parameter with bounds, or a 400 naming it. */

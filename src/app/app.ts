@@ -18,7 +18,8 @@ import { EventBus } from "../core/events.ts";
 import { Lifecycle } from "../core/lifecycle.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
-import { formatProblem, loadConfig } from "../config/load.ts";
+import { formatProblem } from "../config/result.ts";
+import { loadConfigIsolated } from "./config-loader.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
@@ -86,7 +87,7 @@ export class App {
    * @example const app = await App.load({ configFile: "vigil.yaml" }); await app.start();
    */
   static async load(opts: AppOptions): Promise<App> {
-    const result = await loadConfig(opts.configFile, opts.env ?? process.env);
+    const result = await loadConfigIsolated(opts.configFile, opts.env ?? process.env);
     if (!result.ok) {
       const problems = result.problems.map(formatProblem);
       throw new VigilError("CONFIG_INVALID", `${opts.configFile} has ${problems.length} problem(s)`, {
@@ -279,7 +280,7 @@ export class App {
    */
   async reload(by: Principal = { name: "signal", role: "admin" }): Promise<ReloadOutcome> {
     const file = this.#opts.configFile;
-    const result = await loadConfig(file, this.#opts.env ?? process.env);
+    const result = await loadConfigIsolated(file, this.#opts.env ?? process.env);
     let problems: string[] = [];
     if (!result.ok) {
       problems = result.problems.map(formatProblem);

@@ -5,7 +5,8 @@ import { tempDir } from "../../test/helpers/tmp.ts";
 import { splitArgv } from "./argv.ts";
 import { configJsonSchema } from "./json-schema.ts";
 import { configReference } from "./reference.ts";
-import { formatProblem, loadConfig, loadConfigText, loadFast, loadLocated, type LoadResult } from "./load.ts";
+import { loadConfig, loadConfigText, loadFast, loadLocated } from "./load.ts";
+import { formatProblem, type LoadResult } from "./result.ts";
 
 const file = "/etc/vigil/vigil.yaml";
 

@@ -12,29 +12,12 @@ import { interpolate } from "./interpolate.ts";
 import { formatPath, locate, yamlDocuments, type KeyPath } from "./locate.ts";
 import { withBaseDir } from "./primitives.ts";
 import { checkRefs } from "./refs.ts";
+import type { ConfigProblem, LoadResult } from "./result.ts";
 import { configSchema, type VigilConfig } from "./schema.ts";
 import { knownKeys } from "./json-schema.ts";
 
 /** 10,000 checks take about 1 MB; anything near this is a mistake, not a config. */
 const maxConfigBytes = 16_000_000;
-
-export interface ConfigProblem {
-  file: string;
-  line: number;
-  col: number;
-  /** `services.api.restart.window`; empty for a problem with the file as a whole. */
-  path: string;
-  message: string;
-}
-
-export type LoadResult =
-  | { ok: true; config: VigilConfig; secrets: string[]; file: string }
-  | { ok: false; problems: ConfigProblem[]; file: string };
-
-/** `file:line:col key.path: message`, the format editors and CI annotate from. */
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.col}${p.path ? ` ${p.path}` : ""}: ${p.message}`;
-}
 
 /** @example const r = await loadConfig("vigil.yaml", process.env); if (!r.ok) r.problems.map(formatProblem) */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {

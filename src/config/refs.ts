@@ -5,10 +5,9 @@
  */
 import { parseCondition } from "../conditions/index.ts";
 import { parseCron } from "../core/cron.ts";
-
-/** Channel types this version delivers to; the others have a config schema but no provider yet. */
+import { builtinActions } from "../gateway/action-kinds.ts";
 import { probes } from "../probes/index.ts";
-import { probeSchemas, probeTypes } from "../probes/schemas.ts";
+import { probeTypes } from "../probes/schemas.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
 
 export interface RefProblem {
@@ -17,16 +16,6 @@ export interface RefProblem {
   /** Point at the key rather than its value. */
   atKey?: boolean;
 }
-
-/** Actions every agent has without declaring them (the gateway runs them on the supervisor). */
-export const builtinActions = [
-  "restart",
-  "start",
-  "stop",
-  "restart-largest",
-  "free-port",
-  "longer-start",
-] as const;
 
 export function checkRefs(c: VigilConfig): RefProblem[] {
   const problems: RefProblem[] = [];
@@ -136,7 +125,8 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   for (const { check, path } of watched) {
     const type = probeTypes.find((t) => check[t] !== undefined);
     if (!type) continue;
-    if (!probes.get(type)) {
+    const probe = probes.get(type);
+    if (!probe) {
       add(
         [...path, type],
         `${type} checks are not supported by this version yet (supported: ${probes.names().join(", ")})`,
@@ -147,7 +137,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     if (type === "memory" && check.memory?.service !== undefined && !(check.memory.service in c.services)) {
       add([...path, "memory", "service"], `"${check.memory.service}" is not a service here`);
     }
-    const provides: readonly string[] = probeSchemas[type].provides;
+    const provides: readonly string[] = probe.provides;
     check.expect.forEach((text, i) => {
       const parsed = parseCondition(text);
       if (!parsed.ok) return;

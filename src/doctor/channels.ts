@@ -10,7 +10,7 @@ import type { VigilConfig } from "../config/schema.ts";
 import { classifySmtp, smtpTransport } from "../notify/providers/email.ts";
 import type { schema as emailSchema } from "../notify/providers/email.schema.ts";
 import { failure, telegramApi, type TelegramConfig } from "../notify/providers/telegram.ts";
-import { channelSettings, type ProviderType } from "../notify/schemas.ts";
+import { channelSettings, type ProviderType } from "../notify/provider-types.ts";
 import { testChannel } from "../notify/test-message.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Finding, ok, problem } from "./finding.ts";

@@ -4,9 +4,7 @@
  */
 import { z } from "zod";
 import { argv, duration, envMap, exactlyOne, filePath, name } from "../config/primitives.ts";
-
-export const risks = ["auto", "notify", "approve", "deny"] as const;
-export type Risk = (typeof risks)[number];
+import { actionKinds, risks, type ActionKind } from "./action-kinds.ts";
 
 const param = z.strictObject({
   type: z.enum(["string", "integer"]).default("string"),
@@ -38,8 +36,7 @@ const kinds = {
       .describe("Compress matching files with gzip instead of deleting them."),
     pattern: z.string().default("*"),
   }),
-};
-export const actionKinds = ["run", ...Object.keys(kinds)] as ("run" | keyof typeof kinds)[];
+} satisfies Record<Exclude<ActionKind, "run">, z.ZodType>; // every kind but `run` (a bare argv)
 
 export const actionSchema = z
   .strictObject({

@@ -13,7 +13,7 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
-import { builtinActions as builtinActionNames } from "../config/refs.ts";
+import { builtinActions as builtinActionNames } from "./action-kinds.ts";
 import type { ActionConfig } from "../config/schema.ts";
 import type { ActionStore, ApprovalRow, RunRow } from "../store/action-store.ts";
 import type {

@@ -13,7 +13,7 @@ import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
-import { channelSettings } from "./schemas.ts";
+import { channelSettings } from "./provider-types.ts";
 
 const tickMs = 250;
 const batch = 50;

@@ -8,7 +8,7 @@ import { VigilError } from "../core/errors.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
 import { providers } from "./providers/index.ts";
-import { channelSettings } from "./schemas.ts";
+import { channelSettings } from "./provider-types.ts";
 
 /** The same budget the outbox gives one delivery. */
 export const testTimeoutMs = 10_000;

@@ -5,13 +5,14 @@
 import type { z } from "zod";
 import { baseEnv } from "../gateway/exec.ts";
 import type { Probe } from "./probe.ts";
-import { provides, schema } from "./command.schema.ts";
+import type { schema } from "./command.schema.ts";
 
 type CommandConfig = z.output<typeof schema>;
 
+const provides = ["EXIT_CODE", "STDOUT", "STDERR", "RESPONSE_TIME"] as const;
+
 export const commandProbe: Probe<CommandConfig> = {
   type: "command",
-  schema,
   defaultExpect: ["[EXIT_CODE] == 0"],
   provides,
   async run(cfg, ctx) {

@@ -2,13 +2,14 @@
 import fs from "node:fs/promises";
 import type { z } from "zod";
 import type { Probe } from "./probe.ts";
-import { provides, schema } from "./disk.schema.ts";
+import type { schema } from "./disk.schema.ts";
 
 type DiskConfig = z.output<typeof schema>;
 
+const provides = ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "INODES_USED_PERCENT"] as const;
+
 export const diskProbe: Probe<DiskConfig> = {
   type: "disk",
-  schema,
   // Resource pressure: over 85 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 85"],
   defaultEveryFailingMs: 10_000,

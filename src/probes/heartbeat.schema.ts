@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { duration } from "../config/primitives.ts";
 
-export const provides = ["LAST_SEEN"] as const;
-
 /** Pushed: `POST /api/heartbeat/<check>`, with this token or an operator's. */
 export const schema = z.strictObject({
   within: duration,

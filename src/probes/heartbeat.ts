@@ -5,13 +5,14 @@
  */
 import type { z } from "zod";
 import type { Probe } from "./probe.ts";
-import { provides, schema } from "./heartbeat.schema.ts";
+import type { schema } from "./heartbeat.schema.ts";
 
 type HeartbeatConfig = z.output<typeof schema>;
 
+const provides = ["LAST_SEEN"] as const;
+
 export const heartbeatProbe: Probe<HeartbeatConfig> = {
   type: "heartbeat",
-  schema,
   defaultExpect: [],
   provides,
   async run(cfg, ctx) {

@@ -1,15 +1,6 @@
 import { z } from "zod";
 import { duration } from "../config/primitives.ts";
 
-export const provides = [
-  "STATUS",
-  "BODY",
-  "RESPONSE_TIME",
-  "CERT_EXPIRES_IN",
-  "CONNECTED",
-  "HEADERS",
-] as const;
-
 export const schema = z.strictObject({
   url: z.url({
     protocol: /^https?$/,

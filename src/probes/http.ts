@@ -7,7 +7,7 @@ import type { TLSSocket } from "node:tls";
 import type { z } from "zod";
 import { http } from "../core/node-http.ts";
 import { classifyNetworkError, type Probe, type ProbeOutcome } from "./probe.ts";
-import { provides, schema } from "./http.schema.ts";
+import type { schema } from "./http.schema.ts";
 
 type HttpConfig = z.output<typeof schema>;
 
@@ -20,9 +20,10 @@ const agents = {
   httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
 };
 
+const provides = ["STATUS", "BODY", "RESPONSE_TIME", "CERT_EXPIRES_IN", "CONNECTED", "HEADERS"] as const;
+
 export const httpProbe: Probe<HttpConfig> = {
   type: "http",
-  schema,
   defaultExpect: ["[STATUS] < 400"],
   provides,
   async run(cfg, ctx) {

@@ -6,7 +6,7 @@ import fs from "node:fs/promises";
 import type { z } from "zod";
 import { usage } from "../core/procfs.ts";
 import type { Probe } from "./probe.ts";
-import { provides, schema } from "./memory.schema.ts";
+import type { schema } from "./memory.schema.ts";
 
 type MemoryConfig = z.output<typeof schema>;
 
@@ -15,9 +15,10 @@ const ticksPerSecond = 100;
 /** CPU% needs two readings: the previous one per check. */
 const previous = new Map<string, { at: number; ticks: number }>();
 
+const provides = ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "RSS_MB", "CPU_PERCENT"] as const;
+
 export const memoryProbe: Probe<MemoryConfig> = {
   type: "memory",
-  schema,
   // Resource pressure: over 80 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 80"],
   defaultEveryFailingMs: 10_000,

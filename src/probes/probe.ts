@@ -5,7 +5,6 @@
  *
  * Owns: taking readings. Must not import: scheduler, supervisor, incidents, api, app.
  */
-import type { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import type { ExecRequest, ExecResult } from "../gateway/exec.ts";
 
@@ -58,7 +57,6 @@ export interface ProbeOutcome {
 
 export interface Probe<C = unknown> {
   readonly type: string;
-  readonly schema: z.ZodType<C>;
   /** Conditions used when a check has no `expect`. */
   readonly defaultExpect: readonly string[];
   /** How often to check while failing when the check says nothing (resources: sooner than `every`). */

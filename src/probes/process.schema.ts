@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { duration, filePath } from "../config/primitives.ts";
 
-export const provides = ["RUNNING", "COUNT", "PID"] as const;
-
 export const schema = z
   .strictObject({
     name: z.string().min(1).optional().describe("The process name as in /proc/<pid>/comm."),

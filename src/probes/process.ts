@@ -3,13 +3,14 @@ import fs from "node:fs/promises";
 import type { z } from "zod";
 import { isAlive, readProcText, safeReaddir } from "../core/procfs.ts";
 import type { Probe } from "./probe.ts";
-import { provides, schema } from "./process.schema.ts";
+import type { schema } from "./process.schema.ts";
 
 type ProcessConfig = z.output<typeof schema>;
 
+const provides = ["RUNNING", "COUNT", "PID"] as const;
+
 export const processProbe: Probe<ProcessConfig> = {
   type: "process",
-  schema,
   defaultExpect: ["[RUNNING] == true"],
   provides,
   async run(cfg) {

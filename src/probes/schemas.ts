@@ -1,6 +1,7 @@
 /**
- * Every check type's config schema and placeholders, by name. The config schema is built from this
- * list; a check type whose probe is not registered in `index.ts` is refused at load, by name.
+ * Every check type's config schema, by name. The config schema is built from this list; a check
+ * type whose probe is not registered in `index.ts` is refused at load, by name. What each type
+ * measures (its placeholders) is the probe's own `provides`: only the config side loads zod.
  */
 import type { z } from "zod";
 import * as command from "./command.schema.ts";
@@ -15,7 +16,6 @@ import * as tcp from "./tcp.schema.ts";
 
 export interface ProbeSchema {
   schema: z.ZodType;
-  provides: readonly string[];
 }
 
 export const probeSchemas = {

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { duration } from "../config/primitives.ts";
 
-export const provides = ["ROWS", "RESPONSE_TIME", "CONNECTED", "VALUE"] as const;
-
 export const schema = z.strictObject({
   url: z.string().regex(/^(postgres(ql)?|sqlite):/, "a postgres://user@host/db or sqlite:/path URL"),
   query: z.string().min(1),

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { duration, port } from "../config/primitives.ts";
 
-export const provides = ["CONNECTED", "RESPONSE_TIME"] as const;
-
 export const schema = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port,

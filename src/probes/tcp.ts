@@ -2,13 +2,14 @@
 import net from "node:net";
 import type { z } from "zod";
 import { classifyNetworkError, type Probe } from "./probe.ts";
-import { provides, schema } from "./tcp.schema.ts";
+import type { schema } from "./tcp.schema.ts";
 
 type TcpConfig = z.output<typeof schema>;
 
+const provides = ["CONNECTED", "RESPONSE_TIME"] as const;
+
 export const tcpProbe: Probe<TcpConfig> = {
   type: "tcp",
-  schema,
   defaultExpect: ["[CONNECTED] == true"],
   provides,
   run(cfg, ctx) {

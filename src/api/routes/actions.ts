@@ -1,16 +1,16 @@
-import { z } from "zod";
 import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
+import { flag, map, shape, text } from "../fields.ts";
 import { byIdRoute } from "./by-id.ts";
 
-const runBody = z.strictObject({
-  params: z.record(z.string(), z.unknown()).default({}),
-  reason: z.string().max(2_000, "at most 2000 characters").default(""),
-  target: z.string().min(1).max(200).optional(),
-  dry_run: z.boolean().default(false),
+const runBody = shape({
+  params: map(),
+  reason: text({ max: 2_000, fallback: "" }),
+  target: text({ min: 1, max: 200, optional: true, hint: "a target's name" }),
+  dry_run: flag(false),
 });
 
-const decisionBody = z.strictObject({ note: z.string().max(2_000, "at most 2000 characters").default("") });
+const decisionBody = shape({ note: text({ max: 2_000, fallback: "" }) });
 
 const statuses = ["pending", "approved", "rejected", "expired"] as const;
 

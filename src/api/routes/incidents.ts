@@ -1,21 +1,25 @@
-import { z } from "zod";
 import { parseDuration, durationHint } from "../../core/duration.ts";
 import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
+import { shape, text } from "../fields.ts";
 import { byIdRoute } from "./by-id.ts";
 
-const reasonBody = z.strictObject({ reason: z.string().max(2_000, "at most 2000 characters").default("") });
+const reasonBody = shape({ reason: text({ max: 2_000, fallback: "" }) });
 
 /** Longest one-off silence: a week. Longer quiet is a maintenance window in the config. */
 const maxSilenceMs = 7 * 86_400_000;
 
-const silenceBody = z.strictObject({
-  target: z.string().min(1).max(200),
-  duration: z.string().refine((d) => {
-    const ms = parseDuration(d);
-    return ms !== undefined && ms > 0 && ms <= maxSilenceMs;
-  }, `${durationHint}, at most 7d`),
-  reason: z.string().max(2_000, "at most 2000 characters").default(""),
+const silenceBody = shape({
+  target: text({ min: 1, max: 200, hint: "the name of the target to silence" }),
+  duration: text({
+    max: 40,
+    hint: `${durationHint}, at most 7d`,
+    valid: (d) => {
+      const ms = parseDuration(d);
+      return ms !== undefined && ms > 0 && ms <= maxSilenceMs;
+    },
+  }),
+  reason: text({ max: 2_000, fallback: "" }),
 });
 
 export const incidentRoutes: RouteSpec[] = [

@@ -1,12 +1,13 @@
-import { z } from "zod";
 import { readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
+import { shape, text } from "../fields.ts";
 
-const testBody = z.strictObject({
-  channel: z
-    .string({ error: 'the name of a channel under notify.channels, e.g. {"channel": "hook"}' })
-    .min(1, "the name of a channel under notify.channels")
-    .max(200, "at most 200 characters"),
+const testBody = shape({
+  channel: text({
+    min: 1,
+    max: 200,
+    hint: 'the name of a channel under notify.channels, e.g. {"channel": "hook"}',
+  }),
 });
 
 export const notifyRoutes: RouteSpec[] = [

@@ -1,16 +1,13 @@
-import { z } from "zod";
 import { VigilError } from "../../core/errors.ts";
 import { readJson } from "../body.ts";
 import { clientAddress } from "../client-address.ts";
 import type { ApiDeps, RouteSpec } from "../context.ts";
+import { shape, text } from "../fields.ts";
 import type { ApiContext } from "../router.ts";
 import { overHttps, sessionCookie } from "../sessions.ts";
 
-const loginBody = z.strictObject({
-  token: z
-    .string({ error: 'the token to log in with, e.g. {"token": "..."}' })
-    .min(1, "the token to log in with")
-    .max(1_000, "at most 1000 characters"),
+const loginBody = shape({
+  token: text({ min: 1, max: 1_000, hint: 'the token to log in with, e.g. {"token": "..."}' }),
 });
 
 const cookieOptions = (c: ApiContext) =>

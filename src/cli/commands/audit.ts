@@ -5,7 +5,7 @@ import type { VerifyResult } from "../../audit/chain.ts";
 import type { StoredEvent } from "../../core/events.ts";
 import { Redactor } from "../../core/redact.ts";
 import { VigilError } from "../../core/errors.ts";
-import { loadConfig, formatProblem } from "../../config/load.ts";
+import { formatProblem } from "../../config/result.ts";
 import { openStore } from "../../store/open.ts";
 import { AgentClient } from "../client.ts";
 import { type CliContext, verb } from "../verb.ts";
@@ -104,6 +104,7 @@ async function withOfflineLog<T>(
   env: NodeJS.ProcessEnv,
   fn: (log: AuditLog) => Promise<T>,
 ): Promise<T> {
+  const { loadConfig } = await import("../../config/load.ts");
   const loaded = await loadConfig(file, env);
   if (!loaded.ok) {
     throw new VigilError("CONFIG_INVALID", `${path.basename(file)} has problems`, {

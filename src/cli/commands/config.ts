@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { configJsonSchema } from "../../config/json-schema.ts";
-import { formatProblem, loadConfig } from "../../config/load.ts";
+import { formatProblem } from "../../config/result.ts";
 import { type CliContext, verb } from "../verb.ts";
 import { configPath } from "../target.ts";
 
@@ -14,6 +13,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .action(
       verb(ctx, async (opts: { config?: string; json?: boolean }) => {
         const file = configPath(opts.config, ctx.env);
+        const { loadConfig } = await import("../../config/load.ts");
         const result = await loadConfig(file, ctx.env);
         if (!result.ok) {
           if (opts.json) ctx.io.out(JSON.stringify({ ok: false, file, problems: result.problems }, null, 2));
@@ -40,6 +40,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .description("print the JSON Schema of vigil.yaml")
     .action(
       verb(ctx, async () => {
+        const { configJsonSchema } = await import("../../config/json-schema.ts");
         ctx.io.out(JSON.stringify(configJsonSchema(), null, 2));
       }),
     );

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { formatProblem, loadConfig } from "../../config/load.ts";
+import { formatProblem } from "../../config/result.ts";
 import { Redactor } from "../../core/redact.ts";
 import { formatFinding } from "../../doctor/finding.ts";
 import { configPath, resolveTarget } from "../target.ts";
@@ -21,6 +21,8 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     .action(
       verb(ctx, async (opts: { config?: string; json?: boolean; send?: boolean }) => {
         const file = configPath(opts.config, ctx.env);
+        // The config modules (and zod) load only for the commands that read a config here, never for `up`.
+        const { loadConfig } = await import("../../config/load.ts");
         const loaded = await loadConfig(file, ctx.env);
         if (!loaded.ok) {
           if (opts.json) ctx.io.out(JSON.stringify({ ok: false, file, problems: loaded.problems }, null, 2));

@@ -4,7 +4,7 @@
  * without Telegram or email channels should not carry.
  */
 import type { Delivery, Outgoing, Provider } from "../provider.ts";
-import type { ProviderType } from "../schemas.ts";
+import type { ProviderType } from "../provider-types.ts";
 
 function lazy(type: string, load: () => Promise<Provider<never>>): Provider<never> {
   let loaded: Promise<Provider<never>> | undefined;

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import type { z } from "zod";
 import type { Delivery, Provider } from "../provider.ts";
 import { postJson } from "./http.ts";
-import { schema } from "./webhook.schema.ts";
+import type { schema } from "./webhook.schema.ts";
 
 type WebhookConfig = z.output<typeof schema>;
 

@@ -1,0 +1,47 @@
+/**
+ * The agent's way to load its config: in a short-lived child process (`config/load-child.ts`), run
+ * through the gateway's execution module like every other program. The child returns the validated
+ * config as JSON; the daemon itself never loads zod or the YAML parsers.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoadResult } from "../config/result.ts";
+import { execArgv } from "../gateway/exec.ts";
+
+/** A config may be 16 MB of YAML; as JSON with every default filled in it stays well under this. */
+const maxOutputBytes = 256 * 1024 * 1024;
+/** 10,000 checks load in well under a second; this is for a machine under heavy load. */
+const timeoutMs = 60_000;
+
+/** The child's entry beside this build: `.js` under dist/, `.ts` when the sources run directly. */
+const childEntry = fileURLToPath(
+  new URL(`../config/load-child${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/** @example const r = await loadConfigIsolated("vigil.yaml", process.env); if (!r.ok) ... */
+export async function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
+  const r = await execArgv({
+    argv: [process.execPath, "--max-old-space-size=1024", childEntry, file],
+    // The whole environment: the config interpolates ${VAR} from it, as an in-process load would.
+    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    timeoutMs,
+    maxOutputBytes,
+  });
+  const failed = (why: string): LoadResult => ({
+    ok: false,
+    file,
+    problems: [{ file, line: 1, col: 1, path: "", message: `the config could not be loaded: ${why}` }],
+  });
+  if (r.spawnError) return failed(`${r.spawnError} (starting ${process.execPath})`);
+  if (r.timedOut) return failed(`loading took longer than ${timeoutMs / 1000} s`);
+  if (r.truncated) return failed(`the loaded config is larger than ${maxOutputBytes / 1024 / 1024} MB`);
+  if (r.exitCode !== 0) {
+    const last = r.stderr.trim().split("\n").pop() ?? "";
+    return failed(`the loader exited with ${r.exitCode ?? r.signal}${last ? `: ${last.slice(0, 300)}` : ""}`);
+  }
+  try {
+    return JSON.parse(r.stdout) as LoadResult;
+  } catch {
+    return failed("the loader's answer is not JSON");
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * `node load-child.js FILE`: loads the config in a process of its own and writes the `LoadResult`
+ * as JSON to stdout. The agent loads and reloads its config through this (`app/config-loader.ts`),
+ * so zod, both YAML parsers and the schemas never enter the long-running process (~5 MB of its RSS),
+ * and the time and memory a huge or hostile file costs are spent in a process that then exits.
+ */
+import { loadConfig } from "./load.ts";
+
+const file = process.argv[2];
+if (file === undefined) {
+  process.stderr.write("usage: load-child FILE\n");
+  process.exitCode = 2;
+} else {
+  process.stdout.write(JSON.stringify(await loadConfig(file, process.env)));
+}
