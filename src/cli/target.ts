@@ -8,14 +8,11 @@ import path from "node:path";
 import jsyaml from "js-yaml";
 import { listenUrl } from "../app/listen-address.ts";
 import { adminTokenFile } from "../app/admin-token.ts";
+import { configPath } from "./up-args.ts";
 
 export interface AgentTarget {
   url: string;
   token: string | undefined;
-}
-
-export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return path.resolve(flag ?? env.VIGIL_CONFIG ?? "vigil.yaml");
 }
 
 export function resolveTarget(configFlag: string | undefined, env: NodeJS.ProcessEnv): AgentTarget {

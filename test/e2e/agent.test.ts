@@ -187,6 +187,13 @@ describe("vigil CLI against the agent", () => {
 
   it("exits 2 on bad usage", async () => {
     expect((await runCli(["no-such-verb"])).code).toBe(2);
+    // `up` in a form the plain path does not take goes through the full CLI, which explains it.
+    const extra = await runCli(["up", "-c", "vigil.yaml", "surplus"]);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("too many arguments");
+    const help = await runCli(["up", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("-c, --config <file>");
     expect(
       (await runCli(["audit", "tail", "-n", "zero"], { env: { VIGIL_URL: "http://127.0.0.1:9" } })).code,
     ).toBe(2);

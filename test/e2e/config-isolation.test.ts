@@ -37,7 +37,7 @@ function modulesByPid(log: string): Map<number, string[]> {
 }
 
 describe("the config is loaded in a child process", () => {
-  it("the daemon never loads zod; the loader child does, and each reload runs one", async () => {
+  it("the daemon never loads zod or commander; the loader child loads zod, once per start and reload", async () => {
     const dir = tempDir("vigil-isolation-");
     const hookFile = path.join(dir, "hook.mjs");
     fs.writeFileSync(hookFile, hook);
@@ -56,6 +56,8 @@ checks:
     const daemon = by.get(agent.proc.pid!);
     expect(daemon?.some((u) => u.includes("/app/app."))).toBe(true);
     expect(daemon?.filter((u) => u.includes("/node_modules/zod/"))).toEqual([]);
+    // A plain `vigil up` skips the CLI parser too (src/main.ts).
+    expect(daemon?.filter((u) => u.includes("/node_modules/commander/"))).toEqual([]);
     const loaders = [...by].filter(
       ([pid, urls]) => pid !== agent!.proc.pid && urls.some((u) => u.includes("/config/load-child.")),
     );

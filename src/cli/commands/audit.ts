@@ -10,7 +10,8 @@ import { openStore } from "../../store/open.ts";
 import { AgentClient } from "../client.ts";
 import { type CliContext, verb } from "../verb.ts";
 import { table } from "../output.ts";
-import { configPath, resolveTarget } from "../target.ts";
+import { resolveTarget } from "../target.ts";
+import { configPath } from "../up-args.ts";
 
 type ApiEvent = Omit<StoredEvent, "payload"> & { payload: unknown };
 

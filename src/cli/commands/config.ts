@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { formatProblem } from "../../config/result.ts";
 import { type CliContext, verb } from "../verb.ts";
-import { configPath } from "../target.ts";
+import { configPath } from "../up-args.ts";
 
 export function registerConfig(program: Command, ctx: CliContext): void {
   const config = program.command("config").description("validate the config, or print its JSON Schema");

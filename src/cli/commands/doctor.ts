@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { formatProblem } from "../../config/result.ts";
 import { Redactor } from "../../core/redact.ts";
 import { formatFinding } from "../../doctor/finding.ts";
-import { configPath, resolveTarget } from "../target.ts";
+import { resolveTarget } from "../target.ts";
+import { configPath } from "../up-args.ts";
 import { type CliContext, verb } from "../verb.ts";
 
 /** `vigil doctor`: offline, from the config (a running agent is noticed, not needed). */
