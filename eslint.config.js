@@ -12,6 +12,14 @@ const httpByRequire = ["http", "node:http"].map((name) => ({
   allowTypeImports: true,
 }));
 
+// prom-client's index loads OpenTelemetry, a Pushgateway and more the daemon does not use (~1 MB).
+const promByParts = [
+  {
+    name: "prom-client",
+    message: "Use src/metrics/prom.ts; type-only imports are fine.",
+    allowTypeImports: true,
+  },
+];
 // The daemon never loads zod: `vigil up` validates its config in a child (src/config/load-child.ts)
 // and gets it back as JSON. zod and the schemas on it were ~6 MB of the daemon's RSS.
 const configSideOnly = {
@@ -61,7 +69,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { ...configSideOnly, paths: [...spawnOnlyThere, ...httpByRequire, ...configSideOnly.paths] },
+        {
+          ...configSideOnly,
+          paths: [...spawnOnlyThere, ...httpByRequire, ...promByParts, ...configSideOnly.paths],
+        },
       ],
     },
   },
@@ -71,13 +82,15 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { ...configSideOnly, paths: [...httpByRequire, ...configSideOnly.paths] },
+        { ...configSideOnly, paths: [...httpByRequire, ...promByParts, ...configSideOnly.paths] },
       ],
     },
   },
   {
     files: configSide,
-    rules: { "no-restricted-imports": ["error", { paths: [...spawnOnlyThere, ...httpByRequire] }] },
+    rules: {
+      "no-restricted-imports": ["error", { paths: [...spawnOnlyThere, ...httpByRequire, ...promByParts] }],
+    },
   },
   {
     files: ["test/**", "bench/**", "**/*.test.ts"],

@@ -8,7 +8,7 @@
  *
  * Owns: metric names, help, labels and buckets. Must not import: app, api, store, supervisor.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "./prom.ts";
 
 /** The part of a target a scrape reads (a `TargetView` has it). */
 export interface TargetSample {
@@ -58,7 +58,7 @@ const misnamedDefaults = [
 export function defineMetrics(src: ScrapeSources) {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics(registry);
   for (const name of misnamedDefaults) registry.removeSingleMetric(name);
 
   return {
