@@ -9,12 +9,10 @@ import type { schema } from "./command.schema.ts";
 
 type CommandConfig = z.output<typeof schema>;
 
-const provides = ["EXIT_CODE", "STDOUT", "STDERR", "RESPONSE_TIME"] as const;
-
 export const commandProbe: Probe<CommandConfig> = {
   type: "command",
   defaultExpect: ["[EXIT_CODE] == 0"],
-  provides,
+  provides: ["EXIT_CODE", "STDOUT", "STDERR", "RESPONSE_TIME"],
   async run(cfg, ctx) {
     const r = await ctx.env.exec({
       argv: cfg.run,

@@ -6,14 +6,12 @@ import type { schema } from "./disk.schema.ts";
 
 type DiskConfig = z.output<typeof schema>;
 
-const provides = ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "INODES_USED_PERCENT"] as const;
-
 export const diskProbe: Probe<DiskConfig> = {
   type: "disk",
   // Resource pressure: over 85 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 85"],
   defaultEveryFailingMs: 10_000,
-  provides,
+  provides: ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "INODES_USED_PERCENT"],
   async run(cfg) {
     try {
       const s = await fs.statfs(cfg.path);

@@ -9,12 +9,10 @@ import type { schema } from "./heartbeat.schema.ts";
 
 type HeartbeatConfig = z.output<typeof schema>;
 
-const provides = ["LAST_SEEN"] as const;
-
 export const heartbeatProbe: Probe<HeartbeatConfig> = {
   type: "heartbeat",
   defaultExpect: [],
-  provides,
+  provides: ["LAST_SEEN"],
   async run(cfg, ctx) {
     const now = ctx.env.clock.now();
     const last = ctx.env.lastHeartbeat(ctx.target);

@@ -20,12 +20,10 @@ const agents = {
   httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
 };
 
-const provides = ["STATUS", "BODY", "RESPONSE_TIME", "CERT_EXPIRES_IN", "CONNECTED", "HEADERS"] as const;
-
 export const httpProbe: Probe<HttpConfig> = {
   type: "http",
   defaultExpect: ["[STATUS] < 400"],
-  provides,
+  provides: ["STATUS", "BODY", "RESPONSE_TIME", "CERT_EXPIRES_IN", "CONNECTED", "HEADERS"],
   async run(cfg, ctx) {
     const started = performance.now();
     let url = new URL(cfg.url);

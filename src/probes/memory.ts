@@ -15,14 +15,12 @@ const ticksPerSecond = 100;
 /** CPU% needs two readings: the previous one per check. */
 const previous = new Map<string, { at: number; ticks: number }>();
 
-const provides = ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "RSS_MB", "CPU_PERCENT"] as const;
-
 export const memoryProbe: Probe<MemoryConfig> = {
   type: "memory",
   // Resource pressure: over 80 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 80"],
   defaultEveryFailingMs: 10_000,
-  provides,
+  provides: ["USED_PERCENT", "FREE_BYTES", "TOTAL_BYTES", "RSS_MB", "CPU_PERCENT"],
   async run(cfg, ctx) {
     if (cfg.service) {
       const pids = ctx.env.servicePids(cfg.service);

@@ -7,12 +7,10 @@ import type { schema } from "./process.schema.ts";
 
 type ProcessConfig = z.output<typeof schema>;
 
-const provides = ["RUNNING", "COUNT", "PID"] as const;
-
 export const processProbe: Probe<ProcessConfig> = {
   type: "process",
   defaultExpect: ["[RUNNING] == true"],
-  provides,
+  provides: ["RUNNING", "COUNT", "PID"],
   async run(cfg) {
     if (cfg.pidfile) {
       let pid = NaN;

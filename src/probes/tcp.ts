@@ -6,12 +6,10 @@ import type { schema } from "./tcp.schema.ts";
 
 type TcpConfig = z.output<typeof schema>;
 
-const provides = ["CONNECTED", "RESPONSE_TIME"] as const;
-
 export const tcpProbe: Probe<TcpConfig> = {
   type: "tcp",
   defaultExpect: ["[CONNECTED] == true"],
-  provides,
+  provides: ["CONNECTED", "RESPONSE_TIME"],
   run(cfg, ctx) {
     const started = performance.now();
     return new Promise((resolve) => {
