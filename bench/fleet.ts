@@ -135,7 +135,13 @@ async function unsupervised(ports: number[]) {
 
 const ports: number[] = [];
 for (let i = 0; i < count; i++) ports.push(await freePort());
-const results = [await vigil(ports), await pm2(ports), await unsupervised(ports)];
+// BENCH_ONLY=vigil (or pm2, none; comma-separated) runs some: for measuring one change at a time.
+const only = (process.env.BENCH_ONLY ?? "vigil,pm2,none").split(",");
+const results = [
+  ...(only.includes("vigil") ? [await vigil(ports)] : []),
+  ...(only.includes("pm2") ? [await pm2(ports)] : []),
+  ...(only.includes("none") ? [await unsupervised(ports)] : []),
+];
 
 console.log(`| ${count} services | daemon RSS MB | daemon PSS MB | total RSS MB | total PSS MB |`);
 console.log("| --- | ---: | ---: | ---: | ---: |");
@@ -147,7 +153,7 @@ for (const r of results) {
     );
 }
 const [v, p, floor] = results;
-if (v && p && floor && !("error" in v) && !("error" in p) && !("error" in floor)) {
+if (results.length === 3 && v && p && floor && !("error" in v) && !("error" in p) && !("error" in floor)) {
   const cap = round(0.6 * p.total_rss_mb);
   console.log(
     `goal (c): agent ${v.daemon_mb} MB vs PM2's daemon ${p.daemon_mb} MB (${((v.daemon_mb ?? 0) / (p.daemon_mb ?? 1)).toFixed(2)}x); ` +
