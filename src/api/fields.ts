@@ -1,8 +1,8 @@
 /**
  * Rules for request bodies: flat JSON objects of strings, booleans and one free-form map. Written by
  * hand rather than with zod because the daemon never loads zod (the config is validated in a child
- * process, `config/isolated.ts`): zod and the schemas built on it are ~5 MB of the agent's RSS, and
- * these six bodies need none of it.
+ * process, `app/config-loader.ts`): zod and the schemas built on it were ~6 MB of the agent's RSS,
+ * and these six bodies need none of it.
  */
 
 /** A field's value, or what is wrong with it (said to the caller after the field's name). */

@@ -28,9 +28,8 @@ export async function startUp(
 /** The plain `vigil up` of main.ts: the exit code once the agent has stopped, or why it could not start. */
 export async function runUp(configFlag: string | undefined, io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   try {
-    return await (
-      await startUp(configFlag, io, env)
-    ).stopped;
+    const { stopped } = await startUp(configFlag, io, env);
+    return await stopped;
   } catch (e) {
     return reportError(io, e, false);
   }
