@@ -24,15 +24,16 @@ describe("prom-client without its index", () => {
     collectDefaultMetrics(registry);
     const value = async (name: string) =>
       (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? Number.NaN;
-    await value("process_cpu_user_seconds_total");
-    const until = Date.now() + 50;
-    while (Date.now() < until); // burn a little CPU
+    const before = await value("process_cpu_user_seconds_total");
+    // Burn 30 ms of user CPU, by the process's own count (wall time would depend on the machine's load).
+    const start = process.cpuUsage().user;
+    while (process.cpuUsage().user - start < 30_000);
     const [user, system, total] = [
       await value("process_cpu_user_seconds_total"),
       await value("process_cpu_system_seconds_total"),
       await value("process_cpu_seconds_total"),
     ];
-    expect(user).toBeGreaterThan(0.02);
+    expect(user - before).toBeGreaterThanOrEqual(0.03 - 1e-9); // sums of microseconds in floating point
     expect(total).toBeCloseTo(user + system, 6);
   });
 });
