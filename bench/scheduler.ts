@@ -7,8 +7,8 @@ import http from "node:http";
 import type net from "node:net";
 import { systemClock } from "../src/core/clock.ts";
 import { execArgv } from "../src/gateway/exec.ts";
-import { httpProbe } from "../src/probes/http.ts";
-import { schema as httpSchema } from "../src/probes/http.schema.ts";
+import { kit } from "../src/config/kit.ts";
+import httpProbe from "../src/probes/http.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -75,7 +75,7 @@ const env = {
   servicePids: () => [],
   exec: execArgv,
 };
-const cfg = httpSchema.parse({ url: `http://127.0.0.1:${port}/health` });
+const cfg = httpProbe.schema(kit).parse({ url: `http://127.0.0.1:${port}/health` });
 
 const results = [
   await scenario("no-op", 10_000, async () => {}),

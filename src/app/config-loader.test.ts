@@ -28,7 +28,7 @@ checks:
     const env = { PORT: "8123", TOKEN: "s3cret-token-value" };
     const r = await loadConfigIsolated(file, env);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    expect(r.config.checks.api?.http?.url).toBe("http://127.0.0.1:8123/health");
+    expect(r.config.checks.api).toMatchObject({ http: { url: "http://127.0.0.1:8123/health" } });
     expect(r.secrets).toContain("s3cret-token-value");
     expect(r).toEqual(await loadConfig(file, env));
   });

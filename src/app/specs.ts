@@ -5,7 +5,7 @@
 import { parseCondition, type Condition } from "../conditions/index.ts";
 import type { CheckConfig, ServiceConfig, VigilConfig } from "../config/schema.ts";
 import type { HealthPolicy } from "../incidents/target-state.ts";
-import { probes } from "../probes/index.ts";
+import { probeOf } from "../probes/index.ts";
 import type { SupervisedSpec } from "../supervisor/supervisor.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 import type { TargetKind } from "../targets/targets.ts";
@@ -84,9 +84,9 @@ function plan(
     flapMaxChanges: flap.max_changes,
   };
   if (!c) return { name, kind, policy, startPeriodMs: 0, check: undefined };
-  const type = probes.names().find((t) => (c as Record<string, unknown>)[t] !== undefined);
-  const probe = type ? probes.get(type) : undefined;
-  if (!probe || !type) throw new Error(`${kind} ${name}: no registered probe among its keys`);
+  const found = probeOf(c);
+  if (!found) throw new Error(`${kind} ${name}: no registered probe among its keys`);
+  const { probe, settings } = found;
   const texts = c.expect.length > 0 ? c.expect : probe.defaultExpect;
   const conditions: Condition[] = texts.map((text) => {
     const parsed = parseCondition(text);
@@ -97,7 +97,7 @@ function plan(
     return parsed.condition;
   });
   const every = c.every;
-  const probeConfig = (c as Record<string, unknown>)[type] as { timeout?: number };
+  const probeConfig = settings as { timeout?: number };
   return {
     name,
     kind,

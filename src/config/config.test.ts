@@ -151,7 +151,7 @@ describe("config: the problems a person makes, each named precisely", () => {
 
   it("a check with no type, or two", () => {
     expect(problems("checks:\n  x: { every: 10s }\n")[0]).toMatch(
-      /checks\.x: say what to check with one of: http, tcp/,
+      /checks\.x: say what to check with one of: command, disk, .*\bhttp\b.*\btcp\b/,
     );
     expect(problems("checks:\n  x: { tcp: { port: 1 }, disk: {} }\n")[0]).toMatch(
       /checks\.x: a check watches one thing; it has tcp and disk/,
@@ -188,9 +188,9 @@ describe("config: what a valid file becomes", () => {
     expect(api.restart.backoff.initial).toBe(100);
     expect(api.restart.window).toBe(300_000);
     expect(api.remediate).toEqual(["restart"]);
-    expect(api.health?.http?.timeout).toBe(2_000);
+    expect(api.health).toMatchObject({ http: { timeout: 2_000 } });
     expect(api.health?.every).toBe(30_000);
-    expect(config.checks.disk?.disk?.path).toBe("/etc/vigil/data");
+    expect(config.checks.disk).toMatchObject({ disk: { path: "/etc/vigil/data" } });
     expect(config.checks.disk?.every).toBe(60_000);
     expect(config.remediation.approval_ttl).toBe(30 * 60_000);
   });
@@ -362,7 +362,7 @@ describe("config: the fast path and the located path", () => {
         "notify:",
         '  channels: { hook: { webhook: { url: "http://127.0.0.1:9/h" } } }',
         "  routes: [{ match: { severity: [critical] }, to: [hook] }]",
-        'jobs: { nightly: { cron: "30 2 * * *", action: reindex, params: { table: jobs } } }',
+        'maintenance: [{ targets: [api], cron: "30 2 * * *", duration: 1h, reason: backup }]',
       ].join("\n"),
     ];
     for (const text of texts) {

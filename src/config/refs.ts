@@ -6,8 +6,8 @@
 import { parseCondition } from "../conditions/index.ts";
 import { parseCron } from "../core/cron.ts";
 import { builtinActions } from "../gateway/action-kinds.ts";
-import { probes } from "../probes/index.ts";
-import { probeTypes } from "../probes/schemas.ts";
+import { probeOf } from "../probes/index.ts";
+import { planned, plannedMessage } from "./planned.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
 
 export interface RefProblem {
@@ -21,6 +21,12 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   const problems: RefProblem[] = [];
   const add = (path: (string | number)[], message: string, atKey = false) =>
     problems.push({ path, message, atKey });
+
+  // Accepted in shape, so the file is ready for it, but refused: a key that loads and does nothing is worse.
+  for (const p of planned) {
+    if (p.kind !== "config key") continue;
+    for (const path of present(c, p.path)) add(path, plannedMessage(p), true);
+  }
 
   for (const name of Object.keys(c.checks)) {
     if (name in c.services) {
@@ -42,11 +48,6 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
         );
       }
     });
-    if (s.container)
-      add(
-        ["services", name, "container"],
-        "container services are not supported by this version yet; run the container with `command: [podman, run, ...]` for now",
-      );
   }
   const cycle = findCycle(c);
   if (cycle)
@@ -70,7 +71,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     });
   }
 
-  for (const [name, job] of Object.entries(c.jobs)) {
+  for (const [name, job] of Object.entries(c.jobs ?? {})) {
     if (!known.has(job.action))
       add(
         ["jobs", name, "action"],
@@ -113,7 +114,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     });
     cronProblem(m.cron, (msg) => add(["maintenance", i, "cron"], msg));
   });
-  for (const [name, job] of Object.entries(c.jobs))
+  for (const [name, job] of Object.entries(c.jobs ?? {}))
     cronProblem(job.cron, (msg) => add(["jobs", name, "cron"], msg));
 
   const watched = [
@@ -123,19 +124,12 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     ...Object.entries(c.checks).map(([n, s]) => ({ check: s, path: ["checks", n] })),
   ];
   for (const { check, path } of watched) {
-    const type = probeTypes.find((t) => check[t] !== undefined);
-    if (!type) continue;
-    const probe = probes.get(type);
-    if (!probe) {
-      add(
-        [...path, type],
-        `${type} checks are not supported by this version yet (supported: ${probes.names().join(", ")})`,
-        true,
-      );
-      continue;
-    }
-    if (type === "memory" && check.memory?.service !== undefined && !(check.memory.service in c.services)) {
-      add([...path, "memory", "service"], `"${check.memory.service}" is not a service here`);
+    const found = probeOf(check);
+    if (!found) continue;
+    const { type, probe, settings } = found;
+    for (const ref of probe.services?.(settings) ?? []) {
+      if (!(ref.name in c.services))
+        add([...path, ...ref.field.split(".")], `"${ref.name}" is not a service here`);
     }
     const provides: readonly string[] = probe.provides;
     check.expect.forEach((text, i) => {
@@ -152,6 +146,16 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     });
   }
   return problems;
+}
+
+/** The paths in the parsed config that `pattern` ("*" for any name) names and that are written. */
+function present(value: unknown, pattern: readonly string[], at: string[] = []): string[][] {
+  if (value === undefined) return [];
+  if (pattern.length === 0) return [at];
+  if (value === null || typeof value !== "object") return [];
+  const [head = "", ...rest] = pattern;
+  const keys = head === "*" ? Object.keys(value) : [head];
+  return keys.flatMap((k) => present((value as Record<string, unknown>)[k], rest, [...at, k]));
 }
 
 function list(names: string[]): string {

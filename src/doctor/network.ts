@@ -64,14 +64,7 @@ export async function reach(host: string, port: number, timeoutMs: number): Prom
 }
 
 /** The port a URL connects to, its default included. */
-export function urlPort(u: URL): number {
-  return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
-}
-
-/** The host of a URL without IPv6 brackets, as net and dns take it. */
-export function urlHost(u: URL): string {
-  return u.hostname.replace(/^\[(.*)\]$/, "$1");
-}
+export { urlHost, urlPort } from "../core/url.ts";
 
 const localHosts = new Set(["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"]);
 

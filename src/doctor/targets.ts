@@ -13,11 +13,9 @@ import { findPortHolder } from "../supervisor/ports.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Finding, ok, problem, skipped } from "./finding.ts";
-import { connect, isLocal, urlHost, urlPort } from "./network.ts";
+import { probeOf } from "../probes/index.ts";
+import { connect, isLocal } from "./network.ts";
 import { checkFolder, checkProgram } from "./programs.ts";
-
-/** Probes that only read (a socket, a request, statfs, /proc): safe to try from here. */
-const tried = new Set(["http", "tcp", "disk", "memory", "process"]);
 
 /** Lent to probes: doctor has no agent state, and executes nothing. */
 const offline: ProbeEnvironment = {
@@ -44,49 +42,7 @@ interface Endpoint {
   key: string;
 }
 
-/** Where a network check connects, when it is one. */
-function endpoint(type: string, cfg: Record<string, unknown>, key: string): Endpoint | undefined {
-  if (type === "http" && typeof cfg.url === "string") {
-    const u = new URL(cfg.url);
-    return { host: urlHost(u), port: urlPort(u), key: `${key}.http.url` };
-  }
-  if (type === "tcp" && typeof cfg.port === "number")
-    return {
-      host: typeof cfg.host === "string" ? cfg.host : "127.0.0.1",
-      port: cfg.port,
-      key: `${key}.tcp.port`,
-    };
-  return undefined;
-}
-
-/** Special cases by check type; the read-only types in `tried` run their probe, others are skipped. */
-const byType: Record<
-  string,
-  (thing: string, spec: CheckSpec, key: string, ctx: DoctorContext) => Promise<Finding[]>
-> = {
-  command: async (thing, spec, key, ctx) => {
-    const cfg = spec.probeConfig as { run: string[]; cwd?: string; env: Record<string, string> };
-    const cwd = cfg.cwd ?? process.cwd();
-    const out = [
-      await checkProgram(thing, cfg.run, {
-        cwd,
-        searchPath: cfg.env.PATH ?? ctx.path,
-        key: `${key}.command.run`,
-      }),
-    ];
-    if (cfg.cwd) out.push(await checkFolder(thing, cfg.cwd, `${key}.command.cwd`));
-    return out;
-  },
-  heartbeat: async (thing) => [
-    skipped(thing, "a heartbeat is pushed by the job itself; nothing to try from here"),
-  ],
-  memory: async (thing, spec, key, ctx) =>
-    (spec.probeConfig as { service?: string }).service
-      ? [skipped(thing, "a service's memory is read by the running agent; not tried")]
-      : tryProbe(thing, spec, key, ctx),
-};
-
-/** Tries one check the way the agent would, once, within the doctor's timeout. */
+/** Tries one check the way its probe's `doctor` plan says: run it once, look for its program, or skip it. */
 export async function tryCheck(
   thing: string,
   spec: CheckSpec,
@@ -94,11 +50,23 @@ export async function tryCheck(
   ctx: DoctorContext,
   envPort?: number,
 ): Promise<Finding[]> {
-  const type = spec.probe.type;
-  const special = byType[type];
-  if (special) return special(thing, spec, key, ctx);
-  if (!tried.has(type)) return [skipped(thing, `a ${type} check is not tried by doctor`)];
-  return tryProbe(thing, spec, key, ctx, envPort);
+  const plan = spec.probe.doctor(spec.probeConfig);
+  if ("skip" in plan) return [skipped(thing, plan.skip)];
+  if ("program" in plan) {
+    const p = plan.program;
+    const field = `${key}.${p.field}`;
+    const out = [
+      await checkProgram(thing, p.argv, {
+        cwd: p.cwd ?? process.cwd(),
+        searchPath: p.env.PATH ?? ctx.path,
+        key: `${field}.run`,
+      }),
+    ];
+    if (p.cwd) out.push(await checkFolder(thing, p.cwd, `${field}.cwd`));
+    return out;
+  }
+  const at = plan.endpoint && { ...plan.endpoint, key: `${key}.${plan.endpoint.field}` };
+  return tryProbe(thing, spec, key, ctx, at, envPort);
 }
 
 async function tryProbe(
@@ -106,6 +74,7 @@ async function tryProbe(
   spec: CheckSpec,
   key: string,
   ctx: DoctorContext,
+  at: Endpoint | undefined,
   envPort?: number,
 ): Promise<Finding[]> {
   const timeoutMs = Math.min(spec.timeoutMs, ctx.timeoutMs);
@@ -115,7 +84,6 @@ async function tryProbe(
     signal: AbortSignal.timeout(timeoutMs),
     env: offline,
   });
-  const at = endpoint(spec.probe.type, spec.probeConfig as Record<string, unknown>, key);
   if (outcome.error)
     return [await explainFailure(thing, outcome.error, at, key, { timeoutMs, envPort, spec })];
   const judged = evaluateAll(spec.conditions, outcome.values);
@@ -189,11 +157,10 @@ function envPortOf(s: ServiceConfig): number | undefined {
 
 /** The local port a service's health check probes, when it probes one on this machine. */
 function healthEndpoint(name: string, s: ServiceConfig): Endpoint | undefined {
-  const h = s.health;
-  if (!h) return undefined;
-  const type = h.http ? "http" : h.tcp ? "tcp" : undefined;
-  const at = type && endpoint(type, (h.http ?? h.tcp) as Record<string, unknown>, `services.${name}.health`);
-  return at && isLocal(at.host) ? at : undefined;
+  const found = s.health && probeOf(s.health);
+  const plan = found && found.probe.doctor(found.settings);
+  const at = plan && "try" in plan ? plan.endpoint : undefined;
+  return at && isLocal(at.host) ? { ...at, key: `services.${name}.health.${at.field}` } : undefined;
 }
 
 /** The env's PORT, `port:` and the health check's port must agree; the env is what the service reads. */

@@ -2,15 +2,23 @@
  * `command`: runs a program through the gateway's execution module (argv, no shell, timeout, capped
  * output). Provides [EXIT_CODE] [STDOUT] [RESPONSE_TIME].
  */
-import type { z } from "zod";
 import { baseEnv } from "../gateway/exec.ts";
-import type { Probe } from "./probe.ts";
-import type { schema } from "./command.schema.ts";
+import { defineProbe } from "./probe.ts";
 
-type CommandConfig = z.output<typeof schema>;
-
-export const commandProbe: Probe<CommandConfig> = {
+export default defineProbe({
   type: "command",
+  description: "Runs a program (argv, no shell) and reads its exit code and output.",
+  schema: ({ z, argv, duration, envMap, filePath }) =>
+    z.strictObject({
+      run: argv,
+      cwd: filePath.optional(),
+      env: envMap.prefault({}),
+      timeout: duration.optional(),
+    }),
+  example: { run: ["true"] },
+  doctor: (cfg) => ({
+    program: { argv: cfg.run, ...(cfg.cwd ? { cwd: cfg.cwd } : {}), env: cfg.env, field: "command" },
+  }),
   defaultExpect: ["[EXIT_CODE] == 0"],
   provides: ["EXIT_CODE", "STDOUT", "STDERR", "RESPONSE_TIME"],
   async run(cfg, ctx) {
@@ -33,4 +41,4 @@ export const commandProbe: Probe<CommandConfig> = {
       return { values, error: { class: "timeout", message: `timed out after ${ctx.timeoutMs}ms` } };
     return { values };
   },
-};
+});

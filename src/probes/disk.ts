@@ -1,13 +1,14 @@
 /** `disk`: space and inodes of the filesystem holding a path. Provides [USED_PERCENT] [FREE_BYTES] [INODES_USED_PERCENT]. */
 import fs from "node:fs/promises";
-import type { z } from "zod";
-import type { Probe } from "./probe.ts";
-import type { schema } from "./disk.schema.ts";
+import { defineProbe } from "./probe.ts";
 
-type DiskConfig = z.output<typeof schema>;
-
-export const diskProbe: Probe<DiskConfig> = {
+export default defineProbe({
   type: "disk",
+  description: "Space and inodes of the filesystem that holds a path.",
+  schema: ({ z, duration, filePath }) =>
+    z.strictObject({ path: filePath.prefault("/"), timeout: duration.optional() }),
+  example: { path: "/" },
+  doctor: () => ({ try: true }),
   // Resource pressure: over 85 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 85"],
   defaultEveryFailingMs: 10_000,
@@ -38,6 +39,6 @@ export const diskProbe: Probe<DiskConfig> = {
       };
     }
   },
-};
+});
 
 const round = (n: number) => Math.round(n * 100) / 100;

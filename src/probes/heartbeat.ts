@@ -3,14 +3,23 @@
  * `within` its window. Watching starts when the agent starts, so a fresh agent does not call a
  * nightly job missed at boot. Provides [LAST_SEEN] (ms ago, or -1 when never).
  */
-import type { z } from "zod";
-import type { Probe } from "./probe.ts";
-import type { schema } from "./heartbeat.schema.ts";
+import { defineProbe } from "./probe.ts";
 
-type HeartbeatConfig = z.output<typeof schema>;
-
-export const heartbeatProbe: Probe<HeartbeatConfig> = {
+export default defineProbe({
   type: "heartbeat",
+  description: "Pushed: fails when no `POST /api/heartbeat/<check>` arrived within its window.",
+  schema: ({ z, duration }) =>
+    z.strictObject({
+      within: duration,
+      token: z
+        .string()
+        .min(16, "at least 16 characters; generate one with `openssl rand -hex 24`")
+        .optional()
+        .describe("Lets the job push with this token instead of an operator's."),
+      timeout: duration.optional(),
+    }),
+  example: { within: "1h" },
+  doctor: () => ({ skip: "a heartbeat is pushed by the job itself; nothing to try from here" }),
   defaultExpect: [],
   provides: ["LAST_SEEN"],
   async run(cfg, ctx) {
@@ -31,4 +40,4 @@ export const heartbeatProbe: Probe<HeartbeatConfig> = {
     }
     return { values };
   },
-};
+});

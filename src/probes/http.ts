@@ -1,15 +1,12 @@
 /**
  * `http`: one request, keep-alive, manual redirects, TLS certificate expiry.
- * Provides [STATUS] [BODY] [RESPONSE_TIME] [CERT_EXPIRES_IN] [CONNECTED].
+ * Provides [STATUS] [BODY] [HEADERS] [RESPONSE_TIME] [CERT_EXPIRES_IN] [CONNECTED] [IP].
  */
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
-import type { z } from "zod";
 import { http } from "../core/node-http.ts";
-import { classifyNetworkError, type Probe, type ProbeOutcome } from "./probe.ts";
-import type { schema } from "./http.schema.ts";
-
-type HttpConfig = z.output<typeof schema>;
+import { urlHost, urlPort } from "../core/url.ts";
+import { classifyNetworkError, defineProbe, type ProbeOutcome } from "./probe.ts";
 
 /** Bodies past this are cut: conditions read JSON fields, not megabytes. */
 const maxBody = 1024 * 1024;
@@ -20,10 +17,32 @@ const agents = {
   httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
 };
 
-export const httpProbe: Probe<HttpConfig> = {
+export default defineProbe({
   type: "http",
+  description: "One HTTP request: status, body, headers, response time, TLS certificate expiry.",
+  schema: ({ z, duration }) =>
+    z.strictObject({
+      url: z.url({
+        protocol: /^https?$/,
+        error: "an http:// or https:// URL, e.g. http://127.0.0.1:8001/health",
+      }),
+      method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).default("GET"),
+      headers: z.record(z.string(), z.string()).default({}),
+      body: z.string().optional(),
+      follow_redirects: z.boolean().default(true),
+      insecure: z
+        .boolean()
+        .default(false)
+        .describe("Accept a certificate that does not verify (self-signed, internal CA)."),
+      timeout: duration.optional(),
+    }),
+  example: { url: "http://127.0.0.1:8001/health" },
+  doctor: (cfg) => {
+    const u = new URL(cfg.url);
+    return { try: true, endpoint: { host: urlHost(u), port: urlPort(u), field: "http.url" } };
+  },
   defaultExpect: ["[STATUS] < 400"],
-  provides: ["STATUS", "BODY", "RESPONSE_TIME", "CERT_EXPIRES_IN", "CONNECTED", "HEADERS"],
+  provides: ["STATUS", "BODY", "RESPONSE_TIME", "CERT_EXPIRES_IN", "CONNECTED", "HEADERS", "IP"],
   async run(cfg, ctx) {
     const started = performance.now();
     let url = new URL(cfg.url);
@@ -52,12 +71,14 @@ export const httpProbe: Probe<HttpConfig> = {
         BODY: res.body,
         RESPONSE_TIME: ms(started),
         HEADERS: res.headers,
+        IP: res.ip,
+        // As Gatus: 0 when there is no certificate (plain http), so `> 48h` fails instead of erroring.
+        CERT_EXPIRES_IN: res.certValidTo === undefined ? 0 : res.certValidTo - Date.now(),
       };
-      if (res.certValidTo !== undefined) values.CERT_EXPIRES_IN = res.certValidTo - Date.now();
       return { values };
     }
   },
-};
+});
 
 function ms(started: number): number {
   return Math.round(performance.now() - started);
@@ -66,10 +87,16 @@ function ms(started: number): number {
 function request(
   url: URL,
   method: string,
-  cfg: HttpConfig,
+  cfg: { headers: Record<string, string>; insecure: boolean },
   body: string | undefined,
   signal: AbortSignal,
-): Promise<{ status: number; headers: Record<string, string>; body: string; certValidTo?: number }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  ip: string;
+  certValidTo?: number;
+}> {
   const secure = url.protocol === "https:";
   const lib = secure ? https : http;
   const agent = secure ? (cfg.insecure ? agents.httpsInsecure : agents.https) : agents.http;
@@ -87,6 +114,8 @@ function request(
         },
       },
       (res) => {
+        // Read now: a keep-alive socket goes back to the pool (and may close) once the body ends.
+        const ip = res.socket?.remoteAddress ?? "";
         let certValidTo: number | undefined;
         if (secure) {
           const cert = (res.socket as TLSSocket).getPeerCertificate?.();
@@ -106,6 +135,7 @@ function request(
           resolve({
             status: res.statusCode ?? 0,
             headers,
+            ip,
             body: Buffer.concat(chunks).subarray(0, maxBody).toString("utf8"),
             ...(certValidTo === undefined ? {} : { certValidTo }),
           });

@@ -1,26 +1,21 @@
 /**
- * The probe registry: one line per check type. A new type is one file (its schema and probe) plus
- * one test, registered here; `probes.test.ts` fails when a probe file is not registered.
+ * The probe registry, found rather than listed: every `<type>.ts` in this folder is a check type
+ * (core/plugins.ts). Importing this module imports them all, once, when the agent or the config
+ * loader starts.
  */
-import { Registry } from "../core/registry.ts";
-import { commandProbe } from "./command.ts";
-import { diskProbe } from "./disk.ts";
-import { heartbeatProbe } from "./heartbeat.ts";
-import { httpProbe } from "./http.ts";
-import { memoryProbe } from "./memory.ts";
-import type { Probe } from "./probe.ts";
-import { processProbe } from "./process.ts";
-import { tcpProbe } from "./tcp.ts";
+import { discoverPlugins } from "../core/plugins.ts";
+import { incompleteProbe, type Probe } from "./probe.ts";
 
-export const probes = new Registry<Probe<unknown>>("probe");
-for (const p of [
-  httpProbe,
-  tcpProbe,
-  commandProbe,
-  diskProbe,
-  memoryProbe,
-  processProbe,
-  heartbeatProbe,
-] as Probe<never>[]) {
-  probes.register(p.type, p);
+export const probes = await discoverPlugins<Probe<never>>({
+  kind: "probe",
+  from: import.meta.url,
+  infrastructure: ["index", "probe"],
+  incomplete: incompleteProbe,
+});
+
+/** A check's type, its probe and its settings: a check holds exactly one type's key (config/schema.ts). */
+export function probeOf(check: object): { type: string; probe: Probe<never>; settings: never } | undefined {
+  const c = check as Record<string, unknown>;
+  const type = probes.names().find((t) => c[t] !== undefined);
+  return type === undefined ? undefined : { type, probe: probes.get(type)!, settings: c[type] as never };
 }

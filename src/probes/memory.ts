@@ -3,20 +3,25 @@
  * resident memory and CPU of that managed service's whole process group ([RSS_MB] [CPU_PERCENT]).
  */
 import fs from "node:fs/promises";
-import type { z } from "zod";
 import { usage } from "../core/procfs.ts";
-import type { Probe } from "./probe.ts";
-import type { schema } from "./memory.schema.ts";
-
-type MemoryConfig = z.output<typeof schema>;
+import { defineProbe } from "./probe.ts";
 
 /** Clock ticks per second on Linux (USER_HZ), which /proc/<pid>/stat counts CPU time in. */
 const ticksPerSecond = 100;
 /** CPU% needs two readings: the previous one per check. */
 const previous = new Map<string, { at: number; ticks: number }>();
 
-export const memoryProbe: Probe<MemoryConfig> = {
+export default defineProbe({
   type: "memory",
+  description: "Host memory, or with `service:` the memory and CPU of that managed service's process group.",
+  schema: ({ z, duration, name }) =>
+    z.strictObject({ service: name.optional(), timeout: duration.optional() }),
+  example: {},
+  services: (cfg) => (cfg.service === undefined ? [] : [{ field: "memory.service", name: cfg.service }]),
+  doctor: (cfg) =>
+    cfg.service === undefined
+      ? { try: true }
+      : { skip: "a service's memory is read by the running agent; not tried" },
   // Resource pressure: over 80 % is a problem, noticed within 30 s and rechecked every 10 s while it lasts.
   defaultExpect: ["[USED_PERCENT] < 80"],
   defaultEveryFailingMs: 10_000,
@@ -65,7 +70,7 @@ export const memoryProbe: Probe<MemoryConfig> = {
       return { values: {}, error: { class: "unknown", message: `cannot read /proc/meminfo: ${String(e)}` } };
     }
   },
-};
+});
 
 /** /proc/meminfo in bytes by key. */
 export function parseMeminfo(text: string): Record<string, number> {

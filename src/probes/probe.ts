@@ -3,10 +3,17 @@
  * returns placeholder values for the conditions to judge. It honours its timeout and abort signal,
  * and never throws: a failure to get a reading comes back as `error` with a failure class.
  *
+ * A check type is one file in this folder, `<type>.ts`, whose default export is `defineProbe({...})`
+ * with everything about it: its settings' schema, what it provides, how doctor may try it, and its
+ * `run`. `index.ts` finds the files; `probe.contract.ts` holds every one to this contract.
+ *
  * Owns: taking readings. Must not import: scheduler, supervisor, incidents, api, app.
  */
+import type { z } from "zod";
+import type { SchemaKit } from "../config/kit.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ExecRequest, ExecResult } from "../gateway/exec.ts";
+import { missingFields } from "../core/plugins.ts";
 
 /** Why a target is failing, as remediation runbooks match it (`when: [timeout]`). */
 export const failureClasses = [
@@ -55,15 +62,68 @@ export interface ProbeOutcome {
   error?: { class: FailureClass; message: string };
 }
 
+/**
+ * What `vigil doctor` may do with a check of this type, decided from its settings: run the probe
+ * once (it only reads: a socket, a request, statfs, /proc), look for its program, or skip it.
+ */
+export type DoctorPlan =
+  | {
+      try: true;
+      /** Where it connects, so a failure can name who holds the port or that nothing listens. */
+      endpoint?: { host: string; port: number; field: string };
+    }
+  | { program: { argv: string[]; cwd?: string; env: Record<string, string>; field: string } }
+  | { skip: string };
+
 export interface Probe<C = unknown> {
+  /** The check type: the key in vigil.yaml and the file's name. */
   readonly type: string;
+  /** One line for the reference and `vigil config schema`. */
+  readonly description: string;
+  /** Its settings, built with the kit the config side lends; the daemon never calls it. */
+  schema(kit: SchemaKit): z.ZodType;
+  /** Settings that are valid; the contract suite runs every probe on them. */
+  readonly example: Record<string, unknown>;
   /** Conditions used when a check has no `expect`. */
   readonly defaultExpect: readonly string[];
   /** How often to check while failing when the check says nothing (resources: sooner than `every`). */
   readonly defaultEveryFailingMs?: number;
   /** Placeholders it provides, so a condition reading one it cannot is a config error. */
   readonly provides: readonly string[];
+  /** Services its settings name (`memory: { service: api }`), checked to exist at load. */
+  services?(config: C): { field: string; name: string }[];
+  doctor(config: C): DoctorPlan;
   run(config: C, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+/**
+ * Declares a probe with its settings typed from its own schema.
+ *
+ * @example
+ * export default defineProbe({
+ *   type: "tcp",
+ *   schema: ({ z, port }) => z.strictObject({ host: z.string().default("127.0.0.1"), port }),
+ *   run: async (cfg, ctx) => ({ values: { CONNECTED: true } }), // cfg.port is a number
+ *   ...
+ * });
+ */
+export function defineProbe<S extends z.ZodType>(
+  probe: { schema(kit: SchemaKit): S } & Omit<Probe<z.output<S>>, "schema">,
+): Omit<Probe<z.output<S>>, "schema"> & { schema(kit: SchemaKit): S } {
+  return probe;
+}
+
+/** Why a module's default export is not a complete probe (for discovery), or undefined. */
+export function incompleteProbe(p: Record<string, unknown>): string | undefined {
+  return missingFields(p, {
+    description: "string",
+    schema: "function",
+    example: "object",
+    defaultExpect: "array",
+    provides: "array",
+    doctor: "function",
+    run: "function",
+  });
 }
 
 /** Classifies a Node network error code the same way for every network probe. */

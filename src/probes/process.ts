@@ -1,14 +1,23 @@
 /** `process`: is a process running, found by name or by pidfile. Provides [RUNNING] [COUNT] [PID]. */
 import fs from "node:fs/promises";
-import type { z } from "zod";
 import { isAlive, readProcText, safeReaddir } from "../core/procfs.ts";
-import type { Probe } from "./probe.ts";
-import type { schema } from "./process.schema.ts";
+import { defineProbe } from "./probe.ts";
 
-type ProcessConfig = z.output<typeof schema>;
-
-export const processProbe: Probe<ProcessConfig> = {
+export default defineProbe({
   type: "process",
+  description: "Whether a process runs, found by its name or its pidfile.",
+  schema: ({ z, duration, filePath }) =>
+    z
+      .strictObject({
+        name: z.string().min(1).optional().describe("The process name as in /proc/<pid>/comm."),
+        pidfile: filePath.optional(),
+        timeout: duration.optional(),
+      })
+      .refine((p) => (p.name === undefined) !== (p.pidfile === undefined), {
+        message: "give exactly one of name or pidfile",
+      }),
+  example: { name: "postgres" },
+  doctor: () => ({ try: true }),
   defaultExpect: ["[RUNNING] == true"],
   provides: ["RUNNING", "COUNT", "PID"],
   async run(cfg) {
@@ -42,4 +51,4 @@ export const processProbe: Probe<ProcessConfig> = {
     }
     return { values: { RUNNING: pids.length > 0, COUNT: pids.length, PID: pids[0] ?? 0 } };
   },
-};
+});

@@ -1,0 +1,46 @@
+/**
+ * Runs one probe the way the agent does: its settings parsed by its own schema (as the config loader
+ * does), then `run` with a timeout and an abort signal. For the probes' own tests and their contract.
+ */
+import { kit } from "../../src/config/kit.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { execArgv } from "../../src/gateway/exec.ts";
+import { probes } from "../../src/probes/index.ts";
+import type { ProbeEnvironment, ProbeOutcome } from "../../src/probes/probe.ts";
+
+/** Heartbeats the `heartbeat` probe sees, by check name. */
+export const heartbeats = new Map<string, number>();
+
+export const probeEnv: ProbeEnvironment = {
+  clock: systemClock,
+  lastHeartbeat: (c) => heartbeats.get(c),
+  watchingSince: () => Date.now() - 60_000,
+  servicePids: (s) => (s === "self" ? [process.pid] : []),
+  exec: execArgv,
+};
+
+/** Parses `settings` through the probe's schema and runs it once; `ms` is how long it took. */
+export async function runProbe(
+  type: string,
+  settings: unknown,
+  opts: { timeoutMs?: number; abortAfterMs?: number; target?: string } = {},
+): Promise<{ outcome: ProbeOutcome; ms: number }> {
+  const probe = probes.get(type);
+  if (!probe) throw new Error(`no probe ${type}`);
+  const parsed = probe.schema(kit).parse(settings) as never;
+  const controller = new AbortController();
+  const timeoutMs = opts.timeoutMs ?? 2_000;
+  const timer = setTimeout(() => controller.abort(new Error("timeout")), opts.abortAfterMs ?? timeoutMs);
+  const started = performance.now();
+  try {
+    const outcome = await probe.run(parsed, {
+      target: opts.target ?? "t",
+      timeoutMs,
+      signal: controller.signal,
+      env: probeEnv,
+    });
+    return { outcome, ms: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
