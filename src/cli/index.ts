@@ -13,6 +13,7 @@ import { registerIncidents } from "./commands/incidents.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerNotify } from "./commands/notify.ts";
+import { registerPlanned } from "./commands/planned.ts";
 import { registerTargets } from "./commands/targets.ts";
 import { registerUp } from "./commands/up.ts";
 import { processIo, reportError, type Io } from "./output.ts";
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerActions(program, ctx);
   registerIncidents(program, ctx);
   registerNotify(program, ctx);
+  registerPlanned(program, ctx);
   return program;
 }
 

@@ -10,6 +10,7 @@ import type { Document } from "yaml";
 import type { z } from "zod";
 import { interpolate } from "./interpolate.ts";
 import { formatPath, locate, yamlDocuments, type KeyPath } from "./locate.ts";
+import { plannedAt, plannedMessage } from "./planned.ts";
 import { withBaseDir } from "./primitives.ts";
 import { checkRefs } from "./refs.ts";
 import type { ConfigProblem, LoadResult } from "./result.ts";
@@ -119,19 +120,31 @@ function zodProblems(
   prefix: KeyPath = [],
 ): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  // A planned key says what the object is (`checks.x.sql`, `actions.x.backup`): "say what to check with
+  // one of ..." about the same object would only repeat it.
+  const typed = new Set(
+    issues.flatMap((i) =>
+      i.code === "unrecognized_keys" && i.keys.some((k) => plannedAt([...prefix, ...i.path, k]))
+        ? [formatPath([...prefix, ...i.path])]
+        : [],
+    ),
+  );
   for (const issue of issues) {
     const p = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
+        const soon = plannedAt([...p, key]);
         const near = closest(key);
         out.push(
           at(
             locate(doc, [...p, key], true),
             [...p, key],
-            `unknown key "${key}"${near ? `; did you mean "${near}"?` : ""}`,
+            soon ? plannedMessage(soon) : `unknown key "${key}"${near ? `; did you mean "${near}"?` : ""}`,
           ),
         );
       }
+    } else if (issue.code === "custom" && typed.has(formatPath(p))) {
+      continue;
     } else if (issue.code === "invalid_union") {
       // Report the branch that got furthest; if every branch failed on the type alone, say what types fit.
       const branches = issue.errors.filter(

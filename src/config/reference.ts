@@ -20,24 +20,38 @@ interface JsonSchema {
 
 export function configReference(): string {
   const rows: string[] = ["| key | type | default | notes |", "| --- | --- | --- | --- |"];
-  const walk = (node: JsonSchema, path: string, required: boolean, depth: number): void => {
+  /** `inPlanned`: a key inside a planned one (src/config/planned.ts) is marked planned too. */
+  const walk = (
+    node: JsonSchema,
+    path: string,
+    required: boolean,
+    depth: number,
+    inPlanned: boolean,
+  ): void => {
     if (depth > 12) return;
     const objectLike = node.properties !== undefined;
-    if (path && !objectLike) {
-      rows.push(`| \`${path}\` | ${typeOf(node)} | ${defaultOf(node, required)} | ${escape(notes(node))} |`);
+    const isPlanned = planned.test(node.description ?? "");
+    // A section has no row of its own, unless it has something to say (a planned one does).
+    if (path && (!objectLike || isPlanned)) {
+      const note = inPlanned && !isPlanned ? `Planned. ${notes(node)}`.trim() : notes(node);
+      rows.push(`| \`${path}\` | ${typeOf(node)} | ${defaultOf(node, required)} | ${escape(note)} |`);
     }
+    const inner = inPlanned || isPlanned;
     if (node.properties) {
       for (const [k, v] of Object.entries(node.properties))
-        walk(v, path ? `${path}.${k}` : k, node.required?.includes(k) ?? false, depth + 1);
+        walk(v, path ? `${path}.${k}` : k, node.required?.includes(k) ?? false, depth + 1, inner);
     } else if (typeof node.additionalProperties === "object" && node.additionalProperties.properties) {
-      walk(node.additionalProperties, `${path}.<name>`, false, depth + 1);
+      walk(node.additionalProperties, `${path}.<name>`, false, depth + 1, inner);
     } else if (node.items?.properties) {
-      walk(node.items, `${path}[]`, false, depth + 1);
+      walk(node.items, `${path}[]`, false, depth + 1, inner);
     }
   };
-  walk(configJsonSchema(), "", false, 0);
+  walk(configJsonSchema(), "", false, 0, false);
   return `${rows.join("\n")}\n`;
 }
+
+/** How the schema marks a key that is accepted in shape and refused at load (src/config/planned.ts). */
+const planned = /^Planned: /;
 
 function typeOf(node: JsonSchema): string {
   if (node.enum) return node.enum.map((v) => `\`${JSON.stringify(v).replace(/^"|"$/g, "")}\``).join(" \\| ");

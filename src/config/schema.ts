@@ -133,9 +133,7 @@ const service = z
         env: envMap.prefault({}),
       })
       .optional()
-      .describe(
-        "Planned: not supported by this version yet. A container Vigil runs instead of a command.",
-      ),
+      .describe("Planned: not supported by this version yet. A container Vigil runs instead of a command."),
     cwd: filePath.prefault(".").describe("Defaults to the config file's folder."),
     env: envMap.prefault({}),
     port: port.optional(),

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { configJsonSchema } from "./json-schema.ts";
+import { loadConfigText } from "./load.ts";
+import { planned, plannedAt, plannedMessage } from "./planned.ts";
+import { formatProblem } from "./result.ts";
+
+const file = "/etc/vigil/vigil.yaml";
+
+function problems(text: string): string[] {
+  const r = loadConfigText(text, file, {});
+  if (r.ok) throw new Error("expected problems, the config loaded");
+  return r.problems.map(formatProblem);
+}
+
+/** Each planned key written the way the design shows it, and where the problem must point. */
+const samples: Record<string, { yaml: string; at: string }> = {
+  jobs: {
+    yaml: [
+      "actions:",
+      "  backup-db: { run: [/usr/local/bin/backup], risk: auto }",
+      "jobs:",
+      '  nightly-backup: { cron: "30 2 * * *", action: backup-db, timeout: 30m }',
+    ].join("\n"),
+    at: "3:1 jobs",
+  },
+  governance: {
+    yaml: "governance:\n  instruction_sections: [DELIVERABLES, SUCCESS_CRITERIA]\n",
+    at: "1:1 governance",
+  },
+  "services.*.container": {
+    yaml: "services:\n  worker:\n    container: { image: nginx, ports: ['8080:80'] }\n",
+    at: "3:5 services.worker.container",
+  },
+  "actions.*.backup": {
+    yaml: "actions:\n  backup-db: { backup: { to: /var/backups/app }, risk: auto }\n",
+    at: "2:16 actions.backup-db.backup",
+  },
+  alertmanager: {
+    yaml: "alertmanager:\n  routes: [{ match: { alertname: DiskFull }, remediate: [restart] }]\n",
+    at: "1:1 alertmanager",
+  },
+  "agent.docker": {
+    yaml: "agent:\n  docker: { host: unix:///var/run/docker.sock }\n",
+    at: "2:3 agent.docker",
+  },
+  "agent.lease": { yaml: "agent: { name: web-1, lease: 10s }\n", at: "1:23 agent.lease" },
+  container: {
+    yaml: "checks:\n  worker: { container: { name: worker-1 }, remediate: [restart] }\n",
+    at: "2:13 checks.worker.container",
+  },
+  compose: {
+    yaml: "checks:\n  prd: { compose: { project: wingman-prd } }\n",
+    at: "2:10 checks.prd.compose",
+  },
+  sql: {
+    yaml: [
+      "services:",
+      "  api:",
+      "    command: [node, server.js]",
+      '    health: { sql: { url: "postgres://vigil@127.0.0.1/app", query: "select 1" } }',
+    ].join("\n"),
+    at: "4:15 services.api.health.sql",
+  },
+};
+
+describe("config: what is planned is refused where it is written, never accepted and ignored", () => {
+  it.each(planned.map((p) => [p.path.join("."), p] as const))(
+    "%s: not supported by this version yet, at its line and column",
+    (key, p) => {
+      const sample = samples[key];
+      if (!sample) throw new Error(`planned.ts lists ${key}: add a sample of it to this test`);
+      const found = problems(sample.yaml);
+      if (p.kind === "config key") {
+        // The exact problem, and nothing else: the sample is otherwise a valid config.
+        expect(found).toEqual([`${file}:${sample.at}: ${plannedMessage(p)}`]);
+      } else {
+        // A check type is refused by the probe registry or by planned.ts, whichever comes first.
+        const at = `${file}:${sample.at}: `.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        expect(found).toContainEqual(
+          expect.stringMatching(new RegExp(`^${at}.*not supported by this version yet`)),
+        );
+      }
+    },
+  );
+
+  it("a config key the schema accepts says it is planned in its description, so the reference marks it", () => {
+    for (const p of planned.filter((x) => x.kind === "config key")) {
+      let node: unknown = configJsonSchema();
+      for (const seg of p.path) {
+        const n = node as { properties?: Record<string, unknown>; additionalProperties?: unknown };
+        node = seg === "*" ? n.additionalProperties : n.properties?.[seg];
+        if (node === undefined || typeof node !== "object") break;
+      }
+      if (node === undefined || typeof node !== "object") continue; // not in the schema: an unknown key
+      expect((node as { description?: string }).description, p.path.join(".")).toMatch(
+        /^Planned: not supported by this version yet\./,
+      );
+    }
+  });
+
+  it("finds a check type wherever a check is written, and nothing that only shares its name", () => {
+    expect(plannedAt(["checks", "db", "sql"])?.what).toBe("SQL checks");
+    expect(plannedAt(["services", "api", "health", "container"])?.what).toBe("container checks");
+    expect(plannedAt(["services", "api", "container"])?.what).toBe("container services");
+    expect(plannedAt(["checks", "sql"])).toBeUndefined();
+    expect(plannedAt(["actions", "sql"])).toBeUndefined();
+    expect(plannedAt(["checks", "jobs"])).toBeUndefined();
+  });
+
+  it("a config without them loads, and has no jobs or governance to ignore", () => {
+    const r = loadConfigText("services:\n  api: { command: [node, s.js] }\n", file, {});
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
+    expect(r.config.jobs).toBeUndefined();
+    expect(r.config.governance).toBeUndefined();
+  });
+});
