@@ -10,6 +10,7 @@ import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
+import { providerOf } from "../notify/providers/index.ts";
 import type { TelegramConfig } from "../notify/providers/telegram.ts";
 import type { CommandDeps } from "../notify/telegram-commands.ts";
 import { ActionStore } from "../store/action-store.ts";
@@ -82,7 +83,11 @@ export async function wireNotify(w: {
 }
 
 const telegramChannels = (config: VigilConfig): TelegramConfig[] =>
-  Object.values(config.notify.channels).flatMap((c) => (c.telegram?.commands ? [c.telegram] : []));
+  Object.values(config.notify.channels).flatMap((c) => {
+    const { type, settings } = providerOf(c);
+    const t: TelegramConfig = settings;
+    return type === "telegram" && t.commands ? [t] : [];
+  });
 
 /** One bot per token: Telegram allows one poller per token, however many channels share it. */
 function telegramBots(config: VigilConfig): TelegramConfig[] {

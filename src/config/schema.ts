@@ -7,8 +7,7 @@ import os from "node:os";
 import { z } from "zod";
 import { parseCondition } from "../conditions/index.ts";
 import { actionSchema } from "../gateway/action.schema.ts";
-import { providerTypes } from "../notify/provider-types.ts";
-import { providerSchemas } from "../notify/schemas.ts";
+import { providers } from "../notify/providers/index.ts";
 import { failureClasses } from "../probes/probe.ts";
 import { probes } from "../probes/index.ts";
 import { kit } from "./kit.ts";
@@ -188,11 +187,13 @@ const service = z
     }
   });
 
+/** One optional key per provider found in src/notify/providers/; each types its own settings. */
+const providerTypes = providers.names();
 const channel = z
   .strictObject(
-    Object.fromEntries(providerTypes.map((t) => [t, providerSchemas[t].optional()])) as {
-      [K in keyof typeof providerSchemas]: z.ZodOptional<(typeof providerSchemas)[K]>;
-    },
+    Object.fromEntries(
+      providers.entries().map(([type, p]) => [type, p.schema(kit).describe(p.description).optional()]),
+    ),
   )
   .superRefine(exactlyOne(providerTypes, "name the provider, one of", "one provider per channel"));
 

@@ -12,8 +12,7 @@ import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
-import { providers } from "./providers/index.ts";
-import { channelSettings } from "./provider-types.ts";
+import { providerOf } from "./providers/index.ts";
 
 const tickMs = 250;
 const batch = 50;
@@ -98,8 +97,8 @@ export class Outbox {
     } else if (!channel) {
       result = { ok: false, error: `the channel ${r.channel} is no longer configured`, permanent: true };
     } else {
-      const { type, settings } = channelSettings(channel);
-      result = await providers[type].deliver(
+      const { provider, settings } = providerOf(channel);
+      result = await provider.deliver(
         settings,
         { id: r.id, message: JSON.parse(r.body) as Outgoing["message"] },
         { timeoutMs: deliveryTimeoutMs, now },

@@ -1,7 +1,17 @@
 /**
  * The provider contract: deliver one notification to one channel and say how it went, never throw.
  * A permanent failure is not retried; a transient one is, after `retryAfterMs` when the receiver says.
+ *
+ * A provider is one file in providers/, `<type>.ts`, whose default export is `defineProvider({...})`
+ * with everything about it: its settings' schema, which settings are secret, how doctor reaches it,
+ * and `deliver`. `providers/index.ts` finds the files; `providers/contract.test.ts` holds every one
+ * to this contract. A provider that needs a heavy library imports it inside `deliver`, so an agent
+ * without that kind of channel never loads it.
  */
+import type { z } from "zod";
+import type { SchemaKit } from "../config/kit.ts";
+import { missingFields } from "../core/plugins.ts";
+
 export interface Outgoing {
   /** Stable for every attempt of this notification: receivers dedup on it. */
   id: string;
@@ -22,7 +32,58 @@ export interface Outgoing {
 
 export type Delivery = { ok: true } | { ok: false; error: string; permanent: boolean; retryAfterMs?: number };
 
-export interface Provider<C> {
-  type: string;
-  deliver(cfg: C, n: Outgoing, opts: { timeoutMs: number; now: number }): Promise<Delivery>;
+/** What doctor found when it tried a channel without sending anything. */
+export type ChannelCheck = { ok: true; detail: string } | { ok: false; what: string; fix: string };
+
+/**
+ * How `vigil doctor` tries a channel without sending: connect to the host of one of its URLs, or
+ * run the provider's own check (an SMTP handshake, a bot's getMe). `field` and `key` name the
+ * setting, so a problem says what to fix.
+ */
+export type ChannelDoctorPlan =
+  | { reach: { url: string; field: string } }
+  | { verify(key: string, timeoutMs: number): Promise<ChannelCheck> };
+
+export interface Provider<C = unknown> {
+  /** The provider type: the key under a channel in vigil.yaml, and the file's name. */
+  readonly type: string;
+  /** One line for the reference. */
+  readonly description: string;
+  /** Its settings, built with the kit the config side lends; the daemon never calls it. */
+  schema(kit: SchemaKit): z.ZodType;
+  /** Settings that are valid; the contract suite delivers with them to a closed local port. */
+  readonly example: Record<string, unknown>;
+  /** Settings whose values are secrets (a token, a URL that is the credential): never in an error. */
+  readonly secrets: readonly string[];
+  doctor(config: C): ChannelDoctorPlan;
+  deliver(config: C, n: Outgoing, opts: { timeoutMs: number; now: number }): Promise<Delivery>;
+}
+
+/**
+ * Declares a provider with its settings typed from its own schema.
+ *
+ * @example
+ * export default defineProvider({
+ *   type: "slack",
+ *   schema: ({ z }) => z.strictObject({ webhook_url: z.url() }),
+ *   deliver: (cfg, n, opts) => postJson(cfg.webhook_url, {}, JSON.stringify(...), opts.timeoutMs),
+ *   ...
+ * });
+ */
+export function defineProvider<S extends z.ZodType>(
+  provider: { schema(kit: SchemaKit): S } & Omit<Provider<z.output<S>>, "schema">,
+): Omit<Provider<z.output<S>>, "schema"> & { schema(kit: SchemaKit): S } {
+  return provider;
+}
+
+/** Why a module's default export is not a complete provider (for discovery), or undefined. */
+export function incompleteProvider(p: Record<string, unknown>): string | undefined {
+  return missingFields(p, {
+    description: "string",
+    schema: "function",
+    example: "object",
+    secrets: "array",
+    doctor: "function",
+    deliver: "function",
+  });
 }

@@ -7,8 +7,7 @@ import { performance } from "node:perf_hooks";
 import { VigilError } from "../core/errors.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Delivery, Outgoing } from "./provider.ts";
-import { providers } from "./providers/index.ts";
-import { channelSettings } from "./provider-types.ts";
+import { providerOf } from "./providers/index.ts";
 
 /** The same budget the outbox gives one delivery. */
 export const testTimeoutMs = 10_000;
@@ -52,11 +51,11 @@ export async function testChannel(
 ): Promise<ChannelTestResult> {
   const cfg = Object.hasOwn(notify.channels, channel) ? notify.channels[channel] : undefined;
   if (!cfg) throw unknownChannel(notify, channel);
-  const { type, settings } = channelSettings(cfg);
+  const { type, provider, settings } = providerOf(cfg);
   const started = performance.now();
   let delivery: Delivery;
   try {
-    delivery = await providers[type].deliver(settings, testMessage(channel, type, now), {
+    delivery = await provider.deliver(settings, testMessage(channel, type, now), {
       timeoutMs: testTimeoutMs,
       now,
     });

@@ -2,12 +2,8 @@
  * `discord`: a channel webhook, one embed per notification. `allowed_mentions: {parse: []}` because
  * the text comes from failing services: a log line holding `@everyone` must never ping anybody.
  */
-import type { z } from "zod";
-import type { Delivery, Outgoing, Provider } from "../provider.ts";
-import type { schema } from "./discord.schema.ts";
-import { clip, postJson } from "./http.ts";
-
-type DiscordConfig = z.output<typeof schema>;
+import { clip, postJson } from "../post.ts";
+import { defineProvider, type Outgoing } from "../provider.ts";
 
 const red = 0xd32f2f;
 const green = 0x2e7d32;
@@ -39,9 +35,15 @@ export function discordPayload(m: Outgoing["message"]): object {
   };
 }
 
-export const discordProvider: Provider<DiscordConfig> = {
+export default defineProvider({
   type: "discord",
-  async deliver(cfg, n, opts): Promise<Delivery> {
+  description: "A Discord channel webhook: one embed per notification, mentions disabled.",
+  schema: ({ z }) => z.strictObject({ webhook_url: z.url({ protocol: /^https?$/ }) }),
+  example: { webhook_url: "https://discord.com/api/webhooks/123/XXXXXXXX" },
+  // The webhook URL is the credential: whoever has it can post to the channel.
+  secrets: ["webhook_url"],
+  doctor: (cfg) => ({ reach: { url: cfg.webhook_url, field: "webhook_url" } }),
+  async deliver(cfg, n, opts) {
     return postJson(
       cfg.webhook_url,
       { "user-agent": "vigil" },
@@ -49,4 +51,4 @@ export const discordProvider: Provider<DiscordConfig> = {
       opts.timeoutMs,
     );
   },
-};
+});

@@ -5,12 +5,28 @@
  * from the error's code and the server's reply only, never from a message that might quote options.
  */
 import { readFile } from "node:fs/promises";
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { z } from "zod";
-import type { Delivery, Provider } from "../provider.ts";
-import type { schema } from "./email.schema.ts";
+import type { SchemaKit } from "../../config/kit.ts";
+import { defineProvider, type ChannelCheck, type Delivery } from "../provider.ts";
 
-type EmailConfig = z.output<typeof schema>;
+/** Its own constant, so doctor and the tests can name the settings' type. */
+const schema = ({ z, filePath }: SchemaKit) =>
+  z.strictObject({
+    smtp: z
+      .string()
+      .regex(/^smtps?:\/\//, "an SMTP URL: smtp://user:pass@host:587 (STARTTLS) or smtps://host:465"),
+    from: z.email(),
+    to: z.array(z.email()).min(1),
+    /** For a server whose certificate comes from a private CA: that CA, as PEM; read at each delivery. */
+    ca_file: filePath
+      .optional()
+      .describe(
+        "A PEM file of a private CA to trust for the SMTP server; relative to the config file's folder.",
+      ),
+  });
+
+export type EmailConfig = z.output<ReturnType<typeof schema>>;
 
 interface SmtpError {
   code?: string;
@@ -61,7 +77,7 @@ function secrets(smtp: string): string[] {
 export async function smtpTransport(
   cfg: EmailConfig,
   timeoutMs: number,
-): Promise<{ transport: ReturnType<typeof createTransport> } | { error: string }> {
+): Promise<{ transport: Transporter } | { error: string }> {
   let ca: Buffer | undefined;
   if (cfg.ca_file) {
     try {
@@ -72,6 +88,8 @@ export async function smtpTransport(
       };
     }
   }
+  // nodemailer loads here, at the first email, not with this file: an agent without email never carries it.
+  const { createTransport } = await import("nodemailer");
   const transport = createTransport({
     url: cfg.smtp,
     connectionTimeout: timeoutMs,
@@ -82,8 +100,18 @@ export async function smtpTransport(
   return { transport };
 }
 
-export const emailProvider: Provider<EmailConfig> = {
+export default defineProvider({
   type: "email",
+  description: "Email over SMTP (STARTTLS or implicit TLS), one message per notification.",
+  schema,
+  example: {
+    smtp: "smtp://vigil:password@mail.example.com:587",
+    from: "vigil@example.com",
+    to: ["ops@example.com"],
+  },
+  // The SMTP URL holds the password.
+  secrets: ["smtp"],
+  doctor: (cfg) => ({ verify: (key, timeoutMs) => checkServer(cfg, key, timeoutMs) }),
   async deliver(cfg, n, opts): Promise<Delivery> {
     const made = await smtpTransport(cfg, opts.timeoutMs);
     if ("error" in made) return { ok: false, error: made.error, permanent: true };
@@ -109,4 +137,39 @@ export const emailProvider: Provider<EmailConfig> = {
       transport.close();
     }
   },
-};
+});
+
+/** Doctor's look without sending: the SMTP handshake (EHLO, STARTTLS, login) that nodemailer's verify does. */
+async function checkServer(cfg: EmailConfig, key: string, timeoutMs: number): Promise<ChannelCheck> {
+  const made = await smtpTransport(cfg, timeoutMs);
+  if ("error" in made) return { ok: false, what: made.error, fix: `fix ${key}.ca_file` };
+  const { transport } = made;
+  const u = new URL(cfg.smtp);
+  const server = `${u.hostname}:${u.port || (u.protocol === "smtps:" ? 465 : 587)}`;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // The three timeouts bound each wait; this bounds the whole conversation.
+    const answered = await Promise.race([
+      transport.verify().then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs * 3))),
+    ]);
+    if (!answered) throw Object.assign(new Error("timeout"), { code: "EABORT" });
+    return {
+      ok: true,
+      detail: `SMTP ${server} accepts the connection and the login; nothing sent (--send sends one)`,
+    };
+  } catch (e) {
+    const failed = classifySmtp(e as SmtpError, timeoutMs * 3);
+    for (const s of secrets(cfg.smtp)) failed.error = failed.error.replaceAll(s, "***");
+    return {
+      ok: false,
+      what: `SMTP ${server}: ${failed.error}`,
+      fix: failed.permanent
+        ? `the server refused: check the user, password and from address in ${key}.smtp`
+        : `check that the server runs at ${server} and this machine may reach it`,
+    };
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+}

@@ -1,27 +1,23 @@
 /**
- * Delivering providers by channel type. Each is loaded the first time a channel of its type
- * delivers: grammY and nodemailer are ~22 MB of the daemon's RSS (BENCHMARKS.md), which an agent
- * without Telegram or email channels should not carry.
+ * The provider registry, found rather than listed: every `<type>.ts` in this folder is a provider
+ * (core/plugins.ts). The files are small; what is heavy (grammY, nodemailer) each loads inside
+ * `deliver`, so an agent without Telegram or email channels never carries it.
  */
-import type { Delivery, Outgoing, Provider } from "../provider.ts";
-import type { ProviderType } from "../provider-types.ts";
+import { discoverPlugins } from "../../core/plugins.ts";
+import { incompleteProvider, type Provider } from "../provider.ts";
 
-function lazy(type: string, load: () => Promise<Provider<never>>): Provider<never> {
-  let loaded: Promise<Provider<never>> | undefined;
-  return {
-    type,
-    async deliver(cfg: never, n: Outgoing, opts: { timeoutMs: number; now: number }): Promise<Delivery> {
-      loaded ??= load();
-      return (await loaded).deliver(cfg, n, opts);
-    },
-  };
+export const providers = await discoverPlugins<Provider<never>>({
+  kind: "provider",
+  from: import.meta.url,
+  infrastructure: ["index"],
+  incomplete: incompleteProvider,
+});
+
+/** A channel's provider type, its provider and its settings: a channel holds exactly one provider key. */
+export function providerOf(channel: object): { type: string; provider: Provider<never>; settings: never } {
+  const c = channel as Record<string, unknown>;
+  const type = providers.names().find((t) => c[t] !== undefined);
+  if (type === undefined)
+    throw new Error(`a channel without a provider passed validation: ${Object.keys(c).join(", ")}`);
+  return { type, provider: providers.get(type)!, settings: c[type] as never };
 }
-
-export const providers: Record<ProviderType, Provider<never>> = {
-  webhook: lazy("webhook", async () => (await import("./webhook.ts")).webhookProvider),
-  slack: lazy("slack", async () => (await import("./slack.ts")).slackProvider),
-  discord: lazy("discord", async () => (await import("./discord.ts")).discordProvider),
-  ntfy: lazy("ntfy", async () => (await import("./ntfy.ts")).ntfyProvider),
-  email: lazy("email", async () => (await import("./email.ts")).emailProvider),
-  telegram: lazy("telegram", async () => (await import("./telegram.ts")).telegramProvider),
-};

@@ -3,12 +3,8 @@
  * Header values must be ASCII, so a title with "→" or an emoji goes as an RFC 2047 encoded word,
  * which ntfy decodes.
  */
-import type { z } from "zod";
-import type { Delivery, Provider } from "../provider.ts";
-import { post } from "./http.ts";
-import type { schema } from "./ntfy.schema.ts";
-
-type NtfyConfig = z.output<typeof schema>;
+import { post } from "../post.ts";
+import { defineProvider } from "../provider.ts";
 
 /** ntfy.sh's default message limit in bytes; a longer body would be turned into an attachment. */
 const maxBodyBytes = 4096;
@@ -53,9 +49,19 @@ export function clipBytes(text: string, max: number): string {
   return `${out}…`;
 }
 
-export const ntfyProvider: Provider<NtfyConfig> = {
+export default defineProvider({
   type: "ntfy",
-  async deliver(cfg, n, opts): Promise<Delivery> {
+  description: "A push to an ntfy topic (ntfy.sh or self-hosted), with title, priority and tags.",
+  schema: ({ z }) =>
+    z.strictObject({
+      url: z.url({ protocol: /^https?$/ }).default("https://ntfy.sh"),
+      topic: z.string().regex(/^[\w-]{1,64}$/),
+      token: z.string().optional(),
+    }),
+  example: { url: "https://ntfy.sh", topic: "vigil-alerts", token: "tk_secret_access_token" },
+  secrets: ["token"],
+  doctor: (cfg) => ({ reach: { url: cfg.url, field: "url" } }),
+  async deliver(cfg, n, opts) {
     const m = n.message;
     const headers: Record<string, string> = {
       "content-type": "text/plain; charset=utf-8",
@@ -69,4 +75,4 @@ export const ntfyProvider: Provider<NtfyConfig> = {
     const body = clipBytes(m.text.trim() === "" ? m.title : m.text, maxBodyBytes);
     return post(`${cfg.url.replace(/\/+$/, "")}/${cfg.topic}`, headers, body, opts.timeoutMs);
   },
-};
+});

@@ -3,12 +3,8 @@
  * notifications. The text comes from failing services, so it is escaped: unescaped, `<!channel>` in a
  * log line would ping a whole channel.
  */
-import type { z } from "zod";
-import type { Delivery, Outgoing, Provider } from "../provider.ts";
-import { clip, postJson } from "./http.ts";
-import type { schema } from "./slack.schema.ts";
-
-type SlackConfig = z.output<typeof schema>;
+import { clip, postJson } from "../post.ts";
+import { defineProvider, type Outgoing } from "../provider.ts";
 
 /** Block Kit's limits: a header's plain_text and a section's text. */
 const headerMax = 150;
@@ -48,9 +44,15 @@ export function slackPayload(m: Outgoing["message"]): { text: string; blocks: ob
   return { text: mrkdwn(m.text.trim() ? `${m.title}: ${m.text}` : m.title, sectionMax), blocks };
 }
 
-export const slackProvider: Provider<SlackConfig> = {
+export default defineProvider({
   type: "slack",
-  async deliver(cfg, n, opts): Promise<Delivery> {
+  description: "A Slack incoming webhook: Block Kit, with the text escaped so nothing pings a channel.",
+  schema: ({ z }) => z.strictObject({ webhook_url: z.url({ protocol: /^https?$/ }) }),
+  example: { webhook_url: "https://hooks.slack.com/services/T000/B000/XXXXXXXX" },
+  // The webhook URL is the credential: whoever has it can post to the channel.
+  secrets: ["webhook_url"],
+  doctor: (cfg) => ({ reach: { url: cfg.webhook_url, field: "webhook_url" } }),
+  async deliver(cfg, n, opts) {
     return postJson(
       cfg.webhook_url,
       { "user-agent": "vigil" },
@@ -58,4 +60,4 @@ export const slackProvider: Provider<SlackConfig> = {
       opts.timeoutMs,
     );
   },
-};
+});

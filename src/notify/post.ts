@@ -2,7 +2,7 @@
  * One HTTP POST with its outcome classified the way the outbox retries, shared by every provider that
  * talks HTTP. Error strings never hold the URL: for Slack and Discord the URL is the secret.
  */
-import type { Delivery } from "../provider.ts";
+import type { Delivery } from "./provider.ts";
 
 /** How much of an error response is kept: enough for Slack's `no_service`, not a whole HTML page. */
 const snippetChars = 200;
