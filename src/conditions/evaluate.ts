@@ -1,9 +1,18 @@
 /**
- * Judges parsed conditions against a probe's values and explains each one the way Gatus does:
- * `[STATUS] (503) == 200`, `[BODY].status (degraded) == ok`. The explanation is what a person reads
- * in an alert, so it always shows the value that was actually seen.
+ * Judges parsed conditions against a probe's values as Gatus does (Condition.evaluate): `==` and
+ * `!=` compare text, or integers when both sides are integers in any base (`0x1 == 1`), with pat()
+ * and any() on either side; `<`, `<=`, `>`, `>=` read both sides as numbers, where a duration is in
+ * milliseconds and anything else that is not a number is 0.
+ *
+ * One difference, on purpose: a side with nothing to read (a path that does not resolve, a
+ * placeholder without a value) fails an order comparison and never matches pat() or any(), where
+ * Gatus would read it as 0 or match its text: `[BODY].errors < 5` must not pass on an error page.
  */
-import type { Condition, Literal, Placeholder } from "./parse.ts";
+import { explainEquality, explainOrder } from "./explain.ts";
+import { compareNumbers, parseGoInt, readNumber } from "./numbers.ts";
+import type { Condition, Operand, Operator } from "./parse.ts";
+import { matchPattern } from "./pattern.ts";
+import { reader, type Resolved } from "./resolve.ts";
 
 export interface ConditionResult {
   ok: boolean;
@@ -16,139 +25,52 @@ export interface Judgement {
   results: ConditionResult[];
 }
 
-const missing = Symbol("missing");
-type Value = unknown;
-
 /** Evaluates every condition (not only up to the first failure, so an alert names them all). */
 export function evaluateAll(conditions: readonly Condition[], values: Record<string, unknown>): Judgement {
-  const body = lazyJson(values.BODY);
-  const results = conditions.map((c) => evaluate(c, values, body));
+  const read = reader(values);
+  const results = conditions.map((c) => evaluate(c, read));
   return { ok: results.every((r) => r.ok), results };
 }
 
-function evaluate(c: Condition, values: Record<string, unknown>, body: () => unknown): ConditionResult {
-  const left = resolve(c.left, values, body);
-  let ok: boolean;
-  switch (c.right.kind) {
-    case "pat": {
-      const matched = left !== missing && c.right.pattern.test(show(left));
-      ok = c.op === "==" ? matched : !matched;
-      break;
-    }
-    case "any": {
-      const matched = c.right.options.some((o) => compare(left, "==", o));
-      ok = c.op === "==" ? matched : !matched;
-      break;
-    }
-    case "placeholder": {
-      const right = resolve(c.right, values, body);
-      ok = compare(left, c.op, right === missing ? { kind: "literal", text: "" } : toLiteral(right));
-      break;
-    }
-    case "literal":
-      ok = compare(left, c.op, c.right);
-      break;
+function evaluate(c: Condition, read: (o: Operand) => Resolved): ConditionResult {
+  const l = read(c.left);
+  const r = read(c.right);
+  if (c.op === "==" || c.op === "!=") {
+    const same = equal(c.left, l, c.right, r);
+    return {
+      ok: c.op === "==" ? same : !same,
+      text: c.text,
+      explanation: explainEquality(c.left, l, c.op, c.right, r),
+    };
   }
+  const a = l.unresolved ? undefined : readNumber(l.value);
+  const b = r.unresolved ? undefined : readNumber(r.value);
   return {
-    ok,
+    ok: a !== undefined && b !== undefined && holds(compareNumbers(a, b), c.op),
     text: c.text,
-    explanation: `${c.left.text} (${left === missing ? "missing" : short(show(left))}) ${c.op} ${c.right.text}`,
+    explanation: `${explainOrder(c.left, a)} ${c.op} ${explainOrder(c.right, b)}`,
   };
 }
 
-function resolve(o: Placeholder | Literal, values: Record<string, unknown>, body: () => unknown): Value {
-  if (o.kind === "literal") return o.number ?? o.text;
-  let v: Value = o.name in values ? values[o.name] : missing;
-  if (o.path.length > 0) {
-    v = o.name === "BODY" ? body() : v;
-    for (const step of o.path) {
-      if (v === missing || v === null || typeof v !== "object") {
-        v = missing;
-        break;
-      }
-      const next: unknown = (v as Record<string | number, unknown>)[step];
-      v = next === undefined ? missing : next;
-    }
+function equal(left: Operand, l: Resolved, right: Operand, r: Resolved): boolean {
+  const [fn, other] = left.kind === "pat" || left.kind === "any" ? [left, r] : [right, l];
+  if (fn.kind === "pat") return !other.unresolved && matchPattern(fn.pattern, other.value);
+  if (fn.kind === "any") return !other.unresolved && fn.options.includes(other.value);
+  const x = parseGoInt(l.value);
+  const y = parseGoInt(r.value);
+  return x !== undefined && y !== undefined ? x === y : l.value === r.value;
+}
+
+/** NaN (a NaN on either side) holds for no operator. */
+function holds(order: number, op: Exclude<Operator, "==" | "!=">): boolean {
+  switch (op) {
+    case "<":
+      return order < 0;
+    case "<=":
+      return order <= 0;
+    case ">":
+      return order > 0;
+    case ">=":
+      return order >= 0;
   }
-  if (o.fn === "has") return v !== missing && v !== null;
-  if (o.fn === "len") {
-    if (typeof v === "string" || Array.isArray(v)) return v.length;
-    if (v !== null && typeof v === "object") return Object.keys(v).length;
-    return v === missing ? missing : show(v).length;
-  }
-  return v;
-}
-
-function compare(left: Value, op: Condition["op"], right: Literal): boolean {
-  if (left === missing) return op === "!=";
-  const l =
-    typeof left === "number"
-      ? left
-      : typeof left === "string" && /^-?\d+(\.\d+)?$/.test(left)
-        ? Number(left)
-        : undefined;
-  if (l !== undefined && right.number !== undefined) {
-    const r = right.number;
-    switch (op) {
-      case "==":
-        return l === r;
-      case "!=":
-        return l !== r;
-      case "<":
-        return l < r;
-      case "<=":
-        return l <= r;
-      case ">":
-        return l > r;
-      case ">=":
-        return l >= r;
-    }
-  }
-  if (op === "==") return show(left) === right.text;
-  if (op === "!=") return show(left) !== right.text;
-  return false; // an order comparison of something that is not a number never holds
-}
-
-function toLiteral(v: Value): Literal {
-  return typeof v === "number"
-    ? { kind: "literal", text: String(v), number: v }
-    : { kind: "literal", text: show(v) };
-}
-
-function show(v: Value): string {
-  switch (typeof v) {
-    case "string":
-      return v;
-    case "number":
-    case "boolean":
-    case "bigint":
-      return String(v);
-    case "undefined":
-      return "undefined";
-    default:
-      return JSON.stringify(v) ?? "null";
-  }
-}
-
-function short(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-/** Parses BODY as JSON once, and only when a condition reads into it. */
-function lazyJson(body: unknown): () => unknown {
-  let parsed: unknown = missing;
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      if (typeof body === "string") {
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          parsed = missing;
-        }
-      } else if (body !== undefined) parsed = body;
-    }
-    return parsed;
-  };
 }

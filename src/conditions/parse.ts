@@ -1,153 +1,168 @@
 /**
- * Parses Gatus-style conditions: `[STATUS] == 200`, `[BODY].data[0].id != 0`, `len([BODY].items) > 0`,
- * `has([BODY].error) == false`, `[BODY].name == pat(web-*)`, `[STATUS] == any(200, 204)`,
- * `[CERT_EXPIRES_IN] > 48h`. Parsing happens once at config load; evaluation never re-parses.
+ * Parses Gatus conditions: `[STATUS] == 200`, `[BODY].data[0].id != 0`, `len([BODY].items) > 0`,
+ * `has([BODY].error) == false`, `[BODY].name == pat(web-*)`, `any(200, 204) == [STATUS]`,
+ * `[CERTIFICATE_EXPIRATION] > 48h`, even `1 == 2`. Parsing happens once at config load; evaluation
+ * never re-parses. Where Gatus would accept a condition that can only ever mislead (no spaces around
+ * the operator, a second `==`, pat() compared with `<`), this refuses it with a column instead.
  */
-import { parseDuration } from "../core/duration.ts";
+import { parsePath, type PathStep } from "./jsonpath.ts";
+import { compilePattern, type CompiledPattern } from "./pattern.ts";
 
-export const operators = ["==", "!=", "<=", ">=", "<", ">"] as const;
+export type { PathStep } from "./jsonpath.ts";
+
+/** In Gatus's order of precedence: a condition containing ` == ` is an equality, whatever else it holds. */
+export const operators = ["==", "!=", "<=", ">=", ">", "<"] as const;
 export type Operator = (typeof operators)[number];
-
-/** One step into a JSON value: a key or an array index. */
-export type PathStep = string | number;
 
 export interface Placeholder {
   kind: "placeholder";
-  /** Without brackets: `STATUS`, `BODY`. */
+  /** Canonical: upper case, without brackets (`STATUS`, `BODY`); `[CERTIFICATE_EXPIRATION]` is `CERT_EXPIRES_IN`. */
   name: string;
   path: PathStep[];
   fn?: "len" | "has";
+  /** As written, which is how an explanation shows it. */
   text: string;
 }
 
+/** Text compared as it is. `fn` is set for len() or has() of something that is not a placeholder. */
 export interface Literal {
   kind: "literal";
   text: string;
-  /** Set when the text is a number or a duration (durations in ms). */
-  number?: number;
+  fn?: "len" | "has";
 }
 
-export type Right =
-  | Placeholder
-  | Literal
-  | { kind: "pat"; pattern: RegExp; text: string }
-  | { kind: "any"; options: Literal[]; text: string };
+export interface Pattern {
+  kind: "pat";
+  pattern: CompiledPattern;
+  text: string;
+}
+
+export interface AnyOf {
+  kind: "any";
+  options: string[];
+  text: string;
+}
+
+export type Operand = Placeholder | Literal | Pattern | AnyOf;
 
 export interface Condition {
   text: string;
-  left: Placeholder | Literal;
+  left: Operand;
   op: Operator;
-  right: Right;
+  right: Operand;
 }
 
 export type ParseResult = { ok: true; condition: Condition } | { ok: false; message: string; column: number };
 
 const hint = "write it as `[PLACEHOLDER] <op> value`, e.g. `[STATUS] == 200`";
+const aliases: Record<string, string> = { CERTIFICATE_EXPIRATION: "CERT_EXPIRES_IN" };
 
 /** @example parseCondition("[STATUS] == 200") → { ok: true, condition: {...} } */
 export function parseCondition(text: string): ParseResult {
-  const at = findOperator(text);
-  if (!at) return { ok: false, message: `no comparison operator (== != < <= > >=); ${hint}`, column: 1 };
-  const leftText = text.slice(0, at.index).trim();
-  const rightText = text.slice(at.index + at.op.length).trim();
-  if (!leftText) return { ok: false, message: `nothing before "${at.op}"; ${hint}`, column: 1 };
+  const found = findOperator(text);
+  if ("message" in found) return { ok: false, ...found };
+  const { index, op } = found;
+  const leftText = text.slice(0, index).trim();
+  const rightText = text.slice(index + op.length + 2).trim();
+  if (!leftText) return { ok: false, message: `nothing before "${op}"; ${hint}`, column: 1 };
   if (!rightText)
-    return { ok: false, message: `nothing after "${at.op}"; ${hint}`, column: at.index + at.op.length + 1 };
+    return { ok: false, message: `nothing after "${op}"; ${hint}`, column: index + op.length + 2 };
   const left = parseOperand(leftText);
   if ("error" in left) return { ok: false, message: left.error, column: text.indexOf(leftText) + 1 };
-  if (left.kind !== "placeholder") {
-    return {
-      ok: false,
-      message: `the left side must be a placeholder such as [STATUS], not "${leftText}"`,
-      column: 1,
-    };
-  }
-  const right = parseRight(rightText);
+  const right = parseOperand(rightText);
   if ("error" in right) return { ok: false, message: right.error, column: text.lastIndexOf(rightText) + 1 };
-  if ((right.kind === "pat" || right.kind === "any") && at.op !== "==" && at.op !== "!=") {
-    return { ok: false, message: `${right.kind}() works only with == or !=`, column: at.index + 1 };
-  }
-  return { ok: true, condition: { text, left, op: at.op, right } };
+  const fns = [left, right].filter((o) => o.kind === "pat" || o.kind === "any");
+  if (fns.length > 0 && op !== "==" && op !== "!=")
+    return { ok: false, message: `${fns[0]?.kind}() works only with == or !=`, column: index + 2 };
+  if (fns.length > 1)
+    return { ok: false, message: `compare a value with ${left.kind}(), not two functions`, column: 1 };
+  return { ok: true, condition: { text, left, op, right } };
 }
 
-/** The first operator outside brackets and parentheses; two-character operators win over one. */
-function findOperator(text: string): { index: number; op: Operator } | undefined {
+type Found = { index: number; op: Operator } | { message: string; column: number };
+
+/**
+ * Gatus splits on the operator with its spaces (` == `), taking them in precedence order. Brackets
+ * and parentheses are skipped first, so that a pattern such as `pat(*a == b*)` is not split
+ * inside; text with unbalanced ones falls back to the plain search.
+ */
+function findOperator(text: string): Found {
+  for (const outside of [true, false]) {
+    for (const op of operators) {
+      const at = positions(text, ` ${op} `, outside);
+      const [index, again] = at;
+      if (index === undefined) continue;
+      if (again !== undefined)
+        return { message: `"${op}" appears twice; a condition compares two things`, column: again + 2 };
+      return { index, op };
+    }
+  }
+  return unspaced(text);
+}
+
+function positions(text: string, needle: string, outside: boolean): number[] {
+  const found: number[] = [];
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === "[" || ch === "(") depth++;
     else if (ch === "]" || ch === ")") depth = Math.max(0, depth - 1);
-    else if (depth === 0) {
-      for (const op of operators) if (text.startsWith(op, i)) return { index: i, op };
+    if ((!outside || depth === 0) && text.startsWith(needle, i)) {
+      found.push(i);
+      i += needle.length - 2;
     }
   }
-  return undefined;
+  return found;
 }
 
-function parseRight(text: string): Right | { error: string } {
-  const fn = /^(pat|any)\((.*)\)$/s.exec(text);
-  if (fn) {
-    const inner = fn[2] ?? "";
-    if (fn[1] === "pat") return { kind: "pat", pattern: globToRegExp(inner.trim()), text };
-    const options = inner.split(",").map((o) => literal(o.trim()));
-    if (options.some((o) => o.text === ""))
-      return { error: `any() needs values separated by commas, e.g. any(200, 204)` };
-    return { kind: "any", options, text };
+/** Says what is wrong with an operator Gatus would not see for want of a space on either side. */
+function unspaced(text: string): { message: string; column: number } {
+  for (let i = 0; i < text.length; i++) {
+    const op = operators.find((o) => text.startsWith(o, i));
+    if (!op) continue;
+    if (!text.slice(0, i).trim()) return { message: `nothing before "${op}"; ${hint}`, column: 1 };
+    if (!text.slice(i + op.length).trim())
+      return { message: `nothing after "${op}"; ${hint}`, column: i + op.length + 1 };
+    return { message: `put a space on each side of "${op}", as Gatus needs; ${hint}`, column: i + 1 };
   }
-  return parseOperand(text);
+  return { message: `no comparison operator (== != < <= > >=); ${hint}`, column: 1 };
 }
 
-function parseOperand(text: string): Placeholder | Literal | { error: string } {
-  const fn = /^(len|has)\((.*)\)$/s.exec(text);
+function parseOperand(text: string): Operand | { error: string } {
+  const fn = /^(len|has|pat|any)\((.*)\)$/s.exec(text);
   if (fn) {
-    const inner = parsePlaceholder((fn[2] ?? "").trim(), text);
-    if ("error" in inner) return inner;
-    return { ...inner, fn: fn[1] as "len" | "has" };
+    const [, name, inner = ""] = fn;
+    if (name === "pat") {
+      const pattern = compilePattern(inner);
+      return "error" in pattern ? { error: `pat(): ${pattern.error}` } : { kind: "pat", pattern, text };
+    }
+    if (name === "any") {
+      const options = inner.split(",").map((o) => o.trim());
+      if (options.some((o) => o === ""))
+        return { error: `any() needs values separated by commas, e.g. any(200, 204)` };
+      return { kind: "any", options, text };
+    }
+    const of = parsePlaceholder(inner.trim(), text);
+    if (of === undefined) return { kind: "literal", text, fn: name as "len" | "has" };
+    return "error" in of ? of : { ...of, fn: name as "len" | "has" };
   }
-  if (text.startsWith("[")) return parsePlaceholder(text, text);
+  const placeholder = parsePlaceholder(text, text);
+  if (placeholder) return placeholder;
   if (/^[a-z]+\(/i.test(text))
     return { error: `unknown function in "${text}"; the functions are len(), has(), pat() and any()` };
-  return literal(text);
+  return { kind: "literal", text };
 }
 
-function parsePlaceholder(text: string, whole: string): Placeholder | { error: string } {
-  const m = /^\[([A-Z_]+)\](.*)$/s.exec(text);
-  if (!m)
-    return {
-      error: `"${text}" is not a placeholder; placeholders are upper case in brackets, e.g. [STATUS] or [BODY].a.b[0]`,
-    };
-  const path = parsePath(m[2] ?? "");
+/** A placeholder, an error in its path, or undefined for text that is no placeholder at all. */
+function parsePlaceholder(text: string, whole: string): Placeholder | { error: string } | undefined {
+  const m = /^\[([A-Za-z_][A-Za-z0-9_]*)\](.*)$/s.exec(text);
+  if (!m) return undefined;
+  const [, written = "", rest = ""] = m;
+  if (rest.includes("[*]"))
+    return { error: `"${text}": a wildcard index [*] is not supported; name an index such as [0]` };
+  const path = parsePath(rest);
   if (!path)
-    return { error: `cannot read the path "${m[2]}" in "${text}"; write it as .key, .key.sub or .list[0]` };
-  return { kind: "placeholder", name: m[1] ?? "", path, text: whole };
-}
-
-function parsePath(text: string): PathStep[] | undefined {
-  const steps: PathStep[] = [];
-  const step = /\.([^.[\]]+)|\[(\d+)\]/y;
-  let i = 0;
-  while (i < text.length) {
-    step.lastIndex = i;
-    const m = step.exec(text);
-    if (!m) return undefined;
-    steps.push(m[1] !== undefined ? m[1] : Number(m[2]));
-    i = step.lastIndex;
-  }
-  return steps;
-}
-
-function literal(text: string): Literal {
-  const unquoted = /^"(.*)"$/s.exec(text)?.[1] ?? text;
-  const n = /^-?\d+(\.\d+)?$/.test(unquoted) ? Number(unquoted) : parseDuration(unquoted);
-  return n === undefined || unquoted !== text
-    ? { kind: "literal", text: unquoted }
-    : { kind: "literal", text: unquoted, number: n };
-}
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, "s");
+    return { error: `cannot read the path "${rest}" in "${text}"; write it as .key, .key.sub or .list[0]` };
+  const upper = written.toUpperCase();
+  return { kind: "placeholder", name: aliases[upper] ?? upper, path, text: whole };
 }
