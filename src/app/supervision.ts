@@ -1,6 +1,8 @@
 /**
  * Wires the supervisor, the scheduler, the monitor and the targets together, and answers the API's
- * questions about them. Everything here registers its cleanup with the app's lifecycle.
+ * questions about them. Everything here registers its cleanup with the app's lifecycle. The rules
+ * live where they belong: start periods, port conflicts, `free-port` and the largest service in
+ * supervisor/.
  */
 import { timingSafeEqual, createHash } from "node:crypto";
 import path from "node:path";
@@ -12,17 +14,22 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import { groupMembers, usage } from "../core/procfs.ts";
-import { stopPortHolder } from "../supervisor/ports.ts";
+import { groupMembers } from "../core/procfs.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
+import { probeOf } from "../probes/index.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
+import { freePort } from "../supervisor/free-port.ts";
+import { largestService } from "../supervisor/largest.ts";
 import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
-import type { Phase, ServiceRecord } from "../supervisor/service.ts";
-import { recordServiceEvent } from "./service-events.ts";
+import { stateOfPhase } from "../supervisor/phase-state.ts";
+import { PortConflicts, type PortConflict } from "../supervisor/port-conflicts.ts";
+import { recordServiceEvent } from "../supervisor/service-events.ts";
+import type { Phase, ServiceEvent, ServiceRecord, UnhealthyRestart } from "../supervisor/types.ts";
+import { StartPeriods } from "../supervisor/start-period.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { Monitor, type CheckSpec, type Gate } from "../targets/monitor.ts";
+import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { Targets, type LastResult, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
@@ -49,15 +56,20 @@ export interface SupervisionDeps {
  * cost a sixth of a core in upserts alone, every 5 s still ~1,000 upserts a second (bench/checks.ts).
  */
 const housekeepingMs = 5_000;
+const routinePersistEvery = 12;
 
 /** The checks to schedule: none while `agent.features.monitoring` is off (services are still kept alive). */
 function watched(config: VigilConfig, plans: readonly TargetPlan[]): CheckSpec[] {
   if (!config.agent.features.monitoring) return [];
   return plans.flatMap((p) => (p.check ? [p.check] : []));
 }
-const routinePersistEvery = 12;
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** Every service's configured start period. */
+function startPeriodsOf(plans: readonly TargetPlan[]): [string, number][] {
+  return plans.flatMap((p) => (p.kind === "service" ? [[p.name, p.startPeriodMs] as [string, number]] : []));
+}
 
 export class Supervision implements TargetsApi {
   readonly #d: SupervisionDeps;
@@ -68,8 +80,11 @@ export class Supervision implements TargetsApi {
   readonly #results: ResultsWriter;
   readonly #monitor: Monitor;
   #supervisor!: Supervisor;
+  readonly #startPeriods = new StartPeriods();
+  readonly #portConflicts = new PortConflicts();
   readonly #startedAt: number;
   #housekeeping: TimerHandle | undefined;
+  #housekeepings = 0;
 
   constructor(deps: SupervisionDeps) {
     this.#d = deps;
@@ -106,50 +121,21 @@ export class Supervision implements TargetsApi {
       results: this.#results,
       env,
       log: deps.log.child({ component: "monitor" }),
-      gate: (name) => this.#gate(name),
+      gate: (name) => this.#startPeriods.gate(name, this.#supervisor.get(name), deps.clock.now()),
       onObservation: async () => undefined,
       ...(deps.onCheckResult ? { onResult: deps.onCheckResult } : {}),
     });
   }
 
   async start(config: VigilConfig): Promise<void> {
-    const { lifecycle, log } = this.#d;
-    this.#config = config;
-    const plans = targetPlans(config);
-    this.#plans = new Map(plans.map((p) => [p.name, p]));
-    await this.targets.load(plans);
+    const { lifecycle } = this.#d;
+    const plans = await this.#plan(config);
     lifecycle.defer("targets", () => this.targets.persist());
 
     this.#results.start();
     lifecycle.defer("results", () => this.#results.stop());
 
-    this.#supervisor = new Supervisor({
-      clock: this.#d.clock,
-      log: log.child({ component: "supervisor" }),
-      logDir: this.logDir,
-      agentId: config.agent.data_dir,
-      loadRecords: async () => {
-        const records = new Map<string, ServiceRecord>();
-        for (const name of Object.keys(config.services)) {
-          const raw = this.targets.serviceRecord(name);
-          if (raw) records.set(name, JSON.parse(raw) as ServiceRecord);
-        }
-        return records;
-      },
-      saveRecord: async (name, r) => {
-        this.targets.setService(name, JSON.stringify(r), { restarts: r.restarts, pid: r.pid ?? undefined });
-        await this.targets.persist(name);
-      },
-      deleteRecord: async () => undefined,
-      event: (name, e) =>
-        recordServiceEvent(name, e, {
-          bus: this.#d.bus,
-          log: this.#d.log,
-          portConflicts: this.#portConflicts,
-        }),
-      phase: (name, p) => this.#phase(name, p),
-      automaticAllowed: () => this.#d.automaticAllowed(),
-    });
+    this.#supervisor = this.#makeSupervisor(config);
     await this.#supervisor.start(serviceSpecs(config));
     lifecycle.defer("supervisor", () => this.#supervisor.stop());
 
@@ -157,23 +143,13 @@ export class Supervision implements TargetsApi {
     this.scheduler.start();
     lifecycle.defer("scheduler", () => this.scheduler.stop());
 
-    const tick = () => {
-      this.#housekeeping = this.#d.clock.setTimeout(() => {
-        this.#housekeep()
-          .catch((err: unknown) => log.error({ err }, "housekeeping failed"))
-          .finally(tick);
-      }, housekeepingMs);
-    };
-    tick();
+    this.#startHousekeeping();
     lifecycle.defer("housekeeping", () => this.#housekeeping?.cancel());
   }
 
   /** Applies a reloaded config: targets, services and checks are reconciled, unchanged ones untouched. */
   async reload(config: VigilConfig): Promise<void> {
-    this.#config = config;
-    const plans = targetPlans(config);
-    this.#plans = new Map(plans.map((p) => [p.name, p]));
-    await this.targets.load(plans);
+    const plans = await this.#plan(config);
     await this.#supervisor.reconcile(serviceSpecs(config));
     this.#monitor.set(watched(config, plans));
   }
@@ -231,7 +207,8 @@ export class Supervision implements TargetsApi {
 
   async heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void> {
     const check = this.#config.checks[name];
-    const hb = check?.heartbeat;
+    const found = check && probeOf(check);
+    const hb = found?.type === "heartbeat" ? (found.settings as { token?: string }) : undefined;
     if (!hb) throw new VigilError("NOT_FOUND", `no heartbeat check named "${name.slice(0, 100)}"`);
     const own =
       hb.token !== undefined && token !== undefined && timingSafeEqual(digest(hb.token), digest(token));
@@ -253,40 +230,19 @@ export class Supervision implements TargetsApi {
     this.#monitor.runSoon(name);
   }
 
-  // ---- internals ----
-
-  #gate(name: string): Gate {
-    const plan = this.#plans.get(name);
-    if (plan?.kind !== "service") return "run";
-    const svc = this.#supervisor.get(name);
-    if (!svc || svc.phase !== "running") return "skip";
-    return this.#d.clock.now() - svc.startedAt < plan.startPeriodMs ? "young" : "run";
-  }
+  // ---- what remediation and the gateway ask of the services ----
 
   /**
    * The default remediation of a service: a restart that counts against its restart budget (and
    * gives up to `failed` past it), as a crash would.
    */
-  async restartUnhealthy(
-    name: string,
-    reason: string,
-  ): Promise<"restarted" | "gave-up" | "exited" | "not-running"> {
-    const svc = this.#supervisor.get(name);
-    if (!svc) return "not-running";
-    return svc.restartUnhealthy(`health check failing: ${reason}`);
+  restartUnhealthy(name: string, reason: string): Promise<UnhealthyRestart> {
+    return this.#supervisor.restartUnhealthy(name, reason);
   }
 
   /** The running service whose process group holds the most resident memory. */
   largestService(): { name: string; rssMb: number } | undefined {
-    let best: { name: string; rssMb: number } | undefined;
-    for (const name of this.#supervisor.names()) {
-      const pid = this.#supervisor.get(name)?.pid;
-      if (pid === undefined) continue;
-      const bytes = groupMembers(pid).reduce((sum, p) => sum + (usage(p)?.rssBytes ?? 0), 0);
-      const rssMb = Math.round(bytes / 1048576);
-      if (!best || rssMb > best.rssMb) best = { name, rssMb };
-    }
-    return best;
+    return largestService(this.#supervisor);
   }
 
   /** The supervisor's phase of a service (running, backoff, starting ...), undefined for a check. */
@@ -303,22 +259,71 @@ export class Supervision implements TargetsApi {
     return this.#supervisor.resumeAutomatic();
   }
 
+  /** `longer-start`: twice the start period until the next reload, and a restart (supervisor/start-period.ts). */
+  longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
+    return this.#startPeriods.longerStart(name, by, (n, reason) => this.restartUnhealthy(n, reason));
+  }
+
+  /** Who held the service's port at its last start, while that start has not succeeded since. */
+  portConflict(name: string): PortConflict | undefined {
+    return this.#portConflicts.get(name);
+  }
+
+  /** `free-port`, approved: stops the port's holder and recovers the service (supervisor/free-port.ts). */
+  freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
+    return freePort(name, this.#config.services[name]?.port, {
+      sleep: (ms) => new Promise<void>((r) => this.#d.clock.setTimeout(r, ms)),
+      recover: async () => {
+        await this.act(name, "recover", { name: by, role: "operator" });
+      },
+    });
+  }
+
+  // ---- internals ----
+
+  /** Takes a config's targets and start periods; returns its plans. */
+  async #plan(config: VigilConfig): Promise<TargetPlan[]> {
+    this.#config = config;
+    const plans = targetPlans(config);
+    this.#plans = new Map(plans.map((p) => [p.name, p]));
+    this.#startPeriods.reset(startPeriodsOf(plans));
+    await this.targets.load(plans);
+    return plans;
+  }
+
+  #makeSupervisor(config: VigilConfig): Supervisor {
+    return new Supervisor({
+      clock: this.#d.clock,
+      log: this.#d.log.child({ component: "supervisor" }),
+      logDir: this.logDir,
+      agentId: config.agent.data_dir,
+      loadRecords: async () => {
+        const records = new Map<string, ServiceRecord>();
+        for (const name of Object.keys(config.services)) {
+          const raw = this.targets.serviceRecord(name);
+          if (raw) records.set(name, JSON.parse(raw) as ServiceRecord);
+        }
+        return records;
+      },
+      saveRecord: async (name, r) => {
+        this.targets.setService(name, JSON.stringify(r), { restarts: r.restarts, pid: r.pid ?? undefined });
+        await this.targets.persist(name);
+      },
+      deleteRecord: async () => undefined,
+      event: (name, e) => this.#serviceEvent(name, e),
+      phase: (name, p) => this.#phase(name, p),
+      automaticAllowed: () => this.#d.automaticAllowed(),
+    });
+  }
+
+  #serviceEvent(name: string, e: ServiceEvent): void {
+    this.#portConflicts.observe(name, e);
+    recordServiceEvent(name, e, { bus: this.#d.bus, log: this.#d.log });
+  }
+
   #phase(name: string, p: Phase): void {
     const hasHealth = this.#plans.get(name)?.check !== undefined;
-    const state =
-      p === "starting"
-        ? "starting"
-        : p === "running"
-          ? hasHealth
-            ? "starting"
-            : "up"
-          : p === "backoff"
-            ? "down"
-            : p === "failed"
-              ? "failed"
-              : p === "stopped"
-                ? "stopped"
-                : undefined;
+    const state = stateOfPhase(p, hasHealth);
     if (!state) return;
     this.targets.force(name, state, `service ${p}`).then(
       () => {
@@ -328,47 +333,15 @@ export class Supervision implements TargetsApi {
     );
   }
 
-  #housekeepings = 0;
-  /** Services whose last start found their port taken, and by whom. */
-  readonly #portConflicts = new Map<string, { port: number; holder: string }>();
-
-  /**
-   * A service that times out while it warms up gets twice the start period (at least 10 s, at most
-   * 10 min) until the next reload, and a restart. What the runbook step `longer-start` does.
-   */
-  async longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
-    const plan = this.#plans.get(name);
-    if (plan?.kind !== "service") return { ok: false, detail: `${name} is not a service` };
-    const before = plan.startPeriodMs;
-    plan.startPeriodMs = Math.min(10 * 60_000, Math.max(10_000, before * 2));
-    const r = await this.restartUnhealthy(
-      name,
-      `start period ${before} ms → ${plan.startPeriodMs} ms by ${by}`,
-    );
-    return {
-      ok: r === "restarted",
-      detail: `start period ${before} ms → ${plan.startPeriodMs} ms; ${r === "restarted" ? "restarted" : r}`,
+  #startHousekeeping(): void {
+    const tick = () => {
+      this.#housekeeping = this.#d.clock.setTimeout(() => {
+        this.#housekeep()
+          .catch((err: unknown) => this.#d.log.error({ err }, "housekeeping failed"))
+          .finally(tick);
+      }, housekeepingMs);
     };
-  }
-
-  /** Who held the service's port at its last start, while that start has not succeeded since. */
-  portConflict(name: string): { port: number; holder: string } | undefined {
-    return this.#portConflicts.get(name);
-  }
-
-  /**
-   * Stops the process holding a service's port (SIGTERM, then SIGKILL after 5 s) and starts the
-   * service with a fresh budget. Only the gateway calls this, for an approved `free-port`.
-   */
-  async freePort(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
-    const port = this.#config.services[name]?.port;
-    if (port === undefined) return { ok: false, detail: `${name} declares no port` };
-    const sleep = (ms: number) => new Promise<void>((r) => this.#d.clock.setTimeout(r, ms));
-    const stopped = await stopPortHolder(port, sleep);
-    if (!stopped.ok) return stopped;
-    const detail = stopped.detail;
-    await this.act(name, "recover", { name: by, role: "operator" });
-    return { ok: true, detail: `${detail}; ${name} started` };
+    tick();
   }
 
   async #housekeep(): Promise<void> {

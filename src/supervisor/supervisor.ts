@@ -15,6 +15,7 @@ import {
   type ServiceRecord,
   type ServiceSpec,
 } from "./service.ts";
+import type { UnhealthyRestart } from "./types.ts";
 
 /** The environment variable that marks a child as this agent's service. */
 export const serviceTagVar = "VIGIL_SERVICE";
@@ -80,12 +81,22 @@ export class Supervisor {
     }
   }
 
-  /** Stops every service, dependents first. */
   /** Starts the services that exited while automatic restarts were off. */
   async resumeAutomatic(): Promise<void> {
     for (const s of this.#services.values()) await s.resumeAutomatic();
   }
 
+  /**
+   * A restart asked for by a failing health check (see `ManagedService.restartUnhealthy`): it
+   * spends the service's restart budget as a crash would. `not-running` for no such service.
+   */
+  async restartUnhealthy(name: string, reason: string): Promise<UnhealthyRestart> {
+    const svc = this.#services.get(name);
+    if (!svc) return "not-running";
+    return svc.restartUnhealthy(`health check failing: ${reason}`);
+  }
+
+  /** Stops every service, dependents first. */
   async stop(): Promise<void> {
     for (const spec of [...this.#specs].reverse()) {
       const svc = this.#services.get(spec.name);

@@ -15,6 +15,9 @@ export interface ServiceSpec {
 
 export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "failed";
 
+/** What a restart asked for by a failing health check came to (see `Supervisor.restartUnhealthy`). */
+export type UnhealthyRestart = "restarted" | "gave-up" | "exited" | "not-running";
+
 /** What survives an agent restart. */
 export interface ServiceRecord {
   pid: number | null;

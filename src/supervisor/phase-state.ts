@@ -1,0 +1,26 @@
+/**
+ * What a service's phase says about its state, before any health check has a word: a process that
+ * runs is `up`, unless it has a health check, which then decides (`starting` until it does); a
+ * process waiting out its backoff is `down`.
+ */
+import type { Phase } from "./types.ts";
+
+export type PhaseState = "starting" | "up" | "down" | "failed" | "stopped";
+
+/** The state to show for a phase; undefined while stopping (the state stays until it has stopped). */
+export function stateOfPhase(p: Phase, hasHealth: boolean): PhaseState | undefined {
+  switch (p) {
+    case "starting":
+      return "starting";
+    case "running":
+      return hasHealth ? "starting" : "up";
+    case "backoff":
+      return "down";
+    case "failed":
+      return "failed";
+    case "stopped":
+      return "stopped";
+    case "stopping":
+      return undefined;
+  }
+}
