@@ -2,13 +2,12 @@
  * Wires the supervisor, the scheduler, the monitor and the targets together, and answers the API's
  * questions about them. Everything here registers its cleanup with the app's lifecycle. The rules
  * live where they belong: start periods, port conflicts, `free-port` and the largest service in
- * supervisor/.
+ * supervisor/, who may post a heartbeat in api/heartbeat-auth.ts.
  */
-import { timingSafeEqual, createHash } from "node:crypto";
 import path from "node:path";
 import type { Principal } from "../api/auth.ts";
-import { roleAtLeast } from "../api/auth.ts";
 import type { TargetAction, TargetsApi } from "../api/context.ts";
+import { heartbeatSender } from "../api/heartbeat-auth.ts";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
@@ -63,8 +62,6 @@ function watched(config: VigilConfig, plans: readonly TargetPlan[]): CheckSpec[]
   if (!config.agent.features.monitoring) return [];
   return plans.flatMap((p) => (p.check ? [p.check] : []));
 }
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Every service's configured start period. */
 function startPeriodsOf(plans: readonly TargetPlan[]): [string, number][] {
@@ -210,23 +207,11 @@ export class Supervision implements TargetsApi {
     const found = check && probeOf(check);
     const hb = found?.type === "heartbeat" ? (found.settings as { token?: string }) : undefined;
     if (!hb) throw new VigilError("NOT_FOUND", `no heartbeat check named "${name.slice(0, 100)}"`);
-    const own =
-      hb.token !== undefined && token !== undefined && timingSafeEqual(digest(hb.token), digest(token));
-    if (!own && !(by && roleAtLeast(by.role, "operator"))) {
-      throw new VigilError(
-        token === undefined ? "UNAUTHENTICATED" : "FORBIDDEN",
-        "send Authorization: Bearer <the check's heartbeat token> (or an operator token)",
-      );
-    }
+    const sender = heartbeatSender(name, hb.token, token, by);
     this.targets.heartbeat(name, this.#d.clock.now());
     // Written before the 200: an acknowledged heartbeat must survive a kill -9 right after it.
     await this.targets.persist(name);
-    await this.#d.bus.emit(
-      "heartbeat.received",
-      name,
-      { from: own ? "check token" : by!.name },
-      own ? name : by!.name,
-    );
+    await this.#d.bus.emit("heartbeat.received", name, { from: sender.from }, sender.actor);
     this.#monitor.runSoon(name);
   }
 
