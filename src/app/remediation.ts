@@ -1,6 +1,9 @@
 /**
  * Wires incidents, the remediation engine, the kill switch and silences to the targets, the
- * supervisor and the gateway. What the API sees of them is `GuardApi`.
+ * supervisor and the gateway. What the API sees of them is `GuardApi`. The rules they follow live
+ * in remediation/: the runbook (runbook.ts), how a step is acted on (act.ts) and followed
+ * (follow.ts), what holds it (hold.ts), what waits (in-hand.ts), and an incident's failure class
+ * (failure-class.ts).
  */
 import type { GuardApi } from "../api/context.ts";
 import type { Approvals } from "../approvals/approvals.ts";
@@ -8,13 +11,17 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import type { RemediateStep, VigilConfig } from "../config/schema.ts";
+import type { VigilConfig } from "../config/schema.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { Incidents } from "../incidents/incidents.ts";
-import { failureClasses } from "../probes/probe.ts";
-import type { Step } from "../remediation/choose.ts";
-import { Remediation, type Acted, type Followed } from "../remediation/engine.ts";
+import { actOn, riskOf, type ActDeps } from "../remediation/act.ts";
+import { Remediation } from "../remediation/engine.ts";
+import { failureClassOf, failureContext, type FailureDeps } from "../remediation/failure-class.ts";
+import { follow, type FollowDeps } from "../remediation/follow.ts";
+import { holdReason, mutedReason, type HoldDeps } from "../remediation/hold.ts";
+import { inHand, type InHandDeps } from "../remediation/in-hand.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
+import { runbookOf } from "../remediation/runbook.ts";
 import { Silences } from "../remediation/silences.ts";
 import { remediationStats } from "../remediation/stats.ts";
 import { IncidentStore } from "../store/incident-store.ts";
@@ -34,36 +41,50 @@ export interface RemediationWiring {
   killSwitch: KillSwitch;
 }
 
-const vigil = { name: "vigil", role: "operator" } as const;
+export interface RemediationWired {
+  guard: GuardApi;
+  /** Looks at every open incident now (a hold lifted). */
+  poke: () => void;
+  /** Why notifications about a target are held, for the notify pipeline. */
+  muted: (target: string) => string | undefined;
+}
 
-const toStep = (s: RemediateStep): Step =>
-  typeof s === "string" ? { action: s, params: {} } : { action: s.action, params: s.params, when: s.when };
+/** What the engine is built from, once incidents and silences are up. */
+interface Parts {
+  store: IncidentStore;
+  incidents: Incidents;
+  silences: Silences;
+  log: Logger;
+}
 
-export async function wireRemediation(
-  w: RemediationWiring,
-): Promise<{ guard: GuardApi; poke: () => void; muted: (target: string) => string | undefined }> {
-  const { supervision, gateway, approvals, config, killSwitch } = w;
+export async function wireRemediation(w: RemediationWiring): Promise<RemediationWired> {
   const store = new IncidentStore(w.store.db);
   const log = w.log.child({ component: "remediation" });
+  const incidents = await startIncidents(w, store, log);
+  const silences = await loadSilences(w, store);
+  const parts = { store, incidents, silences, log };
+  const engine = await startEngine(w, parts);
+  const muted = (t: string) =>
+    mutedReason(t, { paused: () => w.killSwitch.paused, silenced: (s) => silences.reason(s) });
+  return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted };
+}
+
+/** Incidents open and resolve as the targets' states change, named by what the supervisor knows. */
+async function startIncidents(w: RemediationWiring, store: IncidentStore, log: Logger): Promise<Incidents> {
+  const { supervision } = w;
+  const failures: FailureDeps = {
+    portConflict: (t) => supervision.portConflict(t),
+    servicePhase: (t) => supervision.servicePhase(t),
+    lastResult: (t) => supervision.targets.view(t)?.last_result,
+  };
   const incidents = new Incidents({
     store,
     bus: w.bus,
     clock: w.clock,
     log,
-    failureClass: (t) =>
-      supervision.portConflict(t)
-        ? "port_in_use"
-        : supervision.servicePhase(t) === "backoff"
-          ? "process_exited"
-          : (supervision.targets.view(t)?.last_result?.failure_class ?? "unknown"),
-    context: (t, cls) => {
-      if (cls === "port_in_use") {
-        const c = supervision.portConflict(t);
-        return c && `port ${c.port} is held by ${c.holder}`;
-      }
-      return supervision.targets.view(t)?.last_result?.explanation;
-    },
-    dependsOn: (t) => config().services[t]?.depends_on ?? [],
+    failureClass: (t) => failureClassOf(t, failures),
+    context: (t, cls) => failureContext(t, cls, failures),
+    dependsOn: (t) => w.config().services[t]?.depends_on ?? [],
     show: (t, id) => supervision.targets.setIncident(t, id),
   });
   await incidents.load();
@@ -74,15 +95,28 @@ export async function wireRemediation(
     unsubscribe();
     await incidents.settled();
   });
+  return incidents;
+}
 
+/** One-off silences from the store, recurring ones from `maintenance:`. */
+async function loadSilences(w: RemediationWiring, store: IncidentStore): Promise<Silences> {
   const silences = new Silences({
     store,
     bus: w.bus,
     clock: w.clock,
-    isTarget: (t) => supervision.get(t) !== undefined,
+    isTarget: (t) => w.supervision.get(t) !== undefined,
   });
-  await silences.load(config().maintenance);
+  await silences.load(w.config().maintenance);
+  return silences;
+}
 
+/** The engine: acts through the supervisor and the gateway, and stops with the agent. */
+async function startEngine(
+  w: RemediationWiring,
+  { store, incidents, silences, log }: Parts,
+): Promise<Remediation> {
+  const { gateway, config } = w;
+  const rules = ruleDeps(w, silences);
   const engine = new Remediation({
     store,
     incidents,
@@ -90,118 +124,55 @@ export async function wireRemediation(
     clock: w.clock,
     log,
     guardrails: () => config().remediation,
-    runbook: (t) => runbook(t),
-    riskOf: (a) => {
-      try {
-        return gateway.declaration(a).risk;
-      } catch {
-        return "approve"; // unknown to the gateway: ordered last, and the gateway refuses it anyway
-      }
-    },
-    holdReason: (t) => {
-      const c = config();
-      if (killSwitch.paused) return "paused (the kill switch)";
-      if (c.agent.mode === "observe") return "observe mode";
-      if (!c.agent.features.remediation) return "automatic remediation is off (agent.features.remediation)";
-      if (supervision.targets.state(t) === "flapping") return "flapping";
-      return silences.reason(t);
-    },
-    // Wait, recording nothing: the supervisor is already bringing the service back (a crash, a
-    // start), or a dependency is not up, which is acted on first.
-    busy: ({ target: t, failure_class }) => {
-      // A start that keeps failing on a taken port waits for free-port, not for the supervisor.
-      if (failure_class === "port_in_use") return false;
-      const phase = supervision.servicePhase(t);
-      if (phase !== undefined && phase !== "running") return true;
-      // A process started since (its restart policy's answer to a crash) that no health check has
-      // judged yet: that restart is still in hand, and another would only repeat it. A process that
-      // never gets healthy turns down after fail_after checks, and is acted on then.
-      if (phase === "running" && supervision.targets.state(t) === "starting") return true;
-      return (config().services[t]?.depends_on ?? []).some((d) => supervision.targets.state(d) !== "up");
-    },
-    act: (step, incident, reason) => act(step, incident.target, reason),
-    follow: (attempt) => follow(attempt.approval_id),
+    runbook: (t) => runbookOf(config(), t),
+    riskOf: (a) => riskOf(a, (name) => gateway.declaration(name)),
+    holdReason: (t) => holdReason(t, rules.holds),
+    busy: (incident) => inHand(incident, rules.inHand),
+    act: (step, incident, reason) => actOn(step, incident.target, reason, rules.acting),
+    follow: (attempt) => follow(attempt.approval_id, rules.following),
   });
-
-  /**
-   * A target's steps. A service's runbook also answers a taken port: a restart cannot help there, so
-   * plain `restart` steps skip port_in_use, and `free-port` (approve-tier) is added unless named.
-   */
-  function runbook(t: string): Step[] {
-    const service = config().services[t];
-    const steps = (service?.remediate ?? config().checks[t]?.remediate ?? []).map(toStep);
-    if (!service) return steps;
-    const notPort = failureClasses.filter((c) => c !== "port_in_use");
-    const out = steps.map((s) => (s.action === "restart" && !s.when ? { ...s, when: notPort } : s));
-    if (service.port !== undefined && !out.some((s) => s.action === "free-port"))
-      out.push({ action: "free-port", params: {}, when: ["port_in_use"] });
-    return out;
-  }
-
-  async function act(step: Step, target: string, reason: string): Promise<Acted> {
-    if (
-      step.action === "restart" &&
-      !Object.hasOwn(config().actions, "restart") &&
-      supervision.isService(target)
-    ) {
-      const r = await supervision.restartUnhealthy(target, reason);
-      if (r === "exited") {
-        // Its exit is its restart policy's to handle; verify_within judges whether it recovers.
-        return {
-          kind: "ran",
-          ok: true,
-          detail: "it was no longer running; its restart policy handles the exit",
-        };
-      }
-      return r === "restarted"
-        ? { kind: "ran", ok: true, detail: "restarted" }
-        : {
-            kind: "ran",
-            ok: false,
-            detail:
-              r === "gave-up" ? "the restart budget is spent: the service is failed" : "not running here",
-          };
-    }
-    const params = Object.fromEntries(Object.entries(step.params).map(([k, v]) => [k, String(v)]));
-    const out = await gateway.request(step.action, { params, reason, target }, vigil);
-    if (out.kind === "queued") {
-      return { kind: "queued", approvalId: out.approval.id, detail: `waits for approval ${out.approval.id}` };
-    }
-    const r = out.run.result;
-    return {
-      kind: "ran",
-      ok: out.run.status === "succeeded",
-      runId: out.run.id,
-      detail: `run ${out.run.id} ${out.run.status}${r?.error ? `: ${r.error}` : ""}`,
-    };
-  }
-
-  async function follow(approvalId: string | null): Promise<Followed> {
-    if (!approvalId) return { kind: "refused", detail: "nothing to follow" };
-    const a = await approvals.get(approvalId);
-    if (!a) return { kind: "refused", detail: `approval ${approvalId} is gone` };
-    if (a.status === "pending") return { kind: "pending" };
-    if (a.status !== "approved") {
-      const who = a.decisions.find((d) => d.decision === "reject")?.by;
-      return { kind: "refused", detail: `approval ${a.status}${who ? ` by ${who}` : ""}` };
-    }
-    if (!a.run_id) return { kind: "pending" };
-    const run = await gateway.getRun(a.run_id);
-    if (!run || run.status === "running") return { kind: "pending" };
-    return {
-      kind: "ran",
-      ok: run.status === "succeeded",
-      runId: run.id,
-      detail: `run ${run.id} ${run.status}`,
-      at: run.finished_at ?? w.clock.now(),
-    };
-  }
-
   await engine.recover();
   engine.start();
   w.lifecycle.defer("remediation", () => engine.stop());
+  return engine;
+}
 
-  const guard: GuardApi = {
+/** What the rules in remediation/ read of the agent, as it is at each call (a reload applies). */
+function ruleDeps(w: RemediationWiring, silences: Silences) {
+  const { supervision, gateway, config } = w;
+  const state = (t: string) => supervision.targets.state(t);
+  const holds: HoldDeps = {
+    paused: () => w.killSwitch.paused,
+    agent: () => config().agent,
+    state,
+    silenced: (t) => silences.reason(t),
+  };
+  const inHand: InHandDeps = {
+    servicePhase: (t) => supervision.servicePhase(t),
+    state,
+    dependsOn: (t) => config().services[t]?.depends_on ?? [],
+  };
+  const acting: ActDeps = {
+    declared: () => config().actions,
+    isService: (t) => supervision.isService(t),
+    restartUnhealthy: (t, reason) => supervision.restartUnhealthy(t, reason),
+    request: (action, req, by) => gateway.request(action, req, by),
+  };
+  const following: FollowDeps = {
+    approval: (id) => w.approvals.get(id),
+    run: (id) => gateway.getRun(id),
+    now: () => w.clock.now(),
+  };
+  return { holds, inHand, acting, following };
+}
+
+function guardApi(
+  w: RemediationWiring,
+  { store, incidents, silences }: Parts,
+  engine: Remediation,
+): GuardApi {
+  const { killSwitch } = w;
+  return {
     incidents: (status, limit) => incidents.list(status, limit),
     incident: (id) => incidents.get(id),
     stats: async (target) => remediationStats(await store.finishedAttempts(10_000, target)),
@@ -214,10 +185,5 @@ export async function wireRemediation(
       engine.poke();
     },
     pauseState: () => killSwitch.state,
-  };
-  return {
-    guard,
-    poke: () => engine.poke(),
-    muted: (t) => (killSwitch.paused ? "paused (the kill switch)" : silences.reason(t)),
   };
 }

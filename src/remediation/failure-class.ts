@@ -1,0 +1,29 @@
+/**
+ * The failure class of a target's incident, and what its description adds. What the supervisor
+ * knows comes first: a start that found the port taken is `port_in_use` (naming the holder), a
+ * service waiting out its backoff is `process_exited`; otherwise the last check result says.
+ */
+
+export interface FailureDeps {
+  portConflict: (target: string) => { port: number; holder: string } | undefined;
+  /** The supervisor's phase of a service, undefined for a check. */
+  servicePhase: (target: string) => string | undefined;
+  lastResult: (
+    target: string,
+  ) => { failure_class?: string | undefined; explanation: string } | null | undefined;
+}
+
+export function failureClassOf(target: string, d: FailureDeps): string {
+  if (d.portConflict(target)) return "port_in_use";
+  if (d.servicePhase(target) === "backoff") return "process_exited";
+  return d.lastResult(target)?.failure_class ?? "unknown";
+}
+
+/** What an incident of class `cls` says beyond its class: who holds the port, or the last result. */
+export function failureContext(target: string, cls: string, d: FailureDeps): string | undefined {
+  if (cls === "port_in_use") {
+    const c = d.portConflict(target);
+    return c && `port ${c.port} is held by ${c.holder}`;
+  }
+  return d.lastResult(target)?.explanation;
+}
