@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { configJsonSchema } from "../src/config/json-schema.ts";
+import { pluginBlocks } from "../src/config/plugin-reference.ts";
 import { configReference } from "../src/config/reference.ts";
 import { errorReference } from "../src/core/error-reference.ts";
 
@@ -19,15 +20,11 @@ export function replaceBlock(text: string, name: string, body: string): string {
 
 const readme = path.join(root, "README.md");
 const before = fs.readFileSync(readme, "utf8");
+let after = replaceBlock(before, "error-codes", errorReference());
+after = replaceBlock(after, "config-reference", configReference());
+for (const [name, render] of Object.entries(pluginBlocks)) after = replaceBlock(after, name, render());
 const files: [string, string][] = [
-  [
-    readme,
-    replaceBlock(
-      replaceBlock(before, "error-codes", errorReference()),
-      "config-reference",
-      configReference(),
-    ),
-  ],
+  [readme, after],
   [path.join(root, "examples/vigil.schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`],
 ];
 

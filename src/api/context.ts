@@ -38,6 +38,8 @@ export interface ActionInfo {
   approvals: number;
   agent_auto: boolean;
   description?: string | undefined;
+  /** Built-ins: whether it acts on the service named by `target`. */
+  needs_target?: boolean;
 }
 
 /** The gateway, as the API may use it. */

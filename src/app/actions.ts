@@ -12,7 +12,8 @@ import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
 import type { VigilConfig } from "../config/schema.ts";
-import { actionKinds, builtinActions as builtinActionNames } from "../gateway/action-kinds.ts";
+import { builtinActions } from "../gateway/builtins.ts";
+import { kindOf } from "../gateway/kinds/index.ts";
 import { Capabilities } from "../gateway/capability.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { ActionStore } from "../store/action-store.ts";
@@ -85,30 +86,24 @@ export async function wireActions(
 function listActions(config: VigilConfig): ActionInfo[] {
   const declared = Object.entries(config.actions).map(([name, a]) => ({
     name,
-    kind: actionKinds.find((k) => a[k] !== undefined) ?? "run",
+    kind: kindOf(a).type,
     risk: a.risk,
     params: a.params,
     approvals: a.approvals,
     agent_auto: a.agent_auto,
     description: a.description,
   }));
-  const builtins = builtinActionNames
-    .filter((n) => !Object.hasOwn(config.actions, n))
-    .map((name) => ({
-      name,
+  const builtins = builtinActions
+    .filter((b) => !Object.hasOwn(config.actions, b.name))
+    .map((b) => ({
+      name: b.name,
       kind: "builtin",
-      risk: name === "free-port" ? "approve" : "auto",
-      params: {},
+      risk: b.risk,
+      params: b.params,
       approvals: 1,
       agent_auto: false,
-      description:
-        name === "restart-largest"
-          ? "restart the running service with the most resident memory"
-          : name === "free-port"
-            ? "stop whatever holds the service's port, then start it (a person approves first)"
-            : name === "longer-start"
-              ? "give a slow-starting service twice its start period, then restart it"
-              : `${name} a service named by target`,
+      description: b.description,
+      needs_target: b.needs_target,
     }));
   return [...declared, ...builtins];
 }

@@ -5,7 +5,8 @@
  */
 import { parseCondition } from "../conditions/index.ts";
 import { parseCron } from "../core/cron.ts";
-import { builtinActions } from "../gateway/action-kinds.ts";
+import { builtinActions } from "../gateway/builtins.ts";
+import { kindOf } from "../gateway/kinds/index.ts";
 import { probeOf } from "../probes/index.ts";
 import { planned, plannedMessage } from "./planned.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
@@ -54,7 +55,8 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     add(["services", cycle[0] ?? "", "depends_on"], `depends_on forms a cycle: ${cycle.join(" → ")}`);
 
   const actions = Object.keys(c.actions);
-  const known = new Set<string>([...actions, ...builtinActions]);
+  const builtins = builtinActions.map((b) => b.name);
+  const known = new Set<string>([...actions, ...builtins]);
   const targets: [string, "services" | "checks", { remediate: RemediateStep[] }][] = [
     ...Object.entries(c.services).map(([n, s]) => [n, "services", s] as [string, "services", typeof s]),
     ...Object.entries(c.checks).map(([n, s]) => [n, "checks", s] as [string, "checks", typeof s]),
@@ -65,8 +67,16 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
       if (!known.has(action)) {
         add(
           [section, name, "remediate", i],
-          `remediate names the action "${action}", which is not defined under actions: (defined: ${list(actions)}; built in: ${builtinActions.join(", ")})`,
+          `remediate names the action "${action}", which is not defined under actions: (defined: ${list(actions)}; built in: ${builtins.join(", ")})`,
         );
+      } else if (section === "checks" && !Object.hasOwn(c.actions, action)) {
+        // A built-in that acts on the service named by target cannot act on a check: it would fail at 3 a.m.
+        const b = builtinActions.find((x) => x.name === action);
+        if (b?.needs_target)
+          add(
+            [section, name, "remediate", i],
+            `the built-in "${action}" acts on a service, and "${name}" is a check; remediate a check with a declared action or restart-largest`,
+          );
       }
     });
   }
@@ -80,7 +90,8 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   }
 
   for (const [name, a] of Object.entries(c.actions)) {
-    for (const word of a.run ?? []) {
+    const { type, settings } = kindOf(a);
+    for (const word of type === "run" ? (settings as string[]) : []) {
       for (const m of word.matchAll(/\{(\w+)\}/g)) {
         const param = m[1] ?? "";
         if (!(param in a.params))

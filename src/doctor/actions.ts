@@ -1,9 +1,10 @@
 /**
- * Declared actions, without running any: a `run` action's program exists and is executable and its
- * working folder exists; an `http` action's host resolves and accepts a connection (no request is
- * made); a `cleanup` action's folders exist and are writable.
+ * Declared actions, without running any, as each kind's doctor plan says: a `run` action's program
+ * exists and is executable and its working folder exists; an `http` action's host resolves and
+ * accepts a connection (no request is made); a `cleanup` action's folders exist and are writable.
  */
 import type { ActionConfig } from "../config/schema.ts";
+import { kindOf } from "../gateway/kinds/index.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Finding, ok, problem, skipped } from "./finding.ts";
 import { explainReach, reach, urlHost, urlPort } from "./network.ts";
@@ -12,31 +13,33 @@ import { checkFolder, checkProgram } from "./programs.ts";
 async function checkAction(name: string, a: ActionConfig, ctx: DoctorContext): Promise<Finding[]> {
   const thing = `action ${name}`;
   const key = `actions.${name}`;
-  const out: Finding[] = [];
-  if (a.run) {
-    if (/[{}]/.test(a.run[0] ?? ""))
-      out.push(skipped(thing, "its program is chosen by a parameter; not checked"));
-    else {
-      const where = { cwd: a.cwd ?? process.cwd(), searchPath: a.env.PATH ?? ctx.path, key: `${key}.run` };
-      out.push(await checkProgram(thing, a.run, where));
-    }
-    if (a.cwd) out.push(await checkFolder(thing, a.cwd, `${key}.cwd`));
+  const { kind, settings } = kindOf(a);
+  const plan = kind.doctor(settings, a);
+  if ("skip" in plan) return [skipped(thing, plan.skip)];
+  if ("program" in plan) {
+    const p = plan.program;
+    const out = [
+      await checkProgram(thing, p.argv, {
+        cwd: p.cwd ?? process.cwd(),
+        searchPath: p.env.PATH ?? ctx.path,
+        key: `${key}.${p.field}`,
+      }),
+    ];
+    if (p.cwd) out.push(await checkFolder(thing, p.cwd, `${key}.cwd`));
+    return out;
   }
-  if (a.http) {
-    const u = new URL(a.http.url);
+  if ("reach" in plan) {
+    const u = new URL(plan.reach.url);
     const [host, port] = [urlHost(u), urlPort(u)];
     const r = await reach(host, port, ctx.timeoutMs);
-    if (r.ok) out.push(ok(thing, `${host}:${port} accepts connections; no request made`));
-    else {
-      const e = explainReach(r, host, port, ctx.timeoutMs, `${key}.http.url`);
-      out.push(problem(thing, e.what, e.fix));
-    }
+    if (r.ok) return [ok(thing, `${host}:${port} accepts connections; no request made`)];
+    const e = explainReach(r, host, port, ctx.timeoutMs, `${key}.${plan.reach.field}`);
+    return [problem(thing, e.what, e.fix)];
   }
-  if (a.cleanup) {
-    for (const [i, folder] of a.cleanup.paths.entries())
-      out.push(await checkFolder(thing, folder, `${key}.cleanup.paths[${i}]`, true));
-  }
-  return out;
+  const f = plan.folders;
+  return Promise.all(
+    f.paths.map((folder, i) => checkFolder(thing, folder, `${key}.${f.field}[${i}]`, f.writable)),
+  );
 }
 
 /** One task per declared action, in config order. */

@@ -1,10 +1,13 @@
 /**
- * The allowlist's shape: what `actions:` may declare. One kind per action: `run` (argv), `http`
- * (a request) or the built-in `cleanup` (delete or compress old files under declared folders).
+ * The allowlist's shape: what `actions:` may declare. One kind per action, each kind found in
+ * kinds/ (`run` argv, an `http` request, `cleanup` of old files ...), plus what every kind shares:
+ * parameters, risk, timeout, approvals.
  */
 import { z } from "zod";
-import { argv, duration, envMap, exactlyOne, filePath, name } from "../config/primitives.ts";
-import { actionKinds, risks, type ActionKind } from "./action-kinds.ts";
+import { kit } from "../config/kit.ts";
+import { duration, envMap, exactlyOne, filePath, name } from "../config/primitives.ts";
+import { actionKinds } from "./kinds/index.ts";
+import { risks } from "./risk.ts";
 
 const param = z.strictObject({
   type: z.enum(["string", "integer"]).default("string"),
@@ -20,29 +23,14 @@ const param = z.strictObject({
   required: z.boolean().default(true),
 });
 
-const kinds = {
-  http: z.strictObject({
-    url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }),
-    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
-    headers: z.record(z.string(), z.string()).default({}),
-    body: z.string().optional(),
-  }),
-  cleanup: z.strictObject({
-    paths: z.array(filePath).min(1, "name at least one folder to clean"),
-    older_than: duration,
-    compress: z
-      .boolean()
-      .default(false)
-      .describe("Compress matching files with gzip instead of deleting them."),
-    pattern: z.string().default("*"),
-  }),
-} satisfies Record<Exclude<ActionKind, "run">, z.ZodType>; // every kind but `run` (a bare argv)
+/** One optional key per action kind; what each holds is typed by its own kind. */
+const kindKeys: Record<string, z.ZodOptional<z.ZodType>> = Object.fromEntries(
+  actionKinds.entries().map(([type, k]) => [type, k.schema(kit).describe(k.description).optional()]),
+);
 
 export const actionSchema = z
   .strictObject({
-    run: argv.optional(),
-    http: kinds.http.optional(),
-    cleanup: kinds.cleanup.optional(),
+    ...kindKeys,
     cwd: filePath
       .optional()
       .describe(
@@ -69,4 +57,6 @@ export const actionSchema = z
     gid: z.number().int().min(0).optional(),
     description: z.string().optional(),
   })
-  .superRefine(exactlyOne(actionKinds, "say what the action does with one of", "an action does one thing"));
+  .superRefine(
+    exactlyOne(actionKinds.names(), "say what the action does with one of", "an action does one thing"),
+  );

@@ -13,7 +13,7 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
-import { builtinActions as builtinActionNames } from "./action-kinds.ts";
+import { builtinAction, builtinActions } from "./builtins.ts";
 import type { ActionConfig } from "../config/schema.ts";
 import type { ActionStore, ApprovalRow, RunRow } from "../store/action-store.ts";
 import type {
@@ -26,10 +26,8 @@ import type {
   ServiceControl,
 } from "./types.ts";
 import { actionDigest, type Capabilities } from "./capability.ts";
-import { runCleanup } from "./cleanup.ts";
-import { baseEnv, execArgv } from "./exec.ts";
-import { runHttpAction } from "./http-action.ts";
-import { substituteArgv, validateParams } from "./params.ts";
+import { actionKinds, kindOf } from "./kinds/index.ts";
+import { validateParams } from "./params.ts";
 import { excerpt, toView } from "./run-view.ts";
 
 export interface GatewayDeps {
@@ -48,16 +46,22 @@ export interface GatewayDeps {
 
 const outputCap = 64 * 1024;
 
-/** Built-ins run at once for operators, except `free-port`: stopping someone else's process needs a person. */
-const builtin = (name: string): ActionConfig =>
-  ({
-    risk: name === "free-port" ? "approve" : "auto",
-    agent_auto: false,
-    approvals: 1,
-    timeout: 60_000,
-    params: {},
-    env: {},
-  }) as unknown as ActionConfig;
+const dryRunKinds = () =>
+  actionKinds
+    .entries()
+    .filter(([, k]) => k.dryRun)
+    .map(([t]) => t)
+    .join(", ");
+
+/** A built-in as a declaration: its own risk, one approval, no parameters, a minute at most. */
+const asDeclaration = (b: { risk: ActionConfig["risk"] }): ActionConfig => ({
+  risk: b.risk,
+  agent_auto: false,
+  approvals: 1,
+  timeout: 60_000,
+  params: {},
+  env: {},
+});
 
 export class Gateway {
   readonly #d: GatewayDeps;
@@ -76,11 +80,12 @@ export class Gateway {
   declaration(name: string): ActionConfig {
     const declared = this.#d.actions();
     if (Object.hasOwn(declared, name)) return declared[name]!;
-    if ((builtinActionNames as readonly string[]).includes(name)) return builtin(name);
+    const b = builtinAction(name, declared);
+    if (b) return asDeclaration(b);
     const names = Object.keys(declared);
     throw new VigilError(
       "NOT_FOUND",
-      `no action named "${name.slice(0, 80)}" (declared: ${names.length > 0 ? names.join(", ") : "none"}; built in: ${builtinActionNames.join(", ")})`,
+      `no action named "${name.slice(0, 80)}" (declared: ${names.length > 0 ? names.join(", ") : "none"}; built in: ${builtinActions.map((x) => x.name).join(", ")})`,
     );
   }
 
@@ -89,10 +94,10 @@ export class Gateway {
     const decl = this.declaration(name);
     const params = validateParams(name, decl.params, req.params);
     const target = this.#checkTarget(name, req.target);
-    if (req.dryRun && !decl.cleanup) {
+    if (req.dryRun && (builtinAction(name, this.#d.actions()) || !kindOf(decl).kind.dryRun)) {
       throw new VigilError(
         "VALIDATION_FAILED",
-        `dry_run: only cleanup actions have a dry run; "${name}" is not one`,
+        `dry_run: only actions of a kind with a dry run (${dryRunKinds()}) have one; "${name}" is not one`,
       );
     }
     if (decl.risk === "deny") {
@@ -193,10 +198,7 @@ export class Gateway {
   }
 
   #checkTarget(name: string, target: string | undefined): string | null {
-    const isBuiltin =
-      (builtinActionNames as readonly string[]).includes(name) && !Object.hasOwn(this.#d.actions(), name);
-    // restart-largest picks its own service; its target (a memory check, say) only says why.
-    if (isBuiltin && name !== "restart-largest") {
+    if (builtinAction(name, this.#d.actions())?.needs_target) {
       if (!target)
         throw new VigilError(
           "VALIDATION_FAILED",
@@ -295,85 +297,29 @@ export class Gateway {
     by: string;
     dryRun: boolean;
   }): Promise<RunResult> {
-    const { decl } = r;
-    const signal = this.#stop.signal;
-    if (decl.run) {
-      const x = await execArgv({
-        argv: substituteArgv(decl.run, r.params),
-        cwd: decl.cwd ?? this.#d.defaultCwd,
-        env: { ...baseEnv(), ...decl.env },
-        timeoutMs: decl.timeout,
-        maxOutputBytes: outputCap,
-        signal,
-        ...(decl.uid === undefined ? {} : { uid: decl.uid }),
-        ...(decl.gid === undefined ? {} : { gid: decl.gid }),
-      });
-      return {
-        ok: x.exitCode === 0,
-        duration_ms: Math.round(x.durationMs),
-        exit_code: x.exitCode,
-        signal: x.signal,
-        timed_out: x.timedOut,
-        stdout: x.stdout,
-        stderr: x.stderr,
-        truncated: x.truncated,
-        ...(x.spawnError ? { error: x.spawnError } : {}),
-      };
-    }
-    if (decl.http) {
-      const h = await runHttpAction(decl.http, r.params, {
-        timeoutMs: decl.timeout,
-        maxBytes: outputCap,
-        signal,
-      });
-      return {
-        ok: h.status !== null && h.status >= 200 && h.status < 300,
-        duration_ms: h.durationMs,
-        http_status: h.status,
-        body: h.body,
-        truncated: h.truncated,
-        ...(h.error ? { error: h.error } : {}),
-      };
-    }
-    if (decl.cleanup) {
-      const started = performance.now();
-      const c = await runCleanup(decl.cleanup, { now: this.#d.clock.now(), dryRun: r.dryRun, signal });
-      return {
-        ok: c.errors.length === 0,
-        duration_ms: Math.round(performance.now() - started),
-        dry_run: c.dryRun,
-        files: c.files,
-        count: c.count,
-        bytes: c.bytes,
-        truncated: c.truncated,
-        ...(c.errors.length > 0 ? { error: c.errors.slice(0, 20).join("; ") } : {}),
-      };
-    }
     const started = performance.now();
-    if (r.name === "free-port" || r.name === "longer-start") {
-      const f =
-        r.name === "free-port"
-          ? await this.#d.services.freePort(r.target!, r.by)
-          : await this.#d.services.longerStart(r.target!, r.by);
-      return { ok: f.ok, duration_ms: Math.round(performance.now() - started), stdout: f.detail };
+    const took = () => Math.round(performance.now() - started);
+    const b = builtinAction(r.name, this.#d.actions());
+    if (b) {
+      try {
+        return {
+          ...(await b.run({ services: this.#d.services, target: r.target, by: r.by })),
+          duration_ms: took(),
+        };
+      } catch (e) {
+        return { ok: false, duration_ms: took(), error: (e as Error).message };
+      }
     }
-    if (r.name === "restart-largest") {
-      const largest = this.#d.services.largest();
-      if (!largest) return { ok: false, duration_ms: 0, error: "no managed service is running" };
-      const t = await this.#d.services.act(largest.name, "restart", r.by);
-      return {
-        ok: true,
-        duration_ms: Math.round(performance.now() - started),
-        state: t.state,
-        stdout: `restarted ${largest.name} (${largest.rssMb} MB resident)`,
-      };
-    }
-    try {
-      const t = await this.#d.services.act(r.target!, r.name as "restart" | "start" | "stop", r.by);
-      return { ok: true, duration_ms: Math.round(performance.now() - started), state: t.state };
-    } catch (e) {
-      return { ok: false, duration_ms: Math.round(performance.now() - started), error: (e as Error).message };
-    }
+    const { kind, settings } = kindOf(r.decl);
+    return kind.perform(settings, {
+      decl: r.decl,
+      params: r.params,
+      dryRun: r.dryRun,
+      signal: this.#stop.signal,
+      clock: this.#d.clock,
+      defaultCwd: this.#d.defaultCwd,
+      outputCap,
+    });
   }
 
   #redactResult(result: RunResult): RunResult {

@@ -1,6 +1,6 @@
 /** The gateway's vocabulary: who asks, what is asked, what a run produced, what it needs of others. */
 import type { ApprovalRow, RunRow } from "../store/action-store.ts";
-import type { Risk } from "./action-kinds.ts";
+import type { Risk } from "./risk.ts";
 
 /** Who asks: the authenticated token's name and role. */
 export interface Requester {

@@ -37,7 +37,7 @@ export function discordPayload(m: Outgoing["message"]): object {
 
 export default defineProvider({
   type: "discord",
-  description: "A Discord channel webhook: one embed per notification, mentions disabled.",
+  description: "A webhook embed, with mentions disabled so a service's output can never ping `@everyone`.",
   schema: ({ z }) => z.strictObject({ webhook_url: z.url({ protocol: /^https?$/ }) }),
   example: { webhook_url: "https://discord.com/api/webhooks/123/XXXXXXXX" },
   // The webhook URL is the credential: whoever has it can post to the channel.

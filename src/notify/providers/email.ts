@@ -102,7 +102,8 @@ export async function smtpTransport(
 
 export default defineProvider({
   type: "email",
-  description: "Email over SMTP (STARTTLS or implicit TLS), one message per notification.",
+  description:
+    "SMTP through nodemailer: `smtp://` (STARTTLS when offered) or `smtps://` (TLS); `ca_file` for a private CA.",
   schema,
   example: {
     smtp: "smtp://vigil:password@mail.example.com:587",

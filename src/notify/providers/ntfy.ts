@@ -51,7 +51,7 @@ export function clipBytes(text: string, max: number): string {
 
 export default defineProvider({
   type: "ntfy",
-  description: "A push to an ntfy topic (ntfy.sh or self-hosted), with title, priority and tags.",
+  description: "A POST to `<url>/<topic>` with title, priority and tags; `token` for a protected topic.",
   schema: ({ z }) =>
     z.strictObject({
       url: z.url({ protocol: /^https?$/ }).default("https://ntfy.sh"),

@@ -46,7 +46,8 @@ export function slackPayload(m: Outgoing["message"]): { text: string; blocks: ob
 
 export default defineProvider({
   type: "slack",
-  description: "A Slack incoming webhook: Block Kit, with the text escaped so nothing pings a channel.",
+  description:
+    "An incoming webhook with Block Kit blocks, the text escaped so a service's output never pings a channel.",
   schema: ({ z }) => z.strictObject({ webhook_url: z.url({ protocol: /^https?$/ }) }),
   example: { webhook_url: "https://hooks.slack.com/services/T000/B000/XXXXXXXX" },
   // The webhook URL is the credential: whoever has it can post to the channel.

@@ -63,7 +63,8 @@ export type TelegramConfig = z.output<ReturnType<typeof schema>>;
 
 export default defineProvider({
   type: "telegram",
-  description: "A Telegram chat through a bot; approvals get Approve / Reject buttons.",
+  description:
+    "A message through grammY (`api_root` for a self-hosted Bot API server); approval requests carry Approve / Reject buttons.",
   schema,
   example: { bot_token: "123456:ABC-DEF_example", chat_id: "-100123", approvers: [12345] },
   secrets: ["bot_token"],

@@ -12,7 +12,8 @@ export function signature(secret: string, unixSeconds: number, body: string): st
 
 export default defineProvider({
   type: "webhook",
-  description: "The notification as JSON to any URL, with Idempotency-Key and an HMAC signature.",
+  description:
+    'JSON with `Idempotency-Key` and `X-Vigil-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.',
   schema: ({ z }) =>
     z.strictObject({
       url: z.url({ protocol: /^https?$/ }),

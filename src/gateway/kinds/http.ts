@@ -1,13 +1,19 @@
 /**
  * `http` actions: one request, built from the declaration. A parameter enters the URL only
  * percent-encoded and the body only as JSON-string content, so a value cannot add a path segment, a
- * query key or a JSON field. Headers take no parameters. The response body is capped.
+ * query key or a JSON field. Headers take no parameters. The response body is capped; a 2xx answer
+ * is success.
  */
-import type { ActionConfig } from "../config/schema.ts";
+import { defineActionKind } from "../action-kind.ts";
 
-type HttpDecl = NonNullable<ActionConfig["http"]>;
+interface HttpDecl {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
 
-export interface HttpOutcome {
+interface HttpOutcome {
   status: number | null;
   body: string;
   truncated: boolean;
@@ -21,7 +27,7 @@ const fill = (template: string, values: Record<string, string>, encode: (v: stri
 /** A value as the inside of a JSON string: quotes, backslashes and control characters escaped. */
 const jsonInner = (v: string) => JSON.stringify(v).slice(1, -1);
 
-export async function runHttpAction(
+async function runHttpAction(
   decl: HttpDecl,
   values: Record<string, string>,
   opts: { timeoutMs: number; maxBytes: number; signal?: AbortSignal },
@@ -74,3 +80,34 @@ async function readCapped(res: Response, max: number): Promise<{ text: string; t
   if (truncated) await res.body.cancel().catch(() => undefined);
   return { text: Buffer.concat(chunks).toString("utf8"), truncated };
 }
+
+export default defineActionKind({
+  type: "http",
+  description:
+    "One HTTP request; parameters fill {name} in the URL (percent-encoded) and the body (as JSON string content).",
+  schema: ({ z }) =>
+    z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }),
+      method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+      headers: z.record(z.string(), z.string()).default({}),
+      body: z.string().optional(),
+    }),
+  example: { url: "http://127.0.0.1:1/scale", method: "POST" },
+  dryRun: false,
+  doctor: (cfg) => ({ reach: { url: cfg.url.replace(/\{\w+\}/g, "x"), field: "http.url" } }),
+  async perform(cfg, ctx) {
+    const h = await runHttpAction(cfg, ctx.params, {
+      timeoutMs: ctx.decl.timeout,
+      maxBytes: ctx.outputCap,
+      signal: ctx.signal,
+    });
+    return {
+      ok: h.status !== null && h.status >= 200 && h.status < 300,
+      duration_ms: h.durationMs,
+      http_status: h.status,
+      body: h.body,
+      truncated: h.truncated,
+      ...(h.error ? { error: h.error } : {}),
+    };
+  },
+});

@@ -8,11 +8,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import type { ActionConfig } from "../config/schema.ts";
+import { defineActionKind } from "../action-kind.ts";
 
-type CleanupDecl = NonNullable<ActionConfig["cleanup"]>;
+interface CleanupDecl {
+  paths: string[];
+  older_than: number;
+  compress: boolean;
+  pattern: string;
+}
 
-export interface CleanupOutcome {
+interface CleanupOutcome {
   dryRun: boolean;
   /** Files removed or compressed (or that would be, on a dry run), capped at `maxListed`. */
   files: string[];
@@ -36,7 +41,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, "s");
 }
 
-export async function runCleanup(
+async function runCleanup(
   decl: CleanupDecl,
   opts: { now: number; dryRun: boolean; signal?: AbortSignal },
 ): Promise<CleanupOutcome> {
@@ -115,3 +120,36 @@ async function gzipInPlace(file: string): Promise<void> {
   }
   await fs.promises.unlink(file);
 }
+
+export default defineActionKind({
+  type: "cleanup",
+  description:
+    "Deletes (or gzips) files older than older_than under the declared folders only; links are never followed.",
+  schema: ({ z, duration, filePath }) =>
+    z.strictObject({
+      paths: z.array(filePath).min(1, "name at least one folder to clean"),
+      older_than: duration,
+      compress: z
+        .boolean()
+        .default(false)
+        .describe("Compress matching files with gzip instead of deleting them."),
+      pattern: z.string().default("*"),
+    }),
+  example: { paths: ["/var/log/app"], older_than: "7d" },
+  dryRun: true,
+  doctor: (cfg) => ({ folders: { paths: cfg.paths, field: "cleanup.paths", writable: true } }),
+  async perform(cfg, ctx) {
+    const started = performance.now();
+    const c = await runCleanup(cfg, { now: ctx.clock.now(), dryRun: ctx.dryRun, signal: ctx.signal });
+    return {
+      ok: c.errors.length === 0,
+      duration_ms: Math.round(performance.now() - started),
+      dry_run: c.dryRun,
+      files: c.files,
+      count: c.count,
+      bytes: c.bytes,
+      truncated: c.truncated,
+      ...(c.errors.length > 0 ? { error: c.errors.slice(0, 20).join("; ") } : {}),
+    };
+  },
+});
