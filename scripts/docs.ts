@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { configJsonSchema } from "../src/config/json-schema.ts";
 import { pluginBlocks } from "../src/config/plugin-reference.ts";
+import { tableOfContents } from "./toc.ts";
 import { configReference } from "../src/config/reference.ts";
 import { errorReference } from "../src/core/error-reference.ts";
 
@@ -23,6 +24,7 @@ const before = fs.readFileSync(readme, "utf8");
 let after = replaceBlock(before, "error-codes", errorReference());
 after = replaceBlock(after, "config-reference", configReference());
 for (const [name, render] of Object.entries(pluginBlocks)) after = replaceBlock(after, name, render());
+after = replaceBlock(after, "toc", tableOfContents(after));
 const files: [string, string][] = [
   [readme, after],
   [path.join(root, "examples/vigil.schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`],
