@@ -9,11 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { kit } from "../../config/kit.ts";
 import { withBaseDir } from "../../config/primitives.ts";
 import { freePort } from "../../../test/helpers/net.ts";
 import type { Outgoing } from "../provider.ts";
-import { emailProvider } from "./email.ts";
-import { schema } from "./email.schema.ts";
+import emailProvider from "./email.ts";
 
 interface Received {
   from: string;
@@ -233,7 +233,7 @@ describe("email", () => {
 
   it("ca_file resolves against the config file's folder", () => {
     const cfg = withBaseDir("/etc/vigil", () =>
-      schema.parse({ smtp: "smtps://h", ...base, ca_file: "ca.pem" }),
+      emailProvider.schema(kit).parse({ smtp: "smtps://h", ...base, ca_file: "ca.pem" }),
     );
     expect(cfg.ca_file).toBe("/etc/vigil/ca.pem");
   });

@@ -4,8 +4,8 @@ import type net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BotApiServer } from "../../../test/helpers/bot-api.ts";
 import { freePort } from "../../../test/helpers/net.ts";
-import { schema } from "./telegram.schema.ts";
-import { telegramProvider } from "./telegram.ts";
+import { kit } from "../../config/kit.ts";
+import telegramProvider from "./telegram.ts";
 
 const token = "987654:SECRET-provider_token";
 const closers: (() => Promise<void>)[] = [];
@@ -21,7 +21,8 @@ const message = {
   text: "web went down: crashed.",
   at: 0,
 };
-const cfg = (api_root: string) => schema.parse({ bot_token: token, chat_id: -100, api_root });
+const cfg = (api_root: string) =>
+  telegramProvider.schema(kit).parse({ bot_token: token, chat_id: -100, api_root });
 const deliver = (root: string, timeoutMs = 2_000) =>
   telegramProvider.deliver(cfg(root), { id: "n-1", message }, { timeoutMs, now: 0 });
 
