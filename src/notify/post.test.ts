@@ -115,14 +115,19 @@ describe("post", () => {
     expect(d).toEqual({ ok: false, error: "ECONNREFUSED", permanent: false });
   });
 
-  // KNOWN BUG in post.ts, kept visible with `it.fails` until it is fixed (then make this `it`): fetch
-  // refuses a URL with credentials (which the webhook, slack and discord schemas accept) with a
-  // TypeError whose message quotes the whole URL, and post.ts returns that message as the error.
-  it.fails("a URL with credentials gets neither them nor its path into an error", async () => {
+  // fetch refuses a URL with credentials, quoting the whole URL in its error: post sends them as
+  // Basic auth instead, and scrubs the URL from any error.
+  it("a URL with credentials delivers with them as Basic auth, and never puts them in an error", async () => {
     const r = await receiver({ status: 204 });
     const d = await post(`http://user:pw-secret@127.0.0.1:${r.port}${secretPath}`, {}, "b", 2_000);
-    expect(JSON.stringify(d)).not.toContain("pw-secret");
-    expect(JSON.stringify(d)).not.toContain("secret-part");
+    expect(d).toEqual({ ok: true });
+    expect(r.hits[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("user:pw-secret").toString("base64")}`,
+    );
+    const closed = await freePort();
+    const failed = await post(`http://user:pw-secret@127.0.0.1:${closed}${secretPath}`, {}, "b", 2_000);
+    expect(JSON.stringify(failed)).not.toContain("pw-secret");
+    expect(JSON.stringify(failed)).not.toContain("secret-part");
   });
 
   it("a receiver that accepts and never answers is transient at the timeout", async () => {

@@ -35,7 +35,15 @@ export async function post(
   timeoutMs: number,
 ): Promise<Delivery> {
   try {
-    const res = await fetch(url, {
+    const target = new URL(url);
+    // fetch refuses a URL with credentials (quoting it whole in its error); send them as Basic auth.
+    if (target.username || target.password) {
+      const user = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+      headers = { authorization: `Basic ${Buffer.from(user).toString("base64")}`, ...headers };
+      target.username = "";
+      target.password = "";
+    }
+    const res = await fetch(target, {
       method: "POST",
       headers,
       body,
@@ -67,8 +75,19 @@ export async function post(
       err.name === "TimeoutError"
         ? `no answer within ${timeoutMs} ms`
         : (err.cause?.code ?? err.cause?.message ?? err.message);
-    return { ok: false, error: why, permanent: false };
+    return { ok: false, error: withoutUrl(why, url), permanent: false };
   }
+}
+
+/** An error string with the URL (as given and as URL normalises it) taken out: it may be the secret. */
+function withoutUrl(text: string, url: string): string {
+  let out = text.replaceAll(url, "<url>");
+  try {
+    out = out.replaceAll(new URL(url).href, "<url>");
+  } catch {
+    // Not a URL: nothing more to take out.
+  }
+  return out;
 }
 
 /** The first few KB of the body at most: a receiver's error page must not cost memory or time. */
