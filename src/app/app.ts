@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
 import { AuditLog } from "../audit/audit-log.ts";
 import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
-import type { HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
+import type { ActionsApi, GuardApi, HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
 import { EventStreams } from "../api/event-streams.ts";
 import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
@@ -25,10 +25,11 @@ import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
+import type { Approvals } from "../approvals/approvals.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { wireActions } from "./actions.ts";
 import { ensureAdminToken } from "./admin-token.ts";
-import { wireMetrics } from "./metrics.ts";
+import { wireMetrics, type AgentMetrics } from "./metrics.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { splitListen } from "./listen-address.ts";
@@ -46,6 +47,24 @@ export interface AppOptions {
   logDestination?: DestinationStream;
 }
 
+/** What everything else records through: the store, the audit log over it, the event bus into it. */
+interface Core {
+  store: Store;
+  audit: AuditLog;
+  bus: EventBus;
+}
+
+/** What the start has built by the time notifications and the API are wired. */
+interface Built {
+  supervision: Supervision;
+  killSwitch: KillSwitch;
+  metrics: AgentMetrics;
+  actions: ActionsApi;
+  approvals: Approvals;
+  guard: GuardApi;
+  muted: (target: string) => string | undefined;
+}
+
 /** Keys that only take effect at start; a reload that changes them is refused with this reason. */
 const restartOnly = ["listen", "data_dir", "store"] as const;
 
@@ -57,7 +76,6 @@ export class App {
   #config: VigilConfig;
   #log: Logger;
   #store: Store | undefined;
-  #audit: AuditLog | undefined;
   #bus: EventBus | undefined;
   #http: Listening | undefined;
   #tokens = new TokenRegistry([]);
@@ -116,146 +134,195 @@ export class App {
     return this.#bus;
   }
 
+  /**
+   * Builds and starts every component in order. Each registers its cleanup as it is created; a
+   * failure part way stops what had started, in reverse.
+   */
   async start(): Promise<void> {
-    const { agent } = this.#config;
     try {
-      ensureDataDir(agent.data_dir);
-      this.#adminToken = ensureAdminToken(agent.data_dir);
-      this.#redactor.addSecrets([this.#adminToken]);
-      this.#tokens.replace(this.#tokenList());
-
-      const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir }));
-      this.#lifecycle.defer("store", () => store.close());
-      const audit = (this.#audit = new AuditLog(store, this.#redactor));
-      this.#lifecycle.defer("audit", () => audit.drain());
-      this.#bus = new EventBus({
-        sink: audit,
-        clock: this.#clock,
-        onListenerError: (err, event) => this.#log.error({ err, event: event.type }, "event listener failed"),
-      });
-      // Registered before everything that emits, so it runs after them all: the stop is the last event.
-      this.#lifecycle.defer("record stop", async () => {
-        await this.#bus!.emit("agent.stopped", "agent", { reason: this.#stopReason });
-      });
-
-      const killSwitch = (this.#killSwitch = new KillSwitch(store, this.#bus, () => this.#onResume()));
-      await killSwitch.load();
+      this.#prepareDataDir();
+      const core = await this.#openCore();
+      const killSwitch = await this.#openKillSwitch(core);
       // Subscribed before anything else emits, so the counters see every event from the first.
-      const metrics = await wireMetrics({
-        store,
-        bus: this.#bus,
-        lifecycle: this.#lifecycle,
-        config: () => this.#config,
-        targets: () => this.#supervision?.list() ?? [],
-        schedulerLagMs: () => this.#supervision?.lagP99() ?? 0,
-        paused: () => killSwitch.paused,
-      });
-
-      const supervision = (this.#supervision = new Supervision({
-        store,
-        bus: this.#bus,
-        clock: this.#clock,
-        log: this.#log,
-        lifecycle: this.#lifecycle,
-        concurrency: this.#config.agent.max_concurrent_checks,
-        automaticAllowed: () => !killSwitch.paused && this.#config.agent.mode === "auto",
-        onCheckResult: (spec, r) => metrics.check(spec, r),
-      }));
-      await supervision.start(this.#config);
-
+      const metrics = await this.#wireMetrics(core, killSwitch);
+      const supervision = await this.#startSupervision(core, killSwitch, metrics);
       const { actions, approvals, gateway } = await wireActions({
-        store,
-        bus: this.#bus,
-        clock: this.#clock,
-        log: this.#log,
+        ...this.#wiring(core),
         redactor: this.#redactor,
-        lifecycle: this.#lifecycle,
         supervision,
-        config: () => this.#config,
         configFile: this.#opts.configFile,
       });
-
       const { guard, poke, muted } = await wireRemediation({
-        store,
-        bus: this.#bus,
-        clock: this.#clock,
-        log: this.#log,
-        lifecycle: this.#lifecycle,
+        ...this.#wiring(core),
         supervision,
         gateway,
         approvals,
-        config: () => this.#config,
         killSwitch,
       });
       this.#poke = poke;
-      await wireNotify({
-        store,
-        bus: this.#bus,
-        clock: this.#clock,
-        log: this.#log,
-        lifecycle: this.#lifecycle,
-        config: () => this.#config,
-        muted,
-        commands: {
-          bus: this.#bus,
-          now: () => this.#clock.now(),
-          targets: () => supervision.list(),
-          paused: () => killSwitch.paused,
-          approvals,
-          pause: (by, reason) => guard.pause(by, reason),
-          resume: (by, reason) => guard.resume(by, reason),
-        },
-      });
-
-      this.#lag.enable();
-      this.#lifecycle.defer("lag monitor", () => {
-        this.#lag.disable();
-      });
-
-      const bus = this.#bus;
-      const streams = (this.#streams = new EventStreams({
-        feed: {
-          subscribe: (listener) => bus.on("*", listener),
-          page: (after, limit) => audit.page(after, limit),
-        },
-        clock: this.#clock,
-        log: this.#log.child({ component: "events" }),
-      }));
-      const api = createApi({
-        audit,
-        targets: supervision,
-        actions,
-        approvals,
-        guard,
-        notify: this.#notifyApi(this.#bus),
-        events: streams,
-        metrics,
-        tokens: this.#tokens,
-        limiter: new FailureLimiter(),
-        history: new TargetHistory({ store, clock: this.#clock, targets: supervision }),
-        sessions: new SessionStore({ tokens: this.#tokens, now: () => this.#clock.now() }),
-        log: this.#log.child({ component: "api" }),
-        health: () => this.#health(),
-        reload: (by) => this.reload(by),
-      });
-      const { host, port } = splitListen(agent.listen);
-      const http = (this.#http = await listen(api, host, port));
-      this.#lifecycle.defer("http", () => http.close());
-      // Runs before the server closes: open event streams end cleanly instead of holding the stop.
-      this.#lifecycle.defer("event streams", () => streams.close());
-
-      await this.#bus.emit("agent.started", "agent", {
-        version,
-        mode: agent.mode,
-        pid: process.pid,
-        config_file: this.#opts.configFile,
-        store: store.description,
-      });
-      this.#log.info({ url: http.url, store: store.description, mode: agent.mode }, "agent started");
+      const built: Built = { supervision, killSwitch, metrics, actions, approvals, guard, muted };
+      await this.#wireNotify(core, built);
+      this.#startLagMonitor();
+      const http = await this.#serveApi(core, built);
+      await this.#announce(core, http);
     } catch (e) {
       await this.#lifecycle.close();
       throw e;
     }
+  }
+
+  /** The data dir, and the admin token that the CLI on this machine reads from it. */
+  #prepareDataDir(): void {
+    const { data_dir } = this.#config.agent;
+    ensureDataDir(data_dir);
+    this.#adminToken = ensureAdminToken(data_dir);
+    this.#redactor.addSecrets([this.#adminToken]);
+    this.#tokens.replace(this.#tokenList());
+  }
+
+  /** The store, the audit log over it, and the event bus that writes to it. */
+  async #openCore(): Promise<Core> {
+    const { agent } = this.#config;
+    const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir }));
+    this.#lifecycle.defer("store", () => store.close());
+    const audit = new AuditLog(store, this.#redactor);
+    this.#lifecycle.defer("audit", () => audit.drain());
+    const bus = (this.#bus = new EventBus({
+      sink: audit,
+      clock: this.#clock,
+      onListenerError: (err, event) => this.#log.error({ err, event: event.type }, "event listener failed"),
+    }));
+    // Registered before everything that emits, so it runs after them all: the stop is the last event.
+    this.#lifecycle.defer("record stop", async () => {
+      await bus.emit("agent.stopped", "agent", { reason: this.#stopReason });
+    });
+    return { store, audit, bus };
+  }
+
+  /** What every wiring function takes. */
+  #wiring({ store, bus }: Core) {
+    return {
+      store,
+      bus,
+      clock: this.#clock,
+      log: this.#log,
+      lifecycle: this.#lifecycle,
+      config: () => this.#config,
+    };
+  }
+
+  async #openKillSwitch({ store, bus }: Core): Promise<KillSwitch> {
+    const killSwitch = (this.#killSwitch = new KillSwitch(store, bus, () => this.#onResume()));
+    await killSwitch.load();
+    return killSwitch;
+  }
+
+  #wireMetrics({ store, bus }: Core, killSwitch: KillSwitch): Promise<AgentMetrics> {
+    return wireMetrics({
+      store,
+      bus,
+      lifecycle: this.#lifecycle,
+      config: () => this.#config,
+      targets: () => this.#supervision?.list() ?? [],
+      schedulerLagMs: () => this.#supervision?.lagP99() ?? 0,
+      paused: () => killSwitch.paused,
+    });
+  }
+
+  /** Services, checks and their scheduler; automatic restarts wait while paused or observing. */
+  async #startSupervision(
+    { store, bus }: Core,
+    killSwitch: KillSwitch,
+    metrics: AgentMetrics,
+  ): Promise<Supervision> {
+    const supervision = (this.#supervision = new Supervision({
+      store,
+      bus,
+      clock: this.#clock,
+      log: this.#log,
+      lifecycle: this.#lifecycle,
+      concurrency: this.#config.agent.max_concurrent_checks,
+      automaticAllowed: () => !killSwitch.paused && this.#config.agent.mode === "auto",
+      onCheckResult: (spec, r) => metrics.check(spec, r),
+    }));
+    await supervision.start(this.#config);
+    return supervision;
+  }
+
+  /** Notifications, and the chat commands that read and pause the agent. */
+  #wireNotify(core: Core, b: Built): Promise<void> {
+    return wireNotify({
+      ...this.#wiring(core),
+      muted: b.muted,
+      commands: {
+        bus: core.bus,
+        now: () => this.#clock.now(),
+        targets: () => b.supervision.list(),
+        paused: () => b.killSwitch.paused,
+        approvals: b.approvals,
+        pause: (by, reason) => b.guard.pause(by, reason),
+        resume: (by, reason) => b.guard.resume(by, reason),
+      },
+    });
+  }
+
+  #startLagMonitor(): void {
+    this.#lag.enable();
+    this.#lifecycle.defer("lag monitor", () => {
+      this.#lag.disable();
+    });
+  }
+
+  /** The HTTP API on agent.listen, with the event streams it serves. */
+  async #serveApi(core: Core, b: Built): Promise<Listening> {
+    const streams = this.#openEventStreams(core);
+    const api = createApi({
+      audit: core.audit,
+      targets: b.supervision,
+      actions: b.actions,
+      approvals: b.approvals,
+      guard: b.guard,
+      notify: this.#notifyApi(core.bus),
+      events: streams,
+      metrics: b.metrics,
+      tokens: this.#tokens,
+      limiter: new FailureLimiter(),
+      history: new TargetHistory({ store: core.store, clock: this.#clock, targets: b.supervision }),
+      sessions: new SessionStore({ tokens: this.#tokens, now: () => this.#clock.now() }),
+      log: this.#log.child({ component: "api" }),
+      health: () => this.#health(),
+      reload: (by) => this.reload(by),
+    });
+    const { host, port } = splitListen(this.#config.agent.listen);
+    const http = (this.#http = await listen(api, host, port));
+    this.#lifecycle.defer("http", () => http.close());
+    // Runs before the server closes: open event streams end cleanly instead of holding the stop.
+    this.#lifecycle.defer("event streams", () => streams.close());
+    return http;
+  }
+
+  #openEventStreams({ bus, audit }: Core): EventStreams {
+    return (this.#streams = new EventStreams({
+      feed: {
+        subscribe: (listener) => bus.on("*", listener),
+        page: (after, limit) => audit.page(after, limit),
+      },
+      clock: this.#clock,
+      log: this.#log.child({ component: "events" }),
+    }));
+  }
+
+  /** The start, in the audit log and the log. */
+  async #announce({ store, bus }: Core, http: Listening): Promise<void> {
+    const { agent } = this.#config;
+    await bus.emit("agent.started", "agent", {
+      version,
+      mode: agent.mode,
+      pid: process.pid,
+      config_file: this.#opts.configFile,
+      store: store.description,
+    });
+    this.#log.info({ url: http.url, store: store.description, mode: agent.mode }, "agent started");
   }
 
   /** Stops everything in reverse order of start. Safe to call twice; the second waits for the first. */
