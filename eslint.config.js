@@ -12,14 +12,6 @@ const httpByRequire = ["http", "node:http"].map((name) => ({
   allowTypeImports: true,
 }));
 
-// prom-client's index loads OpenTelemetry, a Pushgateway and more the daemon does not use (~1 MB).
-const promByParts = [
-  {
-    name: "prom-client",
-    message: "Use src/metrics/prom.ts; type-only imports are fine.",
-    allowTypeImports: true,
-  },
-];
 // The daemon never loads zod: `vigil up` validates its config in a child (src/config/load-child.ts)
 // and gets it back as JSON. zod and the schemas on it were ~6 MB of the daemon's RSS.
 const configSideOnly = {
@@ -71,7 +63,7 @@ export default tseslint.config(
         "error",
         {
           ...configSideOnly,
-          paths: [...spawnOnlyThere, ...httpByRequire, ...promByParts, ...configSideOnly.paths],
+          paths: [...spawnOnlyThere, ...httpByRequire, ...configSideOnly.paths],
         },
       ],
     },
@@ -82,14 +74,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { ...configSideOnly, paths: [...httpByRequire, ...promByParts, ...configSideOnly.paths] },
+        { ...configSideOnly, paths: [...httpByRequire, ...configSideOnly.paths] },
       ],
     },
   },
   {
     files: configSide,
     rules: {
-      "no-restricted-imports": ["error", { paths: [...spawnOnlyThere, ...httpByRequire, ...promByParts] }],
+      "no-restricted-imports": ["error", { paths: [...spawnOnlyThere, ...httpByRequire] }],
     },
   },
   {
