@@ -5,17 +5,11 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** The `vigil` command, as users run it (the built entry when current: bin/entry.js). */
+/**
+ * The `vigil` command, as users run it (the built entry when current: bin/entry.js). `vigil up`
+ * applies the Node flags and environment of bin/runtime.js itself, so the bench passes none.
+ */
 export const vigilBin = path.join(root, "bin/vigil.js");
-
-/** The Node flags the `vigil` command runs with: taken from bin/vigil.js's shebang, so the bench measures the same. */
-export function agentNodeFlags(): string[] {
-  const first = fs.readFileSync(vigilBin, "utf8").split("\n")[0] ?? "";
-  return first
-    .replace(/^#!\/usr\/bin\/env\s+(-S\s+)?node\s*/, "")
-    .split(/\s+/)
-    .filter(Boolean);
-}
 
 export interface BenchAgent {
   proc: ChildProcess;
@@ -30,7 +24,7 @@ export async function startBenchAgent(
   dataDir: string,
   timeoutMs = 120_000,
 ): Promise<BenchAgent> {
-  const proc = spawn(process.execPath, [...agentNodeFlags(), vigilBin, "up", "-c", configFile], {
+  const proc = spawn(process.execPath, [vigilBin, "up", "-c", configFile], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";

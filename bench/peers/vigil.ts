@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { agentNodeFlags, vigilBin } from "../agent-process.ts";
+import { vigilBin } from "../agent-process.ts";
 import { freePort, run, type Peer } from "./common.ts";
 
 export function vigil(): Peer {
@@ -50,8 +50,8 @@ export function vigil(): Peer {
       const check = await run(process.execPath, [vigilBin, "config", "check", "-c", file], { cwd: root });
       if (check.code !== 0) throw new Error(`vigil config check: ${check.stdout}${check.stderr}`);
 
-      // With the flags of the `vigil` command itself (the shebang of bin/vigil.js), as users run it.
-      const child = spawn(process.execPath, [...agentNodeFlags(), vigilBin, "up", "-c", file], {
+      // As users run it: `vigil up` applies the flags of bin/runtime.js itself.
+      const child = spawn(process.execPath, [vigilBin, "up", "-c", file], {
         cwd: root,
         stdio: ["ignore", "ignore", "pipe"],
       });
