@@ -2,12 +2,21 @@
 // stripping at run time: ~35 MB less RSS for the daemon, see BENCHMARKS.md), but only while it
 // matches the sources exactly; otherwise the TypeScript sources themselves, so an edit is never
 // shadowed by a stale build.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-/** A digest of every source file's path, size and mtime: cheap enough for every start. */
+/**
+ * A SHA-256 over every source file's relative path and bytes, and package.json's: what the build
+ * was made from. By content, not timestamps: a `touch` or a checkout of the same text keeps the
+ * build, and an edit that keeps the size and the mtime cannot run a stale one.
+ */
 export function fingerprint(root) {
-  const parts = [];
+  const hash = crypto.createHash("sha256");
+  const add = (rel, bytes) => {
+    hash.update(`${rel}\0${bytes.length}\0`);
+    hash.update(bytes);
+  };
   const walk = (dir, depth) => {
     if (depth > 12) return;
     for (const entry of fs
@@ -16,16 +25,13 @@ export function fingerprint(root) {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file, depth + 1);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
-        const s = fs.statSync(file);
-        parts.push(`${path.relative(root, file)}:${s.size}:${Math.trunc(s.mtimeMs)}`);
-      }
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+        add(path.relative(root, file), fs.readFileSync(file));
     }
   };
   walk(path.join(root, "src"), 0);
-  const pkg = fs.statSync(path.join(root, "package.json"));
-  parts.push(`package.json:${pkg.size}:${Math.trunc(pkg.mtimeMs)}`);
-  return parts.join("\n");
+  add("package.json", fs.readFileSync(path.join(root, "package.json")));
+  return hash.digest("hex");
 }
 
 export const stampFile = (root) => path.join(root, "dist", ".stamp");
