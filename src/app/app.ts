@@ -12,6 +12,7 @@ import type { ActionsApi, GuardApi, HealthInfo, NotifyApi, ReloadOutcome } from 
 import { EventStreams } from "../api/event-streams.ts";
 import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
+import { runtimeInfo } from "../api/routes/system.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
@@ -321,6 +322,7 @@ export class App {
       pid: process.pid,
       config_file: this.#opts.configFile,
       store: store.description,
+      runtime: runtimeInfo(),
     });
     this.#log.info({ url: http.url, store: store.description, mode: agent.mode }, "agent started");
   }

@@ -8,7 +8,15 @@ import type { Clock } from "./clock.ts";
 
 /** Payload of each event type. Later features add their types here, one line each. */
 export interface EventMap {
-  "agent.started": { version: string; mode: string; pid: number; config_file: string; store: string };
+  "agent.started": {
+    version: string;
+    mode: string;
+    pid: number;
+    config_file: string;
+    store: string;
+    /** What runs: api/routes/system.ts `runtimeInfo()`, as `GET /health` reports it. */
+    runtime: { entry: "dist" | "sources"; flags: string[]; node: string };
+  };
   "agent.stopped": { reason: string };
   "config.reloaded": { config_file: string };
   "config.reload_failed": { config_file: string; problems: string[] };

@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { api, runCli, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
+import { chooseEntry } from "../../bin/entry.js";
+import { nodeFlags } from "../../bin/runtime.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
 
 const viewerToken = "viewer-token-0123456789";
 const operatorToken = "operator-token-0123456789";
@@ -36,6 +40,24 @@ describe("agent process", () => {
     expect(typeof body.version).toBe("string");
     expect(typeof body.scheduler_lag_ms).toBe("number");
     expect(fs.statSync(path.join(agent.dir, ".vigil/admin.token")).mode & 0o777).toBe(0o600);
+  });
+
+  it("runs with bin/runtime.js's flags and environment, and says so in /health and agent.started", async () => {
+    // The helper starts `node bin/vigil.js up` with neither: the agent re-executes itself once with them.
+    agent = await startAgent(base(), { env });
+    const { runtime } = (await (await api(agent, "/health", { token: null })).json()) as {
+      runtime: { entry: string; flags: string[]; node: string };
+    };
+    const entry = chooseEntry(root).endsWith("dist/src/main.js") ? "dist" : "sources";
+    expect(runtime).toEqual({ entry, flags: [...nodeFlags], node: process.version });
+    if (process.platform === "linux") {
+      const environ = fs.readFileSync(`/proc/${agent.proc.pid}/environ`, "utf8").split("\0");
+      expect(environ).toContain("MALLOC_ARENA_MAX=2");
+    }
+    const tail = (await (await api(agent, "/api/audit?tail=1")).json()) as {
+      events: { type: string; payload: { runtime: unknown } }[];
+    };
+    expect(tail.events[0]).toMatchObject({ type: "agent.started", payload: { runtime } });
   });
 
   it("enforces bearer tokens and roles, with JSON errors from the catalog", async () => {

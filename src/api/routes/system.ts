@@ -1,12 +1,29 @@
 import { VigilError } from "../../core/errors.ts";
 import type { RouteSpec } from "../context.ts";
 
+/** What runs: the built JavaScript or the TypeScript sources, with which Node flags, on which Node. */
+export interface RuntimeInfo {
+  entry: "dist" | "sources";
+  /** `process.execArgv`: for `vigil up`, the flags of bin/runtime.js (or an operator's own). */
+  flags: string[];
+  node: string;
+}
+
+/** Reported by `GET /health` and the `agent.started` event. This module's own file says which entry runs. */
+export function runtimeInfo(): RuntimeInfo {
+  return {
+    entry: import.meta.url.endsWith(".ts") ? "sources" : "dist",
+    flags: [...process.execArgv],
+    node: process.version,
+  };
+}
+
 export const systemRoutes: RouteSpec[] = [
   {
     method: "GET",
     path: "/health",
     role: "none",
-    handler: async (c, deps) => c.json(await deps.health()),
+    handler: async (c, deps) => c.json({ ...(await deps.health()), runtime: runtimeInfo() }),
   },
   {
     method: "POST",
