@@ -50,8 +50,9 @@ const post = (p: string, token: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/** Polls a run until it has finished, for up to 10 s. */
 async function runOf(id: string) {
-  for (let i = 0; i < 200; i++) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
     const res = await api(agent, `/api/actions/runs/${id}`, { token: as("vera") });
     const run = (await res.json()) as { status: string; result: { stdout?: string } | null };
     if (run.status !== "running") return run;

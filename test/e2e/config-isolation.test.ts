@@ -43,7 +43,7 @@ describe("the config is loaded in a child process", () => {
     fs.writeFileSync(hookFile, hook);
     const log = path.join(dir, "modules.log");
     agent = await startAgent(
-      `agent: { data_dir: ./data }
+      `agent: { listen: "127.0.0.1:0", data_dir: ./data }
 checks:
   self: { tcp: { port: 1 }, every: 10s }
 `,

@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { freePort } from "../helpers/net.ts";
+import { events, of } from "../helpers/remediation.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 interface Got {
@@ -75,6 +76,7 @@ notify:
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     await waitFor(rx.got, (g) => g.body.kind === "incident.resolved");
     const after = reminders().length;
+    // Deliberate: no reminder may come once it is resolved, for more than two repeat_intervals.
     await new Promise((r) => setTimeout(r, 2_500));
     expect(reminders().length).toBe(after);
   }, 30_000);
@@ -97,10 +99,14 @@ notify:
 `,
       { dir },
     );
-    await new Promise((r) => setTimeout(r, 500));
+    const state = async () =>
+      ((await (await api(agent!, "/api/targets/flag")).json()) as { state: string }).state;
+    await expect.poll(state, { timeout: 10_000 }).toBe("up");
     const down = Date.now();
     fs.rmSync(flag);
-    await new Promise((r) => setTimeout(r, 500));
+    await expect
+      .poll(async () => of(await events(agent!), "incident.escalated", "flag").length, { timeout: 10_000 })
+      .toBe(1);
     fs.writeFileSync(flag, "");
     const message = await waitFor(rx.got, () => true);
     // Not before group_wait (less the check interval that found the failure), and all of it in one.
@@ -110,6 +116,7 @@ notify:
       "incident.escalated",
       "incident.resolved",
     ]);
+    // Deliberate: nothing else goes out afterwards, for longer than group_wait.
     await new Promise((r) => setTimeout(r, 2_000));
     expect(rx.got).toHaveLength(1);
   }, 30_000);

@@ -62,6 +62,7 @@ services:
         )
         .toBe(true);
       expect(pending).toMatchObject({ target: "web", requested_by: "vigil" });
+      // Deliberate: for half a second while the approval waits, the holder is left alone.
       await new Promise((r) => setTimeout(r, 500));
       expect(holder.exitCode).toBeNull(); // nothing touched it without a person
       const { incidents } = (await (await api(agent, "/api/incidents?status=open")).json()) as {

@@ -25,6 +25,7 @@ describe("remediation", () => {
     await expect
       .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 20_000 })
       .toBe(1);
+    // Deliberate: after the escalation, no more attempts, for several cooldowns and check periods.
     await new Promise((r) => setTimeout(r, 2_500));
     const evs = await events(agent);
     const decided = of(evs, "remediation.decided", "web");
@@ -111,6 +112,8 @@ describe("remediation", () => {
     expect(((await (await api(agent, "/health")).json()) as { paused: boolean }).paused).toBe(true);
     await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
     process.kill((await pid()).pid!, "SIGKILL");
+    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("stopped");
+    // Deliberate: while paused, the exit is not followed by a restart (backoff 100 ms) for 1.5 s.
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await pid()).state).toBe("stopped");
     expect((await cli(agent, ["resume"])).code).toBe(0);
@@ -126,6 +129,10 @@ describe("remediation", () => {
     agent = await startAgent(
       `agent: { listen: "127.0.0.1:0", features: { monitoring: false } }\nservices:\n${sick("web", port)}`,
     );
+    await expect
+      .poll(async () => of(await events(agent!), "service.started", "web").length, { timeout: 10_000 })
+      .toBe(1);
+    // Deliberate: for 1.5 s (seven check periods) nothing is checked.
     await new Promise((r) => setTimeout(r, 1_500));
     const evs = await events(agent);
     expect(of(evs, "service.started", "web")).toHaveLength(1);
@@ -141,6 +148,7 @@ describe("remediation", () => {
     await expect
       .poll(async () => of(await events(agent!), "remediation.decided").length, { timeout: 15_000 })
       .toBe(1);
+    // Deliberate: in observe mode nothing is executed, and the decision is not repeated, for 2 s.
     await new Promise((r) => setTimeout(r, 2_000));
     const evs = await events(agent);
     const [d] = of(evs, "remediation.decided");
@@ -174,6 +182,10 @@ describe("remediation", () => {
     await expect
       .poll(async () => of(await events(agent!), "incident.storm").length, { timeout: 15_000 })
       .toBe(1);
+    await expect
+      .poll(async () => of(await events(agent!), "remediation.decided", "db").length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
+    // Deliberate: for a second after the storm, no dependent gets a remediation of its own.
     await new Promise((r) => setTimeout(r, 1_000));
     const evs = await events(agent);
     expect(of(evs, "incident.storm")[0]!.payload.dependents).toEqual(expect.arrayContaining(["a", "b", "c"]));
@@ -238,6 +250,10 @@ checks:
     await expect
       .poll(async () => of(await events(agent!), "incident.opened", "flag").length, { timeout: 10_000 })
       .toBe(2);
+    const heldOnes = async () =>
+      of(await events(agent!), "remediation.decided", "flag").filter((e) => !e.payload.executed).length;
+    await expect.poll(heldOnes, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // Deliberate: for a second, the silence keeps holding it: the fix does not run.
     await new Promise((r) => setTimeout(r, 1_000));
     let evs = await events(agent);
     const held = of(evs, "remediation.decided", "flag").filter((e) => !e.payload.executed);

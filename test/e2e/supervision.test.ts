@@ -131,6 +131,12 @@ services:
       `agent: { listen: "127.0.0.1:0" }\nservices:\n${service("loop", port, "", ', CRASH_AFTER: "50"')}`,
     );
     await expect.poll(async () => (await target(agent!, "loop")).state, { timeout: 15_000 }).toBe("failed");
+    await expect
+      .poll(async () => (await events(agent!)).filter((e) => e.type === "service.gave_up").length, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    // Deliberate: once it has failed, nothing starts it again and it gives up only once.
     await new Promise((r) => setTimeout(r, 1_000));
     const ev = (await events(agent)).filter((e) => e.subject === "loop");
     expect(ev.filter((e) => e.type === "service.started")).toHaveLength(4);
@@ -158,6 +164,7 @@ services:
     const pid = (await target(agent, "ctl")).pid!;
     expect((await runCli(["stop", "ctl"], { env })).stdout).toBe("ctl: stopped\n");
     expect(alive(pid)).toBe(false);
+    // Deliberate: a service stopped by hand stays stopped; nothing restarts it.
     await new Promise((r) => setTimeout(r, 600));
     expect((await target(agent, "ctl")).state).toBe("stopped");
     expect((await runCli(["start", "ctl"], { env })).code).toBe(0);
@@ -275,6 +282,7 @@ checks:
     agent = await startAgent(yaml, { dir });
     const t = await target(agent, "gone");
     expect(t).toMatchObject({ state: "failed", restarts: 3 });
+    // Deliberate: the new agent does not start the failed service again.
     await new Promise((r) => setTimeout(r, 500));
     expect((await events(agent)).filter((e) => e.type === "service.started").length).toBe(4);
   });

@@ -27,11 +27,16 @@ process.on("exit", () => {
   for (const p of running) p.kill("SIGKILL");
 });
 
-/** Writes `yaml` (with `listen: 127.0.0.1:0` unless it sets one) to a temp dir and starts the agent. */
+/**
+ * Writes `yaml` to a temp dir and starts the agent. The yaml must set `agent.listen`, to
+ * `127.0.0.1:0` unless the test holds a free port itself: the default, 127.0.0.1:7070, is where
+ * `npm start` listens, and a test never takes a fixed port.
+ */
 export async function startAgent(
   yaml: string,
   opts: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<RunningAgent> {
+  if (!/\blisten\s*:/.test(yaml)) throw new Error('startAgent: set agent.listen, e.g. listen: "127.0.0.1:0"');
   const dir = opts.dir ?? tempDir("vigil-e2e-");
   const configFile = path.join(dir, "vigil.yaml");
   fs.writeFileSync(configFile, yaml);
