@@ -13,7 +13,7 @@
  */
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
-import { clip } from "../post.ts";
+import { clip, oneLine, request } from "../post.ts";
 import { defineProvider, type ChannelCheck, type Delivery, type Outgoing } from "../provider.ts";
 
 /** Notion's limits: characters in one rich text object, rich text objects in one array. */
@@ -23,7 +23,6 @@ const richTextItems = 100;
 const pageSize = 10;
 /** How much of an answer is read: a page of query results, or the start of an error. */
 const answerBytes = 1_000_000;
-const errorChars = 300;
 
 const schema = ({ z }: SchemaKit) =>
   z.strictObject({
@@ -162,7 +161,7 @@ function foundPage(cfg: NotionConfig, p: unknown): FoundPage | undefined {
 }
 
 /** One request's outcome: Notion's JSON answer, or the delivery failure it is. */
-type Answer =
+type Reply =
   { ok: true; json: unknown } | { ok: false; failure: Delivery & { ok: false }; status?: number | undefined };
 
 /** One delivery's requests: the same token, version and deadline for each. */
@@ -179,83 +178,38 @@ class NotionApi {
   }
 
   /** Never throws. `what` says which step failed ("creating the page of inc-7"). */
-  async call(what: string, method: "GET" | "POST" | "PATCH", path: string, body?: object): Promise<Answer> {
-    const fail = (error: string, permanent: boolean, retryAfterMs?: number, status?: number): Answer => ({
-      ok: false,
-      status,
-      failure: {
-        ok: false,
-        error: `${what}: ${error}`.replaceAll(this.#cfg.token, "<token>"),
-        permanent,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  async call(what: string, method: "GET" | "POST" | "PATCH", path: string, body?: object): Promise<Reply> {
+    const scrub = (e: string) => `${what}: ${e}`.replaceAll(this.#cfg.token, "<token>");
+    const r = await request(`${this.#cfg.api_root}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.#cfg.token}`,
+        "notion-version": this.#cfg.notion_version,
+        "user-agent": "vigil",
+        ...(body ? { "content-type": "application/json" } : {}),
       },
+      body: body ? JSON.stringify(body) : undefined,
+      timeoutMs: this.#timeoutMs,
+      signal: this.#signal,
+      answerBytes,
+      // Notion's 409 conflict_error is a write that raced another: trying again is what it asks.
+      transient: [409],
+      reason,
     });
+    if (!r.ok)
+      return { ok: false, status: r.status, failure: { ...r.failure, error: scrub(r.failure.error) } };
     try {
-      const res = await fetch(`${this.#cfg.api_root}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.#cfg.token}`,
-          "notion-version": this.#cfg.notion_version,
-          "user-agent": "vigil",
-          ...(body ? { "content-type": "application/json" } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-        // A redirect could carry the token to a host nobody configured.
-        redirect: "manual",
-        signal: this.#signal,
-      });
-      const text = await bounded(res, res.ok ? answerBytes : 4_096);
-      if (res.ok) {
-        if (text === undefined) return fail(`Notion's answer is larger than ${answerBytes} bytes`, false);
-        try {
-          return { ok: true, json: JSON.parse(text) as unknown };
-        } catch {
-          // Something that is not the Notion API (a proxy's page): it may be gone on the next try.
-          return fail(`HTTP ${res.status} but not JSON: is ${this.#cfg.api_root} the Notion API?`, false);
-        }
-      }
-      const retryAfterMs = retryAfter(res.headers.get("retry-after"));
-      if (res.status >= 300 && res.status < 400)
-        return fail(`HTTP ${res.status}: redirects are not followed; configure the API's own address`, true);
-      return fail(
-        `HTTP ${res.status}${reason(text ?? "", res.headers.get("content-type"))}`,
-        // 400, 401, 403, 404 and any other 4xx: the same request gets the same answer.
-        res.status >= 400 && res.status < 500 && ![408, 409, 429].includes(res.status),
-        retryAfterMs,
-        res.status,
-      );
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        err.name === "TimeoutError" || this.#signal.aborted
-          ? `no answer within ${this.#timeoutMs} ms`
-          : (err.cause?.code ?? err.cause?.message ?? err.message);
-      return fail(why, false);
+      return { ok: true, json: JSON.parse(r.text) as unknown };
+    } catch {
+      // Something that is not the Notion API (a proxy's page): it may be gone on the next try.
+      const failure = {
+        ok: false as const,
+        error: scrub(`HTTP ${r.status} but not JSON: is ${this.#cfg.api_root} the Notion API?`),
+        permanent: false,
+      };
+      return { ok: false, status: r.status, failure };
     }
   }
-}
-
-/** The body's text, at most `max` bytes read; undefined when there was more. */
-async function bounded(res: Response, max: number): Promise<string | undefined> {
-  const reader = res.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-      if (size > max) return res.ok ? undefined : Buffer.concat(chunks).toString("utf8").slice(0, max);
-    }
-  } catch (e) {
-    // An answer cut short: Notion's JSON is lost, but an error's status still says what happened.
-    if (res.ok) throw e;
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Notion's `code: message` when the body is its error object; else one line of what came. */
@@ -270,15 +224,6 @@ function reason(text: string, contentType: string | null): string {
   if (contentType?.includes("html")) return "";
   const line = oneLine(text);
   return line ? `: ${line}` : "";
-}
-
-const oneLine = (text: string) => clip(text.replace(/\s+/g, " ").trim(), errorChars);
-
-/** Retry-After in seconds, as Notion sends it. */
-function retryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const s = Number(value);
-  return Number.isFinite(s) && s > 0 ? Math.ceil(s * 1000) : undefined;
 }
 
 /** The pages of one incident, oldest first: the one to update, and any twin a race left. */
