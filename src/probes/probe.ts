@@ -5,7 +5,7 @@
  *
  * A check type is one file in this folder, `<type>.ts`, whose default export is `defineProbe({...})`
  * with everything about it: its settings' schema, what it provides, how doctor may try it, and its
- * `run`. `index.ts` finds the files; `probe.contract.ts` holds every one to this contract.
+ * `run`. `index.ts` finds the files; `contract.test.ts` holds every one to this contract.
  *
  * Owns: taking readings. Must not import: scheduler, supervisor, incidents, api, app.
  */
