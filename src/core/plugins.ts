@@ -81,3 +81,16 @@ export function missingFields(
   });
   return wrong.length === 0 ? undefined : `it lacks ${wrong.map(([k, kind]) => `${k} (${kind})`).join(", ")}`;
 }
+
+/**
+ * Which plug-in a config object names: a check, a channel or an action holds exactly one plug-in's
+ * type as a key (the schema sees to it), with that plug-in's settings as its value.
+ */
+export function pluginIn<T>(
+  registry: Registry<T>,
+  holder: object,
+): { type: string; plugin: T; settings: never } | undefined {
+  const h = holder as Record<string, unknown>;
+  const type = registry.names().find((t) => h[t] !== undefined);
+  return type === undefined ? undefined : { type, plugin: registry.get(type)!, settings: h[type] as never };
+}

@@ -3,7 +3,7 @@
  * (core/plugins.ts). Importing this module imports them all, once, when the agent or the config
  * loader starts.
  */
-import { discoverPlugins } from "../core/plugins.ts";
+import { discoverPlugins, pluginIn } from "../core/plugins.ts";
 import { incompleteProbe, type Probe } from "./probe.ts";
 
 export const probes = await discoverPlugins<Probe<never>>({
@@ -15,7 +15,6 @@ export const probes = await discoverPlugins<Probe<never>>({
 
 /** A check's type, its probe and its settings: a check holds exactly one type's key (config/schema.ts). */
 export function probeOf(check: object): { type: string; probe: Probe<never>; settings: never } | undefined {
-  const c = check as Record<string, unknown>;
-  const type = probes.names().find((t) => c[t] !== undefined);
-  return type === undefined ? undefined : { type, probe: probes.get(type)!, settings: c[type] as never };
+  const found = pluginIn(probes, check);
+  return found && { type: found.type, probe: found.plugin, settings: found.settings };
 }

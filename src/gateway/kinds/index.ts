@@ -2,7 +2,7 @@
  * The action-kind registry, found rather than listed: every `<kind>.ts` in this folder is a kind
  * an action may declare (core/plugins.ts).
  */
-import { discoverPlugins } from "../../core/plugins.ts";
+import { discoverPlugins, pluginIn } from "../../core/plugins.ts";
 import { incompleteActionKind, type ActionKind } from "../action-kind.ts";
 
 export const actionKinds = await discoverPlugins<ActionKind<never>>({
@@ -14,9 +14,7 @@ export const actionKinds = await discoverPlugins<ActionKind<never>>({
 
 /** A declaration's kind and its settings: an action holds exactly one kind's key (config/schema.ts). */
 export function kindOf(decl: object): { type: string; kind: ActionKind<never>; settings: never } {
-  const d = decl as Record<string, unknown>;
-  const type = actionKinds.names().find((t) => d[t] !== undefined);
-  if (type === undefined)
-    throw new Error(`an action without a kind passed validation: ${Object.keys(d).join(", ")}`);
-  return { type, kind: actionKinds.get(type)!, settings: d[type] as never };
+  const found = pluginIn(actionKinds, decl);
+  if (!found) throw new Error(`an action without a kind passed validation: ${Object.keys(decl).join(", ")}`);
+  return { type: found.type, kind: found.plugin, settings: found.settings };
 }

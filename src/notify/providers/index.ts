@@ -3,7 +3,7 @@
  * (core/plugins.ts). The files are small; what is heavy (grammY, nodemailer) each loads inside
  * `deliver`, so an agent without Telegram or email channels never carries it.
  */
-import { discoverPlugins } from "../../core/plugins.ts";
+import { discoverPlugins, pluginIn } from "../../core/plugins.ts";
 import { incompleteProvider, type Provider } from "../provider.ts";
 
 export const providers = await discoverPlugins<Provider<never>>({
@@ -15,9 +15,8 @@ export const providers = await discoverPlugins<Provider<never>>({
 
 /** A channel's provider type, its provider and its settings: a channel holds exactly one provider key. */
 export function providerOf(channel: object): { type: string; provider: Provider<never>; settings: never } {
-  const c = channel as Record<string, unknown>;
-  const type = providers.names().find((t) => c[t] !== undefined);
-  if (type === undefined)
-    throw new Error(`a channel without a provider passed validation: ${Object.keys(c).join(", ")}`);
-  return { type, provider: providers.get(type)!, settings: c[type] as never };
+  const found = pluginIn(providers, channel);
+  if (!found)
+    throw new Error(`a channel without a provider passed validation: ${Object.keys(channel).join(", ")}`);
+  return { type: found.type, provider: found.plugin, settings: found.settings };
 }
