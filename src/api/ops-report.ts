@@ -6,6 +6,8 @@
  * What counts against `overall_ok` (503) and what is only said (200):
  * - `down`, `failed` (the supervisor gave up) and `flapping` (up and down so often that remediation
  *   holds off) fail the report, and so does an open incident that was escalated: each needs a person.
+ *   A service that exited while automatic restarts were paused is `down`, not `stopped`: the kill
+ *   switch held its restart, nobody chose the exit.
  * - `degraded` (failing, but fewer than `fail_after` times in a row), `stopped` (stopped by hand),
  *   `paused` and `silenced` are said as issues and do not fail it: nothing is down yet, or a person
  *   chose it.

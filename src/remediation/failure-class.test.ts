@@ -26,6 +26,10 @@ describe("an incident's failure class", () => {
     );
   });
 
+  it("a service that exited while paused (held) has exited too", () => {
+    expect(failureClassOf("api", deps({ phase: "held", failure_class: "timeout" }))).toBe("process_exited");
+  });
+
   it("otherwise the last result says, and unknown when it says nothing", () => {
     expect(failureClassOf("api", deps({ phase: "running", failure_class: "http_5xx" }))).toBe("http_5xx");
     expect(failureClassOf("disk", deps())).toBe("unknown");

@@ -1,7 +1,8 @@
 /**
  * The failure class of a target's incident, and what its description adds. What the supervisor
  * knows comes first: a start that found the port taken is `port_in_use` (naming the holder), a
- * service waiting out its backoff is `process_exited`; otherwise the last check result says.
+ * service waiting out its backoff (or held after an exit while paused) is `process_exited`;
+ * otherwise the last check result says.
  */
 
 export interface FailureDeps {
@@ -15,7 +16,9 @@ export interface FailureDeps {
 
 export function failureClassOf(target: string, d: FailureDeps): string {
   if (d.portConflict(target)) return "port_in_use";
-  if (d.servicePhase(target) === "backoff") return "process_exited";
+  const phase = d.servicePhase(target);
+  // Waiting out its backoff, or exited while automatic restarts are off (held): either way it exited.
+  if (phase === "backoff" || phase === "held") return "process_exited";
   return d.lastResult(target)?.failure_class ?? "unknown";
 }
 

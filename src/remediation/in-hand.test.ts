@@ -17,7 +17,7 @@ const incident = (failure_class = "timeout") => ({ target: "api", failure_class 
 
 describe("a target already in hand", () => {
   it("a service the supervisor is bringing back is in hand", () => {
-    for (const phase of ["starting", "backoff", "stopping", "stopped", "failed"]) {
+    for (const phase of ["starting", "backoff", "stopping", "stopped", "held", "failed"]) {
       expect(inHand(incident(), deps({ api: phase }, { api: "down" }))).toBe(true);
     }
   });
@@ -25,6 +25,12 @@ describe("a target already in hand", () => {
   it("a restarted process no check has judged yet is in hand; a judged one is not", () => {
     expect(inHand(incident(), deps({ api: "running" }, { api: "starting" }))).toBe(true);
     expect(inHand(incident(), deps({ api: "running" }, { api: "down" }))).toBe(false);
+  });
+
+  it("a target that is up again is left to its incident's resolution, whatever its phase", () => {
+    expect(inHand(incident(), deps({ api: "running" }, { api: "up" }))).toBe(true);
+    expect(inHand(incident("port_in_use"), deps({ api: "running" }, { api: "up" }))).toBe(true);
+    expect(inHand({ target: "disk", failure_class: "timeout" }, deps({}, { disk: "up" }))).toBe(true);
   });
 
   it("a taken port is never in hand: it waits for free-port", () => {

@@ -1,7 +1,7 @@
 /**
  * Whether something else already has a target in hand, so the engine waits and records nothing:
- * the supervisor bringing a service back (a crash, a start), or a dependency that is not up, which
- * is acted on first.
+ * the supervisor bringing a service back (a crash, a start, a resume), a recovery its incident has
+ * not caught up with yet, or a dependency that is not up, which is acted on first.
  */
 
 export interface InHandDeps {
@@ -13,6 +13,9 @@ export interface InHandDeps {
 
 export function inHand(incident: { target: string; failure_class: string }, d: InHandDeps): boolean {
   const t = incident.target;
+  // Up again (a resume started it, it recovered by itself): its incident resolves from that same state
+  // change a moment later. Acting now would restart a healthy service.
+  if (d.state(t) === "up") return true;
   // A start that keeps failing on a taken port waits for free-port, not for the supervisor.
   if (incident.failure_class === "port_in_use") return false;
   const phase = d.servicePhase(t);

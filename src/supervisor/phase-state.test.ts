@@ -16,4 +16,8 @@ describe("a service's state from its phase", () => {
       expect(stateOfPhase("stopping", hasHealth)).toBeUndefined();
     }
   });
+
+  it("a process that exited while automatic restarts were off is down, not stopped by hand", () => {
+    for (const hasHealth of [false, true]) expect(stateOfPhase("held", hasHealth)).toBe("down");
+  });
 });

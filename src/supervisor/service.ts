@@ -23,8 +23,6 @@ export class ManagedService {
   readonly #h: ServiceHooks;
   #record: ServiceRecord;
   #phase: Phase = "stopped";
-  /** Exited while automatic restarts were off (paused, observe mode): resume starts it. */
-  #heldOnExit = false;
   #disposed = false;
   #child: ChildProcess | undefined;
   #pid: number | undefined;
@@ -162,7 +160,6 @@ export class ManagedService {
 
   /** Stops the process group: the stop signal, then SIGKILL after the timeout. Resolves once it is gone. */
   async stop(): Promise<void> {
-    this.#heldOnExit = false;
     this.#cancelTimer();
     this.#trial = false;
     const pid = this.#pid;
@@ -222,11 +219,10 @@ export class ManagedService {
 
   /**
    * Automatic action is allowed again (resume, or observe mode turned off): a service that exited
-   * while it was not, and that nobody stopped by hand since, is started.
+   * while it was not (`held`), and that nobody stopped or started by hand since, is started.
    */
   async resumeAutomatic(): Promise<void> {
-    if (!this.#heldOnExit || this.#phase !== "stopped") return;
-    this.#heldOnExit = false;
+    if (this.#phase !== "held") return;
     await this.start();
   }
 
@@ -235,7 +231,12 @@ export class ManagedService {
     this.#record = { ...this.#record, failed: false, history: { restarts: [], quickCrashes: 0 } };
     await this.#h.save(this.#record);
     this.#cancelTimer();
-    if (this.#phase === "failed" || this.#phase === "stopped" || this.#phase === "backoff") {
+    if (
+      this.#phase === "failed" ||
+      this.#phase === "stopped" ||
+      this.#phase === "backoff" ||
+      this.#phase === "held"
+    ) {
       this.#setPhase("stopped");
       await this.start();
     }
@@ -301,8 +302,7 @@ export class ManagedService {
     }
     if (!this.#h.automaticAllowed()) {
       await this.#h.save(this.#record);
-      this.#heldOnExit = true;
-      this.#setPhase("stopped");
+      this.#setPhase("held");
       return;
     }
     const now = this.#h.clock.now();

@@ -45,7 +45,11 @@ function spec(
   };
 }
 
-function harness(records = new Map<string, ServiceRecord>(), agentId = tempDir()) {
+function harness(
+  records = new Map<string, ServiceRecord>(),
+  agentId = tempDir(),
+  automaticAllowed = () => true,
+) {
   const events: { name: string; e: ServiceEvent; at: number }[] = [];
   const phases: string[] = [];
   const logDir = path.join(agentId, "logs");
@@ -59,7 +63,7 @@ function harness(records = new Map<string, ServiceRecord>(), agentId = tempDir()
     deleteRecord: async (name) => void records.delete(name),
     event: (name, e) => events.push({ name, e, at: Date.now() }),
     phase: (name, p: Phase) => phases.push(`${name}:${p}`),
-    automaticAllowed: () => true,
+    automaticAllowed,
   });
   running.push(sup);
   return { sup, events, phases, records, logDir, agentId };
@@ -254,5 +258,22 @@ describe("supervisor", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(sup.get("flaky")!.phase).toBe("running");
     expect(sup.get("flaky")!.record.failed).toBe(false);
+  });
+
+  it("an exit while automatic restarts are off is held, not stopped; a person's stop is what stops it", async () => {
+    let paused = true;
+    const { sup, events } = harness(undefined, undefined, () => !paused);
+    await sup.start([spec("web"), spec("ctl")]);
+    for (const name of ["web", "ctl"]) {
+      process.kill(sup.get(name)!.pid!, "SIGKILL");
+      await expect.poll(() => sup.get(name)!.phase, { timeout: 5_000 }).toBe("held");
+    }
+    await sup.get("ctl")!.stop();
+    expect(sup.get("ctl")!.phase).toBe("stopped");
+    paused = false;
+    await sup.resumeAutomatic();
+    expect(sup.get("web")!.phase).toBe("running");
+    expect(sup.get("ctl")!.phase).toBe("stopped");
+    expect(events.filter((x) => x.e.kind === "started").map((x) => x.name)).toEqual(["web", "ctl", "web"]);
   });
 });

@@ -13,7 +13,11 @@ export interface ServiceSpec {
   stop: { signal: NodeJS.Signals; timeoutMs: number };
 }
 
-export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "failed";
+/**
+ * `held`: the process exited while automatic restarts were off (paused, observe mode). It is down,
+ * not `stopped`: only a person's stop means stopped. Resuming starts it.
+ */
+export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "held" | "failed";
 
 /** What a restart asked for by a failing health check came to (see `Supervisor.restartUnhealthy`). */
 export type UnhealthyRestart = "restarted" | "gave-up" | "exited" | "not-running";

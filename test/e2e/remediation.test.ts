@@ -112,10 +112,11 @@ describe("remediation", () => {
     expect(((await (await api(agent, "/health")).json()) as { paused: boolean }).paused).toBe(true);
     await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
     process.kill((await pid()).pid!, "SIGKILL");
-    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("stopped");
+    // Down, not stopped: nobody stopped it, and it must not pass for a service stopped by hand.
+    await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("down");
     // Deliberate: while paused, the exit is not followed by a restart (backoff 100 ms) for 1.5 s.
     await new Promise((r) => setTimeout(r, 1_500));
-    expect((await pid()).state).toBe("stopped");
+    expect((await pid()).state).toBe("down");
     expect((await cli(agent, ["resume"])).code).toBe(0);
     await expect.poll(async () => (await pid()).state, { timeout: 10_000 }).toBe("up");
     const evs = await events(agent);
