@@ -3,6 +3,9 @@
  * and failure class, with a timeline of everything that happens to it. It resolves when the target is
  * up again (the state machine has already applied `recover_after`); a relapse of the same key within
  * `relapseWindowMs` reopens the same incident, so attempt counters carry on instead of starting over.
+ * An escalation belongs to the episode it was made in: a relapse after an escalated episode is a new
+ * fact that people are told of, and automatic action is re-armed for it (`rearmedAt`) rather than left
+ * off by a call that the recovery has since answered.
  * A target whose dependency (`depends_on`) has an open incident is linked to it: a storm behind one
  * failed dependency is one problem, escalated once.
  *
@@ -62,6 +65,8 @@ export class Incidents {
   readonly #open = new Map<string, IncidentRow>();
   readonly #resolvedListeners = new Set<(i: IncidentRow) => void>();
   readonly #openedListeners = new Set<(i: IncidentRow) => void>();
+  /** When automatic action was re-armed on a reopened incident that had been escalated, by incident. */
+  readonly #rearmed = new Map<string, number>();
   #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: IncidentsDeps) {
@@ -93,7 +98,18 @@ export class Incidents {
     for (const i of await this.#d.store.openIncidents()) {
       this.#open.set(i.target, i);
       this.#d.show(i.target, i.id);
+      if (i.reopened === 0) continue;
+      const rearmed = (await this.#d.store.timeline(i.id)).filter((t) => t.kind === "rearmed").at(-1);
+      if (rearmed) this.#rearmed.set(i.id, rearmed.ts);
     }
+  }
+
+  /**
+   * When the incident's current episode began for the guardrails: automatic action was re-armed at a
+   * relapse after an escalation. Undefined when every attempt on it counts.
+   */
+  rearmedAt(incidentId: string): number | undefined {
+    return this.#rearmed.get(incidentId);
   }
 
   open(): IncidentRow[] {
@@ -193,13 +209,32 @@ export class Incidents {
       relapse.resolved_at !== null &&
       now - relapse.resolved_at <= window
     ) {
-      incident = { ...relapse, status: "open", resolved_at: null, reopened: relapse.reopened + 1 };
+      incident = {
+        ...relapse,
+        status: "open",
+        resolved_at: null,
+        reopened: relapse.reopened + 1,
+        escalated: 0,
+        escalation: null,
+      };
       await store.updateIncident(incident);
       await this.note(
         incident,
         "reopened",
         `${target} went ${change.to} again ${Math.round((now - relapse.resolved_at) / 1000)} s after it recovered`,
       );
+      if (relapse.escalated) {
+        // The call was answered by the recovery; left set, it would stop all automatic action on this
+        // relapse without a word to anyone. The guardrails count this episode's attempts afresh.
+        const at = clock.now();
+        this.#rearmed.set(incident.id, at);
+        await store.addTimeline({
+          incident_id: incident.id,
+          ts: at,
+          kind: "rearmed",
+          detail: `the escalation before it recovered (${relapse.escalation ?? "automatic action stopped"}) does not hold for this relapse: automatic action resumes, with max_attempts counted afresh`,
+        });
+      }
     } else {
       incident = {
         id: randomUUID(),

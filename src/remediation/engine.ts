@@ -1,11 +1,12 @@
 /**
  * Healing inside guardrails. For each open incident the engine picks the next runbook step for its
  * failure class, acts through the gateway, and judges the step by whether the target recovers within
- * `verify_within`; the next step waits for `cooldown`. It stops and escalates (once) when
- * `max_attempts` is spent, when the hourly budget is, when no step applies, or when a storm is
- * behind a dependency; it holds a dependent's incident while its dependency is down. Paused (the kill
- * switch), silenced or in observe mode it decides and records, and acts on nothing. Every attempt is
- * written before it acts, so after a `kill -9` nothing runs twice and the counters are intact.
+ * `verify_within`; the next step waits for `cooldown`. It stops and escalates (once per episode: see
+ * `Incidents.rearmedAt`) when `max_attempts` is spent, when the hourly budget is, when no step
+ * applies, or when a storm is behind a dependency; it holds a dependent's incident while its
+ * dependency is down. Paused (the kill switch), silenced or in observe mode it decides and records,
+ * and acts on nothing. Every attempt is written before it acts, so after a `kill -9` nothing runs
+ * twice and the counters are intact.
  *
  * Owns: remediation decisions and attempts. Must not import: api, cli, app.
  */
@@ -126,8 +127,10 @@ export class Remediation {
     if (last?.status === "waiting") return this.#followUp(incident, last, g);
     if (last?.status === "running") return;
     if (this.#d.busy?.(incident)) return;
-    // An interrupted attempt counts: it may have acted before the agent stopped.
-    const counted = attempts;
+    // An interrupted attempt counts: it may have acted before the agent stopped. After a relapse that
+    // re-armed an escalated incident, only this episode's attempts count (see Incidents.rearmedAt).
+    const since = incidents.rearmedAt(incident.id);
+    const counted = since === undefined ? attempts : attempts.filter((a) => a.started_at >= since);
     if (counted.length >= g.max_attempts) {
       return incidents.escalate(
         incident,
@@ -143,7 +146,7 @@ export class Remediation {
       steps: this.#d.runbook(incident.target),
       failureClass: incident.failure_class,
       order: g.order,
-      tried: attempts.map((a) => a.action),
+      tried: counted.map((a) => a.action),
       history: tallies(
         await store
           .finishedAttempts(500, incident.target)

@@ -1,0 +1,103 @@
+/** Incidents on a real SQLite store, with a clock the test moves. */
+import { afterEach, describe, expect, it } from "vitest";
+import { EventBus, type NewEvent, type StoredEvent } from "../core/events.ts";
+import { silentLogger } from "../core/log.ts";
+import { IncidentStore } from "../store/incident-store.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
+import { FakeClock } from "../../test/helpers/clock.ts";
+import { tempDir } from "../../test/helpers/tmp.ts";
+import { Incidents } from "./incidents.ts";
+import type { TargetState } from "./target-state.ts";
+
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+async function world() {
+  const clock = new FakeClock();
+  const store = await openStore({ store: "sqlite", dataDir: tempDir("vigil-incidents-") });
+  stores.push(store);
+  const events: StoredEvent[] = [];
+  const bus = new EventBus({
+    sink: {
+      append: async (news: NewEvent[]) =>
+        news.map((e) => {
+          const stored = {
+            ...e,
+            seq: events.length + 1,
+            payload: JSON.stringify(e.payload),
+            prev_hash: "",
+            hash: "",
+          };
+          events.push(stored);
+          return stored;
+        }),
+    },
+    clock,
+    onListenerError: (e) => {
+      throw e;
+    },
+  });
+  const failure = new Map<string, string>();
+  const incidentStore = new IncidentStore(store.db);
+  const make = () =>
+    new Incidents({
+      store: incidentStore,
+      bus,
+      clock,
+      log: silentLogger(),
+      failureClass: (t) => failure.get(t) ?? "unknown",
+      dependsOn: () => [],
+      show: () => undefined,
+      context: (_t, cls) => (cls === "flapping" ? "3 up/down changes within 1m" : undefined),
+    });
+  const incidents = make();
+  const change = (t: string, from: TargetState, to: TargetState) => incidents.stateChanged(t, { from, to });
+  const of = (type: string) =>
+    events.filter((e) => e.type === type).map((e) => JSON.parse(e.payload) as Record<string, unknown>);
+  return { clock, incidents, incidentStore, failure, change, of, make };
+}
+
+describe("a relapse", () => {
+  it("after an escalated episode reopens unescalated and re-armed, and a new give-up is escalated again", async () => {
+    const w = await world();
+    w.failure.set("web", "http_5xx");
+    await w.change("web", "up", "down");
+    const first = w.incidents.openFor("web")!;
+    await w.incidents.escalate(first, "1 of max_attempts 1 tried; the target has not recovered");
+    await w.change("web", "down", "up");
+    await w.clock.advance(60_000);
+    await w.change("web", "up", "down");
+    const again = w.incidents.openFor("web")!;
+    expect(again).toMatchObject({ id: first.id, reopened: 1, escalated: 0, escalation: null });
+    expect(w.incidents.rearmedAt(first.id)).toBe(w.clock.now());
+    expect(w.of("incident.opened").map((p) => p.reopened)).toEqual([false, true]);
+    const kinds = (await w.incidents.get(first.id))!.timeline!.map((t) => t.kind);
+    expect(kinds).toContain("rearmed");
+
+    // A restarted agent still knows where this episode began.
+    const restarted = w.make();
+    await restarted.load();
+    expect(restarted.rearmedAt(first.id)).toBe(w.clock.now());
+
+    await w.change("web", "down", "failed");
+    expect(w.of("incident.escalated").map((p) => p.reason)).toEqual([
+      "1 of max_attempts 1 tried; the target has not recovered",
+      "the supervisor gave up restarting it (restart budget spent)",
+    ]);
+  });
+
+  it("of an incident that was never escalated carries its attempts on: nothing is re-armed", async () => {
+    const w = await world();
+    w.failure.set("web", "http_5xx");
+    await w.change("web", "up", "down");
+    const id = w.incidents.openFor("web")!.id;
+    await w.change("web", "down", "up");
+    await w.clock.advance(60_000);
+    await w.change("web", "up", "down");
+    expect(w.incidents.openFor("web")).toMatchObject({ id, reopened: 1 });
+    expect(w.incidents.rearmedAt(id)).toBeUndefined();
+  });
+});
