@@ -76,6 +76,7 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
     portConflict: (t) => supervision.portConflict(t),
     servicePhase: (t) => supervision.servicePhase(t),
     lastResult: (t) => supervision.targets.view(t)?.last_result,
+    flapping: (t) => supervision.targets.flapChanges(t),
   };
   const incidents = new Incidents({
     store,

@@ -60,6 +60,48 @@ async function world() {
   return { clock, incidents, incidentStore, failure, change, of, make };
 }
 
+describe("a flapping target", () => {
+  it("opens one incident of class flapping, told once, whatever it does while it flaps", async () => {
+    const w = await world();
+    await w.change("api", "up", "flapping");
+    const [open] = w.incidents.open();
+    expect(open).toMatchObject({ target: "api", failure_class: "flapping", escalated: 0 });
+    expect(w.of("incident.opened")).toEqual([
+      {
+        incident_id: open!.id,
+        failure_class: "flapping",
+        reopened: false,
+        detail: "3 up/down changes within 1m",
+      },
+    ]);
+    await w.change("api", "flapping", "degraded");
+    await w.change("api", "degraded", "flapping");
+    expect(w.of("incident.opened")).toHaveLength(1);
+    const shown = await w.incidents.get(open!.id);
+    expect(shown!.timeline!.map((t) => [t.kind, t.detail])).toEqual([
+      ["opened", "api is flapping: 3 up/down changes within 1m"],
+      ["state", "flapping → degraded"],
+      ["state", "degraded → flapping"],
+    ]);
+  });
+
+  it("an open incident becomes the flapping one, then takes the class of the failure it settles into", async () => {
+    const w = await world();
+    w.failure.set("api", "timeout");
+    await w.change("api", "up", "down");
+    const id = w.incidents.openFor("api")!.id;
+    await w.change("api", "down", "flapping");
+    expect(w.incidents.openFor("api")).toMatchObject({ id, failure_class: "flapping" });
+    w.failure.set("api", "http_5xx");
+    await w.change("api", "flapping", "down");
+    expect(w.incidents.openFor("api")).toMatchObject({ id, failure_class: "http_5xx" });
+    expect((await w.incidentStore.getIncident(id))!.failure_class).toBe("http_5xx");
+    await w.change("api", "down", "up");
+    expect(w.incidents.open()).toEqual([]);
+    expect(w.of("incident.opened")).toHaveLength(1);
+  });
+});
+
 describe("a relapse", () => {
   it("after an escalated episode reopens unescalated and re-armed, and a new give-up is escalated again", async () => {
     const w = await world();

@@ -1,11 +1,11 @@
 /**
- * Incidents: a target that goes down (or that the supervisor gave up on) opens one, keyed by target
- * and failure class, with a timeline of everything that happens to it. It resolves when the target is
- * up again (the state machine has already applied `recover_after`); a relapse of the same key within
- * `relapseWindowMs` reopens the same incident, so attempt counters carry on instead of starting over.
- * An escalation belongs to the episode it was made in: a relapse after an escalated episode is a new
- * fact that people are told of, and automatic action is re-armed for it (`rearmedAt`) rather than left
- * off by a call that the recovery has since answered.
+ * Incidents: a target that goes down (or that the supervisor gave up on, or that starts flapping)
+ * opens one, keyed by target and failure class, with a timeline of everything that happens to it. It
+ * resolves when the target is up again (the state machine has already applied `recover_after`); a
+ * relapse of the same key within `relapseWindowMs` reopens the same incident, so attempt counters
+ * carry on instead of starting over. An escalation belongs to the episode it was made in: a relapse
+ * after an escalated episode is a new fact that people are told of, and automatic action is re-armed
+ * for it (`rearmedAt`) rather than left off by a call that the recovery has since answered.
  * A target whose dependency (`depends_on`) has an open incident is linked to it: a storm behind one
  * failed dependency is one problem, escalated once.
  *
@@ -58,6 +58,13 @@ export interface IncidentsDeps {
 }
 
 const downStates: ReadonlySet<TargetState> = new Set(["down", "failed"]);
+
+/**
+ * The class of an incident whose target is flapping. Not a probe's failure class (no reading says
+ * it, and no runbook step may name it): remediation waits until the target settles, then the
+ * incident takes the class of the failure it settled into.
+ */
+export const flappingClass = "flapping";
 
 export class Incidents {
   readonly #d: IncidentsDeps;
@@ -187,14 +194,29 @@ export class Incidents {
       for (const fn of this.#resolvedListeners) fn(current);
       return;
     }
-    if (!downStates.has(change.to)) return;
+    const flapping = change.to === "flapping";
+    if (!downStates.has(change.to) && !flapping) {
+      if (current) await this.note(current, "state", `${change.from} → ${change.to}`);
+      return;
+    }
     const known = this.#d.failureClass(target);
-    const cls = change.to === "failed" && known !== "port_in_use" ? "process_exited" : known;
+    const cls = flapping
+      ? flappingClass
+      : change.to === "failed" && known !== "port_in_use"
+        ? "process_exited"
+        : known;
     // A port held by someone else is for a person to free (free-port, approve-tier), not an escalation.
     const givenUp = change.to === "failed" && cls !== "port_in_use";
     if (current) {
-      if (current.failure_class !== cls)
+      if (current.failure_class !== cls) {
         await this.note(current, "failure_class", `now ${cls} (was ${current.failure_class})`);
+        // Flapping is a class of its own while it lasts, and gives way to the failure it settles into:
+        // the runbook then answers that failure, not a flapping that is over.
+        if (flapping || current.failure_class === flappingClass) {
+          current.failure_class = cls;
+          await store.updateIncident(current);
+        }
+      }
       await this.note(current, "state", `${change.from} → ${change.to}`);
       if (givenUp)
         await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
@@ -249,7 +271,13 @@ export class Incidents {
         reopened: 0,
       };
       await store.insertIncident(incident);
-      await this.note(incident, "opened", `${target} went ${change.to}: ${cls}${more ? `; ${more}` : ""}`);
+      await this.note(
+        incident,
+        "opened",
+        flapping
+          ? `${target} is flapping${more ? `: ${more}` : ""}`
+          : `${target} went ${change.to}: ${cls}${more ? `; ${more}` : ""}`,
+      );
     }
     this.#open.set(target, incident);
     this.#d.show(target, incident.id);

@@ -52,6 +52,16 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
       const cls = str(p.failure_class);
       const detail = typeof p.detail === "string" && p.detail ? p.detail : undefined;
       const unreachable = cannotRun[cls];
+      if (cls === "flapping") {
+        // Told once for the whole flapping, not once per flip: what it did, and that nothing acts meanwhile.
+        return {
+          ...base,
+          key: `incident:${incident}:opened:${e.seq}`,
+          incident_id: incident!,
+          title: `${e.subject} is flapping`,
+          text: `${e.subject} ${p.reopened ? "is flapping again" : "keeps going up and down"}${detail ? ` (${detail})` : ""}. Incident ${incident}.`,
+        };
+      }
       return {
         ...base,
         key: `incident:${incident}:opened:${e.seq}`,

@@ -4,9 +4,9 @@
  * `verify_within`; the next step waits for `cooldown`. It stops and escalates (once per episode: see
  * `Incidents.rearmedAt`) when `max_attempts` is spent, when the hourly budget is, when no step
  * applies, or when a storm is behind a dependency; it holds a dependent's incident while its
- * dependency is down. Paused (the kill switch), silenced or in observe mode it decides and records,
- * and acts on nothing. Every attempt is written before it acts, so after a `kill -9` nothing runs
- * twice and the counters are intact.
+ * dependency is down, and a flapping target's until it settles. Paused (the kill switch), silenced or
+ * in observe mode it decides and records, and acts on nothing. Every attempt is written before it
+ * acts, so after a `kill -9` nothing runs twice and the counters are intact.
  *
  * Owns: remediation decisions and attempts. Must not import: api, cli, app.
  */
@@ -15,7 +15,7 @@ import type { Clock } from "../core/clock.ts";
 import { Ticker } from "../core/ticker.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
-import type { Incidents } from "../incidents/incidents.ts";
+import { flappingClass, type Incidents } from "../incidents/incidents.ts";
 import type { AttemptRow, IncidentRow, IncidentStore } from "../store/incident-store.ts";
 import { choose, tallies, type Step } from "./choose.ts";
 
@@ -120,6 +120,8 @@ export class Remediation {
     const { store, clock, incidents } = this.#d;
     if (incident.escalated || incident.status !== "open" || this.#running.has(incident.id)) return;
     if (incident.linked_to) return;
+    // Nothing to choose for a flapping target, and nothing to escalate: it waits until it settles.
+    if (incident.failure_class === flappingClass) return this.#noteHeldOnce(incident, "flapping");
     const g = this.#d.guardrails();
     const attempts = await store.attempts(incident.id);
     const last = attempts.at(-1);
@@ -189,6 +191,13 @@ export class Remediation {
     } finally {
       this.#running.delete(incident.id);
     }
+  }
+
+  /** Records once per incident and reason that it is held, without deciding anything. */
+  async #noteHeldOnce(incident: IncidentRow, reason: string): Promise<void> {
+    if (this.#heldNoted.get(incident.id) === reason) return;
+    this.#heldNoted.set(incident.id, reason);
+    await this.#d.incidents.note(incident, "held", `${reason}: remediation waits until it settles`);
   }
 
   async #attempt(incident: IncidentRow, step: Step, explanation: string, n: number): Promise<void> {

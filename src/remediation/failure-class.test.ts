@@ -42,6 +42,14 @@ describe("an incident's failure class", () => {
     expect(failureContext("api", "http_5xx", deps({ conflict }))).toBe("[STATUS] (503) == 200");
   });
 
+  it("a flapping incident says how often its target changed, and that remediation waits", () => {
+    const d: FailureDeps = { ...deps(), flapping: () => ({ changes: 7, windowMs: 600_000 }) };
+    expect(failureContext("api", "flapping", d)).toBe(
+      "7 up/down changes within 10m; remediation waits until it settles",
+    );
+    expect(failureContext("api", "flapping", deps())).toBe("remediation waits until it settles");
+  });
+
   it("a port conflict gone since says nothing more", () => {
     expect(failureContext("api", "port_in_use", deps())).toBeUndefined();
   });

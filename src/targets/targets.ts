@@ -125,6 +125,12 @@ export class Targets {
     return [...this.#entries.values()].map(toView);
   }
 
+  /** The up/down changes counted toward flapping (inside the flap window at the last result), and that window. */
+  flapChanges(name: string): { changes: number; windowMs: number } | undefined {
+    const e = this.#entries.get(name);
+    return e && { changes: e.health.changes.length, windowMs: e.policy.flapWindowMs };
+  }
+
   /** Whether the target's last result failed: it is then checked at `every_failing`, whatever its state. */
   lastFailed(name: string): boolean {
     return this.#entries.get(name)?.last?.ok === false;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { StoredEvent } from "../core/events.ts";
+import { noticeFrom } from "./notice.ts";
+
+function opened(payload: Record<string, unknown>): StoredEvent {
+  return {
+    seq: 7,
+    ts: 1_700_000_000_000,
+    actor: "vigil",
+    type: "incident.opened",
+    subject: "api",
+    payload: JSON.stringify(payload),
+    prev_hash: "",
+    hash: "",
+  };
+}
+
+describe("what an incident's opening tells", () => {
+  it("a flapping incident says it flaps and what remediation does meanwhile, not that it is down", () => {
+    const detail = "7 up/down changes within 10m; remediation waits until it settles";
+    const n = noticeFrom(
+      opened({ incident_id: "inc-1", failure_class: "flapping", reopened: false, detail }),
+    );
+    expect(n).toMatchObject({
+      key: "incident:inc-1:opened:7",
+      incident_id: "inc-1",
+      title: "api is flapping",
+      text: `api keeps going up and down (${detail}). Incident inc-1.`,
+    });
+    const again = noticeFrom(
+      opened({ incident_id: "inc-1", failure_class: "flapping", reopened: true, detail: null }),
+    );
+    expect(again!.text).toBe("api is flapping again. Incident inc-1.");
+  });
+
+  it("any other class says it is down, and again on a relapse", () => {
+    const n = noticeFrom(
+      opened({ incident_id: "inc-2", failure_class: "timeout", reopened: true, detail: null }),
+    );
+    expect(n).toMatchObject({
+      title: "api is down (timeout)",
+      text: "api went down again: timeout. Incident inc-2.",
+    });
+  });
+});
