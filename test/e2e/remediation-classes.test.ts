@@ -102,14 +102,16 @@ services:
 describe("recovery that depends on the kind of failure", () => {
   it("a timeout while warming up gets a longer start, not a plain restart", async () => {
     const port = await freePort();
+    // The start period (2 s) covers starting node, even on a loaded machine, but not the warm-up
+    // (4 s): what fails is a timeout of a process that listens, never a refused connection.
     agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
 remediation: { cooldown: 200ms, verify_within: 10s }
 services:
   slow:
     command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}", SLOW_START: "1500" }
+    env: { PORT: "${port}", SLOW_START: "4000" }
     port: ${port}
-    health: { http: { url: "http://127.0.0.1:${port}/health", timeout: 150ms }, every: 200ms, fail_after: 2, start_period: 0ms }
+    health: { http: { url: "http://127.0.0.1:${port}/health", timeout: 150ms }, every: 200ms, fail_after: 2, start_period: 2s }
     remediate:
       - { action: longer-start, when: [timeout] }
       - { action: restart, when: [connection_refused, http_5xx] }
@@ -123,7 +125,7 @@ services:
     const [fin] = of(evs, "remediation.finished", "slow");
     expect(fin!.payload).toMatchObject({ action: "longer-start", outcome: "succeeded" });
     const [run] = of(evs, "action.finished", "slow");
-    expect(String(run!.payload.output)).toContain("start period 0 ms → 10000 ms; restarted");
+    expect(String(run!.payload.output)).toContain("start period 2000 ms → 10000 ms; restarted");
   });
 });
 

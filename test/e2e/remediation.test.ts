@@ -21,9 +21,23 @@ afterEach(async () => {
 describe("remediation", () => {
   it("a never-healthy service gets exactly max_attempts restarts, one escalation, and nothing after", async () => {
     const port = await freePort();
-    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }\n${fast}\nservices:\n${sick("web", port)}`);
+    // A start period, as a Kubernetes user gives a startupProbe: each fresh process has 2 s to listen,
+    // so what is judged is its answer ("sick"), not a start that a loaded machine made slow. Each
+    // restart is judged too: verify_within outlasts the start period and fail_after.
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+remediation: { max_attempts: 3, cooldown: 200ms, verify_within: 3s }
+services:
+  web:
+    command: ["${process.execPath}", "${fixture}"]
+    env: { PORT: "${port}", HEALTH_STATUS: sick }
+    port: ${port}
+    restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 100, window: 1m }
+    stop: { timeout: 1s }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2,
+              expect: ["[BODY].status == ok"], start_period: 2s }
+`);
     await expect
-      .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 20_000 })
+      .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 40_000 })
       .toBe(1);
     // Deliberate: after the escalation, no more attempts, for several cooldowns and check periods.
     await new Promise((r) => setTimeout(r, 2_500));
@@ -55,17 +69,21 @@ describe("remediation", () => {
         successes: 0,
       }),
     ]);
-  });
+  }, 60_000);
 
   it("a hung service is healed by a restart; the incident resolves and the statistics count the fix", async () => {
     const port = await freePort();
-    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }\n${fast}\nservices:
+    // start_period: a fresh process is not judged before it can listen (its first check comes at
+    // once), so the only failure here is the hang; verify_within leaves the restarted one time to answer.
+    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+remediation: { max_attempts: 3, cooldown: 200ms, verify_within: 5s }
+services:
   web:
     command: ["${process.execPath}", "${fixture}"]
     env: { PORT: "${port}" }
     port: ${port}
     stop: { timeout: 0ms }
-    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2 }
+    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2, start_period: 2s }
 `);
     await expect
       .poll(async () => ((await (await api(agent!, "/api/targets/web")).json()) as { state: string }).state, {

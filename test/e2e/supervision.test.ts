@@ -35,6 +35,12 @@ const events = async (a: RunningAgent) =>
     }
   ).events;
 
+/**
+ * A service of the fixture with a health check. `start_period`: 2 s for a fresh process to listen
+ * before a failed check counts, as a startupProbe gives a Kubernetes pod. Its first check comes at
+ * once, and a loaded machine can take longer than fail_after × 250 ms to start node: without it, that
+ * slow start would be an incident and a restart that no test here is about.
+ */
 function service(name: string, port: number, extra = "", env = "") {
   return `  ${name}:
     command: ["${process.execPath}", "${fixture}"]
@@ -47,6 +53,7 @@ function service(name: string, port: number, extra = "", env = "") {
       every: 250ms
       timeout: 200ms
       fail_after: 2
+      start_period: 2s
       expect: ["[STATUS] == 200", "[BODY].status == ok"]
 ${extra}`;
 }
@@ -80,7 +87,7 @@ describe("services", () => {
   it("restarts a live but hung service after fail_after failed health checks", async () => {
     const port = await freePort();
     agent = await startAgent(
-      `agent: { listen: "127.0.0.1:0" }\nservices:\n${service("hang", port, "", ', HANG_AFTER: "1500"')}`,
+      `agent: { listen: "127.0.0.1:0" }\nservices:\n${service("hang", port, "", ', HANG_AFTER: "3000"')}`,
     );
     await expect.poll(async () => (await target(agent!, "hang")).state, { timeout: 10_000 }).toBe("up");
     const first = (await target(agent, "hang")).pid!;
