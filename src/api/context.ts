@@ -95,9 +95,13 @@ export interface EventsApi {
   /**
    * One server-sent-events body: the stored events after `after` (when given), then live ones,
    * filtered to `types` (exact names, or `prefix.*`) when any. Throws RATE_LIMITED when too many
-   * streams are open.
+   * streams are open, or `owner` (a token's name) holds too many of them.
    */
-  open(opts: { after: number | undefined; types: readonly string[] }): ReadableStream<Uint8Array>;
+  open(opts: {
+    after: number | undefined;
+    types: readonly string[];
+    owner?: string;
+  }): ReadableStream<Uint8Array>;
   /** Streams open now. */
   readonly count: number;
 }

@@ -187,6 +187,25 @@ describe("event streams", () => {
     expect((caught as Error).message).toContain("2 event streams are open");
   });
 
+  it("refuses one stream more than maxPerOwner for one owner, while others still get theirs", async () => {
+    const { streams } = make(feed(), { maxStreams: 5, maxPerOwner: 2 });
+    const first = streams.open({ after: undefined, types: [], owner: "vera" });
+    streams.open({ after: undefined, types: [], owner: "vera" });
+    let caught: unknown;
+    try {
+      streams.open({ after: undefined, types: [], owner: "vera" });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isVigilError(caught, "RATE_LIMITED")).toBe(true);
+    expect((caught as Error).message).toContain("vera holds 2 event streams");
+    expect(() => streams.open({ after: undefined, types: [], owner: "olga" })).not.toThrow();
+    expect(streams.count).toBe(3);
+    // A stream that ends gives its owner the slot back.
+    await first.cancel();
+    expect(() => streams.open({ after: undefined, types: [], owner: "vera" })).not.toThrow();
+  });
+
   it("close() ends every stream cleanly and refuses new ones", async () => {
     const f = feed();
     const { streams } = make(f);

@@ -5,7 +5,8 @@
  * not cover (by seq). Every stream is bounded: at most `maxReplay` events replayed per connection
  * (then it says where to resume and ends, and the client reconnects from there), at most
  * `maxQueuedBytes` waiting for a slow client (past that it is disconnected, and resumes by its
- * Last-Event-ID), at most `maxStreams` open at once.
+ * Last-Event-ID), at most `maxStreams` open at once, and at most `maxPerOwner` of them for one token,
+ * so one token holder cannot take every stream from everyone else.
  *
  * Owns: SSE framing, resumption, per-connection bounds. Must not import: app, store internals.
  */
@@ -30,6 +31,8 @@ export interface EventStreamsOptions {
   log: Logger;
   /** Streams open at once; one more is refused with RATE_LIMITED (429). */
   maxStreams?: number;
+  /** Streams one owner (a token's name) may hold at once, below `maxStreams`. */
+  maxPerOwner?: number;
   /** A comment line this often keeps proxies and clients from timing the stream out. */
   heartbeatMs?: number;
   /** Stored events replayed per connection before it says where to resume and ends. */
@@ -40,6 +43,7 @@ export interface EventStreamsOptions {
 
 const defaults = {
   maxStreams: 100,
+  maxPerOwner: 10,
   heartbeatMs: 15_000,
   maxReplay: 10_000,
   maxQueuedBytes: 4 * 1024 * 1024,
@@ -72,6 +76,7 @@ export function frame(e: StoredEvent): string {
 export class EventStreams implements EventsApi {
   readonly #o: Required<EventStreamsOptions>;
   readonly #open = new Set<EventStream>();
+  readonly #perOwner = new Map<string, number>();
   #closed = false;
 
   constructor(opts: EventStreamsOptions) {
@@ -83,9 +88,13 @@ export class EventStreams implements EventsApi {
   }
 
   /**
-   * @example const body = streams.open({ after: 41, types: ["incident.*"] }); return c.body(body);
+   * @example const body = streams.open({ after: 41, types: ["incident.*"], owner: "alice" }); return c.body(body);
    */
-  open(opts: { after: number | undefined; types: readonly string[] }): ReadableStream<Uint8Array> {
+  open(opts: {
+    after: number | undefined;
+    types: readonly string[];
+    owner?: string;
+  }): ReadableStream<Uint8Array> {
     if (this.#closed) throw new VigilError("CONFLICT", "the agent is stopping; reconnect in a moment");
     if (this.#open.size >= this.#o.maxStreams) {
       throw new VigilError(
@@ -93,7 +102,22 @@ export class EventStreams implements EventsApi {
         `${this.#o.maxStreams} event streams are open, the most this agent serves; close one, or retry later`,
       );
     }
-    const stream = new EventStream(this.#o, matcher(opts.types), () => this.#open.delete(stream));
+    const owner = opts.owner;
+    const held = owner === undefined ? 0 : (this.#perOwner.get(owner) ?? 0);
+    if (owner !== undefined && held >= this.#o.maxPerOwner) {
+      throw new VigilError(
+        "RATE_LIMITED",
+        `${owner} holds ${held} event streams, the most one token may; close one (a browser tab), or retry later`,
+      );
+    }
+    if (owner !== undefined) this.#perOwner.set(owner, held + 1);
+    const stream = new EventStream(this.#o, matcher(opts.types), () => {
+      this.#open.delete(stream);
+      if (owner === undefined) return;
+      const left = (this.#perOwner.get(owner) ?? 1) - 1;
+      if (left > 0) this.#perOwner.set(owner, left);
+      else this.#perOwner.delete(owner);
+    });
     this.#open.add(stream);
     stream.start(opts.after);
     return stream.body;

@@ -49,16 +49,40 @@ describe("SessionStore", () => {
     expect(store.find(s.id)).toBeUndefined();
   });
 
-  it("holds at most maxSessions, dropping the oldest; close ends one", () => {
-    const store = new SessionStore({ tokens: registry(), maxSessions: 2 });
+  it("holds at most maxPerToken sessions of one token, dropping that token's oldest; close ends one", () => {
+    const store = new SessionStore({ tokens: registry(), maxPerToken: 2 });
+    const olga = store.open(tokens.olga)!;
     const a = store.open(tokens.vera)!;
     const b = store.open(tokens.vera)!;
-    const c = store.open(tokens.olga)!;
-    expect(store.size).toBe(2);
+    const c = store.open(tokens.vera)!;
+    expect(store.size).toBe(3);
     expect(store.find(a.id)).toBeUndefined();
     expect(store.find(b.id)).toBeDefined();
+    expect(store.find(c.id)).toBeDefined();
     store.close(c.id);
     expect(store.find(c.id)).toBeUndefined();
+    expect(store.find(olga.id)).toBeDefined();
+  });
+
+  it("never evicts another token's sessions, however many logins one token makes", () => {
+    const store = new SessionStore({ tokens: registry() });
+    const olga = store.open(tokens.olga)!;
+    for (let i = 0; i < 10_001; i++) store.open(tokens.vera);
+    expect(store.find(olga.id)?.principal.name).toBe("olga");
+    expect(store.size).toBe(1 + store.maxPerToken);
+  });
+
+  it("an expired session of the token makes room before a live one is dropped", () => {
+    let now = 0;
+    const store = new SessionStore({ tokens: registry(), maxPerToken: 2, ttlMs: 1_000, now: () => now });
+    store.open(tokens.vera);
+    now = 900;
+    const live = store.open(tokens.vera)!;
+    now = 1_500;
+    const next = store.open(tokens.vera)!;
+    expect(store.find(live.id)).toBeDefined();
+    expect(store.find(next.id)).toBeDefined();
+    expect(store.size).toBe(2);
   });
 
   it("compares CSRF tokens exactly", () => {

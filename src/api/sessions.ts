@@ -9,6 +9,10 @@
  * every request: a config reload that removes a token or changes its role applies to its sessions
  * at once. Sessions live in memory only: a restarted agent asks everyone to log in again.
  *
+ * Sessions are capped per token, and a login only ever drops a session of its own token (its expired
+ * ones first, then its oldest): a viewer who logs in ten thousand times logs out nobody but itself.
+ * The total is bounded by the configured tokens times the cap.
+ *
  * Owns: session ids, expiry, CSRF tokens. Must not import: app, store.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -23,6 +27,8 @@ export const defaultSessionTtlMs = 12 * 3_600_000;
 
 interface Session {
   digest: Buffer;
+  /** The token's digest as a map key: whose cap the session counts against. */
+  owner: string;
   csrf: string;
   expiresAt: number;
 }
@@ -38,8 +44,8 @@ export interface SessionStoreOptions {
   tokens: TokenRegistry;
   ttlMs?: number;
   now?: () => number;
-  /** Sessions held at once; past it the oldest is dropped (its browser logs in again). */
-  maxSessions?: number;
+  /** Sessions of one token held at once; past it that token's oldest is dropped (its browser logs in again). */
+  maxPerToken?: number;
 }
 
 /** The map is keyed by a digest of the id, so a heap snapshot shows no usable cookie. */
@@ -48,16 +54,19 @@ const randomId = () => randomBytes(32).toString("base64url");
 
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
+  /** Each token's session keys, oldest first. */
+  readonly #byOwner = new Map<string, Set<string>>();
   readonly #tokens: TokenRegistry;
   readonly #now: () => number;
   readonly ttlMs: number;
-  readonly #max: number;
+  readonly maxPerToken: number;
+  #nextSweep = 0;
 
   constructor(opts: SessionStoreOptions) {
     this.#tokens = opts.tokens;
     this.ttlMs = opts.ttlMs ?? defaultSessionTtlMs;
     this.#now = opts.now ?? Date.now;
-    this.#max = opts.maxSessions ?? 10_000;
+    this.maxPerToken = opts.maxPerToken ?? 100;
   }
 
   get size(): number {
@@ -72,10 +81,14 @@ export class SessionStore {
     const digest = tokenDigest(token);
     const principal = this.#tokens.lookupDigest(digest);
     if (!principal) return undefined;
-    if (this.#sessions.size >= this.#max) this.#evict();
+    const owner = digest.toString("base64url");
+    this.#makeRoom(owner);
     const id = randomId();
-    const session = { digest, csrf: randomId(), expiresAt: this.#now() + this.ttlMs };
-    this.#sessions.set(key(id), session);
+    const session = { digest, owner, csrf: randomId(), expiresAt: this.#now() + this.ttlMs };
+    const k = key(id);
+    this.#sessions.set(k, session);
+    const mine = this.#byOwner.get(owner) ?? new Set<string>();
+    this.#byOwner.set(owner, mine.add(k));
     return { id, principal, csrf: session.csrf, expiresAt: session.expiresAt };
   }
 
@@ -86,21 +99,39 @@ export class SessionStore {
     if (!s) return undefined;
     const principal = s.expiresAt > this.#now() ? this.#tokens.lookupDigest(s.digest) : undefined;
     if (!principal) {
-      this.#sessions.delete(k);
+      this.#drop(k);
       return undefined;
     }
     return { principal, csrf: s.csrf, expiresAt: s.expiresAt };
   }
 
   close(id: string): void {
-    this.#sessions.delete(key(id));
+    this.#drop(key(id));
   }
 
-  /** Expired sessions first; if none, the oldest (the map keeps insertion order). */
-  #evict(): void {
+  /**
+   * Below the cap for `owner`: its expired sessions go first, then its oldest. Now and then every
+   * expired session goes too, so a token removed by a reload does not keep its sessions' memory.
+   */
+  #makeRoom(owner: string): void {
     const now = this.#now();
-    for (const [k, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(k);
-    if (this.#sessions.size >= this.#max) this.#sessions.delete(this.#sessions.keys().next().value!);
+    if (now >= this.#nextSweep) {
+      this.#nextSweep = now + this.ttlMs / 12;
+      for (const [k, s] of this.#sessions) if (s.expiresAt <= now) this.#drop(k);
+    }
+    const mine = this.#byOwner.get(owner);
+    if (!mine) return;
+    for (const k of mine) if (this.#sessions.get(k)!.expiresAt <= now) this.#drop(k);
+    while (mine.size >= this.maxPerToken) this.#drop(mine.values().next().value!);
+  }
+
+  #drop(k: string): void {
+    const s = this.#sessions.get(k);
+    if (!s) return;
+    this.#sessions.delete(k);
+    const mine = this.#byOwner.get(s.owner);
+    mine?.delete(k);
+    if (mine?.size === 0) this.#byOwner.delete(s.owner);
   }
 }
 

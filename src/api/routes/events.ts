@@ -47,7 +47,8 @@ export const eventRoutes: RouteSpec[] = [
     path: "/api/events",
     role: "viewer",
     handler: (c, deps) => {
-      const opts = { after: resumeAfter(c), types: types(c) };
+      // Owned by the token's name, so one token holder cannot take every stream.
+      const opts = { after: resumeAfter(c), types: types(c), owner: c.principal!.name };
       let body: ReadableStream<Uint8Array>;
       try {
         body = deps.events.open(opts);
