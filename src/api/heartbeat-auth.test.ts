@@ -41,15 +41,26 @@ describe("who may post a heartbeat", () => {
     expect(code(() => heartbeatSender("backup-ran", "s3cret", undefined, undefined))).toBe("UNAUTHENTICATED");
   });
 
-  it("a wrong token, a viewer's or an agent's is FORBIDDEN", () => {
-    expect(code(() => heartbeatSender("backup-ran", "s3cret", "wrong", undefined))).toBe("FORBIDDEN");
+  it("a wrong token is UNAUTHENTICATED, as on every route (the route counts it as a failure)", () => {
+    expect(code(() => heartbeatSender("backup-ran", "s3cret", "wrong", undefined))).toBe("UNAUTHENTICATED");
+  });
+
+  it("a viewer's or an agent's token is FORBIDDEN, naming the role", () => {
     for (const role of ["viewer", "agent"] as const) {
       expect(code(() => heartbeatSender("backup-ran", "s3cret", "t", { name: "v", role }))).toBe("FORBIDDEN");
     }
+    expect(() => heartbeatSender("backup-ran", "s3cret", "t", { name: "v", role: "viewer" })).toThrow(
+      "v is viewer",
+    );
   });
 
   it("a check without a token of its own takes only an operator's", () => {
-    expect(code(() => heartbeatSender("backup-ran", undefined, "anything", undefined))).toBe("FORBIDDEN");
+    expect(code(() => heartbeatSender("backup-ran", undefined, "anything", undefined))).toBe(
+      "UNAUTHENTICATED",
+    );
+    expect(
+      code(() => heartbeatSender("backup-ran", undefined, "anything", { name: "v", role: "agent" })),
+    ).toBe("FORBIDDEN");
   });
 
   it("the refusal says what to send", () => {

@@ -14,8 +14,9 @@ export interface HeartbeatSender {
 }
 
 /**
- * Accepts the heartbeat of check `name` or throws UNAUTHENTICATED (no token) or FORBIDDEN (a token
- * that is neither the check's own nor an operator's).
+ * Accepts the heartbeat of check `name` or throws UNAUTHENTICATED (no token, or one that is neither
+ * the check's own nor any known token: a guess, which the route counts like any failed
+ * authentication) or FORBIDDEN (a known token whose role is below operator).
  * @example
  * const { from, actor } = heartbeatSender("backup-ran", check.token, presented, tokens.lookup(presented));
  */
@@ -31,8 +32,16 @@ export function heartbeatSender(
     timingSafeEqual(tokenDigest(checkToken), tokenDigest(presented));
   if (own) return { from: "check token", actor: name };
   if (by && roleAtLeast(by.role, "operator")) return { from: by.name, actor: by.name };
+  if (by) {
+    throw new VigilError(
+      "FORBIDDEN",
+      `a heartbeat needs the check's own token or an operator's; ${by.name} is ${by.role}`,
+    );
+  }
   throw new VigilError(
-    presented === undefined ? "UNAUTHENTICATED" : "FORBIDDEN",
-    "send Authorization: Bearer <the check's heartbeat token> (or an operator token)",
+    "UNAUTHENTICATED",
+    presented === undefined
+      ? "send Authorization: Bearer <the check's heartbeat token> (or an operator token)"
+      : "the token is neither this check's heartbeat token nor one known to this agent; send Authorization: Bearer <the check's heartbeat token> (or an operator token)",
   );
 }

@@ -125,3 +125,26 @@ describe("route roles", () => {
     expect(roleAtLeast("agent", "operator")).toBe(false);
   });
 });
+
+describe("every route, whatever the failure limiter holds", () => {
+  // One failure locks the address out: everything after it runs under a lockout.
+  const locked = serveApi(createApi({ ...deps, limiter: new FailureLimiter({ limit: 1 }) }));
+  const send = (method: string, path: string, headers: Record<string, string>) =>
+    locked.request(path.replace(/:\w+/g, "x"), { method, headers });
+
+  it("a wrong token is refused with 429 once the address is locked out", async () => {
+    await send("GET", "/api/targets", { authorization: "Bearer not-a-known-token-xxxx" });
+    const res = await send("GET", "/api/targets", { authorization: "Bearer not-a-known-token-xxxx" });
+    expect(res.status).toBe(429);
+  });
+
+  for (const route of routes) {
+    it(`${route.method} ${route.path} serves a valid token during a lockout, and refuses a foreign Host`, async () => {
+      await send("GET", "/api/targets", { authorization: "Bearer not-a-known-token-xxxx" });
+      const auth = { authorization: `Bearer ${tokenOf("admin")}` };
+      expect([401, 403, 429]).not.toContain((await send(route.method, route.path, auth)).status);
+      const foreign = await send(route.method, route.path, { ...auth, host: "evil.example" });
+      expect(foreign.status).toBe(421);
+    });
+  }
+});

@@ -1,6 +1,6 @@
 /**
- * The HTTP API: JSON in and out, bearer auth by role, errors from the catalog, a body size limit.
- * Bad input gets a 4xx, never a 5xx.
+ * The HTTP API: JSON in and out, bearer auth by role, errors from the catalog, a body size limit,
+ * and only for a Host that names this agent (host-policy.ts). Bad input gets a 4xx, never a 5xx.
  *
  * Owns: routing, auth, error shape. Must not import: app, cli, supervisor internals; it reaches the
  * agent only through `ApiDeps`.
@@ -8,12 +8,11 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { VigilError } from "../core/errors.ts";
 import { http } from "../core/node-http.ts";
-import { roleAtLeast } from "./auth.ts";
-import { clientAddress } from "./client-address.ts";
+import { authenticate } from "./authenticate.ts";
 import type { ApiDeps, RouteSpec } from "./context.ts";
 import { errorBody, sendError, toVigilError } from "./errors.ts";
-import { Router, type ApiContext } from "./router.ts";
-import { cookiePrincipal } from "./sessions.ts";
+import { HostPolicy } from "./host-policy.ts";
+import { Router } from "./router.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -24,7 +23,8 @@ import { notifyRoutes } from "./routes/notify.ts";
 import { reportRoutes } from "./routes/report.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
-import { heartbeatRoutes, targetRoutes } from "./routes/targets.ts";
+import { heartbeatRoutes } from "./routes/heartbeat.ts";
+import { targetRoutes } from "./routes/targets.ts";
 import { dashboardRoutes } from "../web/dashboard.ts";
 
 /** Every route the API serves; the role tests walk this same table. */
@@ -67,36 +67,11 @@ export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): 
   return router;
 }
 
-/** Sets `c.principal`, or throws the 401, 403 or 429 the caller gets. */
-function authenticate(deps: ApiDeps, route: RouteSpec, c: ApiContext): void {
-  const role = route.roleFor?.(deps) ?? route.role;
-  if (role === "none") return;
-  const address = clientAddress(c);
-  const wait = deps.limiter.retryAfter(address);
-  if (wait > 0) {
-    c.header("Retry-After", String(wait));
-    throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
-  }
-  const header = c.req.header("authorization");
-  // The dashboard's session cookie (with its CSRF header on writes) stands in for a missing header.
-  const session = header === undefined ? cookiePrincipal(c, deps.sessions) : undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  const principal = session ?? (m ? deps.tokens.lookup(m[1]!) : undefined);
-  if (!principal) {
-    deps.limiter.fail(address);
-    throw new VigilError(
-      "UNAUTHENTICATED",
-      m ? "the bearer token is not known to this agent" : "send Authorization: Bearer <token>",
-    );
-  }
-  if (!session) deps.limiter.succeed(address);
-  if (!roleAtLeast(principal.role, role)) {
-    throw new VigilError(
-      "FORBIDDEN",
-      `${route.method} ${route.path} needs role ${role}; ${principal.name} is ${principal.role}`,
-    );
-  }
-  c.principal = principal;
+/** Answers before routing; an unread body is discarded by node:http once the answer is sent. */
+function refuse(res: ServerResponse, e: VigilError): void {
+  const body = JSON.stringify(errorBody(e.code, e.message));
+  res.writeHead(e.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** Reads past at most this much of an oversized body so the client sees the 413 rather than a reset. */
@@ -151,9 +126,19 @@ export function listen(
   host: string,
   port: number,
   maxBodyBytes = defaultMaxBody,
+  allowedHosts: () => readonly string[] = () => [],
 ): Promise<Listening> {
+  const policy = new HostPolicy({
+    host,
+    port: () => (server.address() as { port: number } | null)?.port ?? port,
+    allowedHosts,
+  });
+  // The Host check comes first, before any route or the size check: a rebinding page learns nothing.
   const server = http.createServer((req, res) => {
-    if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) refuseTooLarge(req, res, maxBodyBytes);
+    const refused = policy.refusal(req);
+    if (refused) refuse(res, refused);
+    else if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes)
+      refuseTooLarge(req, res, maxBodyBytes);
     else router.listener(req, res);
   });
   server.headersTimeout = 10_000;

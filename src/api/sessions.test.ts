@@ -160,7 +160,7 @@ describe("POST /api/session and cookie authentication", () => {
     expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);
   });
 
-  it("refuses an unknown token with 401, and too many failures from one address with 429", async () => {
+  it("refuses an unknown token with 401, too many failures from one address with 429, a valid token never", async () => {
     const { app } = apiWith({ limit: 3 });
     for (let i = 0; i < 3; i++) {
       const res = await login(app, "wrong-token-0123456789");
@@ -168,9 +168,11 @@ describe("POST /api/session and cookie authentication", () => {
       expect(res.headers.get("set-cookie")).toBeNull();
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHENTICATED");
     }
-    const limited = await login(app, tokens.olga);
+    const limited = await login(app, "wrong-token-0123456789");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(limited.headers.get("set-cookie")).toBeNull();
+    expect((await login(app, tokens.olga)).status).toBe(200);
   });
 
   it("validates the body", async () => {

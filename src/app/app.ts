@@ -277,6 +277,7 @@ export class App {
   /** The HTTP API on agent.listen, with the event streams it serves. */
   async #serveApi(core: Core, b: Built): Promise<Listening> {
     const streams = this.#openEventStreams(core);
+    const log = this.#log.child({ component: "api" });
     const api = createApi({
       audit: core.audit,
       targets: b.supervision,
@@ -287,15 +288,16 @@ export class App {
       events: streams,
       metrics: b.metrics,
       tokens: this.#tokens,
-      limiter: new FailureLimiter(),
+      limiter: new FailureLimiter({ log, observer: b.metrics.access, now: () => this.#clock.now() }),
       history: new TargetHistory({ store: core.store, clock: this.#clock, targets: b.supervision }),
       sessions: new SessionStore({ tokens: this.#tokens, now: () => this.#clock.now() }),
-      log: this.#log.child({ component: "api" }),
+      log,
       health: () => this.#health(),
       reload: (by) => this.reload(by),
     });
     const { host, port } = splitListen(this.#config.agent.listen);
-    const http = (this.#http = await listen(api, host, port));
+    const allowedHosts = () => this.#config.agent.allowed_hosts;
+    const http = (this.#http = await listen(api, host, port, undefined, allowedHosts));
     this.#lifecycle.defer("http", () => http.close());
     // Runs before the server closes: open event streams end cleanly instead of holding the stop.
     this.#lifecycle.defer("event streams", () => streams.close());

@@ -4,6 +4,7 @@
  * timer of its own.
  */
 import type { MetricsApi } from "../api/context.ts";
+import { failureReasons, type AccessObserver } from "../api/failure-limiter.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { VigilConfig } from "../config/schema.ts";
@@ -19,6 +20,8 @@ import { version } from "./version.ts";
 export interface AgentMetrics extends MetricsApi {
   /** For the monitor: every check result. */
   check(spec: CheckSpec, r: LastResult): void;
+  /** For the API's failure limiter: failed authentications and lockouts. */
+  access: AccessObserver;
 }
 
 /** The label sets the config implies (see `syncLabels`). */
@@ -54,6 +57,9 @@ export async function wireMetrics(w: {
   await syncLabels(m, declared(w.config()));
   const offEvents = feedFromEvents(m, w.bus);
   const offReload = w.bus.on("config.reloaded", () => syncLabels(m, declared(w.config())));
+  // Shown at 0 from the start, so rate() and alerts work before the first failure.
+  for (const reason of failureReasons) m.authFailures.inc({ reason }, 0);
+  for (const scope of ["address", "identity"] as const) m.authLockouts.inc({ scope }, 0);
   w.lifecycle.defer("metrics", () => {
     offReload();
     offEvents();
@@ -69,5 +75,10 @@ export async function wireMetrics(w: {
       }),
     scrape: async () => ({ contentType: m.registry.contentType, body: await m.registry.metrics() }),
     authRequired: () => w.config().agent.metrics_auth,
+    access: {
+      failed: (reason) => m.authFailures.inc({ reason }),
+      lockedOut: (scope) => m.authLockouts.inc({ scope }),
+      rateLimited: () => m.authRateLimited.inc(),
+    },
   };
 }

@@ -54,6 +54,21 @@ const agent = z.strictObject({
     .default(256)
     .describe("How many checks may run at the same moment."),
   metrics_auth: z.boolean().default(false).describe("Require a viewer token for /metrics."),
+  allowed_hosts: z
+    .array(
+      z
+        .string()
+        .max(253)
+        .regex(
+          /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9_.-]+)(:\d{1,5})?$/,
+          "a host name, with a port or not, as a browser sends it in Host: vigil.internal or vigil.internal:8443",
+        ),
+    )
+    .max(100)
+    .default([])
+    .describe(
+      "Host headers accepted besides the listen address (a name without a port matches any port); any other Host is refused, against DNS rebinding.",
+    ),
 });
 
 const auth = z.strictObject({

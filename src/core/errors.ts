@@ -69,7 +69,19 @@ export const errorCatalog = {
     status: 429,
     exit: 1,
     retryable: true,
-    doc: "Too many failed attempts from this address, or too many open event streams; wait (see Retry-After).",
+    doc: "Too many failed authentications from this address or against this identity, or too many open event streams; wait (see Retry-After).",
+  },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    exit: 1,
+    retryable: false,
+    doc: "The Host header is not the agent's listen address or one of agent.allowed_hosts (DNS rebinding is refused).",
+  },
+  ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    exit: 1,
+    retryable: false,
+    doc: "A state-changing request came from a page whose Origin is not the agent's own.",
   },
   CONFIG_INVALID: { status: 400, exit: 2, retryable: false, doc: "vigil.yaml has problems; each is listed." },
   DATA_DIR_UNWRITABLE: {

@@ -217,6 +217,26 @@ export function defineMetrics(src: ScrapeSources) {
       registers,
     }),
 
+    authFailures: new Counter({
+      name: "vigil_auth_failures_total",
+      help: "Failed authentications by reason: unknown_token, malformed_header, login (the dashboard's), heartbeat.",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+
+    authLockouts: new Counter({
+      name: "vigil_auth_lockouts_total",
+      help: "Lockouts begun: an address, or a claimed identity from any address, reached its failure limit.",
+      labelNames: ["scope"] as const,
+      registers,
+    }),
+
+    authRateLimited: new Counter({
+      name: "vigil_auth_rate_limited_total",
+      help: "Failed authentications answered 429 because their address or identity was locked out.",
+      registers,
+    }),
+
     paused: new Gauge({
       name: "vigil_paused",
       help: "1 while the kill switch holds every automatic action, else 0.",

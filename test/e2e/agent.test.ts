@@ -36,7 +36,10 @@ describe("agent process", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: "ok", mode: "auto", paused: false });
-    expect(body.store).toBe(`sqlite:${path.join(agent.dir, ".vigil/vigil.db")}`);
+    // The store's path only to a token holder.
+    expect(body.store).toBe("sqlite");
+    const withToken = (await (await api(agent, "/health")).json()) as Record<string, unknown>;
+    expect(withToken.store).toBe(`sqlite:${path.join(agent.dir, ".vigil/vigil.db")}`);
     expect(typeof body.version).toBe("string");
     expect(typeof body.scheduler_lag_ms).toBe("number");
     expect(fs.statSync(path.join(agent.dir, ".vigil/admin.token")).mode & 0o777).toBe(0o600);
@@ -92,15 +95,16 @@ describe("agent process", () => {
     expect(((await badQuery.json()) as { error: { message: string } }).error.message).toMatch(/^limit: /);
   });
 
-  it("slows down repeated failed authentication from one address", async () => {
+  it("slows down repeated failed authentication from one address, never a valid token", async () => {
     agent = await startAgent(base(), { env });
     const codes: number[] = [];
     for (let i = 0; i < 12; i++)
       codes.push((await api(agent, "/api/audit", { token: `bad-${i}-xxxxxxxxxxxx` })).status);
     expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
-    const limited = await api(agent, "/api/audit", { token: viewerToken });
+    const limited = await api(agent, "/api/audit", { token: "bad-12-xxxxxxxxxxxx" });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await api(agent, "/api/audit", { token: viewerToken })).status).toBe(200);
   });
 
   it("drains on SIGTERM, exits 0, and records the stop in an intact chain", async () => {

@@ -260,7 +260,7 @@ checks:
     expect((await api(agent, "/api/heartbeat/backup", { method: "POST", token: null })).status).toBe(401);
     expect(
       (await api(agent, "/api/heartbeat/backup", { method: "POST", token: "wrong-token-0123456789" })).status,
-    ).toBe(403);
+    ).toBe(401);
     expect(
       (await api(agent, "/api/heartbeat/backup", { method: "POST", token: "hb-token-0123456789abcdef" }))
         .status,

@@ -1,7 +1,7 @@
-import { VigilError } from "../../core/errors.ts";
+import { refuse } from "../authenticate.ts";
 import { readJson } from "../body.ts";
-import { clientAddress } from "../client-address.ts";
 import type { ApiDeps, RouteSpec } from "../context.ts";
+import { tokenIdentity } from "../failure-limiter.ts";
 import { shape, text } from "../fields.ts";
 import type { ApiContext } from "../router.ts";
 import { overHttps, sessionCookie } from "../sessions.ts";
@@ -25,21 +25,18 @@ export const sessionRoutes: RouteSpec[] = [
     method: "POST",
     path: "/api/session",
     role: "none",
-    // Unauthenticated by nature, so it counts its failures itself, by address, as bearer auth does.
+    // Unauthenticated by nature, so it counts its failures itself, as bearer auth does; a valid
+    // token logs in whatever the limiter holds against the address.
     handler: async (c, deps) => {
-      const address = clientAddress(c);
-      const wait = deps.limiter.retryAfter(address);
-      if (wait > 0) {
-        c.header("Retry-After", String(wait));
-        throw new VigilError("RATE_LIMITED", `too many failed authentications; retry in ${wait}s`);
-      }
       const { token } = await readJson(c, loginBody);
       const session = deps.sessions.open(token);
       if (!session) {
-        deps.limiter.fail(address);
-        throw new VigilError("UNAUTHENTICATED", "the token is not known to this agent");
+        refuse(deps, c, {
+          reason: "login",
+          identities: [tokenIdentity],
+          message: "the token is not known to this agent",
+        });
       }
-      deps.limiter.succeed(address);
       c.setCookie(sessionCookie, session.id, {
         ...cookieOptions(c),
         maxAge: Math.floor(deps.sessions.ttlMs / 1000),

@@ -1,4 +1,5 @@
 import { VigilError } from "../../core/errors.ts";
+import { identify } from "../authenticate.ts";
 import type { RouteSpec } from "../context.ts";
 
 /** What runs: the built JavaScript or the TypeScript sources, with which Node flags, on which Node. */
@@ -23,7 +24,13 @@ export const systemRoutes: RouteSpec[] = [
     method: "GET",
     path: "/health",
     role: "none",
-    handler: async (c, deps) => c.json({ ...(await deps.health()), runtime: runtimeInfo() }),
+    // Anyone may ask; only a token holder learns where the store is (a path, or a database URL).
+    handler: async (c, deps) => {
+      const health = await deps.health();
+      const store = identify(deps, c) ? health.store : health.store.replace(/:.*$/s, "");
+      // 503 while degraded, so a load balancer or uptime check sees that this agent cannot record.
+      return c.json({ ...health, store, runtime: runtimeInfo() }, health.status === "ok" ? 200 : 503);
+    },
   },
   {
     method: "POST",

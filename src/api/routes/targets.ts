@@ -38,19 +38,3 @@ export const targetRoutes: RouteSpec[] = [
     handler: async (c, deps) => c.json(await deps.targets.act(pathParam(c, "name"), action, c.principal!)),
   })),
 ];
-
-/** Heartbeats authenticate with the check's own token or an operator's, so a cron job needs no admin token. */
-export const heartbeatRoutes: RouteSpec[] = [
-  {
-    method: "POST",
-    path: "/api/heartbeat/:name",
-    role: "none",
-    handler: async (c, deps) => {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-      const token = m?.[1];
-      const principal = token ? deps.tokens.lookup(token) : undefined;
-      await deps.targets.heartbeat(pathParam(c, "name"), token, principal);
-      return c.json({ ok: true });
-    },
-  },
-];
