@@ -1,28 +1,36 @@
 /**
  * The local admin token: written to `<data_dir>/admin.token` (mode 0600) at first start so the CLI on
- * this machine can talk to the agent without anyone copying a secret around.
+ * this machine can talk to the agent without anyone copying a secret around. Read and written
+ * through core/safe-file.ts: a link planted under that name is refused, never followed.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
+import { readPrivate, writePrivate } from "../core/safe-file.ts";
 
 export const adminTokenFile = (dataDir: string) => path.join(dataDir, "admin.token");
 
+/** Shorter than this, the file is not a token the agent wrote: a new one replaces it. */
+const minLength = 32;
+
 export function ensureAdminToken(dataDir: string): string {
   const file = adminTokenFile(dataDir);
-  try {
-    const existing = fs.readFileSync(file, "utf8").trim();
-    if (existing.length >= 32) {
-      fs.chmodSync(file, 0o600);
-      return existing;
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
+  const existing = readPrivate(file)?.trim();
+  if (existing !== undefined && existing.length >= minLength) return existing;
   const token = randomBytes(32).toString("base64url");
-  // Written to a temp name and renamed: a crash never leaves a half-written token behind.
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, token + "\n", { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writePrivate(file, token + "\n");
   return token;
+}
+
+/**
+ * At a reload: writes the running token back when the file is gone (someone deleted it, and the CLI
+ * on this machine would get 401 until the next restart). A file that holds another token is left
+ * as it is: the running token stays in force until a restart reads that file. Returns what it did.
+ */
+export function restoreAdminToken(dataDir: string, token: string): "present" | "restored" | "differs" {
+  const file = adminTokenFile(dataDir);
+  const existing = readPrivate(file)?.trim();
+  if (existing === token) return "present";
+  if (existing !== undefined && existing.length >= minLength) return "differs";
+  writePrivate(file, token + "\n");
+  return "restored";
 }

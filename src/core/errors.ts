@@ -90,13 +90,24 @@ export const errorCatalog = {
     retryable: false,
     doc: "agent.data_dir cannot be created or written.",
   },
+  DATA_DIR_UNSAFE: {
+    status: 500,
+    exit: 2,
+    retryable: false,
+    doc: "A file the agent keeps in agent.data_dir is a symbolic link, not a plain file of its user, or the folder is writable by others.",
+  },
   STORE_TOO_NEW: {
     status: 500,
     exit: 2,
     retryable: false,
     doc: "The database was written by a newer Vigil.",
   },
-  STORE_UNAVAILABLE: { status: 503, exit: 1, retryable: true, doc: "The database did not answer." },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    exit: 1,
+    retryable: true,
+    doc: "The database did not answer or cannot write (disk full, I/O error); retry once it can.",
+  },
   LISTEN_FAILED: {
     status: 500,
     exit: 2,

@@ -13,9 +13,9 @@ import {
   randomUUID,
   type KeyObject,
 } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { canonicalJson } from "../core/canonical.ts";
+import { readPrivate, writePrivate } from "../core/safe-file.ts";
 
 const alg = "EdDSA";
 const issuer = "vigil";
@@ -44,20 +44,17 @@ export class Capabilities {
     this.#now = now;
   }
 
-  /** Loads the agent's key from `data_dir`, generating it (mode 0600) at first start. */
+  /**
+   * Loads the agent's key from `data_dir`, generating it (mode 0600) at first start. A link planted
+   * under the key's name is refused (core/safe-file.ts): it could hand the agent a key someone knows.
+   */
   static open(dataDir: string, now: () => number = Date.now): Capabilities {
     const file = capabilityKeyFile(dataDir);
-    let pem: string;
-    try {
-      pem = fs.readFileSync(file, "utf8");
-      fs.chmodSync(file, 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    let pem = readPrivate(file);
+    if (pem === undefined) {
       pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-      // Written under a temp name and renamed: a crash never leaves half a key behind.
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, pem, { mode: 0o600 });
-      fs.renameSync(tmp, file);
+      // Written atomically: a crash never leaves half a key behind.
+      writePrivate(file, pem);
     }
     return new Capabilities(createPrivateKey(pem), now);
   }

@@ -6,45 +6,78 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { createPrivate, ensurePrivateDir, openPrivate } from "../core/safe-file.ts";
 
 export function logFile(logDir: string, service: string): string {
   return path.join(logDir, `${service}.log`);
 }
 
-/** Opens the service's log for appending; the caller passes the fd to the child and closes its copy. */
+/**
+ * Opens the service's log for appending; the caller passes the fd to the child and closes its copy.
+ * Never through a link (core/safe-file.ts): a planted `logs/<service>.log` link would have the
+ * service's output appended to whatever it points at.
+ */
 export function openLog(logDir: string, service: string): number {
-  fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
-  return fs.openSync(logFile(logDir, service), "a", 0o600);
+  ensurePrivateDir(logDir);
+  return openPrivate(logFile(logDir, service), "append");
 }
 
 /** Rotates when the file is past `maxBytes`. Returns true when it rotated. */
 export function rotateIfNeeded(file: string, maxBytes: number, keep: number): boolean {
-  let size = 0;
+  let fd: number;
   try {
-    size = fs.statSync(file).size;
-  } catch {
-    return false;
+    fd = openPrivate(file, "update");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw e;
   }
-  if (size <= maxBytes) return false;
-  for (let i = keep - 1; i >= 1; i--) {
-    try {
-      fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-    } catch {
-      // That generation does not exist yet.
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size <= maxBytes) return false;
+    for (let i = keep - 1; i >= 1; i--) {
+      try {
+        // rename moves a name, never what a link points to.
+        fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+      } catch {
+        // That generation does not exist yet.
+      }
     }
+    if (keep >= 1) copyTo(fd, size, `${file}.1`);
+    fs.ftruncateSync(fd, 0);
+    return true;
+  } finally {
+    fs.closeSync(fd);
   }
-  if (keep >= 1) fs.copyFileSync(file, `${file}.1`);
-  fs.truncateSync(file, 0);
-  return true;
+}
+
+/**
+ * Copies the first `size` bytes of an open file into a fresh private file at `to` (whatever was there,
+ * link or not, is replaced). Bounded by `size`: a child writing fast must not keep the copy going.
+ */
+function copyTo(from: number, size: number, to: string): void {
+  fs.rmSync(to, { force: true });
+  const out = createPrivate(to);
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let at = 0; at < size;) {
+      const n = fs.readSync(from, buf, 0, Math.min(buf.length, size - at), at);
+      if (n === 0) break;
+      fs.writeSync(out, buf, 0, n);
+      at += n;
+    }
+  } finally {
+    fs.closeSync(out);
+  }
 }
 
 /** The last `n` lines of a file, reading only its tail (bounded: at most 4 MiB). */
 export function tailLines(file: string, n: number): string[] {
   let fd: number;
   try {
-    fd = fs.openSync(file, "r");
-  } catch {
-    return [];
+    fd = openPrivate(file, "read");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
   }
   try {
     const size = fs.fstatSync(fd).size;
