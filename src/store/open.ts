@@ -1,7 +1,8 @@
 /** Opens the store named by `agent.store`, creating and migrating it as needed. */
 import fs from "node:fs";
 import path from "node:path";
-import { VigilError } from "../core/errors.ts";
+import { isVigilError, VigilError } from "../core/errors.ts";
+import { createPrivate, isLink, securePrivate } from "../core/safe-file.ts";
 import { migrate } from "./migrations/index.ts";
 import { SqliteDb, type SqliteOptions } from "./sqlite/db.ts";
 import { SqlStore } from "./sql-store.ts";
@@ -16,12 +17,16 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
 }
 
+/** The database file and the ones SQLite keeps beside it. */
+const sqliteFiles = (file: string) => [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.store !== "sqlite") return openPostgres(opts.store, opts.readOnly ?? false);
   const file = path.join(opts.dataDir, "vigil.db");
   if (opts.readOnly && !fs.existsSync(file)) {
     throw new VigilError("NOT_FOUND", `no database at ${file}; has the agent run with this config?`);
   }
+  prepareSqliteFiles(file, opts.readOnly ?? false);
   const db = new SqliteDb(file, { ...opts.sqlite, readOnly: opts.readOnly ?? false });
   try {
     if (!opts.readOnly) await migrate(db, file);
@@ -33,22 +38,73 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 }
 
 /**
- * Makes sure `agent.data_dir` exists and can be written, so a wrong path stops the start with a clear
- * message instead of failing later inside the database driver.
+ * SQLite opens its files itself and follows links: so none of them may be a link (one planted as
+ * `vigil.db-wal` would have the agent write wherever it points), and the database is created by the
+ * agent, 0600, before SQLite opens it. SQLite gives its -wal and -shm the database file's mode; files
+ * of an older version (0644) are made 0600 here.
+ */
+function prepareSqliteFiles(file: string, readOnly: boolean): void {
+  if (readOnly) {
+    // An offline reader (`audit verify -c`, perhaps root reading the agent's files) changes nothing.
+    for (const f of sqliteFiles(file)) if (isLink(f)) throw unsafeLink(f);
+    return;
+  }
+  for (const f of sqliteFiles(file)) securePrivate(f);
+  if (!fs.existsSync(file)) fs.closeSync(createPrivate(file));
+}
+
+function unsafeLink(file: string): VigilError {
+  return new VigilError(
+    "DATA_DIR_UNSAFE",
+    `${file} is a symbolic link; Vigil never follows a link in agent.data_dir: remove it`,
+  );
+}
+
+/**
+ * Makes sure `agent.data_dir` exists, is the agent's own and can be written, so a wrong path stops
+ * the start with a clear message instead of failing later inside the database driver. Created 0700.
+ * A folder other users may write (or that belongs to another user) is refused: anyone of them could
+ * plant or swap the files the agent keeps there between its checks and SQLite's opens.
  */
 export function ensureDataDir(dataDir: string): void {
+  let st: fs.Stats;
   try {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const probe = path.join(dataDir, `.write-test-${process.pid}`);
-    fs.writeFileSync(probe, "");
-    fs.rmSync(probe);
+    st = fs.statSync(dataDir);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw unwritable(dataDir, e);
+  }
+  if (!st.isDirectory()) throw unwritable(dataDir, new Error("not a folder"));
+  const euid = process.geteuid?.();
+  if (euid !== undefined && st.uid !== euid && st.uid !== 0) {
     throw new VigilError(
-      "DATA_DIR_UNWRITABLE",
-      `agent.data_dir ${dataDir} cannot be written (${reason}); create it with write permission for this user, or set agent.data_dir to a writable folder`,
+      "DATA_DIR_UNSAFE",
+      `agent.data_dir ${dataDir} belongs to uid ${st.uid}, not to the agent's user (uid ${euid}); chown it to the agent's user, or set agent.data_dir to a folder of its own`,
     );
   }
+  if ((st.mode & 0o022) !== 0) {
+    const mode = (st.mode & 0o7777).toString(8).padStart(4, "0");
+    throw new VigilError(
+      "DATA_DIR_UNSAFE",
+      `agent.data_dir ${dataDir} can be written by other users (mode ${mode}), who could plant links or files the agent would trust; run \`chmod go-w ${dataDir}\` (0700 is best), or set agent.data_dir to a private folder`,
+    );
+  }
+  const probe = path.join(dataDir, `.write-test-${process.pid}`);
+  try {
+    fs.closeSync(createPrivate(probe));
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    if (isVigilError(e)) throw e;
+    throw unwritable(dataDir, e);
+  }
+}
+
+function unwritable(dataDir: string, e: unknown): VigilError {
+  const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  return new VigilError(
+    "DATA_DIR_UNWRITABLE",
+    `agent.data_dir ${dataDir} cannot be written (${reason}); create it with write permission for this user, or set agent.data_dir to a writable folder`,
+  );
 }
 
 async function openPostgres(url: string, readOnly: boolean): Promise<Store> {
