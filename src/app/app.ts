@@ -29,7 +29,7 @@ import { KillSwitch } from "../remediation/kill-switch.ts";
 import type { Approvals } from "../approvals/approvals.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { wireActions } from "./actions.ts";
-import { ensureAdminToken } from "./admin-token.ts";
+import { ensureAdminToken, restoreAdminToken } from "./admin-token.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
@@ -351,6 +351,7 @@ export class App {
    */
   async reload(by: Principal = { name: "signal", role: "admin" }): Promise<ReloadOutcome> {
     const file = this.#opts.configFile;
+    this.#restoreAdminToken();
     const result = await loadConfigIsolated(file, this.#opts.env ?? process.env);
     let problems: string[] = [];
     if (!result.ok) {
@@ -411,6 +412,22 @@ export class App {
 
   #tokenList() {
     return [...this.#config.auth.tokens, { name: "admin", role: "admin" as const, token: this.#adminToken }];
+  }
+
+  /** A deleted admin.token comes back at a reload, so the CLI here works again without a restart. */
+  #restoreAdminToken(): void {
+    const dataDir = this.#config.agent.data_dir;
+    try {
+      const done = restoreAdminToken(dataDir, this.#adminToken);
+      if (done === "restored") this.#log.warn({ dir: dataDir }, "admin.token was missing; written again");
+      if (done === "differs")
+        this.#log.warn(
+          { dir: dataDir },
+          "admin.token holds another token; the running one stays until a restart",
+        );
+    } catch (err) {
+      this.#log.error({ err, dir: dataDir }, "admin.token could not be written again");
+    }
   }
 
   async #health(): Promise<HealthInfo> {

@@ -24,7 +24,7 @@ export class AgentClient {
     } catch {
       throw new VigilError("INTERNAL", `${this.url}${path} answered ${res.status} with a non-JSON body`);
     }
-    if (!res.ok) throw fromApiError(json, res.status);
+    if (!res.ok) throw fromApiError(json, res.status, this.#target.tokenSource);
     return json as T;
   }
 
@@ -50,12 +50,13 @@ export class AgentClient {
   }
 }
 
-function fromApiError(json: unknown, status: number): VigilError {
+function fromApiError(json: unknown, status: number, tokenSource: string | undefined): VigilError {
   const err = (json as { error?: { code?: string; message?: string; details?: unknown } }).error;
   const code = err?.code && err.code in errorCatalog ? (err.code as ErrorCode) : "INTERNAL";
+  // Say where the token was looked for: a deleted admin.token is written again by `kill -HUP <agent pid>`.
   const hint =
     code === "UNAUTHENTICATED"
-      ? " (set VIGIL_TOKEN, or run where the agent's data_dir/admin.token is readable)"
+      ? ` (token from ${tokenSource ?? "nowhere"}; set VIGIL_TOKEN, or run where the agent's data_dir/admin.token is readable; a deleted admin.token is written again when the agent reloads: kill -HUP <its pid>)`
       : "";
   return new VigilError(code, `${err?.message ?? `HTTP ${status}`}${hint}`, { details: err?.details });
 }

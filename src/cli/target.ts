@@ -13,6 +13,8 @@ import { configPath } from "./up-args.ts";
 export interface AgentTarget {
   url: string;
   token: string | undefined;
+  /** Where the token came from, or where it was looked for: what a 401 tells the person. */
+  tokenSource?: string;
 }
 
 export function resolveTarget(configFlag: string | undefined, env: NodeJS.ProcessEnv): AgentTarget {
@@ -31,12 +33,16 @@ export function resolveTarget(configFlag: string | undefined, env: NodeJS.Proces
     // No readable config: the defaults above are what `vigil up` would use.
   }
   let token = env.VIGIL_TOKEN;
+  let tokenSource = "$VIGIL_TOKEN";
   if (!token) {
+    const tokenFile = adminTokenFile(dataDir);
     try {
-      token = fs.readFileSync(adminTokenFile(dataDir), "utf8").trim();
-    } catch {
+      token = fs.readFileSync(tokenFile, "utf8").trim();
+      tokenSource = tokenFile;
+    } catch (e) {
       token = undefined;
+      tokenSource = `${tokenFile} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}), and $VIGIL_TOKEN is not set`;
     }
   }
-  return { url: (env.VIGIL_URL ?? listenUrl(listen)).replace(/\/+$/, ""), token };
+  return { url: (env.VIGIL_URL ?? listenUrl(listen)).replace(/\/+$/, ""), token, tokenSource };
 }
