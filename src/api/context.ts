@@ -79,7 +79,11 @@ export interface NotifyApi {
 }
 
 export interface HealthInfo {
-  status: "ok";
+  /** "degraded" (HTTP 503) while the store cannot write. */
+  status: "ok" | "degraded";
+  /** While degraded: why the store fails ("database or disk is full (SQLITE_FULL)"), and since when. */
+  store_error?: string;
+  store_failing_since?: number;
   version: string;
   mode: string;
   paused: boolean;

@@ -30,6 +30,8 @@ import type { Approvals } from "../approvals/approvals.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { wireActions } from "./actions.ts";
 import { ensureAdminToken, restoreAdminToken } from "./admin-token.ts";
+import { StoreHealth } from "../store/health.ts";
+import { wireStoreHealth } from "./store-health.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
@@ -77,6 +79,7 @@ export class App {
   #config: VigilConfig;
   #log: Logger;
   #store: Store | undefined;
+  #storeHealth: StoreHealth | undefined;
   #bus: EventBus | undefined;
   #http: Listening | undefined;
   #tokens = new TokenRegistry([]);
@@ -184,7 +187,8 @@ export class App {
   /** The store, the audit log over it, and the event bus that writes to it. */
   async #openCore(): Promise<Core> {
     const { agent } = this.#config;
-    const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir }));
+    const health = (this.#storeHealth = new StoreHealth({ clock: this.#clock }));
+    const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir, health }));
     this.#lifecycle.defer("store", () => store.close());
     const audit = new AuditLog(store, this.#redactor);
     this.#lifecycle.defer("audit", () => audit.drain());
@@ -212,9 +216,13 @@ export class App {
     };
   }
 
-  async #openKillSwitch({ store, bus }: Core): Promise<KillSwitch> {
-    const killSwitch = (this.#killSwitch = new KillSwitch(store, bus, () => this.#onResume()));
+  async #openKillSwitch(core: Core): Promise<KillSwitch> {
+    const { store, bus } = core;
+    const now = () => this.#clock.now();
+    const killSwitch = (this.#killSwitch = new KillSwitch(store, bus, () => this.#onResume(), now));
     await killSwitch.load();
+    // A full disk: people are told, the switch works in memory, and both are recorded once it writes.
+    wireStoreHealth({ ...this.#wiring(core), health: this.#storeHealth!, killSwitch });
     return killSwitch;
   }
 
@@ -431,8 +439,11 @@ export class App {
   }
 
   async #health(): Promise<HealthInfo> {
+    const outage = this.#storeHealth?.outage;
     return {
-      status: "ok",
+      // The store failing is not "ok": what must be recorded is refused until it writes again.
+      status: outage ? "degraded" : "ok",
+      ...(outage ? { store_error: outage.cause, store_failing_since: outage.since } : {}),
       version,
       mode: this.#config.agent.mode,
       paused: this.#killSwitch?.paused ?? false,

@@ -118,8 +118,11 @@ export interface EventMap {
     command: string;
     reason: string;
   };
-  "agent.paused": { reason: string };
-  "agent.resumed": { reason: string };
+  /** `at`: when the switch took effect, when the store could not record it then (so this is late). */
+  "agent.paused": { reason: string; at?: number | undefined };
+  "agent.resumed": { reason: string; at?: number | undefined };
+  /** Recorded once the store writes again: from `since` to `until` it could not, for `cause`. */
+  "store.unavailable": { since: number; until: number; cause: string; failed_calls: number };
   "silence.created": { silence_id: string; until: number; reason: string };
   "silence.deleted": { silence_id: string };
   /** An expired, replayed, forged or mismatched capability token was presented. */

@@ -26,6 +26,7 @@ export const noticeTypes = [
   "incident.storm",
   "action.finished",
   "approval.requested",
+  "store.unavailable",
 ] as const;
 
 /** A payload field as text: strings as they are, anything else as JSON. */
@@ -110,6 +111,12 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
         approval_id: str(p.approval_id),
         title: `Approval needed: ${str(p.action)}${p.target ? ` on ${str(p.target)}` : ""}`,
         text: `${e.actor} asks to run ${str(p.action)} ${JSON.stringify(p.params)} because: ${str(p.reason) || "(no reason given)"}. Risk: ${str(p.assessment)}. Approve with: vigil approve ${str(p.approval_id)}`,
+      };
+    case "store.unavailable":
+      return {
+        ...base,
+        title: `Vigil could not record for ${Math.round((Number(p.until) - Number(p.since)) / 1000)} s`,
+        text: `From ${new Date(Number(p.since)).toISOString()} to ${new Date(Number(p.until)).toISOString()} the store could not write (${str(p.cause)}): ${str(p.failed_calls)} calls failed, and what happened then is missing from the audit log. It records again now.`,
       };
     default:
       return undefined;

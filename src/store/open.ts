@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { isVigilError, VigilError } from "../core/errors.ts";
 import { createPrivate, isLink, securePrivate } from "../core/safe-file.ts";
+import { failureDetails, sqliteFailure } from "./failure.ts";
+import { watchDb, type StoreHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { SqliteDb, type SqliteOptions } from "./sqlite/db.ts";
 import { SqlStore } from "./sql-store.ts";
@@ -15,25 +17,32 @@ export interface OpenStoreOptions {
   sqlite?: SqliteOptions;
   /** Skip migrations (offline readers such as `audit verify -c`). */
   readOnly?: boolean;
+  /** Told of every failure and recovery of the store once it is open (`/health`, notifications). */
+  health?: StoreHealth;
 }
 
 /** The database file and the ones SQLite keeps beside it. */
 const sqliteFiles = (file: string) => [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  if (opts.store !== "sqlite") return openPostgres(opts.store, opts.readOnly ?? false);
+  if (opts.store !== "sqlite") return openPostgres(opts.store, opts.readOnly ?? false, opts.health);
   const file = path.join(opts.dataDir, "vigil.db");
   if (opts.readOnly && !fs.existsSync(file)) {
     throw new VigilError("NOT_FOUND", `no database at ${file}; has the agent run with this config?`);
   }
-  prepareSqliteFiles(file, opts.readOnly ?? false);
-  const db = new SqliteDb(file, { ...opts.sqlite, readOnly: opts.readOnly ?? false });
+  let db: SqliteDb;
+  try {
+    prepareSqliteFiles(file, opts.readOnly ?? false);
+    db = new SqliteDb(file, { ...opts.sqlite, readOnly: opts.readOnly ?? false });
+  } catch (e) {
+    throw cannotOpen(file, e);
+  }
   try {
     if (!opts.readOnly) await migrate(db, file);
-    return new SqlStore(db, `sqlite:${file}`);
+    return new SqlStore(opts.health ? watchDb(db, opts.health) : db, `sqlite:${file}`);
   } catch (e) {
     await db.close();
-    throw e;
+    throw cannotOpen(file, e);
   }
 }
 
@@ -57,6 +66,18 @@ function unsafeLink(file: string): VigilError {
   return new VigilError(
     "DATA_DIR_UNSAFE",
     `${file} is a symbolic link; Vigil never follows a link in agent.data_dir: remove it`,
+  );
+}
+
+/** A store that cannot be opened at start: what is wrong and what to do, then start again. */
+function cannotOpen(file: string, e: unknown): unknown {
+  const failure = isVigilError(e) ? e : sqliteFailure(e, path.dirname(file));
+  const d = failureDetails(failure);
+  if (!d) return e;
+  return new VigilError(
+    "STORE_UNAVAILABLE",
+    `the store ${file} cannot be opened: ${d.reason} (${d.cause}); ${d.fix}, then start the agent again`,
+    { cause: e, details: d },
   );
 }
 
@@ -91,10 +112,24 @@ export function ensureDataDir(dataDir: string): void {
   }
   const probe = path.join(dataDir, `.write-test-${process.pid}`);
   try {
-    fs.closeSync(createPrivate(probe));
-    fs.rmSync(probe, { force: true });
+    const fd = createPrivate(probe);
+    try {
+      // One byte, not an empty file: an empty file needs no space, and a full disk must show here.
+      fs.writeSync(fd, "x");
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(probe, { force: true });
+    }
   } catch (e) {
     if (isVigilError(e)) throw e;
+    const full = failureDetails(sqliteFailure(e, dataDir));
+    if (full) {
+      throw new VigilError(
+        "STORE_UNAVAILABLE",
+        `agent.data_dir ${dataDir} cannot be written: ${full.reason} (${full.cause}); ${full.fix}, then start the agent again`,
+        { cause: e, details: full },
+      );
+    }
     throw unwritable(dataDir, e);
   }
 }
@@ -107,7 +142,7 @@ function unwritable(dataDir: string, e: unknown): VigilError {
   );
 }
 
-async function openPostgres(url: string, readOnly: boolean): Promise<Store> {
+async function openPostgres(url: string, readOnly: boolean, health: StoreHealth | undefined): Promise<Store> {
   // Loaded only for a PostgreSQL store: an agent on SQLite never carries the pg driver.
   const { describePostgres, PostgresDb } = await import("./postgres/db.ts");
   const where = describePostgres(url);
@@ -115,11 +150,11 @@ async function openPostgres(url: string, readOnly: boolean): Promise<Store> {
   try {
     await db.get("SELECT 1");
     if (!readOnly) await migrate(db, where);
-    return new SqlStore(db, where);
+    return new SqlStore(health ? watchDb(db, health) : db, where);
   } catch (e) {
     await db.close().catch(() => undefined);
-    if (e instanceof VigilError) throw e;
-    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    if (isVigilError(e) && !isVigilError(e, "STORE_UNAVAILABLE")) throw e;
+    const reason = failureDetails(e)?.cause ?? (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new VigilError(
       "STORE_UNAVAILABLE",
       `agent.store ${where} did not answer (${reason}); check that PostgreSQL runs there and the URL is right`,

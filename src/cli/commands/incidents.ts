@@ -97,10 +97,14 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
         .option("--reason <text>", "recorded with the switch", ""),
     ).action(
       verb(ctx, async (opts: { reason: string; config?: string; json?: boolean }) => {
-        const r = await client(opts.config).request<{ paused: boolean }>("POST", `/api/${verbName}`, {
-          reason: opts.reason,
-        });
+        const r = await client(opts.config).request<{ paused: boolean; warning?: string }>(
+          "POST",
+          `/api/${verbName}`,
+          { reason: opts.reason },
+        );
         if (opts.json) return void ctx.io.out(JSON.stringify(r));
+        // The store could not record it (a full disk): the switch holds in memory only.
+        if (r.warning) ctx.io.err(`warning: ${r.warning}`);
         ctx.io.out(
           r.paused
             ? "paused: no automatic action until `vigil resume`"

@@ -1,9 +1,11 @@
 /**
  * PostgreSQL through `pg`: a small pool, `?` placeholders rewritten to `$n`, BIGINT read as a
- * number, and writers serialised across agents by a transaction-scoped advisory lock per name.
+ * number, and writers serialised across agents by a transaction-scoped advisory lock per name. A
+ * server that is gone, full or shutting down comes out as STORE_UNAVAILABLE (store/failure.ts).
  */
 import pg from "pg";
 import type { Db, Row, SqlValue } from "../db.ts";
+import { postgresFailure } from "../failure.ts";
 
 // BIGINT (int8) values here are ids, sequence numbers and ms timestamps: all far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -48,24 +50,35 @@ function lockKey(name: string): string {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** Awaits a driver call, turning the server's or the network's failure into STORE_UNAVAILABLE. */
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw postgresFailure(e) ?? e;
+  }
+}
+
 function adapter(q: Queryable, self: PostgresDb | undefined): Db {
+  const query = (sql: string, params: readonly SqlValue[] = []) =>
+    guard(q.query(rewrite(sql), params as unknown[]));
   return {
     dialect: "postgres",
-    async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-      return (await q.query(rewrite(sql), params as unknown[])).rows as T[];
+    async all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
+      return (await query(sql, params)).rows as T[];
     },
     async allArrays(sql: string, params: readonly SqlValue[] = []) {
-      return (await q.query({ text: rewrite(sql), values: params as unknown[], rowMode: "array" }))
+      return (await guard(q.query({ text: rewrite(sql), values: params as unknown[], rowMode: "array" })))
         .rows as unknown[][];
     },
-    async get<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-      return (await q.query(rewrite(sql), params as unknown[])).rows[0] as T | undefined;
+    async get<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
+      return (await query(sql, params)).rows[0] as T | undefined;
     },
-    async run(sql: string, params: readonly SqlValue[] = []) {
-      return { changes: (await q.query(rewrite(sql), params as unknown[])).rowCount ?? 0 };
+    async run(sql: string, params?: readonly SqlValue[]) {
+      return { changes: (await query(sql, params)).rowCount ?? 0 };
     },
     async exec(sql: string) {
-      await q.query(sql);
+      await guard(q.query(sql));
     },
     transaction: (lock, fn) =>
       self ? self.transaction(lock, fn) : Promise.reject(new Error("nested transactions are not supported")),
@@ -116,16 +129,16 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(lock: string, fn: (tx: Db) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await guard(this.#pool.connect());
     try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(lock)]);
+      await guard(client.query("BEGIN"));
+      await guard(client.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(lock)]));
       const result = await fn(adapter(client, undefined));
-      await client.query("COMMIT");
+      await guard(client.query("COMMIT"));
       return result;
     } catch (e) {
       await client.query("ROLLBACK").catch(() => undefined);
-      throw e;
+      throw postgresFailure(e) ?? e;
     } finally {
       client.release();
     }
