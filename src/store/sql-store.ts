@@ -3,9 +3,11 @@ import type { NewEvent, StoredEvent } from "../core/events.ts";
 import type { Db } from "./db.ts";
 import { currentVersion } from "./migrations/index.ts";
 import type {
+  ChainRow,
   ChainTip,
   HourTotal,
   LatencyRow,
+  Macer,
   MinuteRow,
   ResultRow,
   Sealer,
@@ -15,16 +17,21 @@ import type {
 
 const eventColumns = "seq, ts, actor, type, subject, payload, prev_hash, hash";
 
+/** The schema version that added `audit_events.mac` (migrations/007-audit-mac.ts). */
+const macVersion = 7;
+
 export class SqlStore implements Store {
   readonly description: string;
   readonly db: Db;
+  /** Whether audit_events has its mac column: an offline reader may open a store not yet migrated. */
+  #hasMac: Promise<boolean> | undefined;
 
   constructor(db: Db, description: string) {
     this.db = db;
     this.description = description;
   }
 
-  appendEvents(events: readonly NewEvent[], seal: Sealer): Promise<StoredEvent[]> {
+  appendEvents(events: readonly NewEvent[], seal: Sealer, mac?: Macer): Promise<StoredEvent[]> {
     if (events.length === 0) return Promise.resolve([]);
     return this.db.transaction("vigil:audit", async (tx) => {
       const tip = await tx.get<{ seq: number | string; hash: string }>(
@@ -35,7 +42,7 @@ export class SqlStore implements Store {
         events,
       );
       for (const r of rows) {
-        await tx.run(`INSERT INTO audit_events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        await tx.run(`INSERT INTO audit_events (${eventColumns}, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
           r.seq,
           r.ts,
           r.actor,
@@ -44,6 +51,7 @@ export class SqlStore implements Store {
           r.payload,
           r.prev_hash,
           r.hash,
+          mac ? mac(r) : null,
         ]);
       }
       return rows;
@@ -64,11 +72,13 @@ export class SqlStore implements Store {
     return rows.map(toEvent);
   }
 
-  async *scanEvents(pageSize = 10_000): AsyncGenerator<StoredEvent[]> {
+  async *scanEvents(pageSize = 10_000): AsyncGenerator<ChainRow[]> {
+    this.#hasMac ??= this.schemaVersion().then((v) => v >= macVersion);
+    const mac = (await this.#hasMac) ? "mac" : "NULL AS mac";
     let after = 0;
     for (;;) {
       const rows = await this.db.allArrays(
-        `SELECT ${eventColumns} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+        `SELECT ${eventColumns}, ${mac} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
         [after, pageSize],
       );
       if (rows.length === 0) return;
@@ -221,8 +231,8 @@ export class SqlStore implements Store {
 }
 
 /** Both dialects return these columns already typed (postgres/ parses BIGINT as number), so no copy. */
-/** In the column order of `eventColumns`; PostgreSQL's BIGINT arrives as a string. */
-function eventFromArray(a: unknown[]): StoredEvent {
+/** In the column order of `eventColumns`, then mac; PostgreSQL's BIGINT arrives as a string. */
+function eventFromArray(a: unknown[]): ChainRow {
   return {
     seq: Number(a[0]),
     ts: Number(a[1]),
@@ -232,6 +242,7 @@ function eventFromArray(a: unknown[]): StoredEvent {
     payload: a[5] as string,
     prev_hash: a[6] as string,
     hash: a[7] as string,
+    mac: (a[8] as string | null) ?? null,
   };
 }
 

@@ -94,6 +94,18 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       await store.close();
     });
 
+    it("keeps each row's MAC for verification, out of what readers and appenders get", async () => {
+      const store = await makeStore();
+      await store.appendEvents([ev(1)], seal);
+      const [row] = await store.appendEvents([ev(2)], seal, (r) => `k:${r.hash}`);
+      expect(row).not.toHaveProperty("mac");
+      expect((await store.readEvents({ limit: 10 }))[1]).not.toHaveProperty("mac");
+      const scanned = [];
+      for await (const page of store.scanEvents()) scanned.push(...page);
+      expect(scanned.map((r) => r.mac)).toEqual([null, "k:h2"]);
+      await store.close();
+    });
+
     it("refuses to update or delete audit rows", async () => {
       const store = await makeStore();
       await store.appendEvents([ev(1)], seal);

@@ -16,6 +16,14 @@ export interface ChainTip {
 /** Turns new events into chained rows; supplied by the audit log, called inside the write lock. */
 export type Sealer = (tip: ChainTip | undefined, events: readonly NewEvent[]) => StoredEvent[];
 
+/** A row's MAC, made with a key the database never holds (audit/key.ts); null writes none. */
+export type Macer = (row: StoredEvent) => string | null;
+
+/** A stored row as verification reads it: the event and its MAC (null before the key existed). */
+export interface ChainRow extends StoredEvent {
+  mac: string | null;
+}
+
 /** A target's persisted row; JSON columns are opaque to the store. */
 export interface TargetRow {
   name: string;
@@ -66,12 +74,15 @@ export interface Store {
   /** `sqlite:<file>` or `postgres:<host>/<db>`, never with a password. */
   readonly description: string;
   readonly db: Db;
-  /** Appends events atomically, chained after the current tip; concurrent writers serialise. */
-  appendEvents(events: readonly NewEvent[], seal: Sealer): Promise<StoredEvent[]>;
+  /**
+   * Appends events atomically, chained after the current tip; concurrent writers serialise. `mac`
+   * gives each sealed row its MAC column; the rows returned are the events without it.
+   */
+  appendEvents(events: readonly NewEvent[], seal: Sealer, mac?: Macer): Promise<StoredEvent[]>;
   /** Events after `after` in ascending seq, or the newest `limit` when `newest` is set. */
   readEvents(query: { after?: number; limit: number; newest?: boolean }): Promise<StoredEvent[]>;
-  /** Every event in seq order, a page at a time, without holding them all in memory. */
-  scanEvents(pageSize?: number): AsyncGenerator<StoredEvent[]>;
+  /** Every row in seq order with its MAC, a page at a time, without holding them all in memory. */
+  scanEvents(pageSize?: number): AsyncGenerator<ChainRow[]>;
   countEvents(): Promise<number>;
   saveTargets(rows: readonly TargetRow[]): Promise<void>;
   loadTargets(): Promise<TargetRow[]>;

@@ -10,6 +10,7 @@ import { m003 } from "./003-actions.ts";
 import { m004 } from "./004-incidents.ts";
 import { m005 } from "./005-outbox.ts";
 import { m006 } from "./006-outbox-groups.ts";
+import { m007 } from "./007-audit-mac.ts";
 
 export interface Migration {
   version: number;
@@ -18,7 +19,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
 
 export const latestVersion = migrations.at(-1)!.version;
 
