@@ -6,7 +6,8 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
-import { AuditLog } from "../audit/audit-log.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { openAuditTrail } from "../audit/trail.ts";
 import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
 import type { ActionsApi, GuardApi, HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
 import { EventStreams } from "../api/event-streams.ts";
@@ -48,6 +49,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Where logs go (standard error by default). */
   logDestination?: DestinationStream;
+  /** `vigil up --accept-audit-reset`: start a new audit chain instead of refusing a broken one. */
+  acceptAuditReset?: boolean;
 }
 
 /** What everything else records through: the store, the audit log over it, the event bus into it. */
@@ -190,8 +193,21 @@ export class App {
     const health = (this.#storeHealth = new StoreHealth({ clock: this.#clock }));
     const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir, health }));
     this.#lifecycle.defer("store", () => store.close());
-    const audit = new AuditLog(store, this.#redactor);
+    // Refuses a chain that does not verify (or writes audit.reset first, when told to accept it).
+    const { audit, keeper, reset } = await openAuditTrail({
+      store,
+      dataDir: agent.data_dir,
+      redactor: this.#redactor,
+      clock: this.#clock,
+      acceptReset: this.#opts.acceptAuditReset ?? false,
+      onAnchorError: (err) => this.#log.error({ err }, "audit anchor not written; the next tick tries again"),
+    });
+    // Runs after the last append has drained: the anchor's final write holds the final head.
+    this.#lifecycle.defer("audit anchor", () => keeper.stop());
     this.#lifecycle.defer("audit", () => audit.drain());
+    if (reset) {
+      this.#log.warn({ seq: reset.seq, payload: reset.payload }, "audit chain reset (--accept-audit-reset)");
+    }
     const bus = (this.#bus = new EventBus({
       sink: audit,
       clock: this.#clock,

@@ -1,13 +1,18 @@
 /**
- * The audit log: append (hash-chained, group-committed), read, verify, export.
+ * The audit log: append (hash-chained, MACed, group-committed), read, verify, export.
  *
- * Owns: the chain's rules. Must not import: api, cli, app. The code has no path that updates or
- * deletes a row; the tables refuse it too (triggers in the first migration).
+ * Owns: the chain's rules, its key and its anchor. Must not import: api, cli, app. The code has no
+ * path that updates or deletes a row; the tables refuse it too (triggers in the first migration).
+ * `trail.ts` opens it at start, refusing a chain that does not verify.
  */
 import type { EventSink, NewEvent, StoredEvent } from "../core/events.ts";
 import type { Redactor } from "../core/redact.ts";
-import type { Store } from "../store/store.ts";
-import { makeSealer, verifyChain, type VerifyResult } from "./chain.ts";
+import type { ChainRow, Macer, Store } from "../store/store.ts";
+import { anchorText, type AnchorKeeper } from "./anchor.ts";
+import { makeSealer } from "./chain.ts";
+import type { AuditKey } from "./key.ts";
+import { verifyStore } from "./check.ts";
+import { verifyChain, type VerifyResult } from "./verify.ts";
 
 interface Pending {
   event: NewEvent;
@@ -18,15 +23,66 @@ interface Pending {
 /** At most this many events in one commit, so one burst cannot build an unbounded transaction. */
 const maxBatch = 1_000;
 
+export interface AuditLogOptions {
+  /** MACs every row, and verify checks them. Without it (tests, tools) rows carry no MAC. */
+  key?: AuditKey | undefined;
+  /** Where verify reads the anchor file, and the keeper that follows this agent's head. */
+  anchor?: { dataDir: string; keeper: AnchorKeeper } | undefined;
+}
+
 export class AuditLog implements EventSink {
   readonly #store: Store;
+  readonly #redactor: Redactor;
   readonly #seal: ReturnType<typeof makeSealer>;
+  readonly #key: AuditKey | undefined;
+  readonly #mac: Macer | undefined;
+  readonly #anchor: AuditLogOptions["anchor"];
+  /** The newest row this agent appended: what it knows the chain reached, whatever the database says. */
+  #head: { seq: number; hash: string } | undefined;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
 
-  constructor(store: Store, redactor: Redactor) {
+  constructor(store: Store, redactor: Redactor, opts: AuditLogOptions = {}) {
     this.#store = store;
+    this.#redactor = redactor;
     this.#seal = makeSealer(redactor);
+    this.#key = opts.key;
+    const key = opts.key;
+    this.#mac = key ? (r) => key.mac(r.hash) : undefined;
+    this.#anchor = opts.anchor;
+    const head = opts.anchor?.keeper.head;
+    if (head && head.seq > 0) this.#head = { seq: head.seq, hash: head.hash };
+  }
+
+  /** The newest row this agent appended (or found at start), if any. */
+  get head(): { seq: number; hash: string } | undefined {
+    return this.#head;
+  }
+
+  /** `seq 1372 #ab12cd34`: the head, for notifications, so people outside hold recent anchors. */
+  anchorText(): string | undefined {
+    return this.#head ? anchorText(this.#head) : undefined;
+  }
+
+  /**
+   * Appends `event` as the first row of a new chain (linked to GENESIS, the seq continued): the
+   * `audit.reset` that `--accept-audit-reset` writes before anything else.
+   */
+  async appendReset(event: NewEvent<"audit.reset">): Promise<StoredEvent> {
+    await this.drain();
+    const [row] = await this.#store.appendEvents(
+      [event],
+      makeSealer(this.#redactor, { restart: true }),
+      this.#mac,
+    );
+    this.#noteHead(row!);
+    return row!;
+  }
+
+  #noteHead(row: StoredEvent): void {
+    if (this.#head && row.seq <= this.#head.seq) return;
+    this.#head = { seq: row.seq, hash: row.hash };
+    this.#anchor?.keeper.note(this.#head);
   }
 
   /**
@@ -50,7 +106,9 @@ export class AuditLog implements EventSink {
           const rows = await this.#store.appendEvents(
             batch.map((p) => p.event),
             this.#seal,
+            this.#mac,
           );
+          this.#noteHead(rows.at(-1)!);
           batch.forEach((p, i) => p.resolve(rows[i]!));
         } catch (e) {
           for (const p of batch) p.reject(e);
@@ -76,12 +134,19 @@ export class AuditLog implements EventSink {
     return this.#store.readEvents({ after, limit });
   }
 
+  /**
+   * Walks the whole chain: hashes, MACs, and the anchors (the file, and this agent's own head, which
+   * no one can edit from outside).
+   */
   verify(): Promise<VerifyResult> {
-    return verifyChain(this.#store.scanEvents());
+    const singleWriter = this.#store.db.dialect === "sqlite";
+    if (!this.#anchor) return verifyChain(() => this.#store.scanEvents(), { key: this.#key, singleWriter });
+    const memory = this.#head ? [{ source: "the running agent's memory", ...this.#head, vouches: true }] : [];
+    return verifyStore({ store: this.#store, dataDir: this.#anchor.dataDir, key: this.#key, also: memory });
   }
 
-  /** Every event in seq order, a page at a time. */
-  pages(): AsyncGenerator<StoredEvent[]> {
+  /** Every event in seq order, a page at a time (with each row's MAC). */
+  pages(): AsyncGenerator<ChainRow[]> {
     return this.#store.scanEvents();
   }
 

@@ -5,7 +5,9 @@
  *   hash = sha256_hex(prev_hash ‖ canonical JSON of [seq, ts, actor, type, subject, payload])
  *
  * `payload` is stored as canonical JSON text, so verification hashes the stored bytes directly and
- * never re-encodes what it reads.
+ * never re-encodes what it reads. The hash alone is no proof: anyone who can write the database can
+ * recompute it. Each row's MAC (key.ts) and the anchor outside the database (anchor.ts) are;
+ * `verify.ts` checks all three.
  */
 import { hash } from "node:crypto";
 import { canonicalJson } from "../core/canonical.ts";
@@ -28,12 +30,13 @@ export function rowHash(prevHash: string, r: Omit<StoredEvent, "prev_hash" | "ha
 
 /**
  * Seals new events onto the chain. Payloads are redacted here, the last point before anything is
- * written, so no caller can forget to.
+ * written, so no caller can forget to. `restart` seals them as a new chain (the first row links to
+ * GENESIS) that continues the seq: what `audit.reset` starts.
  */
-export function makeSealer(redactor: Redactor) {
+export function makeSealer(redactor: Redactor, opts: { restart?: boolean } = {}) {
   return (tip: ChainTip | undefined, events: readonly NewEvent[]): StoredEvent[] => {
     let seq = tip?.seq ?? 0;
-    let prev = tip?.hash ?? GENESIS;
+    let prev = opts.restart ? GENESIS : (tip?.hash ?? GENESIS);
     return events.map((e) => {
       seq += 1;
       const row = {
@@ -50,48 +53,4 @@ export function makeSealer(redactor: Redactor) {
       return sealed;
     });
   };
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  /** Rows checked. */
-  count: number;
-  /** The last seq that checked out. */
-  last_seq: number;
-  /** The first row that does not: edited, missing, or out of place. */
-  first_bad_seq?: number;
-  reason?: string;
-}
-
-/**
- * Walks pages of rows in seq order and checks each link. Stops at the first bad row: everything
- * after it is unproven anyway.
- */
-export async function verifyChain(pages: AsyncIterable<StoredEvent[]>): Promise<VerifyResult> {
-  let expectedSeq = 1;
-  let prev = GENESIS;
-  let count = 0;
-  for await (const page of pages) {
-    for (const r of page) {
-      let reason: string | undefined;
-      if (r.seq !== expectedSeq) reason = `expected seq ${expectedSeq} but found ${r.seq}: a row is missing`;
-      else if (r.prev_hash !== prev) {
-        reason = `seq ${r.seq} does not link to the row before it: rows were reordered or replaced`;
-      } else if (rowHash(prev, r) !== r.hash)
-        reason = `seq ${r.seq} does not match its hash: the row was edited`;
-      if (reason !== undefined) {
-        return {
-          ok: false,
-          count,
-          last_seq: expectedSeq - 1,
-          first_bad_seq: Math.min(r.seq, expectedSeq),
-          reason,
-        };
-      }
-      prev = r.hash;
-      expectedSeq += 1;
-      count += 1;
-    }
-  }
-  return { ok: true, count, last_seq: expectedSeq - 1 };
 }

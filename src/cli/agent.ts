@@ -11,9 +11,10 @@ export async function startUp(
   configFlag: string | undefined,
   io: Io,
   env: NodeJS.ProcessEnv,
+  opts: { acceptAuditReset?: boolean } = {},
 ): Promise<{ stopped: Promise<number> }> {
   const file = configPath(configFlag, env);
-  const app = await App.load({ configFile: file, env });
+  const app = await App.load({ configFile: file, env, acceptAuditReset: opts.acceptAuditReset ?? false });
   await app.start();
   io.err(
     `vigil: agent up at ${app.url} (config ${path.relative(process.cwd(), file) || file}; ` +

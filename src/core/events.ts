@@ -21,6 +21,13 @@ export interface EventMap {
   "config.reloaded": { config_file: string };
   "config.reload_failed": { config_file: string; problems: string[] };
   "audit.verified": { ok: boolean; count: number; first_bad_seq?: number | undefined };
+  /** `vigil up --accept-audit-reset`: the first row of a new chain, naming what was wrong with the old. */
+  "audit.reset": {
+    found: string[];
+    previous_tip_seq: number;
+    anchor_seq: number | null;
+    accepted_by: string;
+  };
   /** A check's outcome flipped (ok ↔ failing) or its failure changed; repeats are not events. */
   "check.result": {
     ok: boolean;

@@ -1,0 +1,96 @@
+/**
+ * Opening the audit log at start. The agent refuses to start on a chain that does not verify, on a
+ * store that vanished (an anchor or a key in agent.data_dir, but the events gone), or when the key or
+ * the anchor was deleted; appending onto such a chain would make the damage look like history.
+ * `--accept-audit-reset` starts anyway: the first row it writes is `audit.reset`, the start of a
+ * new chain, naming what was found, so the reset itself is on the record.
+ */
+import os from "node:os";
+import type { Clock } from "../core/clock.ts";
+import { VigilError } from "../core/errors.ts";
+import type { StoredEvent } from "../core/events.ts";
+import type { Redactor } from "../core/redact.ts";
+import type { Store } from "../store/store.ts";
+import { AnchorKeeper } from "./anchor.ts";
+import { AuditLog } from "./audit-log.ts";
+import { GENESIS } from "./chain.ts";
+import { checkStore } from "./check.ts";
+import { createAuditKey, readAuditKey } from "./key.ts";
+
+export interface TrailOptions {
+  store: Store;
+  dataDir: string;
+  redactor: Redactor;
+  clock: Clock;
+  /** `vigil up --accept-audit-reset`: start a new chain instead of refusing. */
+  acceptReset: boolean;
+  /** A failed anchor write on the timer (the next one tries again). */
+  onAnchorError: (err: unknown) => void;
+}
+
+export interface Trail {
+  audit: AuditLog;
+  keeper: AnchorKeeper;
+  /** The `audit.reset` row, when the start began a new chain. */
+  reset?: StoredEvent | undefined;
+  /** `--accept-audit-reset` was given, but the chain was sound: nothing was reset. */
+  resetNotNeeded?: boolean;
+}
+
+/**
+ * Checks the chain against its key and anchor, then opens the log over it: refuses (AUDIT_TAMPERED,
+ * every problem named) or, with `acceptReset`, writes `audit.reset` first. The anchor file is written
+ * before this returns, and then follows the head on a timer; `keeper.stop()` writes it a last time.
+ */
+export async function openAuditTrail(o: TrailOptions): Promise<Trail> {
+  const existingKey = readAuditKey(o.dataDir);
+  const { result, anchor, tip } = await checkStore({ store: o.store, dataDir: o.dataDir, key: existingKey });
+  const found = result.ok ? [] : [`${result.reason}`];
+  if (found.length > 0 && !o.acceptReset) {
+    throw new VigilError(
+      "AUDIT_TAMPERED",
+      `the audit log of ${o.store.description} cannot be trusted: ${found.join("; ")}. The agent did not start. ` +
+        `Keep a copy of ${o.dataDir} and of the database to find out what happened; then, to start a new chain ` +
+        `whose first event records this, run: vigil up --accept-audit-reset`,
+      { details: { problems: found, first_bad_seq: result.first_bad_seq ?? null } },
+    );
+  }
+  const key = existingKey ?? createAuditKey(o.dataDir);
+  // A sound anchor carries where MACs begin; without one (the first start, or a store from before
+  // the key), MACs begin with the next row.
+  const macFrom = anchor && found.length === 0 ? anchor.mac_from : (tip?.seq ?? 0) + 1;
+  const keeper = new AnchorKeeper({
+    dataDir: o.dataDir,
+    key,
+    clock: o.clock,
+    head: { seq: tip?.seq ?? 0, hash: tip?.hash ?? GENESIS, mac_from: macFrom, at: o.clock.now() },
+    onError: o.onAnchorError,
+  });
+  const audit = new AuditLog(o.store, o.redactor, { key, anchor: { dataDir: o.dataDir, keeper } });
+  let reset: StoredEvent | undefined;
+  if (found.length > 0) {
+    reset = await audit.appendReset({
+      type: "audit.reset",
+      subject: "audit",
+      actor: "vigil",
+      ts: o.clock.now(),
+      payload: {
+        found,
+        previous_tip_seq: tip?.seq ?? 0,
+        anchor_seq: anchor?.seq ?? null,
+        accepted_by: `${userName()} (vigil up --accept-audit-reset)`,
+      },
+    });
+  }
+  await keeper.flush();
+  keeper.start();
+  return { audit, keeper, reset, resetNotNeeded: o.acceptReset && found.length === 0 };
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
+}
