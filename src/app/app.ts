@@ -242,10 +242,11 @@ export class App {
     return killSwitch;
   }
 
-  #wireMetrics({ store, bus }: Core, killSwitch: KillSwitch): Promise<AgentMetrics> {
+  #wireMetrics({ store, bus, audit }: Core, killSwitch: KillSwitch): Promise<AgentMetrics> {
     return wireMetrics({
       store,
       bus,
+      auditHead: () => audit.head,
       lifecycle: this.#lifecycle,
       config: () => this.#config,
       targets: () => this.#supervision?.list() ?? [],
@@ -278,6 +279,7 @@ export class App {
   #wireNotify(core: Core, b: Built): Promise<void> {
     return wireNotify({
       ...this.#wiring(core),
+      auditAnchor: () => core.audit.anchorText(),
       muted: b.muted,
       commands: {
         bus: core.bus,
@@ -308,7 +310,7 @@ export class App {
       actions: b.actions,
       approvals: b.approvals,
       guard: b.guard,
-      notify: this.#notifyApi(core.bus),
+      notify: this.#notifyApi(core),
       events: streams,
       metrics: b.metrics,
       tokens: this.#tokens,
@@ -423,10 +425,10 @@ export class App {
   }
 
   /** `vigil notify test`: through the current config (a reload is honoured), audited with who asked. */
-  #notifyApi(bus: EventBus): NotifyApi {
+  #notifyApi({ bus, audit }: Core): NotifyApi {
     return {
       test: async (channel, by) => {
-        const r = await testChannel(this.#config.notify, channel, this.#clock.now());
+        const r = await testChannel(this.#config.notify, channel, this.#clock.now(), audit.anchorText());
         const payload = { channel, type: r.type, ok: r.ok, error: r.error ?? null };
         await bus.emit("notification.tested", channel, payload, by.name);
         return r;

@@ -42,6 +42,7 @@ export async function wireMetrics(w: {
   targets: () => readonly TargetSample[];
   schedulerLagMs: () => number;
   paused: () => boolean;
+  auditHead: () => { seq: number; hash: string } | undefined;
 }): Promise<AgentMetrics> {
   const actions = new ActionStore(w.store.db);
   const outbox = new OutboxStore(w.store.db);
@@ -53,6 +54,7 @@ export async function wireMetrics(w: {
     outboxDepth: () => outbox.depth(),
     channels: () => Object.keys(w.config().notify.channels),
     info: () => ({ version, mode: w.config().agent.mode }),
+    auditHead: w.auditHead,
   });
   await syncLabels(m, declared(w.config()));
   const offEvents = feedFromEvents(m, w.bus);

@@ -33,10 +33,19 @@ export async function wireNotify(w: {
   config: () => VigilConfig;
   muted: (target: string) => string | undefined;
   commands: CommandDeps;
+  /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
+  auditAnchor: () => string | undefined;
 }): Promise<void> {
   const store = new OutboxStore(w.store.db);
   const log = w.log.child({ component: "notify" });
-  const outbox = new Outbox({ store, bus: w.bus, clock: w.clock, log, config: () => w.config().notify });
+  const outbox = new Outbox({
+    store,
+    bus: w.bus,
+    clock: w.clock,
+    log,
+    config: () => w.config().notify,
+    auditAnchor: w.auditAnchor,
+  });
   outbox.start();
   w.lifecycle.defer("outbox", () => outbox.stop());
   const cursorKey = cursorKeyOf(w.config().agent.name);

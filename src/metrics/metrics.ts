@@ -30,6 +30,8 @@ export interface ScrapeSources {
   /** The configured channels: each shows a depth, 0 when nothing waits. */
   channels(): readonly string[];
   info(): { version: string; mode: string };
+  /** The audit chain's head as this agent knows it (undefined before the first event). */
+  auditHead?(): { seq: number; hash: string } | undefined;
 }
 
 /** States in which a target counts as up: `degraded` has failed fewer than `fail_after` checks. */
@@ -215,6 +217,29 @@ export function defineMetrics(src: ScrapeSources) {
       help: "Events appended to the audit log, by event type; the append rate is rate() of it.",
       labelNames: ["type"] as const,
       registers,
+    }),
+
+    // The head in every scrape: a Prometheus server keeps a history of anchors off this host.
+    auditHeadSeq: new Gauge({
+      name: "vigil_audit_head_seq",
+      help: "The seq of the newest audit event: a chain that later ends below it was cut short.",
+      registers,
+      collect() {
+        this.set(src.auditHead?.()?.seq ?? 0);
+      },
+    }),
+
+    auditHeadInfo: new Gauge({
+      name: "vigil_audit_head_info",
+      help: "Always 1; hash is the first 8 hex of the newest audit event's hash, seq its seq.",
+      labelNames: ["seq", "hash"] as const,
+      registers,
+      collect() {
+        // One series at a time: the old head's goes when the head moves.
+        this.reset();
+        const head = src.auditHead?.();
+        if (head) this.set({ seq: String(head.seq), hash: head.hash.slice(0, 8) }, 1);
+      },
     }),
 
     authFailures: new Counter({

@@ -32,6 +32,8 @@ export interface OutboxDeps {
   log: Logger;
   config: () => VigilConfig["notify"];
   random?: () => number;
+  /** The audit chain's head as `seq N #hash8`, added to each message as it goes out. */
+  auditAnchor?: () => string | undefined;
 }
 
 export class Outbox {
@@ -98,9 +100,12 @@ export class Outbox {
       result = { ok: false, error: `the channel ${r.channel} is no longer configured`, permanent: true };
     } else {
       const { provider, settings } = providerOf(channel);
+      // Filled at delivery, not when queued: the freshest anchor, whichever agent of a fleet sends it.
+      const message = JSON.parse(r.body) as Outgoing["message"];
+      const anchor = this.#d.auditAnchor?.();
       result = await provider.deliver(
         settings,
-        { id: r.id, message: JSON.parse(r.body) as Outgoing["message"] },
+        { id: r.id, message: anchor ? { ...message, audit_anchor: anchor } : message },
         { timeoutMs: deliveryTimeoutMs, now },
       );
     }

@@ -27,6 +27,11 @@ export interface Outgoing {
     at: number;
     /** A grouped message: each fact it tells, oldest first (the fields above are the newest one's). */
     items?: { kind: string; title: string; text: string; at: number; incident_id?: string }[] | undefined;
+    /**
+     * The audit chain's head when this was sent, `seq 1372 #ab12cd34`: every receiver keeps a recent
+     * anchor outside the agent's host, which `vigil audit verify --anchor` holds the chain to.
+     */
+    audit_anchor?: string | undefined;
   };
 }
 

@@ -26,7 +26,7 @@ export interface ChannelTestResult {
 }
 
 /** The message a test sends: kind "test", no target, a text that says nothing is wrong. */
-export function testMessage(channel: string, type: string, now: number): Outgoing {
+export function testMessage(channel: string, type: string, now: number, auditAnchor?: string): Outgoing {
   const id = randomUUID();
   return {
     id,
@@ -39,6 +39,7 @@ export function testMessage(channel: string, type: string, now: number): Outgoin
         `A test message from Vigil through the channel ${channel} (${type}). ` +
         "Nothing is wrong: this only checks that notifications reach you.",
       at: now,
+      ...(auditAnchor ? { audit_anchor: auditAnchor } : {}),
     },
   };
 }
@@ -48,6 +49,7 @@ export async function testChannel(
   notify: VigilConfig["notify"],
   channel: string,
   now: number,
+  auditAnchor?: string,
 ): Promise<ChannelTestResult> {
   const cfg = Object.hasOwn(notify.channels, channel) ? notify.channels[channel] : undefined;
   if (!cfg) throw unknownChannel(notify, channel);
@@ -55,7 +57,7 @@ export async function testChannel(
   const started = performance.now();
   let delivery: Delivery;
   try {
-    delivery = await provider.deliver(settings, testMessage(channel, type, now), {
+    delivery = await provider.deliver(settings, testMessage(channel, type, now, auditAnchor), {
       timeoutMs: testTimeoutMs,
       now,
     });

@@ -3,15 +3,18 @@
  * off the end, a database emptied to zero bytes, a row edited with every hash after it recomputed,
  * a row edited without. Each is named by `vigil audit verify` (offline and through the agent) and
  * stops the next start, until `--accept-audit-reset` starts a new chain whose first event says
- * what was found.
+ * what was found. The head (the anchor) goes out with every notification and in /metrics.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import type net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GENESIS, rowHash } from "../../src/audit/chain.ts";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
 import { api, runCli, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
+import { tempDir } from "../helpers/tmp.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const base = (extra = "") => `agent: { name: audit-sec, listen: 127.0.0.1:0 }\n${extra}`;
@@ -300,4 +303,69 @@ describe("the key and the anchor", () => {
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain("audit.key is missing");
   });
+});
+
+describe("anchors held outside the host", () => {
+  it(
+    "every notification and /metrics carry the head; verify --anchor holds the chain to one",
+    slow,
+    async () => {
+      const got: { audit_anchor?: string }[] = [];
+      const server = http.createServer((req, res) => {
+        let raw = "";
+        req.on("data", (d: Buffer) => (raw += d.toString()));
+        req.on("end", () => {
+          got.push(JSON.parse(raw) as { audit_anchor?: string });
+          res.end("ok");
+        });
+      });
+      const port = await new Promise<number>((r) =>
+        server.listen(0, "127.0.0.1", () => r((server.address() as net.AddressInfo).port)),
+      );
+      try {
+        const dir = tempDir("vigil-audit-notify-");
+        const a = await start(
+          base(`notify:
+  channels: { hook: { webhook: { url: "http://127.0.0.1:${port}/vigil" } } }
+  routes: [{ to: [hook] }]
+  group_wait: 100ms
+checks:
+  gone: { command: { run: ["test", "-f", "${path.join(dir, "never")}"] }, every: 200ms, fail_after: 1 }
+`),
+          dir,
+        );
+        await waitFor(() => got.length > 0);
+        const anchor = got[0]!.audit_anchor;
+        expect(anchor).toMatch(/^seq \d+ #[0-9a-f]{8}$/);
+        const [, seq, hash] = /^seq (\d+) #([0-9a-f]{8})$/.exec(anchor!)!;
+        const res = await api(a, `/api/audit?after=${Number(seq) - 1}&limit=1`);
+        const [row] = ((await res.json()) as { events: Row[] }).events;
+        expect(row!.seq).toBe(Number(seq));
+        expect(row!.hash.slice(0, 8)).toBe(hash);
+
+        const held = await runCli(["audit", "verify", "--anchor", anchor!], { env: cliEnv(a) });
+        expect(held.code).toBe(0);
+        expect(held.stdout).toContain("matches");
+        const wrong = await runCli(["audit", "verify", "--anchor", `seq ${seq} #00000000`], {
+          env: cliEnv(a),
+        });
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toContain(`seq ${seq} has hash #${hash}`);
+
+        const metrics = await (await api(a, "/metrics")).text();
+        const gauge = /^vigil_audit_head_seq (\d+)$/m.exec(metrics);
+        const info = /^vigil_audit_head_info\{seq="(\d+)",hash="([0-9a-f]{8})"\} 1$/m.exec(metrics);
+        expect(Number(gauge?.[1])).toBeGreaterThanOrEqual(Number(seq));
+        const infoRow = (
+          (await (await api(a, `/api/audit?after=${Number(info![1]) - 1}&limit=1`)).json()) as {
+            events: Row[];
+          }
+        ).events[0];
+        expect(infoRow!.hash.slice(0, 8)).toBe(info![2]);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    },
+  );
 });
