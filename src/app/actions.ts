@@ -57,7 +57,10 @@ export async function wireActions(
   });
   const abandoned = await gateway.recoverAbandoned();
   if (abandoned > 0)
-    w.log.warn({ runs: abandoned }, "action runs left unfinished by the previous agent marked failed");
+    w.log.warn(
+      { runs: abandoned },
+      "action runs left unfinished by the previous agent: their processes stopped, the runs marked failed (see action.interrupted)",
+    );
   w.lifecycle.defer("gateway", () => gateway.drain());
 
   const approvals = new Approvals({

@@ -55,6 +55,11 @@ export interface EventMap {
     approval_id: string | null;
     reason: string;
   };
+  /**
+   * A run the previous agent left unfinished (it was killed mid-run): what was found of its processes
+   * at this start and what was done to them. The run is marked failed.
+   */
+  "action.interrupted": { run_id: string; action: string; found: string; done: string };
   "action.finished": {
     action: string;
     run_id: string;

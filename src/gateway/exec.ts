@@ -6,6 +6,7 @@
  *
  * Owns: spawning and reaping short-lived programs. Must not import: api, cli, app.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 import { signalGroup } from "../core/procfs.ts";
 
@@ -42,6 +43,22 @@ const defaultCap = 64 * 1024;
 /** After SIGTERM to the group on timeout, how long before SIGKILL. */
 const killGraceMs = 2_000;
 
+/**
+ * Who is told of each program started, by the async context it starts in: the gateway runs an action
+ * inside `observeSpawns`, so every program any action kind starts through here is recorded with its
+ * run, and no kind has to remember to report it.
+ */
+const spawnObserver = new AsyncLocalStorage<(pid: number) => void>();
+
+/**
+ * Runs `fn`, calling `onSpawn` with the pid (a process-group leader) of every program `execArgv`
+ * starts within it, right after the start.
+ * @example await observeSpawns((pid) => record(pid), () => kind.perform(settings, ctx));
+ */
+export function observeSpawns<T>(onSpawn: (pid: number) => void, fn: () => Promise<T>): Promise<T> {
+  return spawnObserver.run(onSpawn, fn);
+}
+
 /** The minimal environment a child gets by default: a PATH and a locale, nothing secret. */
 export function baseEnv(): Record<string, string> {
   return {
@@ -74,6 +91,13 @@ export function execArgv(req: ExecRequest): Promise<ExecResult> {
       ...(req.uid === undefined ? {} : { uid: req.uid }),
       ...(req.gid === undefined ? {} : { gid: req.gid }),
     });
+    if (child.pid !== undefined) {
+      try {
+        spawnObserver.getStore()?.(child.pid);
+      } catch {
+        // The observer records; the run goes on whatever it does.
+      }
+    }
     const out = new Capture(cap);
     const err = new Capture(cap);
     child.stdout.on("data", (d: Buffer) => out.push(d));

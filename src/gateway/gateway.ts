@@ -26,6 +26,8 @@ import type {
   ServiceControl,
 } from "./types.ts";
 import { actionDigest, type Capabilities } from "./capability.ts";
+import { observeSpawns } from "./exec.ts";
+import { parseProcesses, processRecord, stopLeftovers, type RunProcess } from "./leftovers.ts";
 import { actionKinds, kindOf } from "./kinds/index.ts";
 import { validateParams } from "./params.ts";
 import { excerpt, toView } from "./run-view.ts";
@@ -45,6 +47,10 @@ export interface GatewayDeps {
 }
 
 const outputCap = 64 * 1024;
+/** At start, how long a killed agent's leftover run gets after SIGTERM before SIGKILL. */
+const leftoverGraceMs = 2_000;
+/** Processes recorded per run: a run that starts more keeps the newest (earlier ones have ended). */
+const maxRecorded = 20;
 
 const dryRunKinds = () =>
   actionKinds
@@ -66,6 +72,8 @@ const asDeclaration = (b: { risk: ActionConfig["risk"] }): ActionConfig => ({
 export class Gateway {
   readonly #d: GatewayDeps;
   readonly #running = new Set<Promise<unknown>>();
+  /** Processes started by each run in progress, as recorded with the run. */
+  readonly #processes = new Map<string, RunProcess[]>();
   readonly #stop = new AbortController();
 
   constructor(deps: GatewayDeps) {
@@ -181,14 +189,37 @@ export class Gateway {
     return (await this.#d.store.listRuns(limit)).map(toView);
   }
 
-  /** Marks runs a previous agent left unfinished (it stopped or crashed mid-run) as failed. */
+  /**
+   * At start: runs a previous agent left unfinished (it was killed mid-run) are marked failed, what is
+   * left of their process groups is stopped (SIGTERM, SIGKILL after a grace), and each interruption is
+   * audited as `action.interrupted` with what was found and done. Returns how many there were.
+   */
   async recoverAbandoned(): Promise<number> {
-    const result: RunResult = {
-      ok: false,
-      duration_ms: 0,
-      error: "the agent stopped before the run finished",
-    };
-    return this.#d.store.abandonRuns(JSON.stringify(result), this.#d.clock.now());
+    const { store, bus, clock } = this.#d;
+    const sleep = (ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+    let count = 0;
+    // Bounded: each pass finishes the runs it read, so the next reads others; 10,000 runs at most.
+    for (let pass = 0; pass < 100; pass++) {
+      const runs = await store.runningRuns(100);
+      if (runs.length === 0) break;
+      for (const run of runs) {
+        const { found, done } = await stopLeftovers(parseProcesses(run.processes), sleep, leftoverGraceMs);
+        const result: RunResult = {
+          ok: false,
+          duration_ms: 0,
+          error: `the agent stopped before the run finished; at the next start ${found}: ${done}`,
+        };
+        await store.finishRun(run.id, "failed", JSON.stringify(result), clock.now());
+        await bus.emit("action.interrupted", run.target ?? run.action, {
+          run_id: run.id,
+          action: run.action,
+          found,
+          done,
+        });
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Stops running actions (their process groups are signalled) and waits for them to be recorded. */
@@ -267,7 +298,13 @@ export class Gateway {
       },
       r.by,
     );
-    const result = this.#redactResult(await this.#perform(r));
+    let performed: RunResult;
+    try {
+      performed = await this.#perform({ ...r, runId: row.id });
+    } finally {
+      this.#processes.delete(row.id);
+    }
+    const result = this.#redactResult(performed);
     row.status = result.ok ? "succeeded" : "failed";
     row.result = JSON.stringify(result);
     row.finished_at = clock.now();
@@ -290,6 +327,7 @@ export class Gateway {
   }
 
   async #perform(r: {
+    runId: string;
     name: string;
     decl: ActionConfig;
     params: Record<string, string>;
@@ -311,15 +349,29 @@ export class Gateway {
       }
     }
     const { kind, settings } = kindOf(r.decl);
-    return kind.perform(settings, {
-      decl: r.decl,
-      params: r.params,
-      dryRun: r.dryRun,
-      signal: this.#stop.signal,
-      clock: this.#d.clock,
-      defaultCwd: this.#d.defaultCwd,
-      outputCap,
-    });
+    const perform = () =>
+      kind.perform(settings, {
+        decl: r.decl,
+        params: r.params,
+        dryRun: r.dryRun,
+        signal: this.#stop.signal,
+        clock: this.#d.clock,
+        defaultCwd: this.#d.defaultCwd,
+        outputCap,
+      });
+    return observeSpawns((pid) => this.#recordProcess(r.runId, pid), perform);
+  }
+
+  /**
+   * Records a program a run started, at once: if the agent is killed before the run ends, its next
+   * start finds the process group by this record and stops it (`recoverAbandoned`).
+   */
+  #recordProcess(runId: string, pid: number): void {
+    const list = [...(this.#processes.get(runId) ?? []), processRecord(pid)].slice(-maxRecorded);
+    this.#processes.set(runId, list);
+    this.#d.store
+      .setRunProcesses(runId, JSON.stringify(list))
+      .catch((err: unknown) => this.#d.log.error({ err, run: runId }, "recording a run's process failed"));
   }
 
   #redactResult(result: RunResult): RunResult {

@@ -21,6 +21,8 @@ export interface RunRow {
   result: string | null;
   started_at: number;
   finished_at: number | null;
+  /** JSON: the processes the run started (pid, start time, boot), so a killed agent's next start can stop them. */
+  processes?: string | null;
 }
 
 export interface ApprovalRow {
@@ -122,6 +124,23 @@ export class ActionStore {
   /** The newest runs of every action, running ones too, newest first (the dashboard's history). */
   async listRuns(limit: number): Promise<RunRow[]> {
     const rows = await this.db.all("SELECT * FROM action_runs ORDER BY started_at DESC LIMIT ?", [limit]);
+    return rows.map(runRow);
+  }
+
+  /** Records the processes a running run has started (the whole list, JSON). */
+  async setRunProcesses(id: string, processes: string): Promise<void> {
+    await this.db.run("UPDATE action_runs SET processes = ? WHERE id = ? AND status = 'running'", [
+      processes,
+      id,
+    ]);
+  }
+
+  /** Runs still marked `running`, oldest first: at start, what the previous agent left unfinished. */
+  async runningRuns(limit: number): Promise<RunRow[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM action_runs WHERE status = 'running' ORDER BY started_at LIMIT ?",
+      [limit],
+    );
     return rows.map(runRow);
   }
 

@@ -11,6 +11,7 @@ import { m004 } from "./004-incidents.ts";
 import { m005 } from "./005-outbox.ts";
 import { m006 } from "./006-outbox-groups.ts";
 import { m007 } from "./007-audit-mac.ts";
+import { m008 } from "./008-action-processes.ts";
 
 export interface Migration {
   version: number;
@@ -19,7 +20,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 
 export const latestVersion = migrations.at(-1)!.version;
 
