@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../test/helpers/tmp.ts";
+import { systemClock } from "../core/clock.ts";
+import { EventBus, type NewEvent, type StoredEvent } from "../core/events.ts";
+import { silentLogger } from "../core/log.ts";
+import { openStore } from "../store/open.ts";
+import type { TargetRow } from "../store/store.ts";
+import { Targets } from "./targets.ts";
+
+const policy = { failAfter: 1, recoverAfter: 1, flapWindowMs: 60_000, flapMaxChanges: 100 };
+
+async function setup(n: number) {
+  const store = await openStore({ store: "sqlite", dataDir: tempDir() });
+  const commits: string[][] = [];
+  const save = store.saveTargets.bind(store);
+  store.saveTargets = async (rows: readonly TargetRow[]) => {
+    commits.push(rows.map((r) => r.name));
+    await save(rows);
+  };
+  let seq = 0;
+  const sink = {
+    append: async (events: NewEvent[]): Promise<StoredEvent[]> =>
+      events.map((e) => ({ ...e, seq: ++seq, payload: JSON.stringify(e.payload), prev_hash: "", hash: "" })),
+  };
+  const bus = new EventBus({
+    sink,
+    clock: systemClock,
+    onListenerError: (e) => {
+      throw e;
+    },
+  });
+  const targets = new Targets({ store, bus, clock: systemClock, log: silentLogger() });
+  const names = Array.from({ length: n }, (_, i) => `c${i}`);
+  await targets.load(names.map((name) => ({ name, kind: "check" as const, policy })));
+  commits.length = 0;
+  return { store, targets, names, commits };
+}
+
+const result = (ok: boolean) => ({ ts: Date.now(), ok, duration_ms: 1, explanation: ok ? "ok" : "down" });
+
+describe("Targets", () => {
+  it("writes the state changes of one turn of the event loop in one commit, each caller after it", async () => {
+    const { store, targets, names, commits } = await setup(50);
+    // 50 checks come up at once, as they do at start: one commit, not 50.
+    await Promise.all(names.map((name) => targets.result(name, result(true))));
+    expect(commits).toHaveLength(1);
+    expect(commits[0]).toHaveLength(50);
+    // Each caller resumed only after its row was committed.
+    const rows = await store.loadTargets();
+    expect(rows.filter((r) => r.state === "up")).toHaveLength(50);
+    await store.close();
+  });
+
+  it("still writes a change at once when it comes alone", async () => {
+    const { store, targets, commits } = await setup(3);
+    await targets.result("c1", result(false));
+    expect(commits).toEqual([["c1"]]);
+    expect((await store.loadTargets()).find((r) => r.name === "c1")?.state).toBe("down");
+    await store.close();
+  });
+
+  it("hands out the same view until something it shows changes", async () => {
+    const { store, targets } = await setup(2);
+    const before = targets.list();
+    expect(targets.list()[0]).toBe(before[0]);
+    await targets.result("c0", result(true));
+    const after = targets.list();
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[0]!.state).toBe("up");
+    expect(after[1]).toBe(before[1]);
+    targets.setIncident("c1", "i-1");
+    expect(targets.list()[1]!.incident_id).toBe("i-1");
+    await store.close();
+  });
+});
