@@ -112,8 +112,11 @@ export interface EventsApi {
 
 /** The Prometheus metrics (`GET /metrics`), as the API may use them. */
 export interface MetricsApi {
-  /** The text exposition of every metric, read now. */
-  scrape(): Promise<{ contentType: string; body: string }>;
+  /**
+   * The text exposition of every metric: rendered at most once a second, and the same bytes (and
+   * gzipped bytes, compressed once) for every scrape in between.
+   */
+  scrape(): Promise<{ contentType: string; body: Uint8Array; gzipped(): Promise<Uint8Array> }>;
   /** `agent.metrics_auth`: read at each request, so a reload applies at once. */
   authRequired(): boolean;
 }
@@ -158,5 +161,7 @@ export interface RouteSpec {
   role: RouteRole;
   /** When the role follows the config (`agent.metrics_auth`): asked per request, over `role`. */
   roleFor?: (deps: ApiDeps) => RouteRole;
+  /** Answered at once, never waiting for its turn behind other handlers (turns.ts): `/health`. */
+  urgent?: true;
   handler: (c: ApiContext, deps: ApiDeps) => Reply | Promise<Reply>;
 }

@@ -40,8 +40,9 @@ describe("metrics in the app", () => {
         });
         return { status: res.status, text: await res.text() };
       };
+      // A scrape within a second of the last render gets that render: poll past it.
       await expect
-        .poll(async () => (await scrape()).text)
+        .poll(async () => (await scrape()).text, { timeout: 10_000 })
         .toMatch(/vigil_check_results_total\{target="gone",outcome="failed"\} [1-9]/);
       expect((await scrape()).text).toContain('vigil_notifications_total{channel="ops",outcome="sent"} 0');
 

@@ -8,6 +8,7 @@ import { failureReasons, type AccessObserver } from "../api/failure-limiter.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { VigilConfig } from "../config/schema.ts";
+import { ExpositionCache } from "../metrics/exposition.ts";
 import { feedFromEvents, observeCheck, syncLabels, type Declared } from "../metrics/feed.ts";
 import { defineMetrics, type TargetSample } from "../metrics/metrics.ts";
 import { ActionStore } from "../store/action-store.ts";
@@ -57,11 +58,20 @@ export async function wireMetrics(w: {
     auditHead: w.auditHead,
   });
   await syncLabels(m, declared(w.config()));
-  const offEvents = feedFromEvents(m, w.bus);
-  const offReload = w.bus.on("config.reloaded", () => syncLabels(m, declared(w.config())));
   // Shown at 0 from the start, so rate() and alerts work before the first failure.
   for (const reason of failureReasons) m.authFailures.inc({ reason }, 0);
   for (const scope of ["address", "identity"] as const) m.authLockouts.inc({ scope }, 0);
+  const offEvents = feedFromEvents(m, w.bus);
+  // Rendered at most once a second, and served from that: a scrape never renders per request.
+  const exposition = new ExpositionCache({
+    render: () => m.render(),
+    contentType: m.registry.contentType,
+    now: Date.now,
+  });
+  const offReload = w.bus.on("config.reloaded", () => {
+    exposition.invalidate();
+    return syncLabels(m, declared(w.config()));
+  });
   w.lifecycle.defer("metrics", () => {
     offReload();
     offEvents();
@@ -75,12 +85,12 @@ export async function wireMetrics(w: {
         durationMs: r.duration_ms,
         failureClass: r.failure_class,
       }),
-    scrape: async () => ({ contentType: m.registry.contentType, body: await m.registry.metrics() }),
-    authRequired: () => w.config().agent.metrics_auth,
     access: {
       failed: (reason) => m.authFailures.inc({ reason }),
       lockedOut: (scope) => m.authLockouts.inc({ scope }),
       rateLimited: () => m.authRateLimited.inc(),
     },
+    scrape: () => exposition.get(),
+    authRequired: () => w.config().agent.metrics_auth,
   };
 }

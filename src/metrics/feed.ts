@@ -31,7 +31,6 @@ export interface Declared {
   channels: readonly string[];
 }
 
-const checkOutcomes = ["ok", "failed"] as const;
 const restartTriggers = ["automatic", "operator"] as const;
 const notificationOutcomes = ["sent", "failed", "gave_up"] as const;
 
@@ -45,7 +44,7 @@ function bounded(value: string, allowed: readonly string[]): string {
 /** Counts every check result. Called by the monitor after each check, audited or not. */
 export function observeCheck(m: VigilMetrics, c: CheckSample): void {
   m.checkDuration.observe({ type: c.type }, c.durationMs / 1000);
-  m.checkResults.inc({ target: c.target, outcome: c.ok ? "ok" : "failed" });
+  m.series.count(c.target, c.ok);
   if (!c.ok) m.checkFailures.inc({ type: c.type, failure_class: c.failureClass ?? "unknown" });
 }
 
@@ -92,10 +91,7 @@ export function feedFromEvents(m: VigilMetrics, bus: EventBus): () => void {
 export async function syncLabels(m: VigilMetrics, d: Declared): Promise<void> {
   const want = <T extends string>(names: readonly string[], values: readonly T[]) =>
     names.flatMap((name) => values.map((v) => [name, v] as const));
-  await reconcile(m.checkResults, "target", new Set(d.checked), want(d.checked, checkOutcomes), (t, o) => ({
-    target: t,
-    outcome: o,
-  }));
+  m.series.declare(d.checked);
   await reconcile(m.restarts, "target", new Set(d.services), want(d.services, restartTriggers), (t, r) => ({
     target: t,
     trigger: r,

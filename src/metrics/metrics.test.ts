@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
 import { EventBus, type EventMap, type EventType, type NewEvent, type StoredEvent } from "../core/events.ts";
 import { feedFromEvents, observeCheck, syncLabels } from "./feed.ts";
-import { defineMetrics, type ScrapeSources, type TargetSample } from "./metrics.ts";
+import { defineMetrics, type ScrapeSources, type TargetSample, type VigilMetrics } from "./metrics.ts";
 
 function memoryBus(): EventBus {
   let seq = 0;
@@ -45,6 +45,9 @@ function sources(over: Partial<ScrapeSources> = {}): ScrapeSources {
   };
 }
 
+/** The whole exposition, as a scrape gets it. */
+const render = async (m: VigilMetrics) => Buffer.concat(await m.render()).toString();
+
 /** The sample lines of one metric, as `labels value` strings: `{a="x"} 1`. */
 async function samples(text: string | Promise<string>, name: string): Promise<string[]> {
   return (await text)
@@ -70,7 +73,7 @@ describe("metrics", () => {
         channels: () => ["ops", "mail"],
       }),
     );
-    const text = await m.registry.metrics();
+    const text = await render(m);
     expect(await samples(text, "vigil_target_up")).toEqual([
       '{target="web",kind="service"} 1',
       '{target="disk",kind="check"} 1',
@@ -97,9 +100,7 @@ describe("metrics", () => {
 
     // A target removed by a reload disappears from the next scrape.
     targets = targets.slice(0, 1);
-    expect(await samples(m.registry.metrics(), "vigil_target_up")).toEqual([
-      '{target="web",kind="service"} 1',
-    ]);
+    expect(await samples(render(m), "vigil_target_up")).toEqual(['{target="web",kind="service"} 1']);
   });
 
   it("counts check results by target and by type, with the duration histogram per type", async () => {
@@ -107,7 +108,7 @@ describe("metrics", () => {
     observeCheck(m, { target: "api", type: "http", ok: true, durationMs: 30 });
     observeCheck(m, { target: "api", type: "http", ok: false, durationMs: 5000, failureClass: "timeout" });
     observeCheck(m, { target: "port", type: "tcp", ok: false, durationMs: 1, failureClass: undefined });
-    const text = await m.registry.metrics();
+    const text = await render(m);
     expect(await samples(text, "vigil_check_results_total")).toEqual([
       '{target="api",outcome="ok"} 1',
       '{target="api",outcome="failed"} 1',
@@ -150,7 +151,7 @@ describe("metrics", () => {
     off();
     await emit(bus, "notification.sent", "web", { channel: "ops" });
 
-    const text = await m.registry.metrics();
+    const text = await render(m);
     expect(await samples(text, "vigil_restarts_total")).toEqual([
       '{target="web",trigger="automatic"} 1',
       '{target="web",trigger="operator"} 1',
@@ -177,7 +178,7 @@ describe("metrics", () => {
     const m = defineMetrics(sources());
     await syncLabels(m, { checked: ["a", "b"], services: ["web"], channels: ["ops"] });
     observeCheck(m, { target: "b", type: "tcp", ok: true, durationMs: 1 });
-    let text = await m.registry.metrics();
+    let text = await render(m);
     expect(await samples(text, "vigil_check_results_total")).toEqual([
       '{target="a",outcome="ok"} 0',
       '{target="a",outcome="failed"} 0',
@@ -191,7 +192,7 @@ describe("metrics", () => {
     expect(await samples(text, "vigil_notifications_total")).toHaveLength(3);
 
     await syncLabels(m, { checked: ["b", "c"], services: [], channels: ["mail"] });
-    text = await m.registry.metrics();
+    text = await render(m);
     expect(await samples(text, "vigil_check_results_total")).toEqual([
       '{target="b",outcome="ok"} 1',
       '{target="b",outcome="failed"} 0',
@@ -206,8 +207,8 @@ describe("metrics", () => {
     const a = defineMetrics(sources());
     const b = defineMetrics(sources());
     observeCheck(a, { target: "x", type: "tcp", ok: true, durationMs: 1 });
-    expect(await samples(b.registry.metrics(), "vigil_check_results_total")).toEqual([]);
-    const text = await a.registry.metrics();
+    expect(await samples(render(b), "vigil_check_results_total")).toEqual([]);
+    const text = await render(a);
     expect(text).toContain("process_cpu_seconds_total");
     expect(text).toContain("process_resident_memory_bytes");
     expect(text).not.toMatch(/^nodejs_active_\w+_total/m);

@@ -1,7 +1,8 @@
 /**
  * Every metric Vigil exposes on `GET /metrics`, in one Prometheus registry together with the
- * process metrics. `feed.ts` moves the counters; the gauges here read their sources at scrape time,
- * so a scrape always shows the present and nothing polls in between.
+ * process metrics, but for the series per target (`target-series.ts`, rendered in slices: at
+ * 100,000 checks they are most of the text). `feed.ts` moves the counters; the gauges here read
+ * their sources at render time, so a scrape shows the present and nothing polls in between.
  *
  * Labels are bounded: `target`, `channel` and `action` are names from the config (or a built-in
  * action), every other label comes from a fixed list. Never an id, a message, an error or a parameter.
@@ -9,6 +10,7 @@
  * Owns: metric names, help, labels and buckets. Must not import: app, api, store, supervisor.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "./prom.ts";
+import { TargetSeries } from "./target-series.ts";
 
 /** The part of a target a scrape reads (a `TargetView` has it). */
 export interface TargetSample {
@@ -34,9 +36,6 @@ export interface ScrapeSources {
   auditHead?(): { seq: number; hash: string } | undefined;
 }
 
-/** States in which a target counts as up: `degraded` has failed fewer than `fail_after` checks. */
-const upStates = new Set(["up", "degraded"]);
-
 /** Probe durations: a local port answers in a millisecond, a slow HTTP check takes seconds. */
 const checkBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** From a remediation's action to the target being healthy again: seconds to an hour. */
@@ -55,16 +54,34 @@ const misnamedDefaults = [
 
 /**
  * Builds the registry. Call once per agent: metric names are unique within a registry.
- * @example const m = defineMetrics(sources); res.end(await m.registry.metrics());
+ * @example const m = defineMetrics(sources); res.end((await m.render()).join(""));
  */
 export function defineMetrics(src: ScrapeSources) {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics(registry);
   for (const name of misnamedDefaults) registry.removeSingleMetric(name);
+  const series = new TargetSeries();
+  const renders = new Counter({
+    name: "vigil_metrics_renders_total",
+    help: "Times the /metrics text was rendered; scrapes within a second of a render share it.",
+    registers,
+  });
 
   return {
     registry,
+
+    /** `vigil_target_up`, `vigil_check_last_duration_seconds`, `vigil_check_results_total`. */
+    series,
+
+    renders,
+
+    /** The whole text exposition, UTF-8 in pieces: the registry's, then the per-target series. */
+    async render(): Promise<Buffer[]> {
+      renders.inc();
+      const head = Buffer.from(`${await registry.metrics()}\n`);
+      return [head, ...(await series.render(src.targets()))];
+    },
 
     info: new Gauge({
       name: "vigil_info",
@@ -74,19 +91,6 @@ export function defineMetrics(src: ScrapeSources) {
       collect() {
         this.reset();
         this.set(src.info(), 1);
-      },
-    }),
-
-    targetUp: new Gauge({
-      name: "vigil_target_up",
-      help: "1 while a target is up (or degraded: failing fewer than fail_after checks), else 0.",
-      labelNames: ["target", "kind"] as const,
-      registers,
-      collect() {
-        // Reset first: a target removed by a reload must disappear, not stay at its last value.
-        this.reset();
-        for (const t of src.targets())
-          this.set({ target: t.name, kind: t.kind }, upStates.has(t.state) ? 1 : 0);
       },
     }),
 
@@ -107,33 +111,13 @@ export function defineMetrics(src: ScrapeSources) {
      * Check durations: a histogram per check type, and only the last duration per target. At
      * 10,000 targets a per-target histogram is 10,000 x 15 series for one metric, more than the
      * rest of the agent put together; the type histogram answers "are HTTP checks getting slower",
-     * and the gauge answers "which target is slow".
+     * and `vigil_check_last_duration_seconds` (target-series.ts) "which target is slow".
      */
     checkDuration: new Histogram({
       name: "vigil_check_duration_seconds",
       help: "How long each check took, by check type (http, tcp, command ...).",
       labelNames: ["type"] as const,
       buckets: checkBuckets,
-      registers,
-    }),
-
-    checkLastDuration: new Gauge({
-      name: "vigil_check_last_duration_seconds",
-      help: "How long the target's most recent check took.",
-      labelNames: ["target"] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const t of src.targets()) {
-          if (t.last_result) this.set({ target: t.name }, t.last_result.duration_ms / 1000);
-        }
-      },
-    }),
-
-    checkResults: new Counter({
-      name: "vigil_check_results_total",
-      help: "Check results by target and outcome (ok or failed), every result, not only changes.",
-      labelNames: ["target", "outcome"] as const,
       registers,
     }),
 

@@ -95,11 +95,20 @@ checks:
   expect((await post("/api/targets/web/restart", {})).status).toBe(200);
   expect((await post("/api/actions/echo/run", { reason: "metrics test" })).status).toBe(200);
   expect((await post("/api/actions/reindex/run", { reason: "metrics test" })).status).toBe(202);
-  const res = await scrape();
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-  text = await res.text();
-  series = parseExposition(text);
+  // /metrics is rendered at most once a second: poll until a render after the three requests.
+  const after = () => ({
+    restarted: has("vigil_restarts_total", { target: "web", trigger: "operator" }),
+    ran: has("vigil_action_runs_total", { action: "echo", status: "succeeded" }),
+    asked: has("vigil_approvals_pending", {}),
+  });
+  for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const res = await scrape();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    text = await res.text();
+    series = parseExposition(text);
+    if (Object.values(after()).every(Boolean) || Date.now() > deadline) break;
+  }
   console.info(`/metrics: ${Buffer.byteLength(text)} bytes, ${series.length} samples`);
 }, 60_000);
 
