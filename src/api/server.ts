@@ -13,6 +13,7 @@ import type { ApiDeps, RouteSpec } from "./context.ts";
 import { errorBody, sendError, toVigilError } from "./errors.ts";
 import { HostPolicy } from "./host-policy.ts";
 import { Router } from "./router.ts";
+import { TurnBudget } from "./turns.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -58,10 +59,13 @@ export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): 
     },
     notFound: (c) => sendError(c, new VigilError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)),
   });
+  // However many requests arrive at once, their handlers take turns with /health and the checks.
+  const turns = new TurnBudget();
   for (const route of table) {
     router.add(route.method, route.path, (c) => {
       authenticate(deps, route, c);
-      return route.handler(c, deps);
+      const wait = route.urgent ? undefined : turns.take();
+      return wait ? wait.then(() => route.handler(c, deps)) : route.handler(c, deps);
     });
   }
   return router;

@@ -24,6 +24,7 @@ export const systemRoutes: RouteSpec[] = [
     method: "GET",
     path: "/health",
     role: "none",
+    urgent: true,
     // Anyone may ask; only a token holder learns where the store is (a path, or a database URL).
     handler: async (c, deps) => {
       const health = await deps.health();
