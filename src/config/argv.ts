@@ -8,14 +8,29 @@ export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: s
 
 const operators = ["&&", "||", "|", ";", ">", "<", "`", "$(", "&"];
 
+export interface SplitOptions {
+  /**
+   * Keep `${...}` references (and `$${`) whole, whatever they hold, for a split that happens before
+   * interpolation: `${X:-a b}` stays one piece of one word.
+   */
+  keepReferences?: boolean;
+}
+
 /** @example splitArgv(`node "my server.js" --port 80`) → ["node", "my server.js", "--port", "80"] */
-export function splitArgv(text: string): SplitResult {
+export function splitArgv(text: string, options: SplitOptions = {}): SplitResult {
   const argv: string[] = [];
   let word = "";
   let inWord = false;
   let quote: "'" | '"' | undefined;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? "";
+    const ref = options.keepReferences && ch === "$" ? referenceAt(text, i) : undefined;
+    if (ref !== undefined) {
+      word += ref;
+      inWord = true;
+      i += ref.length - 1;
+      continue;
+    }
     if (quote === "'") {
       if (ch === "'") quote = undefined;
       else word += ch;
@@ -49,6 +64,14 @@ export function splitArgv(text: string): SplitResult {
     return { ok: false, message: `unterminated ${quote} quote; close it or write the command as a list` };
   if (inWord) argv.push(word);
   return { ok: true, argv };
+}
+
+/** The reference (`${...}` or `$${`) that starts at `i`, or undefined. */
+function referenceAt(text: string, i: number): string | undefined {
+  if (text.startsWith("$${", i)) return "$${";
+  if (!text.startsWith("${", i)) return undefined;
+  const end = text.indexOf("}", i + 2);
+  return end < 0 ? undefined : text.slice(i, end + 1);
 }
 
 function refuse(op: string): SplitResult {

@@ -29,3 +29,42 @@ export function knownKeys(): Set<string> {
   keys = found;
   return keys;
 }
+
+type SchemaNode = Record<string, unknown>;
+const isNode = (v: unknown): v is SchemaNode => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A node and every branch it may take (`anyOf`, `oneOf`, `allOf`, a `$ref` into `$defs`). */
+function branches(node: SchemaNode, depth = 0): SchemaNode[] {
+  if (depth > 20) return [node];
+  const out = [node];
+  for (const key of ["anyOf", "oneOf", "allOf"]) {
+    const list = node[key];
+    if (Array.isArray(list)) for (const b of list) if (isNode(b)) out.push(...branches(b, depth + 1));
+  }
+  const ref = node.$ref;
+  if (typeof ref === "string" && ref.startsWith("#/$defs/")) {
+    const target = (configJsonSchema().$defs as Record<string, unknown> | undefined)?.[ref.slice(8)];
+    if (isNode(target)) out.push(...branches(target, depth + 1));
+  }
+  return out;
+}
+
+/**
+ * Whether the value at `path` of vigil.yaml is a command (an argv primitive), read from the JSON
+ * Schema so that a command in any plug-in's settings is found without naming it here.
+ */
+export function isCommandPath(path: readonly (string | number)[]): boolean {
+  let nodes: SchemaNode[] = [configJsonSchema()];
+  for (const seg of path) {
+    const next: SchemaNode[] = [];
+    for (const n of nodes.flatMap((x) => branches(x))) {
+      const props = n.properties;
+      if (typeof seg === "string" && isNode(props) && isNode(props[seg])) next.push(props[seg]);
+      else if (typeof seg === "string" && isNode(n.additionalProperties)) next.push(n.additionalProperties);
+      if (typeof seg === "number" && isNode(n.items)) next.push(n.items);
+    }
+    if (next.length === 0) return false;
+    nodes = next;
+  }
+  return nodes.flatMap((x) => branches(x)).some((n) => n["x-kind"] === "command");
+}

@@ -8,14 +8,16 @@ import path from "node:path";
 import jsyaml from "js-yaml";
 import type { Document } from "yaml";
 import type { z } from "zod";
-import { interpolate } from "./interpolate.ts";
+import { aliasProblem, overBudget, valueBudget } from "./aliases.ts";
+import { concealer, interpolate } from "./interpolate.ts";
 import { formatPath, locate, yamlDocuments, type KeyPath } from "./locate.ts";
 import { plannedAt, plannedMessage } from "./planned.ts";
 import { withBaseDir } from "./primitives.ts";
 import { checkRefs } from "./refs.ts";
 import type { ConfigProblem, LoadResult } from "./result.ts";
-import { configSchema, type VigilConfig } from "./schema.ts";
-import { knownKeys } from "./json-schema.ts";
+import { configSchema } from "./schema.ts";
+import { configuredSecrets } from "./secrets.ts";
+import { isCommandPath, knownKeys } from "./json-schema.ts";
 
 /** 10,000 checks take about 1 MB; anything near this is a mistake, not a config. */
 const maxConfigBytes = 16_000_000;
@@ -58,11 +60,13 @@ export function loadFast(text: string, file: string, env: NodeJS.ProcessEnv): Lo
   } catch {
     return undefined;
   }
-  const { value, missing, secrets } = interpolate(raw ?? {}, env);
+  // js-yaml shares what an alias repeats; walking it expanded is what a "billion laughs" attacks.
+  if (overBudget(raw, valueBudget(text.length))) return undefined;
+  const { value, missing } = interpolate(raw ?? {}, env, { isCommand: isCommandPath });
   if (missing.length > 0) return undefined;
   const parsed = withBaseDir(path.dirname(path.resolve(file)), () => configSchema.safeParse(value));
   if (!parsed.success || checkRefs(parsed.data).length > 0) return undefined;
-  return { ok: true, file, config: parsed.data, secrets: [...secrets, ...configuredSecrets(parsed.data)] };
+  return { ok: true, file, config: parsed.data, secrets: configuredSecrets(parsed.data) };
 }
 
 export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv): LoadResult {
@@ -77,8 +81,20 @@ export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv):
   if (doc.errors.length > 0) {
     return { ok: false, file, problems: doc.errors.map((e) => at(e.pos[0], [], yamlMessage(e.message))) };
   }
+  const bomb = aliasProblem(doc, valueBudget(text.length));
+  if (bomb) return { ok: false, file, problems: [at(bomb.offset, bomb.path, bomb.message)] };
 
-  const { value, missing, secrets } = interpolate(doc.toJS() ?? {}, env);
+  let tree: unknown;
+  try {
+    // The alias budget above is the bound; yaml's own alias count would refuse plain reuse of an anchor.
+    tree = doc.toJS({ maxAliasCount: -1 });
+  } catch (e) {
+    return { ok: false, file, problems: [at(0, [], yamlMessage((e as Error).message))] };
+  }
+  const { value, missing, uses } = interpolate(tree ?? {}, env, { isCommand: isCommandPath });
+  const conceal = concealer(uses);
+  const hidden = (problems: ConfigProblem[]): ConfigProblem[] =>
+    sortProblems(problems.map((p) => ({ ...p, message: conceal(p.message) })));
   const problems: ConfigProblem[] = missing.map((m) =>
     at(
       locate(doc, m.path),
@@ -97,13 +113,13 @@ export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv):
     const unset = new Set(missing.map((m) => formatPath(m.path)));
     problems.push(...zodProblems(parsed.error.issues, doc, at).filter((p) => !unset.has(p.path)));
   }
-  if (problems.length > 0 || !parsed.success) return { ok: false, file, problems: sortProblems(problems) };
+  if (problems.length > 0 || !parsed.success) return { ok: false, file, problems: hidden(problems) };
 
   for (const p of checkRefs(parsed.data)) problems.push(at(locate(doc, p.path, p.atKey), p.path, p.message));
-  if (problems.length > 0) return { ok: false, file, problems: sortProblems(problems) };
+  if (problems.length > 0) return { ok: false, file, problems: hidden(problems) };
 
   // Only reached if js-yaml refused a file that yaml accepts (a YAML corner where the two differ).
-  return { ok: true, file, config: parsed.data, secrets: [...secrets, ...configuredSecrets(parsed.data)] };
+  return { ok: true, file, config: parsed.data, secrets: configuredSecrets(parsed.data) };
 }
 
 function yamlMessage(message: string): string {
@@ -200,29 +216,4 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length] ?? 3;
-}
-
-const secretKey = /(pass(word)?|secret|token|authorization|api[_-]?key|bot_token)$/i;
-
-/** Values written in the config itself that are secret by their key (tokens, passwords) or in URLs. */
-function configuredSecrets(config: VigilConfig): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string, depth: number): void => {
-    if (depth > 12) return;
-    if (typeof value === "string") {
-      if (secretKey.test(key)) found.push(value);
-      if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]+@/i.test(value)) {
-        try {
-          const password = decodeURIComponent(new URL(value).password);
-          if (password) found.push(password);
-        } catch {
-          // not a URL after all
-        }
-      }
-    } else if (Array.isArray(value)) value.forEach((v) => walk(v, key, depth + 1));
-    else if (value && typeof value === "object")
-      for (const [k, v] of Object.entries(value)) walk(v, k, depth + 1);
-  };
-  walk(config, "", 0);
-  return found;
 }

@@ -81,6 +81,19 @@ export const name = z
 
 export const port = z.number().int().min(1).max(65_535);
 
+/**
+ * Free text with a bound: a name, a description, a reason. A 5 MB value is a mistake (or an attack
+ * on every log line and page that repeats it), never a config.
+ */
+export function text(max: number) {
+  return z.string().max(max, `at most ${max} characters`);
+}
+
+/** `labels: { team: web }`: routed on and shown beside a target, so short. */
+export const labels = z
+  .record(text(128), text(256))
+  .refine((l) => Object.keys(l).length <= 64, "at most 64 labels");
+
 export const envMap = z
   .record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"),

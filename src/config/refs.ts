@@ -3,6 +3,8 @@
  * `depends_on` names services and has no cycle, `remediate` and jobs name defined actions, routes
  * name defined channels, conditions read placeholders their check type provides.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { parseCondition } from "../conditions/index.ts";
 import { parseCron } from "../core/cron.ts";
 import { builtinActions } from "../gateway/builtins.ts";
@@ -28,6 +30,9 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     if (p.kind !== "config key") continue;
     for (const path of present(c, p.path)) add(path, plannedMessage(p), true);
   }
+
+  tokenProblems(c, add);
+  folderProblems(c, add);
 
   for (const name of Object.keys(c.checks)) {
     if (name in c.services) {
@@ -157,6 +162,95 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     });
   }
   return problems;
+}
+
+/** The name the agent gives its own admin token (`<data_dir>/admin.token`). */
+const builtinAdmin = "admin";
+
+/** Two names with one token would authenticate as whichever comes first; `admin` is the agent's own. */
+function tokenProblems(c: VigilConfig, add: (path: (string | number)[], message: string) => void): void {
+  const first = new Map<string, number>();
+  c.auth.tokens.forEach((t, i) => {
+    if (t.name === builtinAdmin) {
+      add(
+        ["auth", "tokens", i, "name"],
+        `"${builtinAdmin}" is reserved for the built-in admin token (${path.join(c.agent.data_dir, "admin.token")}); give this token another name`,
+      );
+    }
+    const earlier = first.get(t.token);
+    if (earlier === undefined) first.set(t.token, i);
+    else {
+      const other = c.auth.tokens[earlier]!;
+      add(
+        ["auth", "tokens", i, "token"],
+        `"${t.name}" has the same token as auth.tokens[${earlier}] (${other.name}), so it would authenticate as ${other.name}; give each name its own token (openssl rand -hex 24)`,
+      );
+    }
+  });
+}
+
+/** Folders no action may clean or write into as a whole: the system's own. */
+const systemFolders = [
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/sys",
+  "/usr",
+  "/var",
+];
+/** Folders whose every subfolder is the system's too: virtual file systems, programs, the kernel. */
+const systemTrees = ["/bin", "/boot", "/dev", "/proc", "/sbin", "/sys"];
+
+function systemFolder(p: string): string | undefined {
+  const isLib = /^\/lib(32|64|x32)?$/.test(p) || /^\/lib(32|64|x32)?\//.test(p);
+  if (isLib || systemFolders.includes(p)) return p;
+  return systemTrees.find((t) => p.startsWith(`${t}/`));
+}
+
+const inside = (child: string, parent: string) =>
+  child === parent || child.startsWith(parent.endsWith("/") ? parent : `${parent}/`);
+
+/**
+ * Folders an action writes to or deletes in (a kind's doctor plan says which) must not be a system
+ * folder, nor agent.data_dir or a folder that holds it: a cleanup there would delete the agent's own
+ * database and keys. A folder inside it (`<data_dir>/logs`, the services' logs) is fine.
+ */
+function folderProblems(c: VigilConfig, add: (path: (string | number)[], message: string) => void): void {
+  const dataDir = path.resolve(c.agent.data_dir);
+  for (const [name, a] of Object.entries(c.actions)) {
+    const { kind, settings } = kindOf(a);
+    const plan = kind.doctor(settings, a);
+    if (!("folders" in plan) || !plan.folders.writable) continue;
+    plan.folders.paths.forEach((folder, i) => {
+      const at = ["actions", name, ...plan.folders.field.split("."), i];
+      const written = path.resolve(folder);
+      let real = written;
+      try {
+        real = fs.realpathSync(written);
+      } catch {
+        // not there yet: the written path is all there is to judge
+      }
+      const system = systemFolder(written) ?? systemFolder(real);
+      if (system !== undefined) {
+        add(
+          at,
+          `${written} is a system folder (${system}); name the folder of your own files to clean, such as /var/log/myapp`,
+        );
+      } else if ([written, real].some((p) => inside(dataDir, p))) {
+        add(
+          at,
+          `${written} is or holds agent.data_dir (${dataDir}), where the agent keeps its database and keys; name a folder outside it (its logs/ folder is fine)`,
+        );
+      }
+    });
+  }
 }
 
 /** The paths in the parsed config that `pattern` ("*" for any name) names and that are written. */

@@ -11,7 +11,18 @@ import { providers } from "../notify/providers/index.ts";
 import { failureClasses } from "../probes/probe.ts";
 import { probes } from "../probes/index.ts";
 import { kit } from "./kit.ts";
-import { argv, byteSize, duration, envMap, exactlyOne, filePath, name, port } from "./primitives.ts";
+import {
+  argv,
+  byteSize,
+  duration,
+  envMap,
+  exactlyOne,
+  filePath,
+  labels,
+  name,
+  port,
+  text,
+} from "./primitives.ts";
 
 export const roles = ["viewer", "agent", "operator", "admin"] as const;
 export const severities = ["info", "warning", "critical"] as const;
@@ -28,8 +39,7 @@ const store = z
   );
 
 const agent = z.strictObject({
-  name: z
-    .string()
+  name: text(253)
     .min(1)
     .optional()
     .transform((n) => n ?? os.hostname())
@@ -77,13 +87,16 @@ const auth = z.strictObject({
       z.strictObject({
         name,
         role: z.enum(roles),
-        token: z.string().min(16, "at least 16 characters; generate one with `openssl rand -hex 24`"),
+        token: z
+          .string()
+          .min(16, "at least 16 characters; generate one with `openssl rand -hex 24`")
+          .max(1024, "at most 1024 characters"),
       }),
     )
     .default([]),
 });
 
-const condition = z.string().superRefine((text, ctx) => {
+const condition = text(2_000).superRefine((text, ctx) => {
   const parsed = parseCondition(text);
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: `column ${parsed.column}: ${parsed.message}` });
 });
@@ -93,7 +106,7 @@ const remediateStep = z.union([
   z.strictObject({
     action: name,
     when: z.array(z.enum(failureClasses)).min(1).optional().describe("Only for these failure classes."),
-    params: z.record(name, z.union([z.string(), z.number()])).default({}),
+    params: z.record(name, z.union([text(4096), z.number()])).default({}),
   }),
 ]);
 export type RemediateStep = z.output<typeof remediateStep>;
@@ -131,8 +144,8 @@ const check = z
     ...checkTiming,
     remediate: z.array(remediateStep).default([]),
     severity: z.enum(severities).default("warning"),
-    labels: z.record(z.string(), z.string()).default({}),
-    description: z.string().optional(),
+    labels: labels.default({}),
+    description: text(1_000).optional(),
   })
   .superRefine(exactlyOneProbe);
 
@@ -188,7 +201,7 @@ const service = z
     health: health.optional(),
     remediate: z.array(remediateStep).default(["restart"]),
     severity: z.enum(severities).default("critical"),
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: labels.default({}),
     log: z
       .strictObject({ max_size: byteSize.prefault("10MB"), keep: z.number().int().min(0).max(50).default(3) })
       .prefault({}),
@@ -220,8 +233,8 @@ const notify = z.strictObject({
         match: z
           .strictObject({
             severity: z.array(z.enum(severities)).optional(),
-            target: z.array(z.string()).optional(),
-            labels: z.record(z.string(), z.string()).optional(),
+            target: z.array(text(253)).optional(),
+            labels: labels.optional(),
           })
           .prefault({}),
         to: z.array(name).min(1, "name at least one channel"),
@@ -241,12 +254,10 @@ const notify = z.strictObject({
     .describe("Undelivered notifications older than this are given up (and surfaced)."),
 });
 
-const cron = z
-  .string()
-  .regex(
-    /^(\S+\s+){4}\S+$/,
-    'five cron fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *"',
-  );
+const cron = text(200).regex(
+  /^(\S+\s+){4}\S+$/,
+  'five cron fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *"',
+);
 
 const remediation = z.strictObject({
   max_attempts: z.number().int().min(0).max(100).default(3),
@@ -286,7 +297,7 @@ export const configSchema = z.strictObject({
       z.strictObject({
         cron,
         action: name,
-        params: z.record(name, z.union([z.string(), z.number()])).default({}),
+        params: z.record(name, z.union([text(4096), z.number()])).default({}),
         timeout: duration.optional(),
       }),
     )
@@ -294,7 +305,7 @@ export const configSchema = z.strictObject({
     .describe("Planned: not supported by this version yet. Actions run on a cron schedule."),
   /** Recurring maintenance windows: no remediation and no notification for these targets. */
   maintenance: z
-    .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: z.string().optional() }))
+    .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: text(500).optional() }))
     .default([]),
   governance: z
     .strictObject({ instruction_sections: z.array(z.string().min(1)).min(1).default(tenSections) })

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { kit } from "../config/kit.ts";
-import { duration, envMap, exactlyOne, filePath, name } from "../config/primitives.ts";
+import { duration, envMap, exactlyOne, filePath, name, text } from "../config/primitives.ts";
 import { actionKinds } from "./kinds/index.ts";
+import { patternProblem } from "./params.ts";
 import { risks } from "./risk.ts";
 
 const param = z.strictObject({
@@ -15,12 +16,25 @@ const param = z.strictObject({
     .array(z.union([z.string(), z.number()]))
     .min(1)
     .optional(),
-  pattern: z.string().optional(),
+  pattern: z
+    .string()
+    .superRefine((p, ctx) => {
+      const problem = patternProblem(p);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional()
+    .describe("The whole value must match (RE2 syntax: linear time; no back-references or lookarounds)."),
   min: z.number().optional(),
   max: z.number().optional(),
   /** Values starting with "-" are refused unless allowed: they would be read as options. */
   allow_dash: z.boolean().default(false),
   required: z.boolean().default(true),
+  secret: z
+    .boolean()
+    .default(false)
+    .describe(
+      "The value is a credential: shown as [REDACTED] in runs, approvals, the audit log, logs and notifications, whatever it is, and scrubbed from the run's output.",
+    ),
 });
 
 /** One optional key per action kind; what each holds is typed by its own kind. */
@@ -55,7 +69,7 @@ export const actionSchema = z
       ),
     uid: z.number().int().min(0).optional(),
     gid: z.number().int().min(0).optional(),
-    description: z.string().optional(),
+    description: text(1_000).optional(),
   })
   .superRefine(
     exactlyOne(actionKinds.names(), "say what the action does with one of", "an action does one thing"),
