@@ -69,6 +69,7 @@ export async function wireActions(
     clock: w.clock,
     log: w.log.child({ component: "approvals" }),
     capabilities,
+    redactor: w.redactor,
     ttlMs: () => w.config().remediation.approval_ttl,
     onApproved: (approval, token, by) => gateway.startApproved(approval, token, by),
   });

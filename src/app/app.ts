@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
 import { formatProblem } from "../config/result.ts";
 import { loadConfigIsolated } from "./config-loader.ts";
+import { secretParams } from "../gateway/params.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
@@ -99,7 +100,7 @@ export class App {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#config = config;
-    this.#redactor.addSecrets(secrets);
+    this.#redactor.addSecrets(secrets).declareSecretParams(secretParams(config.actions));
     this.#log = createLogger({
       level: config.agent.log_level,
       redactor: this.#redactor,
@@ -390,12 +391,13 @@ export class App {
         );
     }
     if (!result.ok || problems.length > 0) {
-      // The problems can quote config text; the redactor already knows every secret of the old config.
+      // Problems name a variable instead of quoting its value (config/interpolate.ts `concealer`); the
+      // redactor still scrubs every configured secret of the old config.
       this.#log.error({ problems, by: by.name }, "config reload refused; the running config is unchanged");
       await this.bus.emit("config.reload_failed", "config", { config_file: file, problems }, by.name);
       return { ok: false, problems };
     }
-    this.#redactor.addSecrets(result.secrets);
+    this.#redactor.addSecrets(result.secrets).declareSecretParams(secretParams(result.config.actions));
     this.#config = result.config;
     this.#tokens.replace(this.#tokenList());
     await this.#supervision?.reload(result.config);

@@ -12,6 +12,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
+import type { Redactor } from "../core/redact.ts";
 import type { ActionStore, ApprovalRow, ApprovalStatus, DecisionRow } from "../store/action-store.ts";
 import { actionDigest, type Capabilities } from "../gateway/capability.ts";
 import type { ApprovalQueue } from "../gateway/types.ts";
@@ -43,6 +44,8 @@ export interface ApprovalsDeps {
   clock: Clock;
   log: Logger;
   capabilities: Capabilities;
+  /** Hides secret parameters in every view and event; the stored request keeps them for the run. */
+  redactor: Redactor;
   ttlMs: () => number;
   /** Starts the approved run with its capability; resolves with the run id. */
   onApproved: (approval: ApprovalRow, token: string, decidedBy: string) => Promise<string>;
@@ -96,7 +99,7 @@ export class Approvals implements ApprovalQueue {
       {
         approval_id: row.id,
         action: row.action,
-        params: input.params,
+        params: this.#d.redactor.params(row.action, input.params),
         target: row.target,
         reason: row.reason,
         required: row.required,
@@ -247,7 +250,7 @@ export class Approvals implements ApprovalQueue {
     return {
       id: row.id,
       action: row.action,
-      params: JSON.parse(row.params) as Record<string, string>,
+      params: this.#d.redactor.params(row.action, JSON.parse(row.params) as Record<string, string>),
       target: row.target,
       reason: row.reason,
       requested_by: row.requested_by,

@@ -45,7 +45,7 @@ export function makeSealer(redactor: Redactor, opts: { restart?: boolean } = {})
         actor: redactor.redactString(e.actor),
         type: e.type,
         subject: redactor.redactString(e.subject),
-        payload: canonicalJson(redactor.redact(e.payload)),
+        payload: canonicalJson(redactor.redactEvent(e.type, e.payload)),
       };
       const hash = rowHash(prev, row);
       const sealed: StoredEvent = { ...row, prev_hash: prev, hash };

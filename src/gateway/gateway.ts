@@ -181,12 +181,12 @@ export class Gateway {
 
   async getRun(id: string): Promise<RunView | undefined> {
     const row = await this.#d.store.getRun(id);
-    return row ? toView(row) : undefined;
+    return row ? toView(row, this.#d.redactor) : undefined;
   }
 
   /** The newest runs, newest first. */
   async listRuns(limit: number): Promise<RunView[]> {
-    return (await this.#d.store.listRuns(limit)).map(toView);
+    return (await this.#d.store.listRuns(limit)).map((row) => toView(row, this.#d.redactor));
   }
 
   /**
@@ -270,10 +270,12 @@ export class Gateway {
     dryRun: boolean;
   }): Promise<RunView> {
     const { store, bus, clock } = this.#d;
+    // Secret parameters are never stored with the run: the program gets them, no view does.
+    const shown = this.#d.redactor.params(r.name, r.params);
     const row: RunRow = {
       id: r.id ?? randomUUID(),
       action: r.name,
-      params: JSON.stringify(r.params),
+      params: JSON.stringify(shown),
       target: r.target,
       requested_by: r.by,
       reason: r.reason,
@@ -290,7 +292,7 @@ export class Gateway {
       {
         action: r.name,
         run_id: row.id,
-        params: r.params,
+        params: shown,
         target: r.target,
         risk: r.decl.risk,
         approval_id: r.approvalId,
@@ -304,7 +306,7 @@ export class Gateway {
     } finally {
       this.#processes.delete(row.id);
     }
-    const result = this.#redactResult(performed);
+    const result = this.#d.redactor.redactOutput(performed, r.name, r.params);
     row.status = result.ok ? "succeeded" : "failed";
     row.result = JSON.stringify(result);
     row.finished_at = clock.now();
@@ -323,7 +325,7 @@ export class Gateway {
       },
       r.by,
     );
-    return toView(row);
+    return toView(row, this.#d.redactor);
   }
 
   async #perform(r: {
@@ -372,9 +374,5 @@ export class Gateway {
     this.#d.store
       .setRunProcesses(runId, JSON.stringify(list))
       .catch((err: unknown) => this.#d.log.error({ err, run: runId }, "recording a run's process failed"));
-  }
-
-  #redactResult(result: RunResult): RunResult {
-    return this.#d.redactor.redact(result);
   }
 }

@@ -1,4 +1,5 @@
 /** A run as the API shows it, and the bounded excerpt of its output that goes into the audit log. */
+import type { Redactor } from "../core/redact.ts";
 import type { RunRow } from "../store/action-store.ts";
 import type { RunResult, RunView } from "./types.ts";
 
@@ -10,11 +11,15 @@ export function excerpt(r: RunResult): string {
   return text.length > auditExcerpt ? `${text.slice(0, auditExcerpt)}…` : text;
 }
 
-export function toView(row: RunRow): RunView {
+/**
+ * A stored run as every API view shows it. Its parameters are stored already hidden; they are hidden
+ * again by today's declarations, so a parameter declared secret since hides older runs' values too.
+ */
+export function toView(row: RunRow, redactor: Redactor): RunView {
   return {
     id: row.id,
     action: row.action,
-    params: JSON.parse(row.params) as Record<string, string>,
+    params: redactor.params(row.action, JSON.parse(row.params) as Record<string, string>),
     target: row.target,
     requested_by: row.requested_by,
     reason: row.reason,

@@ -8,6 +8,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import type { VigilConfig } from "../../src/config/schema.ts";
 import { Capabilities } from "../../src/gateway/capability.ts";
 import { Gateway } from "../../src/gateway/gateway.ts";
+import { secretParams } from "../../src/gateway/params.ts";
 import { ActionStore } from "../../src/store/action-store.ts";
 import { openStore } from "../../src/store/open.ts";
 import fs from "node:fs";
@@ -41,7 +42,9 @@ export async function gatewayHarness(
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   const config: VigilConfig = loaded.config;
   const clock = opts.clock ?? new FakeClock(Date.now());
-  const redactor = new Redactor().addSecrets(loaded.secrets);
+  const redactor = new Redactor()
+    .addSecrets(loaded.secrets)
+    .declareSecretParams(secretParams(config.actions));
   fs.mkdirSync(config.agent.data_dir, { recursive: true });
   const store = await openStore({ store: "sqlite", dataDir: config.agent.data_dir });
   const audit = new AuditLog(store, redactor);
@@ -82,6 +85,7 @@ export async function gatewayHarness(
     clock,
     log: silentLogger(),
     capabilities,
+    redactor,
     ttlMs: () => config.remediation.approval_ttl,
     onApproved: (a, token, by) => gateway.startApproved(a, token, by),
     hour: () => opts.hour ?? 12,
