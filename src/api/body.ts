@@ -8,6 +8,14 @@ export async function readJson<T>(
   check: (body: unknown) => { value: T } | { problems: FieldProblem[] },
 ): Promise<T> {
   const text = await c.req.text();
+  // The body was decoded with replacement: bytes that are not UTF-8 arrive as U+FFFD. Refused, so a
+  // parameter never reaches a program changed from what was sent.
+  if (text.includes("\uFFFD")) {
+    throw new VigilError(
+      "BAD_REQUEST",
+      "the body is not valid UTF-8; send UTF-8 JSON (write the character U+FFFD itself as \\ufffd)",
+    );
+  }
   let value: unknown = {};
   if (text.trim() !== "") {
     const type = c.req.header("content-type") ?? "";

@@ -102,6 +102,12 @@ export const errorCatalog = {
     retryable: false,
     doc: "The database was written by a newer Vigil.",
   },
+  STORE_CORRUPT: {
+    status: 500,
+    exit: 2,
+    retryable: false,
+    doc: "The database file is damaged or not a database; the message names it and what to do.",
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     exit: 1,

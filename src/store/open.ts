@@ -71,6 +71,8 @@ function unsafeLink(file: string): VigilError {
 
 /** A store that cannot be opened at start: what is wrong and what to do, then start again. */
 function cannotOpen(file: string, e: unknown): unknown {
+  const damaged = damagedDatabase(file, e);
+  if (damaged) return damaged;
   const failure = isVigilError(e) ? e : sqliteFailure(e, path.dirname(file));
   const d = failureDetails(failure);
   if (!d) return e;
@@ -78,6 +80,29 @@ function cannotOpen(file: string, e: unknown): unknown {
     "STORE_UNAVAILABLE",
     `the store ${file} cannot be opened: ${d.reason} (${d.cause}); ${d.fix}, then start the agent again`,
     { cause: e, details: d },
+  );
+}
+
+/** SQLITE_CORRUPT and SQLITE_NOTADB: the file is not a database, or a damaged one. */
+const damagedCodes = new Set([11, 26]);
+
+/**
+ * STORE_CORRUPT naming the file and the way out, for a database SQLite cannot read; undefined for
+ * any other error. Nothing is moved or deleted here: the file holds the audit log, and only a
+ * person should decide to set it aside.
+ */
+function damagedDatabase(file: string, e: unknown): VigilError | undefined {
+  const err = e as { errcode?: unknown; errstr?: unknown };
+  if (typeof err.errcode !== "number" || !damagedCodes.has(err.errcode & 0xff)) return undefined;
+  const what = typeof err.errstr === "string" ? err.errstr : "damaged";
+  const aside = `${file}.damaged`;
+  return new VigilError(
+    "STORE_CORRUPT",
+    `the database ${file} cannot be read (${what}). It holds the audit log, so keep it: restore it ` +
+      `from a backup, or move it aside (mv ${file} ${aside}, and its -wal and -shm files beside it) and ` +
+      `start with a new, empty store: vigil up --accept-audit-reset, which records that the old chain ended ` +
+      `here (\`sqlite3 ${aside} .recover\` saves what survives of it)`,
+    { cause: e },
   );
 }
 
