@@ -117,4 +117,19 @@ describe("TargetHistory", () => {
     expect(await history.history("nope", "24h")).toBeUndefined();
     await store.close();
   });
+
+  it("hands out the same frozen entry for a target while its view and summary are unchanged", async () => {
+    const { store } = await setup([]);
+    const views = ["a", "b"].map(view);
+    const history = new TargetHistory({
+      store,
+      clock: { now: () => 100 * day, monotonic: () => 0, setTimeout: () => ({ cancel() {} }) },
+      targets: { list: () => views, get: (n) => views.find((v) => v.name === n) },
+    });
+    const first = await history.overview();
+    const second = await history.overview();
+    expect(second.targets[0]).toBe(first.targets[0]);
+    expect(Object.isFrozen(first.targets[0])).toBe(true);
+    expect(first.targets.map((t) => t.name)).toEqual(["a", "b"]);
+  });
 });

@@ -92,6 +92,9 @@ interface UptimeEntry {
   recentMinute: number;
 }
 
+/** A target without a summary yet; one object, so the entries built from it can be reused. */
+const noSummary: TargetSummary = Object.freeze({ uptime_24h: null, uptime_7d: null, latency: [] });
+
 const percent = (t: Totals) => (t.total === 0 ? null : Math.round((t.ok / t.total) * 100_000) / 1_000);
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -100,6 +103,14 @@ export class TargetHistory {
   readonly #uptime = new Map<string, UptimeEntry>();
   #summaries: { at: number; byName: Map<string, TargetSummary> } | undefined;
   #reading: Promise<Map<string, TargetSummary>> | undefined;
+  /**
+   * Each target's overview entry, frozen, for as long as its view and its summary are the same
+   * objects: the API reuses the JSON of frozen objects (api/compressed.ts).
+   */
+  readonly #entries = new WeakMap<
+    TargetView,
+    { summary: TargetSummary; entry: TargetView & TargetSummary }
+  >();
 
   constructor(opts: HistoryOptions) {
     this.#o = { sparkPoints: 30, summaryTtlMs: 5_000, ...opts };
@@ -114,11 +125,19 @@ export class TargetHistory {
     const cached = this.#summaries;
     const byName =
       cached && now - cached.at < this.#o.summaryTtlMs ? cached.byName : await this.#readSummaries(now);
-    const empty: TargetSummary = { uptime_24h: null, uptime_7d: null, latency: [] };
     return {
       generated_at: now,
-      targets: this.#o.targets.list().map((t) => ({ ...t, ...(byName.get(t.name) ?? empty) })),
+      targets: this.#o.targets.list().map((t) => this.#entry(t, byName.get(t.name) ?? noSummary)),
     };
+  }
+
+  #entry(view: TargetView, summary: TargetSummary): TargetView & TargetSummary {
+    const known = this.#entries.get(view);
+    if (known?.summary === summary) return known.entry;
+    // Frozen: neither it nor what it holds changes (a new view or summary makes a new entry).
+    const entry = Object.freeze({ ...view, ...summary });
+    this.#entries.set(view, { summary, entry });
+    return entry;
   }
 
   /** One target's buckets over the window, or undefined when there is no such target. */
