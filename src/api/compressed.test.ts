@@ -8,7 +8,7 @@ describe("jsonText", () => {
       1.5,
       'a"b\\n',
       [1, undefined, () => 1, null],
-       
+
       [1, , 3],
       { a: undefined, b: () => 1, c: [{ d: new Date(0), e: [1, [2, { f: NaN }]] }], 'g"h': true },
       Object.freeze({ x: Object.freeze([Object.freeze({ y: 1 }), { z: undefined }]) }),
