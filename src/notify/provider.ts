@@ -35,6 +35,14 @@ export interface Outgoing {
   };
 }
 
+/**
+ * The audit anchor as a text provider shows it, last in the message where clipping cannot cut it:
+ * every channel a person reads then holds recent anchors outside the agent's host.
+ */
+export function anchorLine(m: Outgoing["message"]): string | undefined {
+  return m.audit_anchor ? `audit ${m.audit_anchor}` : undefined;
+}
+
 export type Delivery = { ok: true } | { ok: false; error: string; permanent: boolean; retryAfterMs?: number };
 
 /** What doctor found when it tried a channel without sending anything. */

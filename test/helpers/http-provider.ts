@@ -26,6 +26,13 @@ export function describeHttpOutcomes(
       expect(r.hits.map((h) => [h.method, h.path])).toEqual([["POST", path]]);
     });
 
+    it("the audit anchor goes out with it, even when the text is cut", async () => {
+      const r = await receiver({ status: 204 });
+      const long = outgoing({ text: "x".repeat(100_000), audit_anchor: "seq 1372 #ab12cd34" });
+      expect(await provider.deliver(config(r.url) as never, long, opts)).toEqual({ ok: true });
+      expect(r.hits[0]!.body).toContain("seq 1372 #ab12cd34");
+    });
+
     it("a 404 is permanent, with the receiver's reason", async () => {
       const r = await receiver({
         status: 404,

@@ -3,7 +3,7 @@
  * the text comes from failing services: a log line holding `@everyone` must never ping anybody.
  */
 import { clip, postJson } from "../post.ts";
-import { defineProvider, type Outgoing } from "../provider.ts";
+import { anchorLine, defineProvider, type Outgoing } from "../provider.ts";
 
 const red = 0xd32f2f;
 const green = 0x2e7d32;
@@ -19,7 +19,7 @@ export function discordColor(kind: string): number {
  * whole embed, which a 256-character footer keeps clear of.
  */
 export function discordPayload(m: Outgoing["message"]): object {
-  const footer = [m.target, m.kind, m.incident_id].filter((t) => t).join(" · ");
+  const footer = [m.target, m.kind, m.incident_id, anchorLine(m)].filter((t) => t).join(" · ");
   return {
     embeds: [
       {

@@ -122,6 +122,17 @@ describe("email", () => {
     );
   });
 
+  it("signs off with the audit anchor", async () => {
+    const s = await smtp({ authOptional: false, onAuth: checkAuth });
+    const anchored = { ...n, message: { ...n.message, audit_anchor: "seq 1372 #ab12cd34" } };
+    expect(
+      await emailProvider.deliver({ ...base, smtp: url(s.port) }, anchored, { timeoutMs: 5_000, now: 0 }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(s.got[0]!.raw).toContain("\r\n-- \r\naudit seq 1372 #ab12cd34");
+  });
+
   it("a refused password is permanent, and the error does not hold the password", async () => {
     const s = await smtp({ authOptional: false, onAuth: checkAuth });
     const wrong = `smtp://vigil:${encodeURIComponent("not-the-one")}@127.0.0.1:${s.port}`;

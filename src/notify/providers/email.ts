@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import type { Transporter } from "nodemailer";
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
-import { defineProvider, type ChannelCheck, type Delivery } from "../provider.ts";
+import { anchorLine, defineProvider, type ChannelCheck, type Delivery } from "../provider.ts";
 
 /** Its own constant, so doctor and the tests can name the settings' type. */
 const schema = ({ z, filePath }: SchemaKit) =>
@@ -123,7 +123,7 @@ export default defineProvider({
         to: cfg.to,
         // A line break in a subject would end the header; titles come from failing services.
         subject: `[vigil] ${n.message.title.replace(/[\r\n]+/g, " ")}`,
-        text: n.message.text,
+        text: [n.message.text, anchorLine(n.message)].filter((t) => t).join("\n\n-- \n"),
         messageId: `<${n.id}@vigil>`,
         headers: { "X-Vigil-Notification-Id": n.id },
         // The three timeouts bound each wait; this bounds the whole conversation.

@@ -406,6 +406,14 @@ describe("notion: one page per incident", () => {
     ]);
   });
 
+  it("a new page ends with the audit anchor", async () => {
+    const { notion: n, root } = await standIn();
+    expect(await deliver(config(root), outgoing({ audit_anchor: "seq 1372 #ab12cd34" }))).toEqual({
+      ok: true,
+    });
+    expect(JSON.stringify(n.pages[0]!.children)).toContain("audit seq 1372 #ab12cd34");
+  });
+
   it("the same notification retried finds its page: still one page, and nothing written", async () => {
     const { notion: n, root } = await standIn();
     const cfg = config(root);

@@ -14,7 +14,7 @@
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
 import { clip, oneLine, request } from "../post.ts";
-import { defineProvider, type ChannelCheck, type Delivery, type Outgoing } from "../provider.ts";
+import { anchorLine, defineProvider, type ChannelCheck, type Delivery, type Outgoing } from "../provider.ts";
 
 /** Notion's limits: characters in one rich text object, rich text objects in one array. */
 const textMax = 2_000;
@@ -104,7 +104,9 @@ export function incidentFacts(m: Outgoing["message"]): IncidentFact[] {
       resolved: last.kind === "incident.resolved",
       at: last.at,
       title: told[0]!.title,
-      text: told.map((i) => (told.length > 1 ? `• ${i.title}: ${i.text}` : i.text)).join("\n"),
+      text: [...told.map((i) => (told.length > 1 ? `• ${i.title}: ${i.text}` : i.text)), anchorLine(m)]
+        .filter((t) => t !== undefined)
+        .join("\n"),
     };
   });
 }

@@ -4,7 +4,7 @@
  * which ntfy decodes.
  */
 import { post } from "../post.ts";
-import { defineProvider } from "../provider.ts";
+import { anchorLine, defineProvider } from "../provider.ts";
 
 /** ntfy.sh's default message limit in bytes; a longer body would be turned into an attachment. */
 const maxBodyBytes = 4096;
@@ -72,7 +72,10 @@ export default defineProvider({
     };
     if (cfg.token) headers.authorization = `Bearer ${cfg.token}`;
     // An empty body would make ntfy show "triggered"; the title says more.
-    const body = clipBytes(m.text.trim() === "" ? m.title : m.text, maxBodyBytes);
+    const anchor = anchorLine(m);
+    const tail = anchor ? `\n\n${anchor}` : "";
+    const body =
+      clipBytes(m.text.trim() === "" ? m.title : m.text, maxBodyBytes - Buffer.byteLength(tail)) + tail;
     return post(`${cfg.url.replace(/\/+$/, "")}/${cfg.topic}`, headers, body, opts.timeoutMs);
   },
 });

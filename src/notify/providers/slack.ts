@@ -4,7 +4,7 @@
  * log line would ping a whole channel.
  */
 import { clip, postJson } from "../post.ts";
-import { defineProvider, type Outgoing } from "../provider.ts";
+import { anchorLine, defineProvider, type Outgoing } from "../provider.ts";
 
 /** Block Kit's limits: a header's plain_text and a section's text. */
 const headerMax = 150;
@@ -32,6 +32,7 @@ export function slackPayload(m: Outgoing["message"]): { text: string; blocks: ob
     `*kind:* ${m.kind}`,
     m.target ? `*target:* ${m.target}` : undefined,
     m.incident_id ? `*incident:* ${m.incident_id}` : undefined,
+    anchorLine(m),
   ].filter((t) => t !== undefined);
   const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title, emoji: true } }];
   // Slack refuses a section with empty text.

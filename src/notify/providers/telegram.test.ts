@@ -38,6 +38,21 @@ describe("telegram provider", () => {
     expect(tg.sent()[0]!.body.reply_markup).toBeUndefined();
   });
 
+  it("ends with the audit anchor, also when the text is cut to Telegram's limit", async () => {
+    const tg = new BotApiServer(token);
+    closers.push(() => tg.close());
+    const root = await tg.listen();
+    const long = { ...message, text: "x".repeat(10_000), audit_anchor: "seq 1372 #ab12cd34" };
+    expect(
+      await telegramProvider.deliver(cfg(root), { id: "n-2", message: long }, { timeoutMs: 2_000, now: 0 }),
+    ).toEqual({
+      ok: true,
+    });
+    const text = String(tg.sent()[0]!.body.text);
+    expect(text.endsWith("\n\naudit seq 1372 #ab12cd34")).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(4096);
+  });
+
   it("a blocked bot or a wrong chat is permanent; a 429 waits retry_after; 5xx is retried", async () => {
     const tg = new BotApiServer(token);
     closers.push(() => tg.close());

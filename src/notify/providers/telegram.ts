@@ -8,7 +8,7 @@ import type { Api } from "grammy";
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
 import type { ChannelCheck, Delivery, Outgoing } from "../provider.ts";
-import { defineProvider } from "../provider.ts";
+import { anchorLine, defineProvider } from "../provider.ts";
 
 /** Telegram's limit for one message's text. */
 const maxText = 4096;
@@ -22,8 +22,11 @@ async function telegramApi(cfg: TelegramConfig, timeoutMs: number): Promise<Api>
 }
 
 export function messageText(m: Outgoing["message"]): string {
+  const anchor = anchorLine(m);
+  const tail = anchor ? `\n\n${anchor}` : "";
   const text = `${m.title}\n\n${m.text}`;
-  return text.length <= maxText ? text : `${text.slice(0, maxText - 1)}…`;
+  const room = maxText - tail.length;
+  return (text.length <= room ? text : `${text.slice(0, room - 1)}…`) + tail;
 }
 
 /** The Bot API's inline keyboard, written out: grammY's builder would load grammY for two buttons. */
