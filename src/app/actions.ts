@@ -35,7 +35,7 @@ export interface ActionsWiring {
 export async function wireActions(
   w: ActionsWiring,
 ): Promise<{ actions: ActionsApi; approvals: Approvals; gateway: Gateway }> {
-  const store = new ActionStore(w.store.db);
+  const store = new ActionStore(w.store.db, w.config().agent.name);
   const capabilities = Capabilities.open(w.config().agent.data_dir, () => w.clock.now());
   const gateway = new Gateway({
     actions: () => w.config().actions,

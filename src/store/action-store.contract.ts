@@ -58,9 +58,24 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
           finished_at: 10,
           result: '{"ok":true}',
         });
-        expect(await s.abandonRuns('{"ok":false}', 20)).toBe(1);
-        expect(await s.getRun("r3")).toMatchObject({ status: "failed", finished_at: 20 });
+        expect((await s.runningRuns(10)).map((r) => r.id)).toEqual(["r3"]);
         expect(await s.getRun("nope")).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("recovers only its own unfinished runs: another agent's running run is not its to fail", async () => {
+      const store = await makeStore();
+      try {
+        const web1 = new ActionStore(store.db, "web-1");
+        const web2 = new ActionStore(store.db, "web-2");
+        await web1.insertRun(run("mine", { started_at: 1 }));
+        await web2.insertRun(run("theirs", { started_at: 2 }));
+        expect((await web1.runningRuns(10)).map((r) => r.id)).toEqual(["mine"]);
+        expect((await web2.runningRuns(10)).map((r) => r.id)).toEqual(["theirs"]);
+        // Both show in the history, whichever agent asks.
+        expect((await web1.listRuns(10)).map((r) => r.id)).toEqual(["theirs", "mine"]);
       } finally {
         await store.close();
       }

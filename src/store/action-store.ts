@@ -68,20 +68,23 @@ function approvalRow(r: Record<string, unknown>): ApprovalRow {
 
 export class ActionStore {
   readonly db: Db;
+  /** The agent this store records runs for (`agent.name`): the fleet's agents share the table. */
+  readonly #agent: string;
 
-  constructor(db: Db) {
+  constructor(db: Db, agent = "") {
     this.db = db;
+    this.#agent = agent;
   }
 
   /** Runs `fn` against a store bound to one transaction holding the approvals lock. */
   transaction<T>(fn: (tx: ActionStore) => Promise<T>): Promise<T> {
-    return this.db.transaction("vigil:approvals", (tx) => fn(new ActionStore(tx)));
+    return this.db.transaction("vigil:approvals", (tx) => fn(new ActionStore(tx, this.#agent)));
   }
 
   async insertRun(r: RunRow): Promise<void> {
     await this.db.run(
-      `INSERT INTO action_runs (id, action, params, target, requested_by, reason, approval_id, status, result, started_at, finished_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO action_runs (id, action, params, target, requested_by, reason, approval_id, status, result, started_at, finished_at, agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         r.id,
         r.action,
@@ -94,6 +97,7 @@ export class ActionStore {
         r.result,
         r.started_at,
         r.finished_at,
+        this.#agent,
       ],
     );
   }
@@ -135,22 +139,17 @@ export class ActionStore {
     ]);
   }
 
-  /** Runs still marked `running`, oldest first: at start, what the previous agent left unfinished. */
+  /**
+   * This agent's runs still marked `running`, oldest first: at start, what it left unfinished when it
+   * was killed. Another agent's runs on a shared database are its own business (rows from before
+   * runs named their agent count as this one's).
+   */
   async runningRuns(limit: number): Promise<RunRow[]> {
     const rows = await this.db.all(
-      "SELECT * FROM action_runs WHERE status = 'running' ORDER BY started_at LIMIT ?",
-      [limit],
+      "SELECT * FROM action_runs WHERE status = 'running' AND (agent = ? OR agent IS NULL) ORDER BY started_at LIMIT ?",
+      [this.#agent, limit],
     );
     return rows.map(runRow);
-  }
-
-  /** Runs left `running` by an agent that stopped or crashed mid-run. */
-  async abandonRuns(result: string, now: number): Promise<number> {
-    const r = await this.db.run(
-      "UPDATE action_runs SET status = 'failed', result = ?, finished_at = ? WHERE status = 'running'",
-      [result, now],
-    );
-    return r.changes;
   }
 
   async insertApproval(a: ApprovalRow): Promise<void> {

@@ -12,6 +12,7 @@ import { m005 } from "./005-outbox.ts";
 import { m006 } from "./006-outbox-groups.ts";
 import { m007 } from "./007-audit-mac.ts";
 import { m008 } from "./008-action-processes.ts";
+import { m009 } from "./009-run-agent.ts";
 
 export interface Migration {
   version: number;
@@ -20,7 +21,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
 
 export const latestVersion = migrations.at(-1)!.version;
 
