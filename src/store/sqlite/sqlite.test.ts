@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isVigilError } from "../../core/errors.ts";
 import { tempDir } from "../../../test/helpers/tmp.ts";
 import { ensureDataDir, openStore } from "../open.ts";
-import { latestVersion } from "../migrations/index.ts";
+import { latestVersion, migrations } from "../migrations/index.ts";
 import { actionsContract } from "../action-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
@@ -89,5 +89,16 @@ describe("sqlite store", () => {
     expect(await store.getMeta("a")).toBeUndefined();
     expect(await store.getMeta("b")).toBe("2");
     await store.close();
+  });
+});
+
+describe("migrations", () => {
+  it("are numbered 1, 2, 3 ... in order, each file's number its version", () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    const files = fs
+      .readdirSync(new URL("../migrations/", import.meta.url))
+      .filter((f) => /^\d{3}-.*\.ts$/.test(f) && !f.endsWith(".test.ts"))
+      .sort();
+    expect(files.map((f) => Number(f.slice(0, 3)))).toEqual(migrations.map((m) => m.version));
   });
 });
