@@ -176,6 +176,16 @@ describe("careless values", () => {
     ]);
   });
 
+  it("a heartbeat token that is an operator's token", () => {
+    const out = problems(
+      `auth:\n  tokens:\n    - { name: olga, role: operator, token: ${operator} }\nchecks:\n  nightly: { heartbeat: { within: 26h, token: ${operator} } }\n`,
+    );
+    expect(out).toEqual([
+      `${file}:5:47 checks.nightly.heartbeat.token: the same token as auth.tokens[0] (olga), so whatever pushes this heartbeat could also act as olga; give the heartbeat a token of its own (openssl rand -hex 24)`,
+    ]);
+    expect(out.join("")).not.toContain(operator);
+  });
+
   it("cleanups of system folders and of the data dir, but not of its logs", () => {
     const out = problems(
       "agent: { data_dir: /srv/vigil/data }\nactions:\n  w: { cleanup: { paths: [/, /lib64/x, /srv/vigil, /srv/vigil/data/logs, /var/log/app], older_than: 1d } }\n",

@@ -187,6 +187,16 @@ function tokenProblems(c: VigilConfig, add: (path: (string | number)[], message:
       );
     }
   });
+  // A heartbeat token sits in a cron line or a script; as an operator's token it would act as one.
+  for (const [name, check] of Object.entries(c.checks)) {
+    const hb = (check as { heartbeat?: { token?: string } }).heartbeat;
+    const i = hb?.token === undefined ? undefined : first.get(hb.token);
+    if (i === undefined) continue;
+    add(
+      ["checks", name, "heartbeat", "token"],
+      `the same token as auth.tokens[${i}] (${c.auth.tokens[i]!.name}), so whatever pushes this heartbeat could also act as ${c.auth.tokens[i]!.name}; give the heartbeat a token of its own (openssl rand -hex 24)`,
+    );
+  }
 }
 
 /** Folders no action may clean or write into as a whole: the system's own. */
