@@ -4,22 +4,7 @@
  * system folders and absurd lengths are refused, and only real secrets are secrets.
  */
 import { describe, expect, it } from "vitest";
-import { loadConfigText } from "./load.ts";
-import { formatProblem, type LoadResult } from "./result.ts";
-
-const file = "/etc/vigil/vigil.yaml";
-
-function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
-  const r = loadConfigText(text, file, env);
-  if (r.ok) throw new Error("expected problems, the config loaded");
-  return r.problems.map(formatProblem);
-}
-
-function load(text: string, env: NodeJS.ProcessEnv = {}): Extract<LoadResult, { ok: true }> {
-  const r = loadConfigText(text, file, env);
-  if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
-  return r;
-}
+import { file, load, problems } from "../../test/helpers/config.ts";
 
 const cpuMs = (fn: () => void): number => {
   const before = process.cpuUsage();

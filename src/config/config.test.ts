@@ -1,28 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { file, load, problems } from "../../test/helpers/config.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { providers } from "../notify/providers/index.ts";
 import { probes } from "../probes/index.ts";
 import { splitArgv } from "./argv.ts";
 import { configJsonSchema } from "./json-schema.ts";
 import { configReference } from "./reference.ts";
-import { loadConfig, loadConfigText, loadFast, loadLocated } from "./load.ts";
-import { formatProblem, type LoadResult } from "./result.ts";
-
-const file = "/etc/vigil/vigil.yaml";
-
-function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
-  const r = loadConfigText(text, file, env);
-  if (r.ok) throw new Error("expected problems, the config loaded");
-  return r.problems.map(formatProblem);
-}
-
-function load(text: string, env: NodeJS.ProcessEnv = {}): Extract<LoadResult, { ok: true }> {
-  const r = loadConfigText(text, file, env);
-  if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
-  return r;
-}
+import { loadConfig, loadFast, loadLocated } from "./load.ts";
+import { formatProblem } from "./result.ts";
 
 describe("config: the problems a person makes, each named precisely", () => {
   it("bad YAML syntax, with its line and column", () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { file, problems } from "../../test/helpers/config.ts";
 import { configJsonSchema } from "./json-schema.ts";
 import { loadConfigText } from "./load.ts";
 import { planned, plannedAt, plannedMessage } from "./planned.ts";
 import { formatProblem } from "./result.ts";
-
-const file = "/etc/vigil/vigil.yaml";
-
-function problems(text: string): string[] {
-  const r = loadConfigText(text, file, {});
-  if (r.ok) throw new Error("expected problems, the config loaded");
-  return r.problems.map(formatProblem);
-}
 
 /** Each planned key written the way the design shows it, and where the problem must point. */
 const samples: Record<string, { yaml: string; at: string }> = {
