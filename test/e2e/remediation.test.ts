@@ -27,15 +27,7 @@ describe("remediation", () => {
     agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
 remediation: { max_attempts: 3, cooldown: 200ms, verify_within: 3s }
 services:
-  web:
-    command: ["${process.execPath}", "${fixture}"]
-    env: { PORT: "${port}", HEALTH_STATUS: sick }
-    port: ${port}
-    restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 100, window: 1m }
-    stop: { timeout: 1s }
-    health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2,
-              expect: ["[BODY].status == ok"], start_period: 2s }
-`);
+${sick("web", port, "", "2s")}`);
     await expect
       .poll(async () => of(await events(agent!), "incident.escalated").length, { timeout: 40_000 })
       .toBe(1);

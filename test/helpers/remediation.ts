@@ -28,8 +28,11 @@ export const of = (evs: Ev[], type: string, subject?: string) =>
 export const cli = (a: RunningAgent, args: string[]) =>
   runCli(args, { env: { VIGIL_URL: a.url, VIGIL_TOKEN: a.token } });
 
-/** A service whose health check never passes: its body says "sick". */
-export function sick(name: string, port: number, extra = "") {
+/**
+ * A service whose health check never passes: its body says "sick". With a start period, each fresh
+ * process is judged only once it could listen, so what fails is its answer, not a slow start.
+ */
+export function sick(name: string, port: number, extra = "", startPeriod = "0ms") {
   return `  ${name}:
     command: ["${process.execPath}", "${fixture}"]
     env: { PORT: "${port}", HEALTH_STATUS: sick }
@@ -37,7 +40,7 @@ export function sick(name: string, port: number, extra = "") {
     restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 100, window: 1m }
     stop: { timeout: 1s }
     health: { http: { url: "http://127.0.0.1:${port}/health" }, every: 200ms, timeout: 200ms, fail_after: 2,
-              expect: ["[BODY].status == ok"], start_period: 0ms }
+              expect: ["[BODY].status == ok"], start_period: ${startPeriod} }
 ${extra}`;
 }
 
