@@ -6,10 +6,6 @@ import path from "node:path";
 import type { Principal } from "../api/auth.ts";
 import type { ActionInfo, ActionsApi } from "../api/context.ts";
 import { Approvals } from "../approvals/approvals.ts";
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
-import type { Lifecycle } from "../core/lifecycle.ts";
-import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { builtinActions } from "../gateway/builtins.ts";
@@ -17,18 +13,12 @@ import { kindOf } from "../gateway/kinds/index.ts";
 import { Capabilities } from "../gateway/capability.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { ActionStore } from "../store/action-store.ts";
-import type { Store } from "../store/store.ts";
 import type { Supervision } from "./supervision.ts";
+import type { Wiring } from "./wiring.ts";
 
-export interface ActionsWiring {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
+export interface ActionsWiring extends Wiring {
   redactor: Redactor;
-  lifecycle: Lifecycle;
   supervision: Supervision;
-  config: () => VigilConfig;
   configFile: string;
 }
 

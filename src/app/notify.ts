@@ -3,10 +3,6 @@
  * starts one Telegram command bot per bot token whose channels answer commands (a token added by a
  * reload needs a restart; chats and approvers follow the config at once).
  */
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
-import type { Lifecycle } from "../core/lifecycle.ts";
-import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
@@ -16,7 +12,7 @@ import type { CommandDeps } from "../notify/telegram-commands.ts";
 import { ActionStore } from "../store/action-store.ts";
 import { IncidentStore } from "../store/incident-store.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
-import type { Store } from "../store/store.ts";
+import type { Wiring } from "./wiring.ts";
 
 /**
  * The last event this agent's notification pipeline handled, in the store's meta table: one per
@@ -24,18 +20,14 @@ import type { Store } from "../store/store.ts";
  */
 const cursorKeyOf = (agent: string) => `notify.cursor:${agent}`;
 
-export async function wireNotify(w: {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  lifecycle: Lifecycle;
-  config: () => VigilConfig;
-  muted: (target: string) => string | undefined;
-  commands: CommandDeps;
-  /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
-  auditAnchor: () => string | undefined;
-}): Promise<void> {
+export async function wireNotify(
+  w: Wiring & {
+    muted: (target: string) => string | undefined;
+    commands: CommandDeps;
+    /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
+    auditAnchor: () => string | undefined;
+  },
+): Promise<void> {
   const store = new OutboxStore(w.store.db);
   const log = w.log.child({ component: "notify" });
   const outbox = new Outbox({

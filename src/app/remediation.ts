@@ -7,11 +7,7 @@
  */
 import type { GuardApi } from "../api/context.ts";
 import type { Approvals } from "../approvals/approvals.ts";
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
-import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import type { VigilConfig } from "../config/schema.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { Incidents } from "../incidents/incidents.ts";
 import { actOn, riskOf, type ActDeps } from "../remediation/act.ts";
@@ -25,19 +21,13 @@ import { runbookOf } from "../remediation/runbook.ts";
 import { Silences } from "../remediation/silences.ts";
 import { remediationStats } from "../remediation/stats.ts";
 import { IncidentStore } from "../store/incident-store.ts";
-import type { Store } from "../store/store.ts";
 import type { Supervision } from "./supervision.ts";
+import type { Wiring } from "./wiring.ts";
 
-export interface RemediationWiring {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  lifecycle: Lifecycle;
+export interface RemediationWiring extends Wiring {
   supervision: Supervision;
   gateway: Gateway;
   approvals: Approvals;
-  config: () => VigilConfig;
   killSwitch: KillSwitch;
 }
 

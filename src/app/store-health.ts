@@ -4,15 +4,10 @@
  * outage is audited (and so notified through the outbox) and the kill-switch flips that only memory
  * held are recorded.
  */
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
-import type { Lifecycle } from "../core/lifecycle.ts";
-import type { Logger } from "../core/log.ts";
-import type { VigilConfig } from "../config/schema.ts";
 import { sendDirect } from "../notify/direct.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import type { StoreHealth, StoreOutage } from "../store/health.ts";
-import type { Store } from "../store/store.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** Outages not yet recorded (the store failed again before it could take them): the newest few. */
 const maxPending = 20;
@@ -23,16 +18,7 @@ const probeBytes = 64 * 1024;
 /** A store that fails again and again (a disk on the edge) sends one direct message in this long. */
 const directEveryMs = 10 * 60_000;
 
-export function wireStoreHealth(w: {
-  health: StoreHealth;
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  lifecycle: Lifecycle;
-  config: () => VigilConfig;
-  killSwitch: KillSwitch;
-}): void {
+export function wireStoreHealth(w: Wiring & { health: StoreHealth; killSwitch: KillSwitch }): void {
   const log = w.log.child({ component: "store" });
   // 64 KiB, then a few bytes: a store with room for this much takes ordinary writes again.
   w.health.probe = async () => {
