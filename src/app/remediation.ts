@@ -56,6 +56,12 @@ export async function wireRemediation(w: RemediationWiring): Promise<Remediation
   const engine = await startEngine(w, parts);
   const muted = (t: string) =>
     mutedReason(t, { paused: () => w.killSwitch.paused, silenced: (s) => silences.reason(s) });
+  // A reload may end or start a maintenance window: what it held is looked at again at once.
+  const offReload = w.bus.on("config.reloaded", async () => {
+    await silences.load(w.config().maintenance);
+    engine.poke();
+  });
+  w.lifecycle.defer("maintenance reload", offReload);
   return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted };
 }
 

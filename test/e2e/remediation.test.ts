@@ -305,6 +305,27 @@ maintenance:
     expect(fs.existsSync(flag)).toBe(false);
   });
 
+  it("a reload that ends a maintenance window lets remediation act at once", async () => {
+    const dir = tempDir("vigil-window-reload-");
+    const flag = path.join(dir, "ok");
+    const config = (maintenance: string) => `agent: { listen: "127.0.0.1:0" }
+remediation: { cooldown: 100ms }
+actions:
+  fix: { run: ["touch", "${flag}"], risk: auto }
+checks:
+  flag: { command: { run: ["test", "-f", "${flag}"] }, every: 200ms, fail_after: 1, remediate: [fix] }
+maintenance: ${maintenance}
+`;
+    agent = await startAgent(config(`[{ targets: [flag], cron: "* * * * *", duration: 1h }]`), { dir });
+    await expect
+      .poll(async () => of(await events(agent!), "remediation.decided", "flag").length, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(fs.existsSync(flag)).toBe(false);
+    fs.writeFileSync(agent.configFile, config("[]"));
+    expect((await api(agent, "/api/reload", { method: "POST" })).status).toBe(200);
+    await expect.poll(() => fs.existsSync(flag), { timeout: 10_000 }).toBe(true);
+  });
+
   it("adaptive order learns which step fixes a failure, and each choice cites the record", async () => {
     const dir = tempDir("vigil-learn-");
     const flag = path.join(dir, "ok");
