@@ -73,7 +73,7 @@ interface Built {
 }
 
 /** Keys that only take effect at start; a reload that changes them is refused with this reason. */
-const restartOnly = ["listen", "data_dir", "store"] as const;
+const restartOnly = ["name", "listen", "data_dir", "store", "log_level", "max_concurrent_checks"] as const;
 
 export class App {
   readonly #opts: AppOptions;

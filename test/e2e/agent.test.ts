@@ -79,6 +79,20 @@ describe("agent process", () => {
     expect((await api(agent, "/api/reload", { method: "POST" })).status).toBe(200);
   });
 
+  it("refuses a reload that changes what only a start applies, naming each key", async () => {
+    agent = await startAgent(base(), { env });
+    const text = fs.readFileSync(agent.configFile, "utf8");
+    fs.writeFileSync(
+      agent.configFile,
+      text.replace("name: e2e", "name: e2e-renamed\n  log_level: debug\n  max_concurrent_checks: 8"),
+    );
+    const res = await api(agent, "/api/reload", { method: "POST" });
+    expect(res.status).toBe(400);
+    const body = JSON.stringify(await res.json());
+    for (const key of ["agent.name", "agent.log_level", "agent.max_concurrent_checks"])
+      expect(body).toContain(`${key} changed; it takes effect only at start`);
+  });
+
   it("answers bad input with a 4xx, never a 5xx", async () => {
     agent = await startAgent(base(), { env });
     const notFound = await api(agent, "/api/nope");
