@@ -74,6 +74,9 @@ const env = {
   watchingSince: () => Date.now(),
   servicePids: () => [],
   exec: execArgv,
+  engine: () => {
+    throw new Error("the scheduler bench reads no container");
+  },
 };
 const cfg = httpProbe.schema(kit).parse({ url: `http://127.0.0.1:${port}/health` });
 

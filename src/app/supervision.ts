@@ -9,6 +9,7 @@ import type { Principal } from "../api/auth.ts";
 import type { TargetAction, TargetsApi } from "../api/context.ts";
 import { heartbeatSender } from "../api/heartbeat-auth.ts";
 import type { Clock, TimerHandle } from "../core/clock.ts";
+import { Engine } from "../containers/engine.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
@@ -81,6 +82,8 @@ export class Supervision implements TargetsApi {
   readonly #portConflicts = new PortConflicts();
   readonly #startedAt: number;
   #housekeeping: TimerHandle | undefined;
+  /** The container engine's client for the checks, made on first use, remade when the host changes. */
+  #docker: { host: string | undefined; engine: Engine } | undefined;
   #housekeepings = 0;
 
   constructor(deps: SupervisionDeps) {
@@ -111,6 +114,7 @@ export class Supervision implements TargetsApi {
         return pid === undefined ? [] : groupMembers(pid);
       },
       exec: execArgv,
+      engine: () => this.#engine(),
     };
     this.#monitor = new Monitor({
       scheduler: this.scheduler,
@@ -142,6 +146,7 @@ export class Supervision implements TargetsApi {
 
     this.#startHousekeeping();
     lifecycle.defer("housekeeping", () => this.#housekeeping?.cancel());
+    lifecycle.defer("container engine client", () => this.#docker?.engine.close());
   }
 
   /** Applies a reloaded config: targets, services and checks are reconciled, unchanged ones untouched. */
@@ -265,6 +270,16 @@ export class Supervision implements TargetsApi {
   }
 
   // ---- internals ----
+
+  #engine(): Engine {
+    const host = this.#config.agent.docker.host;
+    const current = this.#docker;
+    if (current && current.host === host) return current.engine;
+    current?.engine.close();
+    const engine = Engine.fromHost(host);
+    this.#docker = { host, engine };
+    return engine;
+  }
 
   /** Takes a config's targets and start periods; returns its plans. */
   async #plan(config: VigilConfig): Promise<TargetPlan[]> {

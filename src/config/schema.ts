@@ -64,6 +64,20 @@ const agent = z.strictObject({
     .default(256)
     .describe("How many checks may run at the same moment."),
   metrics_auth: z.boolean().default(false).describe("Require a viewer token for /metrics."),
+  docker: z
+    .strictObject({
+      host: z
+        .string()
+        .max(4096)
+        .regex(
+          /^unix:\/\/\/\S+$/,
+          "the engine's unix socket, e.g. unix:///var/run/docker.sock (tcp:// and ssh:// are not supported)",
+        )
+        .optional()
+        .describe("The container engine's socket; default DOCKER_HOST, then unix:///var/run/docker.sock."),
+    })
+    .prefault({})
+    .describe("The container engine (Docker or Podman's Docker API) for container and compose checks."),
   allowed_hosts: z
     .array(
       z

@@ -191,7 +191,7 @@ export class Engine {
       id: String(c.Id ?? ""),
       name: String(c.Names?.[0] ?? "").replace(/^\//, ""),
       image: String(c.Image ?? ""),
-      state: String(c.State ?? ""),
+      state: dockerStatus(String(c.State ?? "")),
       status: String(c.Status ?? ""),
       labels: c.Labels ?? {},
     }));
@@ -293,11 +293,17 @@ export class Engine {
     const params = new URLSearchParams();
     if (q.filters) params.set("filters", JSON.stringify(q.filters));
     if (q.since !== undefined) params.set("since", String(Math.floor(q.since / 1000)));
-    const res = await this.open("GET", `/events?${params.toString()}`, {
-      timeoutMs: opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-      signal,
-      agent: false,
-    });
+    let res: IncomingMessage;
+    try {
+      res = await this.open("GET", `/events?${params.toString()}`, {
+        timeoutMs: opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal,
+        agent: false,
+      });
+    } catch (e) {
+      if (signal.aborted) return;
+      throw e;
+    }
     if (res.statusCode !== 200) {
       const body = await readAll(res, 64 * 1024).catch(() => Buffer.alloc(0));
       throw this.statusError(res.statusCode ?? 0, body, "/events");
@@ -386,7 +392,8 @@ export class Engine {
           `${where(path)} on ${this.socket}: answer over ${maxBytes} bytes`,
         );
       }
-      throw this.networkError(e, path, signal.aborted && deadline.aborted ? timeoutMs : undefined);
+      if (signal.aborted) throw this.gaveUp(path, deadline.aborted ? timeoutMs : undefined);
+      throw this.networkError(e, path);
     }
     if (truncated && !opts.truncate) {
       throw new EngineError(
@@ -439,7 +446,7 @@ export class Engine {
       const onAbort = () => {
         settle();
         req.destroy();
-        reject(this.networkError(opts.signal?.reason, path));
+        reject(this.gaveUp(path, undefined));
       };
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       function settle() {
@@ -456,15 +463,18 @@ export class Engine {
     });
   }
 
-  private networkError(e: unknown, path: string, timedOutMs?: number): EngineError {
+  /** The call's deadline passed, or its caller's signal aborted (the check's own timeout). */
+  private gaveUp(path: string, timedOutMs: number | undefined): EngineError {
+    const within = timedOutMs === undefined ? "in time" : `within ${timedOutMs} ms`;
+    return new EngineError(
+      "timeout",
+      this.socket,
+      `${where(path)}: the engine at ${this.socket} did not answer ${within}`,
+    );
+  }
+
+  private networkError(e: unknown, path: string): EngineError {
     if (e instanceof EngineError) return e;
-    if (timedOutMs !== undefined) {
-      return new EngineError(
-        "timeout",
-        this.socket,
-        `${where(path)}: the engine at ${this.socket} did not answer within ${timedOutMs} ms`,
-      );
-    }
     const err = e as NodeJS.ErrnoException | undefined;
     if (err?.name === "TimeoutError") {
       return new EngineError(
@@ -623,6 +633,14 @@ function epoch(s: string | undefined): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
+/**
+ * Docker's words for a state: Podman says `stopped` between the exit and its cleanup, and
+ * `configured` for a container never started, where Docker says `exited` and `created`.
+ */
+function dockerStatus(s: string): string {
+  return s === "stopped" ? "exited" : s === "configured" ? "created" : s;
+}
+
 function toInfo(raw: RawInspect): ContainerInfo {
   const st = raw.State ?? {};
   const test = raw.Config?.Healthcheck?.Test;
@@ -630,7 +648,7 @@ function toInfo(raw: RawInspect): ContainerInfo {
     id: String(raw.Id ?? ""),
     name: String(raw.Name ?? "").replace(/^\//, ""),
     image: String(raw.Config?.Image ?? raw.Image ?? ""),
-    status: String(st.Status ?? ""),
+    status: dockerStatus(String(st.Status ?? "")),
     running: st.Running === true,
     paused: st.Paused === true,
     restarting: st.Restarting === true,

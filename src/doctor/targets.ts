@@ -9,6 +9,7 @@ import { systemClock } from "../core/clock.ts";
 import { evaluateAll } from "../conditions/index.ts";
 import type { ServiceConfig } from "../config/schema.ts";
 import type { ProbeEnvironment, ProbeOutcome } from "../probes/probe.ts";
+import { Engine } from "../containers/engine.ts";
 import { findPortHolder } from "../supervisor/ports.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 import type { DoctorContext } from "./context.ts";
@@ -18,7 +19,7 @@ import { connect, isLocal } from "./network.ts";
 import { checkFolder, checkProgram } from "./programs.ts";
 
 /** Lent to probes: doctor has no agent state, and executes nothing. */
-const offline: ProbeEnvironment = {
+const offline: Omit<ProbeEnvironment, "engine"> = {
   clock: systemClock,
   lastHeartbeat: () => undefined,
   watchingSince: () => Date.now(),
@@ -34,6 +35,15 @@ const offline: ProbeEnvironment = {
     durationMs: 0,
   }),
 };
+
+/** One client per socket for the whole doctor run. */
+const engines = new Map<string, Engine>();
+function engineFor(host: string | undefined): Engine {
+  const key = host ?? "";
+  let e = engines.get(key);
+  if (!e) engines.set(key, (e = Engine.fromHost(host)));
+  return e;
+}
 
 interface Endpoint {
   host: string;
@@ -82,7 +92,7 @@ async function tryProbe(
     target: spec.target,
     timeoutMs,
     signal: AbortSignal.timeout(timeoutMs),
-    env: offline,
+    env: { ...offline, engine: () => engineFor(ctx.config.agent.docker.host) },
   });
   if (outcome.error)
     return [await explainFailure(thing, outcome.error, at, key, { timeoutMs, envPort, spec })];
@@ -135,6 +145,12 @@ async function explainFailure(
       thing,
       `${at.host} does not resolve`,
       `check the host name in ${at.key}, or this machine's DNS`,
+    );
+  if (error.class === "engine_unreachable")
+    return problem(
+      thing,
+      error.message,
+      "start the container engine (Docker, or `podman system service`), or point agent.docker.host at its socket; the agent's user must be allowed to open it",
     );
   if (error.class === "timeout") {
     const allows = o.spec.timeoutMs > o.timeoutMs ? ` (the check itself allows ${o.spec.timeoutMs} ms)` : "";

@@ -42,6 +42,10 @@ const cannotRun: Record<string, { what: string; fix: string } | undefined> = {
     what: "the host name does not resolve",
     fix: "Check the host name in the check's URL or address.",
   },
+  engine_unreachable: {
+    what: "the container engine does not answer",
+    fix: "Is Docker (or Podman's API service) running, and is agent.docker.host its socket?",
+  },
 };
 
 export function noticeFrom(e: StoredEvent): Notice | undefined {

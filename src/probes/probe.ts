@@ -11,6 +11,7 @@
  */
 import type { z } from "zod";
 import type { SchemaKit } from "../config/kit.ts";
+import type { Engine } from "../containers/engine.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ExecRequest, ExecResult } from "../gateway/exec.ts";
 import { missingFields } from "../core/plugins.ts";
@@ -27,6 +28,8 @@ export const failureClasses = [
   "resource_threshold",
   "heartbeat_missed",
   "dns_failure",
+  "engine_unreachable",
+  "container_missing",
   "unknown",
 ] as const;
 export type FailureClass = (typeof failureClasses)[number];
@@ -45,6 +48,8 @@ export interface ProbeEnvironment {
   servicePids(service: string): number[];
   /** Runs a program through the gateway's execution module. */
   exec(req: ExecRequest): Promise<ExecResult>;
+  /** The container engine at `agent.docker.host` (else DOCKER_HOST, else the standard socket). */
+  engine(): Engine;
 }
 
 export interface ProbeContext {

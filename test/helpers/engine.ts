@@ -4,6 +4,8 @@
  * networking and unique names, removed after each test.
  */
 import { execFile } from "node:child_process";
+import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { afterEach } from "vitest";
 import { Engine, type CreateSpec } from "../../src/containers/engine.ts";
@@ -93,3 +95,70 @@ afterEach(async () => {
   await Promise.all(gone.map(({ engine, id }) => engine.remove(id, { force: true }, { timeoutMs: 30_000 })));
   for (const c of clients.splice(0)) c.close();
 });
+
+/**
+ * A unix socket in front of the test engine, to take the engine away from one agent or probe
+ * without stopping the one every test shares: `close()` refuses new connections and cuts the open
+ * ones, as an engine that went away does.
+ */
+export async function engineProxy(
+  dir: string,
+): Promise<{ host: string; socket: string; close(): Promise<void> }> {
+  const target = (await dockerHost()).slice("unix://".length);
+  const socket = path.join(dir, "proxy.sock");
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    open.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of open) s.destroy();
+    }));
+  proxies.push(close);
+  return { host: `unix://${socket}`, socket, close };
+}
+const proxies: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((close) => close()));
+});
+
+/**
+ * Runs a container's HEALTHCHECK now, through Podman's own API on the same socket: the test engine
+ * has no systemd timers to run it on its interval. Resolves with the resulting status.
+ */
+export async function runHealthcheck(name: string): Promise<string> {
+  const socket = (await dockerHost()).slice("unix://".length);
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        socketPath: socket,
+        path: `/v4.0.0/libpod/containers/${encodeURIComponent(name)}/healthcheck`,
+        timeout: 30_000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (d: string) => (body += d));
+        res.on("end", () => {
+          if (res.statusCode !== 200)
+            return reject(new Error(`healthcheck ${name}: ${res.statusCode} ${body}`));
+          resolve((JSON.parse(body) as { Status: string }).Status);
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("healthcheck timed out")));
+    req.on("error", reject);
+  });
+}

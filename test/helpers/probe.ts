@@ -3,6 +3,7 @@
  * does), then `run` with a timeout and an abort signal. For the probes' own tests and their contract.
  */
 import { kit } from "../../src/config/kit.ts";
+import { Engine } from "../../src/containers/engine.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { execArgv } from "../../src/gateway/exec.ts";
 import { probes } from "../../src/probes/index.ts";
@@ -17,7 +18,10 @@ export const probeEnv: ProbeEnvironment = {
   watchingSince: () => Date.now() - 60_000,
   servicePids: (s) => (s === "self" ? [process.pid] : []),
   exec: execArgv,
+  // DOCKER_HOST as test/helpers/engine.ts finds it (a test that reads containers awaits dockerHost() first)
+  engine: () => (engine ??= Engine.fromHost()),
 };
+let engine: Engine | undefined;
 
 /** Parses `settings` through the probe's schema and runs it once; `ms` is how long it took. */
 export async function runProbe(
