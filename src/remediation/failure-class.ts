@@ -22,7 +22,7 @@ export function failureClassOf(target: string, d: FailureDeps): string {
   if (d.portConflict(target)) return "port_in_use";
   const phase = d.servicePhase(target);
   // Waiting out its backoff, or exited while automatic restarts are off (held): either way it exited.
-  if (phase === "backoff" || phase === "held") return "process_exited";
+  if (phase === "backoff" || phase === "held" || phase === "exited") return "process_exited";
   return d.lastResult(target)?.failure_class ?? "unknown";
 }
 

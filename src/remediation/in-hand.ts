@@ -19,7 +19,8 @@ export function inHand(incident: { target: string; failure_class: string }, d: I
   // A start that keeps failing on a taken port waits for free-port, not for the supervisor.
   if (incident.failure_class === "port_in_use") return false;
   const phase = d.servicePhase(t);
-  if (phase !== undefined && phase !== "running") return true;
+  // A crash its restart policy leaves down (`exited`) is nobody's to bring back: the runbook acts.
+  if (phase !== undefined && phase !== "running" && phase !== "exited") return true;
   // A process started since (its restart policy's answer to a crash) that no health check has
   // judged yet: that restart is still in hand, and another would only repeat it. A process that
   // never gets healthy turns down after fail_after checks, and is acted on then.

@@ -235,7 +235,8 @@ export class ManagedService {
       this.#phase === "failed" ||
       this.#phase === "stopped" ||
       this.#phase === "backoff" ||
-      this.#phase === "held"
+      this.#phase === "held" ||
+      this.#phase === "exited"
     ) {
       this.#setPhase("stopped");
       await this.start();
@@ -310,7 +311,8 @@ export class ManagedService {
     this.#record.history = d.history;
     if (d.kind === "leave-down") {
       await this.#h.save(this.#record);
-      this.#setPhase("stopped");
+      // A clean exit is the program's own choice; a crash its policy leaves down is an outage.
+      this.#setPhase(code === 0 && !signal && !error ? "stopped" : "exited");
     } else if (d.kind === "give-up") {
       await this.#giveUp();
     } else {

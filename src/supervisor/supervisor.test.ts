@@ -276,4 +276,23 @@ describe("supervisor", () => {
     expect(sup.get("ctl")!.phase).toBe("stopped");
     expect(events.filter((x) => x.e.kind === "started").map((x) => x.name)).toEqual(["web", "ctl", "web"]);
   });
+  it("a crash that its policy leaves down is down (exited), not a person's stop; a clean exit is stopped", async () => {
+    const { sup } = harness();
+    const never = (name: string) => spec(name, {}, { restart: { ...spec(name).restart, policy: "never" } });
+    const pidFile = path.join(tempDir(), "job.pid");
+    const onFailure = spec(
+      "job",
+      { PID_FILE: pidFile },
+      { restart: { ...spec("job").restart, policy: "on-failure" } },
+    );
+    await sup.start([never("web"), onFailure]);
+    process.kill(sup.get("web")!.pid!, "SIGKILL");
+    await expect.poll(() => sup.get("web")!.phase, { timeout: 5_000 }).toBe("exited");
+    // Once it wrote its pid file, the fixture has its SIGTERM handler, which exits with code 0.
+    await expect.poll(() => fs.existsSync(pidFile), { timeout: 5_000 }).toBe(true);
+    process.kill(sup.get("job")!.pid!, "SIGTERM");
+    await expect.poll(() => sup.get("job")!.phase, { timeout: 5_000 }).toBe("stopped");
+    await sup.get("web")!.recover();
+    expect(sup.get("web")!.phase).toBe("running");
+  });
 });
