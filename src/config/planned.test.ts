@@ -7,15 +7,6 @@ import { formatProblem } from "./result.ts";
 
 /** Each planned key written the way the design shows it, and where the problem must point. */
 const samples: Record<string, { yaml: string; at: string }> = {
-  jobs: {
-    yaml: [
-      "actions:",
-      "  backup-db: { run: [/usr/local/bin/backup], risk: auto }",
-      "jobs:",
-      '  nightly-backup: { cron: "30 2 * * *", action: backup-db, timeout: 30m }',
-    ].join("\n"),
-    at: "3:1 jobs",
-  },
   governance: {
     yaml: "governance:\n  instruction_sections: [DELIVERABLES, SUCCESS_CRITERIA]\n",
     at: "1:1 governance",
@@ -96,10 +87,9 @@ describe("config: what is planned is refused where it is written, never accepted
     expect(plannedAt(["checks", "jobs"])).toBeUndefined();
   });
 
-  it("a config without them loads, and has no jobs or governance to ignore", () => {
+  it("a config without them loads, and has no governance to ignore", () => {
     const r = loadConfigText("services:\n  api: { command: [node, s.js] }\n", file, {});
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
-    expect(r.config.jobs).toBeUndefined();
     expect(r.config.governance).toBeUndefined();
   });
 });

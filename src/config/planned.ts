@@ -1,6 +1,6 @@
 /**
  * What the design promises and this version does not do yet, in one list. The config loader refuses
- * a planned key where it is written ("scheduled jobs (jobs:) is not supported by this version yet",
+ * a planned key where it is written ("SQL checks (sql:) is not supported by this version yet",
  * with its line and column) rather than accepting it and doing nothing; the CLI answers a planned
  * verb the same way (exit 2); README.md and docs/DESIGN.md mark each one planned, and
  * test/e2e/docs-routes.test.ts holds the README's HTTP API table to the routes the agent answers.
@@ -23,12 +23,6 @@ export interface Planned {
 }
 
 export const planned: readonly Planned[] = [
-  {
-    kind: "config key",
-    path: ["jobs"],
-    what: "scheduled jobs",
-    instead: "run the action from cron with `vigil run <action>` for now",
-  },
   { kind: "config key", path: ["governance"], what: "claim verification and instruction checks" },
   {
     kind: "config key",
@@ -47,7 +41,6 @@ export const planned: readonly Planned[] = [
 export const plannedVerbs: readonly { verb: string; what: string }[] = [
   { verb: "verify", what: "claim verification" },
   { verb: "check-instruction", what: "instruction checks" },
-  { verb: "jobs", what: "scheduled jobs" },
   { verb: "backups", what: "backups with their checksum and verify result" },
   { verb: "fleet", what: "the fleet view" },
   { verb: "mcp", what: "the MCP server" },
@@ -57,8 +50,6 @@ export const plannedVerbs: readonly { verb: string; what: string }[] = [
 export const plannedRoutes: readonly string[] = [
   "POST /api/verify",
   "POST /api/check",
-  "GET /api/jobs",
-  "POST /api/jobs/{name}/run",
   "GET /api/fleet",
   "POST /api/alertmanager",
   "POST /mcp",
@@ -81,7 +72,7 @@ export function plannedAt(path: readonly (string | number | symbol)[]): Planned 
   );
 }
 
-/** `scheduled jobs (jobs:) is not supported by this version yet; <instead>`. */
+/** `SQL checks (sql:) is not supported by this version yet; <instead>`. */
 export function plannedMessage(p: Planned): string {
   const tail = p.instead ? `; ${p.instead}` : "";
   return `${p.what} (${p.path.at(-1)}:) is not supported by this version yet${tail}`;

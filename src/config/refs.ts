@@ -6,10 +6,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseCondition } from "../conditions/index.ts";
-import { parseCron } from "../core/cron.ts";
+import { cronProblem } from "../core/cron-schedule.ts";
 import { builtinActions } from "../gateway/builtins.ts";
 import { kindOf } from "../gateway/kinds/index.ts";
 import { probeOf } from "../probes/index.ts";
+import { jobProblems } from "./job-refs.ts";
 import { planned, plannedMessage } from "./planned.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
 
@@ -86,13 +87,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     });
   }
 
-  for (const [name, job] of Object.entries(c.jobs ?? {})) {
-    if (!known.has(job.action))
-      add(
-        ["jobs", name, "action"],
-        `the job runs "${job.action}", which is not defined under actions: (defined: ${list(actions)})`,
-      );
-  }
+  jobProblems(c, add);
 
   for (const [name, a] of Object.entries(c.actions)) {
     const { type, settings } = kindOf(a);
@@ -128,10 +123,9 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
     m.targets.forEach((t, j) => {
       if (!allTargets.has(t)) add(["maintenance", i, "targets", j], `"${t}" is not a service or check`);
     });
-    cronProblem(m.cron, (msg) => add(["maintenance", i, "cron"], msg));
+    const problem = cronProblem(m.cron);
+    if (problem) add(["maintenance", i, "cron"], problem);
   });
-  for (const [name, job] of Object.entries(c.jobs ?? {}))
-    cronProblem(job.cron, (msg) => add(["jobs", name, "cron"], msg));
 
   const watched = [
     ...Object.entries(c.services).flatMap(([n, s]) =>
@@ -301,12 +295,4 @@ function findCycle(c: VigilConfig): string[] | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-function cronProblem(text: string, report: (message: string) => void): void {
-  try {
-    parseCron(text);
-  } catch (e) {
-    report(`${(e as Error).message}; e.g. "30 2 * * *" is 02:30 every day`);
-  }
 }

@@ -268,10 +268,29 @@ const notify = z.strictObject({
     .describe("Undelivered notifications older than this are given up (and surfaced)."),
 });
 
-const cron = text(200).regex(
-  /^(\S+\s+){4}\S+$/,
-  'five cron fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * *"',
-);
+/** The shape only; what croner makes of it (fields, ranges, a time zone) is checked in refs. */
+const cron = text(200)
+  .min(1)
+  .describe('Five cron fields (minute hour day-of-month month day-of-week), or six with seconds first: "30 2 * * *".');
+
+const job = z.strictObject({
+  cron,
+  action: name.describe("A declared action or a built-in one; it runs through the gateway, as `job:<name>`."),
+  params: z.record(name, z.union([text(4096), z.number()])).default({}),
+  target: name.optional().describe("The service or check the action acts on (the built-ins need one)."),
+  timezone: text(100)
+    .optional()
+    .describe("An IANA time zone the cron is read in (Europe/Amsterdam); the agent's local time without one."),
+  timeout: duration.optional().describe("The run's time limit, in place of the action's own `timeout`."),
+  overlap: z
+    .enum(["skip", "queue"])
+    .default("skip")
+    .describe("Still running at its next time: skip that run (audited job.skipped), or queue one run."),
+  catch_up: z
+    .enum(["none", "once"])
+    .default("none")
+    .describe("Runs missed while the agent was down (audited job.missed): none, or run once at start."),
+});
 
 const remediation = z.strictObject({
   max_attempts: z.number().int().min(0).max(100).default(3),
@@ -304,19 +323,8 @@ export const configSchema = z.strictObject({
   actions: z.record(name, actionSchema).default({}),
   remediation: remediation.prefault({}),
   notify: notify.prefault({}),
-  /** Refused at load until something runs them (config/planned.ts); the shape stays accepted. */
-  jobs: z
-    .record(
-      name,
-      z.strictObject({
-        cron,
-        action: name,
-        params: z.record(name, z.union([text(4096), z.number()])).default({}),
-        timeout: duration.optional(),
-      }),
-    )
-    .optional()
-    .describe("Planned: not supported by this version yet. Actions run on a cron schedule."),
+  /** Actions on a schedule, through the gateway (src/jobs). */
+  jobs: z.record(name, job).default({}).describe("Actions run on a cron schedule, through the gateway."),
   /** Recurring maintenance windows: no remediation and no notification for these targets. */
   maintenance: z
     .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: text(500).optional() }))

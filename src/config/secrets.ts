@@ -54,7 +54,7 @@ export function configuredSecrets(config: VigilConfig): string[] {
       }
     }
   }
-  for (const job of Object.values(config.jobs ?? {})) {
+  for (const job of Object.values(config.jobs)) {
     for (const [name] of secretParams(job.action)) {
       const v = job.params[name];
       if (v !== undefined) add(String(v));

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { parseCron, cronMatches } from "../core/cron.ts";
 import { betaDraw, choose, type Step, type Tally } from "./choose.ts";
 
 /** A seeded generator (mulberry32), so the draws are the same in every run. */
@@ -126,24 +125,5 @@ describe("choosing a runbook step", () => {
     expect(mean(9, 1)).toBeCloseTo(0.9, 1);
     expect(mean(1, 1)).toBeCloseTo(0.5, 1);
     expect(mean(200, 800)).toBeCloseTo(0.2, 1);
-  });
-});
-
-describe("cron", () => {
-  it("matches minutes, ranges, lists, steps and either day field", () => {
-    const c = parseCron("*/15 2-3 * * 1,7");
-    expect(cronMatches(c, new Date(2026, 10, 23, 2, 30))).toBe(true); // a Monday
-    expect(cronMatches(c, new Date(2026, 10, 22, 3, 45))).toBe(true); // a Sunday (7)
-    expect(cronMatches(c, new Date(2026, 10, 24, 2, 30))).toBe(false); // Tuesday
-    expect(cronMatches(c, new Date(2026, 10, 23, 2, 31))).toBe(false);
-    const either = parseCron("0 0 1 * 0");
-    expect(cronMatches(either, new Date(2026, 10, 1, 0, 0))).toBe(true); // the 1st
-    expect(cronMatches(either, new Date(2026, 10, 22, 0, 0))).toBe(true); // a Sunday
-  });
-
-  it("says what is wrong with a bad field", () => {
-    expect(() => parseCron("61 * * * *")).toThrow('cron minute: "61" is outside 0-59');
-    expect(() => parseCron("* * *")).toThrow("five fields expected, got 3");
-    expect(() => parseCron("x * * * *")).toThrow('cron minute: "x" is not a number');
   });
 });

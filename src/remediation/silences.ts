@@ -8,7 +8,7 @@ import type { Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { IncidentStore, SilenceRow } from "../store/incident-store.ts";
-import { cronMatches, parseCron, type Cron } from "../core/cron.ts";
+import { cronSchedule, type CronSchedule } from "../core/cron-schedule.ts";
 
 export interface MaintenanceWindow {
   targets: readonly string[];
@@ -23,7 +23,7 @@ export class Silences {
   readonly #clock: Clock;
   readonly #isTarget: (name: string) => boolean;
   #active: SilenceRow[] = [];
-  #windows: { w: MaintenanceWindow; cron: Cron }[] = [];
+  #windows: { w: MaintenanceWindow; cron: CronSchedule }[] = [];
 
   constructor(deps: {
     store: IncidentStore;
@@ -39,7 +39,7 @@ export class Silences {
 
   async load(windows: readonly MaintenanceWindow[]): Promise<void> {
     this.#active = await this.#store.activeSilences(this.#clock.now());
-    this.#windows = windows.map((w) => ({ w, cron: parseCron(w.cron) }));
+    this.#windows = windows.map((w) => ({ w, cron: cronSchedule(w.cron) }));
   }
 
   /** Why the target is silenced right now, or undefined. */
@@ -94,16 +94,9 @@ export class Silences {
   }
 }
 
-/** The start of the window that covers `now`, if one does: a cron minute within the last `duration`. */
-function windowStart(cron: Cron, duration: number, now: number): number | undefined {
-  const minute = 60_000;
-  const last = Math.floor(now / minute) * minute;
-  // Bounded: at most a week of minutes is looked back over.
-  const steps = Math.min(Math.ceil(duration / minute), 7 * 24 * 60);
-  for (let i = 0; i <= steps; i++) {
-    const t = last - i * minute;
-    if (now - t >= duration) break;
-    if (cronMatches(cron, new Date(t))) return t;
-  }
-  return undefined;
+/** The start of the window that covers `now`, if one does: a time the cron names within the last `duration`. */
+function windowStart(cron: CronSchedule, duration: number, now: number): number | undefined {
+  // The reference is exclusive: a window starting this very millisecond covers `now` too.
+  const last = cron.previousRuns(1, new Date(now + 1))[0]?.getTime();
+  return last !== undefined && now - last < duration ? last : undefined;
 }

@@ -6,6 +6,7 @@ import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
 import { actionsContract } from "../action-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
+import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { toPgPlaceholders } from "./db.ts";
@@ -37,6 +38,7 @@ targetsContract("postgres", freshStore);
 actionsContract("postgres", freshStore);
 incidentsContract("postgres", freshStore);
 outboxContract("postgres", freshStore);
+jobsContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {
