@@ -137,6 +137,32 @@ export interface EventMap {
   "store.unavailable": { since: number; until: number; cause: string; failed_calls: number };
   "silence.created": { silence_id: string; until: number; reason: string };
   "silence.deleted": { silence_id: string };
+  /**
+   * Scheduled jobs (subject `job:<name>`). A run begins: by its schedule, a catch-up at start, the one
+   * queued behind a run that overlapped, or a person (`manual`, the actor says who).
+   */
+  "job.started": {
+    action: string;
+    trigger: "schedule" | "catch_up" | "queued" | "manual";
+    scheduled_at: number | null;
+  };
+  /** What the run came to: succeeded, failed, or rejected or expired when it waited for approval. */
+  "job.finished": {
+    action: string;
+    status: string;
+    run_id: string | null;
+    approval_id: string | null;
+    detail: string;
+  };
+  /** A scheduled time that did not run: still running (`overlap: skip`), paused, observe mode. */
+  "job.skipped": { scheduled_at: number; reason: string };
+  /** A scheduled time that waits behind the running one (`overlap: queue`, one at most). */
+  "job.queued": { scheduled_at: number };
+  /**
+   * At start: times the schedule named while the agent was down (`count` stops at `cap`), and
+   * whether the job runs once for them (`catch_up: once`).
+   */
+  "job.missed": { count: number; cap: number; first: number; last: number; catch_up: "none" | "once" };
   /** An expired, replayed, forged or mismatched capability token was presented. */
   "capability.refused": { approval_id: string; reason: string };
 }

@@ -44,6 +44,11 @@ export interface GatewayDeps {
   /** Working folder of `run` actions that name none (the config file's folder). */
   defaultCwd: string;
   approvals?: ApprovalQueue;
+  /**
+   * A time limit for runs asked for by `requestedBy` in place of the action's own, if any: a
+   * scheduled job's `timeout` (requested by `job:<name>`), approved runs included.
+   */
+  runTimeout?: (requestedBy: string) => number | undefined;
 }
 
 const outputCap = 64 * 1024;
@@ -301,8 +306,10 @@ export class Gateway {
       r.by,
     );
     let performed: RunResult;
+    const limit = this.#d.runTimeout?.(r.by);
+    const decl = limit === undefined ? r.decl : { ...r.decl, timeout: limit };
     try {
-      performed = await this.#perform({ ...r, runId: row.id });
+      performed = await this.#perform({ ...r, decl, runId: row.id });
     } finally {
       this.#processes.delete(row.id);
     }

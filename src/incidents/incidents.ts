@@ -140,8 +140,32 @@ export class Incidents {
    * been applied (the caller may ignore it: errors are logged, never thrown).
    */
   stateChanged(target: string, change: { from: TargetState; to: TargetState }): Promise<void> {
+    return this.#enqueue(target, () => this.#apply(target, change));
+  }
+
+  /**
+   * Something that is not a target failed (a scheduled job, subject `job:<name>`): an incident of
+   * class `cls` opens for it, or, when one is open, the failure goes on its timeline. Applied in
+   * order with the state changes.
+   */
+  raise(subject: string, cls: string, detail: string): Promise<void> {
+    return this.#enqueue(subject, async () => {
+      const open = this.#open.get(subject);
+      if (open) return this.note(open, "failed", detail);
+      await this.#apply(subject, { from: "up", to: "down" }, { cls, detail });
+    });
+  }
+
+  /** What `raise` opened is fine again: its open incident resolves, saying why. */
+  clear(subject: string, detail: string): Promise<void> {
+    return this.#enqueue(subject, async () => {
+      if (this.#open.has(subject)) await this.#apply(subject, { from: "down", to: "up" }, { cls: "", detail });
+    });
+  }
+
+  #enqueue(target: string, fn: () => Promise<void>): Promise<void> {
     this.#chain = this.#chain
-      .then(() => this.#apply(target, change))
+      .then(fn)
       .catch((err: unknown) => this.#d.log.error({ err, target }, "incident update failed"));
     return this.#chain;
   }
@@ -176,7 +200,12 @@ export class Incidents {
     return view(i, await this.#d.store.attempts(id), timeline);
   }
 
-  async #apply(target: string, change: { from: TargetState; to: TargetState }): Promise<void> {
+  /** `given`: the class and what happened, for what is not a target (`raise`, `clear`). */
+  async #apply(
+    target: string,
+    change: { from: TargetState; to: TargetState },
+    given?: { cls: string; detail: string },
+  ): Promise<void> {
     const { store, clock, bus } = this.#d;
     const now = clock.now();
     const current = this.#open.get(target);
@@ -184,7 +213,7 @@ export class Incidents {
       current.status = "resolved";
       current.resolved_at = now;
       await store.updateIncident(current);
-      await this.note(current, "resolved", `${target} is up again`);
+      await this.note(current, "resolved", given?.detail ?? `${target} is up again`);
       this.#open.delete(target);
       this.#d.show(target, null);
       await bus.emit("incident.resolved", target, {
@@ -199,7 +228,7 @@ export class Incidents {
       if (current) await this.note(current, "state", `${change.from} → ${change.to}`);
       return;
     }
-    const known = this.#d.failureClass(target);
+    const known = given?.cls ?? this.#d.failureClass(target);
     const cls = flapping
       ? flappingClass
       : change.to === "failed" && known !== "port_in_use"
@@ -222,7 +251,7 @@ export class Incidents {
         await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
       return;
     }
-    const more = this.#d.context?.(target, cls);
+    const more = given ? given.detail : this.#d.context?.(target, cls);
     const relapse = await store.latestIncident(target, cls);
     const window = this.#d.relapseWindowMs ?? 10 * 60_000;
     let incident: IncidentRow;

@@ -1,0 +1,23 @@
+/** A job run's outcome in one line, from the gateway's run view (already redacted and capped). */
+import type { RunView } from "../gateway/types.ts";
+
+/** Last line of the run's error output, shortened: usually the line that says what went wrong. */
+const lastLine = (text: string | undefined) => (text ?? "").trim().split("\n").at(-1)?.slice(0, 300);
+
+export function outcomeOf(run: RunView): string {
+  const r = run.result;
+  if (!r) return run.status;
+  if (r.ok) return `${run.action} succeeded in ${r.duration_ms} ms`;
+  const why = r.timed_out
+    ? `timed out after ${r.duration_ms} ms`
+    : (r.error ??
+      (r.exit_code !== undefined && r.exit_code !== null
+        ? `exit code ${r.exit_code}`
+        : r.signal
+          ? `killed by ${r.signal}`
+          : r.http_status !== undefined && r.http_status !== null
+            ? `HTTP ${r.http_status}`
+            : "failed"));
+  const tail = lastLine(r.stderr) || lastLine(r.stdout);
+  return `${run.action} failed: ${why}${tail ? ` (${tail})` : ""}`;
+}
