@@ -4,6 +4,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
+import type { JobView } from "../jobs/jobs.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
 import type { PauseState } from "../remediation/kill-switch.ts";
 import type { StatRow } from "../remediation/stats.ts";
@@ -72,6 +73,13 @@ export interface GuardApi {
   pauseState(): PauseState;
 }
 
+/** Scheduled jobs, as the API may use them. */
+export interface JobsApi {
+  list(): JobView[];
+  /** Starts a run now (a person's): NOT_FOUND for no such job, CONFLICT while one is in progress. */
+  runNow(name: string, by: Principal): JobView;
+}
+
 /** Notification channels, as the API may use them. */
 export interface NotifyApi {
   /** Sends a test message through a configured channel (audited); rejects with NOT_FOUND for an unknown one. */
@@ -138,6 +146,7 @@ export interface ApiDeps {
   approvals: ApprovalsApi;
   guard: GuardApi;
   notify: NotifyApi;
+  jobs: JobsApi;
   events: EventsApi;
   metrics: MetricsApi;
   history: HistoryApi;

@@ -61,6 +61,7 @@ const deps = {
     pauseState: () => ({ paused: false, by: null, reason: null, since: null }),
   },
   events: { open: () => new ReadableStream(), count: 0 },
+  jobs: { list: () => [], runNow: () => ({ name: "x" }) },
   notify: {
     test: async () => ({ channel: "x", type: "webhook", ok: true, duration_ms: 0 }),
   },

@@ -19,6 +19,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { notifyRoutes } from "./routes/notify.ts";
 import { reportRoutes } from "./routes/report.ts";
@@ -37,6 +38,7 @@ export const routes: readonly RouteSpec[] = [
   ...actionRoutes,
   ...approvalRoutes,
   ...incidentRoutes,
+  ...jobRoutes,
   ...notifyRoutes,
   ...reportRoutes,
   ...eventRoutes,

@@ -44,6 +44,8 @@ export async function wireActions(
     clock: w.clock,
     log: w.log.child({ component: "gateway" }),
     defaultCwd: path.dirname(path.resolve(w.configFile)),
+    // A scheduled job's own timeout holds for its runs, approved ones included.
+    runTimeout: (by) => (by.startsWith("job:") ? w.config().jobs[by.slice(4)]?.timeout : undefined),
   });
   const abandoned = await gateway.recoverAbandoned();
   if (abandoned > 0)

@@ -9,7 +9,7 @@ import type { DestinationStream } from "pino";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { openAuditTrail } from "../audit/trail.ts";
 import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
-import type { ActionsApi, GuardApi, HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
+import type { ActionsApi, GuardApi, HealthInfo, JobsApi, NotifyApi, ReloadOutcome } from "../api/context.ts";
 import { EventStreams } from "../api/event-streams.ts";
 import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
@@ -35,6 +35,7 @@ import { ensureAdminToken, restoreAdminToken } from "./admin-token.ts";
 import { StoreHealth } from "../store/health.ts";
 import { wireStoreHealth } from "./store-health.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
+import { wireJobs } from "./jobs.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { splitListen } from "./listen-address.ts";
@@ -70,6 +71,7 @@ interface Built {
   approvals: Approvals;
   guard: GuardApi;
   muted: (target: string) => string | undefined;
+  jobs: JobsApi;
 }
 
 /** Keys that only take effect at start; a reload that changes them is refused with this reason. */
@@ -95,6 +97,7 @@ export class App {
   #killSwitch: KillSwitch | undefined;
   #streams: EventStreams | undefined;
   #poke: () => void = () => undefined;
+  #reloadJobs: () => Promise<void> = async () => undefined;
 
   private constructor(opts: AppOptions, config: VigilConfig, secrets: string[]) {
     this.#opts = opts;
@@ -160,7 +163,7 @@ export class App {
         supervision,
         configFile: this.#opts.configFile,
       });
-      const { guard, poke, muted } = await wireRemediation({
+      const { guard, poke, muted, incidents } = await wireRemediation({
         ...this.#wiring(core),
         supervision,
         gateway,
@@ -168,7 +171,10 @@ export class App {
         killSwitch,
       });
       this.#poke = poke;
-      const built: Built = { supervision, killSwitch, metrics, actions, approvals, guard, muted };
+      const w = { ...this.#wiring(core), gateway, approvals, incidents, killSwitch };
+      const { jobs, reload: reloadJobs } = await wireJobs(w);
+      this.#reloadJobs = reloadJobs;
+      const built: Built = { supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs };
       await this.#wireNotify(core, built);
       this.#startLagMonitor();
       const http = await this.#serveApi(core, built);
@@ -312,6 +318,7 @@ export class App {
       approvals: b.approvals,
       guard: b.guard,
       notify: this.#notifyApi(core),
+      jobs: b.jobs,
       events: streams,
       metrics: b.metrics,
       tokens: this.#tokens,
@@ -401,6 +408,7 @@ export class App {
     this.#config = result.config;
     this.#tokens.replace(this.#tokenList());
     await this.#supervision?.reload(result.config);
+    await this.#reloadJobs();
     // Observe mode turned off: what exited meanwhile starts, open incidents are looked at again.
     if (result.config.agent.mode === "auto") await this.#onResume();
     await this.bus.emit("config.reloaded", "config", { config_file: file }, by.name);

@@ -37,6 +37,8 @@ export interface RemediationWired {
   poke: () => void;
   /** Why notifications about a target are held, for the notify pipeline. */
   muted: (target: string) => string | undefined;
+  /** Incidents of what is not a target (a scheduled job) open and resolve here too. */
+  incidents: Incidents;
 }
 
 /** What the engine is built from, once incidents and silences are up. */
@@ -62,7 +64,7 @@ export async function wireRemediation(w: RemediationWiring): Promise<Remediation
     engine.poke();
   });
   w.lifecycle.defer("maintenance reload", offReload);
-  return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted };
+  return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted, incidents };
 }
 
 /** Incidents open and resolve as the targets' states change, named by what the supervisor knows. */

@@ -10,6 +10,7 @@ import { version } from "../app/version.ts";
 import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerIncidents } from "./commands/incidents.ts";
+import { registerJobs } from "./commands/jobs.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerNotify } from "./commands/notify.ts";
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAudit(program, ctx);
   registerActions(program, ctx);
   registerIncidents(program, ctx);
+  registerJobs(program, ctx);
   registerNotify(program, ctx);
   registerPlanned(program, ctx);
   return program;

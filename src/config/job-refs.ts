@@ -48,6 +48,8 @@ export function jobProblems(c: VigilConfig, add: Add): void {
     }
     if (builtin.needs_target && job.target === undefined)
       add(at("target"), `the built-in "${job.action}" acts on a service: name it with target:`);
+    else if (builtin.needs_target && job.target !== undefined && job.target in c.checks)
+      add(at("target"), `the built-in "${job.action}" acts on a service, and "${job.target}" is a check`);
     if (Object.keys(job.params).length > 0)
       add(at("params"), `the built-in "${job.action}" takes no parameters`);
   }

@@ -271,7 +271,9 @@ const notify = z.strictObject({
 /** The shape only; what croner makes of it (fields, ranges, a time zone) is checked in refs. */
 const cron = text(200)
   .min(1)
-  .describe('Five cron fields (minute hour day-of-month month day-of-week), or six with seconds first: "30 2 * * *".');
+  .describe(
+    'Five cron fields (minute hour day-of-month month day-of-week), or six with seconds first: "30 2 * * *".',
+  );
 
 const job = z.strictObject({
   cron,
@@ -280,7 +282,9 @@ const job = z.strictObject({
   target: name.optional().describe("The service or check the action acts on (the built-ins need one)."),
   timezone: text(100)
     .optional()
-    .describe("An IANA time zone the cron is read in (Europe/Amsterdam); the agent's local time without one."),
+    .describe(
+      "An IANA time zone the cron is read in (Europe/Amsterdam); the agent's local time without one.",
+    ),
   timeout: duration.optional().describe("The run's time limit, in place of the action's own `timeout`."),
   overlap: z
     .enum(["skip", "queue"])

@@ -28,7 +28,9 @@ describe("cron schedules", () => {
   it("says what is wrong with an expression or a time zone, with an example", () => {
     expect(cronProblem("30 2 * * *")).toBeUndefined();
     expect(cronProblem("*/1 * * * * *", "Europe/Amsterdam")).toBeUndefined();
-    expect(cronProblem("61 * * * *")).toMatch(/^not a cron expression \(Invalid value for minute: 61\); five fields, or six with seconds first: "30 2 \* \* \*" is 02:30/);
+    expect(cronProblem("61 * * * *")).toMatch(
+      /^not a cron expression \(Invalid value for minute: 61\); five fields, or six with seconds first: "30 2 \* \* \*" is 02:30/,
+    );
     expect(cronProblem("* * *")).toContain("exactly five, six, or seven space separated parts");
     expect(cronProblem("* * * * * * *")).toContain("requires exactly 5 or 6 parts");
     expect(cronProblem("x * * * *")).toContain("(x) contains illegal characters");

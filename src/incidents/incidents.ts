@@ -159,7 +159,8 @@ export class Incidents {
   /** What `raise` opened is fine again: its open incident resolves, saying why. */
   clear(subject: string, detail: string): Promise<void> {
     return this.#enqueue(subject, async () => {
-      if (this.#open.has(subject)) await this.#apply(subject, { from: "down", to: "up" }, { cls: "", detail });
+      if (this.#open.has(subject))
+        await this.#apply(subject, { from: "down", to: "up" }, { cls: "", detail });
     });
   }
 

@@ -29,6 +29,11 @@ export const noticeTypes = [
   "store.unavailable",
 ] as const;
 
+/** Scheduled jobs' incidents are about `job:<name>` (src/jobs). */
+const jobPrefix = "job:";
+const jobName = (subject: string) =>
+  subject.startsWith(jobPrefix) ? `the job ${subject.slice(jobPrefix.length)}` : subject;
+
 /** A payload field as text: strings as they are, anything else as JSON. */
 const str = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 
@@ -57,6 +62,16 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
       const cls = str(p.failure_class);
       const detail = typeof p.detail === "string" && p.detail ? p.detail : undefined;
       const unreachable = cannotRun[cls];
+      if (cls === "job_failed") {
+        // A scheduled job is not "down": it failed once, and stays failed until a run succeeds.
+        return {
+          ...base,
+          key: `incident:${incident}:opened:${e.seq}`,
+          incident_id: incident!,
+          title: `${jobName(e.subject)} failed`,
+          text: `${detail ?? `${jobName(e.subject)} failed`}. It stays an open incident until a run succeeds. Incident ${incident}.`,
+        };
+      }
       if (cls === "flapping") {
         // Told once for the whole flapping, not once per flip: what it did, and that nothing acts meanwhile.
         return {
@@ -94,14 +109,19 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
         title: `${e.subject} is down and taking others with it`,
         text: `Down behind ${e.subject}: ${(p.dependents as string[]).join(", ")}. Incident ${incident}.`,
       };
-    case "incident.resolved":
+    case "incident.resolved": {
+      const after = `${Math.round(Number(p.duration_ms) / 1000)} s`;
+      const job = e.subject.startsWith(jobPrefix);
       return {
         ...base,
         incident_id: incident!,
         follows: incident!,
-        title: `${e.subject} recovered`,
-        text: `${e.subject} is up again after ${Math.round(Number(p.duration_ms) / 1000)} s. Incident ${incident}.`,
+        title: job ? `${jobName(e.subject)} succeeded again` : `${e.subject} recovered`,
+        text: job
+          ? `${jobName(e.subject)} ran and succeeded, ${after} after it failed. Incident ${incident}.`
+          : `${e.subject} is up again after ${after}. Incident ${incident}.`,
       };
+    }
     case "action.finished":
       if (p.risk !== "notify") return undefined;
       return {
