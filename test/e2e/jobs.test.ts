@@ -4,6 +4,7 @@
  * real webhook receiver on 127.0.0.1 is told; `vigil jobs` and the API show them; the agent's stop
  * leaves nothing running; a time missed while it was down is recorded and caught up once.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteDb } from "../../src/store/sqlite/db.ts";
@@ -209,5 +210,59 @@ jobs:
     // Dealt with: the next start has nothing missed to record.
     agent = await startAgent(yaml, { dir });
     expect(of(await events(agent), "job.missed")).toHaveLength(2);
+  }, 60_000);
+
+  it("a job whose action needs approval asks for it as job:<name> and waits; its timeout holds; a reload adds and removes jobs", async () => {
+    const yaml = (jobs: string) => `agent: { listen: "127.0.0.1:0" }
+actions:
+  guarded: { run: ["true"], risk: approve }
+  tick: { run: ["true"], risk: auto }
+  long: { run: ["sleep", "30"], risk: auto, timeout: 1m }
+jobs:
+${jobs}`;
+    agent = await startAgent(
+      yaml(`  guarded: { cron: "*/1 * * * * *", action: guarded }
+  short: { cron: "*/1 * * * * *", action: long, timeout: 300ms }
+`),
+    );
+    const a = agent;
+    type Approval = { id: string; action: string; requested_by: string; status: string };
+    const pending = async () =>
+      ((await (await api(a, "/api/approvals?status=pending")).json()) as { approvals: Approval[] }).approvals;
+    await expect.poll(async () => (await pending()).length, { timeout: 10_000 }).toBe(1);
+    // Still one: the job waits for its approval, and the seconds that come meanwhile are skipped.
+    await expect
+      .poll(async () => of(await events(a), "job.skipped", "job:guarded").length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
+    const [approval] = await pending();
+    expect(approval).toMatchObject({ action: "guarded", requested_by: "job:guarded" });
+    expect(of(await events(a), "job.skipped", "job:guarded")[0]!.payload.reason).toMatch(
+      /is still waiting for approval \(overlap: skip\)$/,
+    );
+    expect((await jobsOf(a))[0]).toMatchObject({ last_result: "waiting", running: true });
+    const decided = await api(a, `/api/approvals/${approval!.id}/approve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(decided.status).toBe(200);
+    await expect.poll(async () => (await jobsOf(a))[0]!.last_result, { timeout: 10_000 }).toBe("succeeded");
+    expect(of(await events(a), "action.finished").filter((e) => e.actor === "job:guarded")).toHaveLength(1);
+    // The job's timeout holds in place of the action's minute.
+    await expect
+      .poll(async () => of(await events(a), "job.finished", "job:short")[0]?.payload.detail, {
+        timeout: 10_000,
+      })
+      .toMatch(/^long failed: timed out after \d+ ms/);
+
+    // A reload: the guarded job goes, a new one comes and runs.
+    fs.writeFileSync(a.configFile, yaml('  added: { cron: "*/1 * * * * *", action: tick }\n'));
+    expect((await api(a, "/api/reload", { method: "POST" })).status).toBe(200);
+    expect((await jobsOf(a)).map((j) => j.name)).toEqual(["added"]);
+    await expect
+      .poll(async () => of(await events(a), "job.finished", "job:added").length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
+    expect(await stopCleanly(a)).toEqual([]);
+    agent = undefined;
   }, 60_000);
 });
