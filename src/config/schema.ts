@@ -278,7 +278,10 @@ const cron = text(200)
 const job = z.strictObject({
   cron,
   action: name.describe("A declared action or a built-in one; it runs through the gateway, as `job:<name>`."),
-  params: z.record(name, z.union([text(4096), z.number()])).default({}),
+  params: z
+    .record(name, z.union([text(4096), z.number()]))
+    .default({})
+    .describe("The action's parameters, checked against its `params:` at load."),
   target: name.optional().describe("The service or check the action acts on (the built-ins need one)."),
   timezone: text(100)
     .optional()
