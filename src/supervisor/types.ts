@@ -18,7 +18,8 @@ export interface ServiceSpec {
  * not `stopped`: only a person's stop means stopped. Resuming starts it.
  */
 /** `exited`: it ended by itself, not cleanly, and its restart policy leaves it down. */
-export type Phase = "stopped" | "starting" | "running" | "stopping" | "backoff" | "held" | "exited" | "failed";
+export type Phase =
+  "stopped" | "starting" | "running" | "stopping" | "backoff" | "held" | "exited" | "failed";
 
 /** What a restart asked for by a failing health check came to (see `Supervisor.restartUnhealthy`). */
 export type UnhealthyRestart = "restarted" | "gave-up" | "exited" | "not-running";
