@@ -43,3 +43,38 @@ describe("what an incident's opening tells", () => {
     });
   });
 });
+
+describe("what a scheduled job's incident tells", () => {
+  const event = (type: string, payload: Record<string, unknown>): StoredEvent => ({
+    ...opened(payload),
+    type,
+    subject: "job:nightly-backup",
+  });
+
+  it("says the job failed and why, not that it is down; its resolution says it succeeded again", () => {
+    const detail =
+      "the job nightly-backup failed: backup-db failed: exit code 3 (pg_dump: connection refused)";
+    expect(
+      noticeFrom(
+        event("incident.opened", {
+          incident_id: "inc-9",
+          failure_class: "job_failed",
+          reopened: false,
+          detail,
+        }),
+      ),
+    ).toMatchObject({
+      key: "incident:inc-9:opened:7",
+      incident_id: "inc-9",
+      title: "the job nightly-backup failed",
+      text: `${detail}. It stays an open incident until a run succeeds. Incident inc-9.`,
+    });
+    expect(
+      noticeFrom(event("incident.resolved", { incident_id: "inc-9", duration_ms: 86_400_000 })),
+    ).toMatchObject({
+      follows: "inc-9",
+      title: "the job nightly-backup succeeded again",
+      text: "the job nightly-backup ran and succeeded, 86400 s after it failed. Incident inc-9.",
+    });
+  });
+});
