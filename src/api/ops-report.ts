@@ -89,9 +89,17 @@ function detail(t: TargetView): string {
 
 type Sentence = (t: TargetView, since: string) => string;
 
+/** Failure classes that mean no reading at all: the target is not known to be down, only unseen. */
+const unreadable = new Set(["engine_unreachable"]);
+const unseen = (t: TargetView) =>
+  !!t.last_result && !t.last_result.ok && unreadable.has(t.last_result.failure_class ?? "");
+
 /** One sentence about a target that is not fine, by state; other states say only the state. */
 const sentences: Partial<Record<TargetState, Sentence>> = {
-  down: (t, since) => `${t.name} is down since ${since}${detail(t)}`,
+  down: (t, since) =>
+    unseen(t)
+      ? `${t.name} cannot be checked since ${since}${detail(t)}`
+      : `${t.name} is down since ${since}${detail(t)}`,
   failed: (t, since) =>
     `${t.name} has failed since ${since}: the supervisor gave up restarting it after ${t.restarts} restarts; fix the cause, then \`vigil recover ${t.name}\``,
   flapping: (t, since) =>

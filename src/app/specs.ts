@@ -30,6 +30,8 @@ export interface TargetPlan {
   /** Ignore failing results while a service is younger than this. */
   startPeriodMs: number;
   check: CheckSpec | undefined;
+  /** A group check: its members are targets of their own (probe.ts `group`). */
+  group?: boolean;
 }
 
 export function serviceSpecs(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): SupervisedSpec[] {
@@ -103,6 +105,7 @@ function plan(
     kind,
     policy,
     startPeriodMs: c.start_period ?? 0,
+    ...(probe.group ? { group: true } : {}),
     check: {
       target: name,
       probe,

@@ -24,10 +24,6 @@ const samples: Record<string, { yaml: string; at: string }> = {
     at: "1:1 alertmanager",
   },
   "agent.lease": { yaml: "agent: { name: web-1, lease: 10s }\n", at: "1:23 agent.lease" },
-  compose: {
-    yaml: "checks:\n  prd: { compose: { project: wingman-prd } }\n",
-    at: "2:10 checks.prd.compose",
-  },
   sql: {
     yaml: [
       "services:",

@@ -150,7 +150,24 @@ const checkTiming = {
 
 const exactlyOneProbe = exactlyOne(probeTypes, "say what to check with one of", "a check watches one thing");
 
-const health = z.strictObject({ ...probeKeys, ...checkTiming }).superRefine(exactlyOneProbe);
+/** Group checks (`compose`) yield targets of their own: one service's health cannot be one. */
+const groupTypes = probes
+  .entries()
+  .filter(([, p]) => p.group)
+  .map(([type]) => type);
+
+const health = z
+  .strictObject({ ...probeKeys, ...checkTiming })
+  .superRefine(exactlyOneProbe)
+  .superRefine((h: Record<string, unknown>, ctx) => {
+    for (const type of groupTypes)
+      if (h[type] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [type],
+          message: `a ${type} check watches a group, each member its own target: write it under checks:, not as a service's health`,
+        });
+  });
 
 const check = z
   .strictObject({

@@ -96,6 +96,7 @@ async function tryProbe(
   });
   if (outcome.error)
     return [await explainFailure(thing, outcome.error, at, key, { timeoutMs, envPort, spec })];
+  if (outcome.members) return [groupFinding(thing, key, spec, outcome.members)];
   const judged = evaluateAll(spec.conditions, outcome.values);
   const seen = summary(outcome.values);
   if (judged.ok) return [ok(thing, `${seen}every condition holds (${spec.conditions.length})`)];
@@ -107,6 +108,23 @@ async function tryProbe(
       `it answers, but not as the check expects: fix what it watches, or the conditions in ${key}.expect`,
     ),
   ];
+}
+
+/** A group check (`compose`): each member judged as the agent judges it, the failing ones named. */
+function groupFinding(
+  thing: string,
+  key: string,
+  spec: CheckSpec,
+  members: NonNullable<ProbeOutcome["members"]>,
+): Finding {
+  const failing = members.flatMap((m) => {
+    if (m.error) return [`${spec.target}/${m.name}: ${m.error.message}`];
+    const judged = evaluateAll(spec.conditions, m.values);
+    const failed = judged.results.filter((r) => !r.ok).map((r) => r.explanation);
+    return failed.length > 0 ? [`${spec.target}/${m.name}: ${failed.join("; ")}`] : [];
+  });
+  if (failing.length === 0) return ok(thing, `${members.length} members; every condition holds for each`);
+  return problem(thing, failing.join(" | "), `fix what it watches, or the conditions in ${key}.expect`);
 }
 
 function summary(values: ProbeOutcome["values"]): string {

@@ -65,6 +65,12 @@ export interface ProbeOutcome {
   values: ProbeValues;
   /** Set when no reading could be taken at all. */
   error?: { class: FailureClass; message: string };
+  /**
+   * A group check's members, each the target `<check>/<name>` judged by the check's conditions
+   * (`compose`: one per container of the project). Members missing from a reading are gone; when
+   * a reading has an `error` and no `members`, each known member gets that error.
+   */
+  members?: { name: string; values: ProbeValues; error?: { class: FailureClass; message: string } }[];
 }
 
 /**
@@ -95,6 +101,12 @@ export interface Probe<C = unknown> {
   readonly defaultEveryFailingMs?: number;
   /** Placeholders it provides, so a condition reading one it cannot is a config error. */
   readonly provides: readonly string[];
+  /**
+   * A group check (`compose`): its readings carry `members`, each its own target `<check>/<name>`
+   * that appears and disappears with them; the check's own target says whether the group could be
+   * read at all.
+   */
+  readonly group?: true;
   /** Services its settings name (`memory: { service: api }`), checked to exist at load. */
   services?(config: C): { field: string; name: string }[];
   doctor(config: C): DoctorPlan;

@@ -5,6 +5,7 @@
  */
 import type { RemediateStep, VigilConfig } from "../config/schema.ts";
 import { failureClasses } from "../probes/probe.ts";
+import { groupOf } from "../targets/targets.ts";
 import type { Step } from "./choose.ts";
 
 /** Every failure class but a taken port: what a plain `restart` of a service answers. */
@@ -19,7 +20,9 @@ export function toStep(s: RemediateStep): Step {
 /** The steps for `target`, as the config says now; none for an unknown target. */
 export function runbookOf(config: Pick<VigilConfig, "services" | "checks">, target: string): Step[] {
   const service = config.services[target];
-  const steps = (service?.remediate ?? config.checks[target]?.remediate ?? []).map(toStep);
+  // a group's member (`prd/api`) follows its check's runbook
+  const check = config.checks[target] ?? config.checks[groupOf(target) ?? ""];
+  const steps = (service?.remediate ?? check?.remediate ?? []).map(toStep);
   if (!service) return steps;
   const out = steps.map((s) => (s.action === "restart" && !s.when ? { ...s, when: notPort } : s));
   if (service.port !== undefined && !out.some((s) => s.action === "free-port"))

@@ -23,6 +23,8 @@ export interface CheckSpec {
   jitterMs: number;
 }
 
+type Outcome = Awaited<ReturnType<Probe["run"]>>;
+
 /** Whether to check now: `skip` (a stopped service), `young` (inside start_period: failures ignored). */
 export type Gate = "run" | "skip" | "young";
 
@@ -96,37 +98,86 @@ export class Monitor {
     if (signal.aborted && signal.reason instanceof Error && /stopping|removed/.test(signal.reason.message))
       return;
     const duration = Math.round(performance.now() - started);
-    let result: LastResult;
-    if (outcome.error) {
-      result = {
-        ts,
-        ok: false,
-        duration_ms: duration,
-        failure_class: outcome.error.class,
-        explanation: outcome.error.message,
-      };
-    } else {
-      const judged = evaluateAll(spec.conditions, outcome.values);
-      const failed = judged.results.filter((r) => !r.ok);
-      result = {
-        ts,
-        ok: judged.ok,
-        duration_ms: duration,
-        ...(judged.ok ? {} : { failure_class: classOf(outcome.values) }),
-        explanation: judged.ok ? "ok" : failed.map((r) => r.explanation).join("; "),
-      };
+    if (spec.probe.group) {
+      await this.#group(spec, outcome, ts, duration);
+      return;
     }
+    const result = judge(spec, outcome, ts, duration);
+    this.#o.onResult?.(spec, result);
+    await this.#apply(spec.target, result, gate === "young");
+  }
+
+  /**
+   * A group check's reading: the check's own target says whether the group could be read; each
+   * member is judged as its own target, new ones declared, gone ones forgotten. No reading at all
+   * (the engine away) is each known member's result too: none of them can be checked.
+   */
+  async #group(spec: CheckSpec, outcome: Outcome, ts: number, duration: number): Promise<void> {
+    const own: LastResult = outcome.error
+      ? {
+          ts,
+          ok: false,
+          duration_ms: duration,
+          failure_class: outcome.error.class,
+          explanation: outcome.error.message,
+        }
+      : { ts, ok: true, duration_ms: duration, explanation: `ok: ${outcome.members?.length ?? 0} members` };
+    this.#o.onResult?.(spec, own);
+    await this.#apply(spec.target, own, false);
+    const known = this.#o.targets.members(spec.target);
+    if (!outcome.members) {
+      for (const name of known) await this.#apply(name, own, false);
+      return;
+    }
+    const seen = new Set<string>();
+    for (const m of outcome.members) {
+      const name = `${spec.target}/${m.name}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      this.#o.targets.addMember(spec.target, name);
+      await this.#apply(name, judge(spec, m, ts, duration), false);
+    }
+    for (const name of known) if (!seen.has(name)) await this.#o.targets.removeMember(name);
+  }
+
+  async #apply(target: string, result: LastResult, young: boolean): Promise<void> {
     this.#o.results.add({
-      target: spec.target,
-      ts,
+      target,
+      ts: result.ts,
       ok: result.ok,
-      duration_ms: duration,
+      duration_ms: result.duration_ms,
       summary: JSON.stringify({ c: result.failure_class, e: result.ok ? undefined : result.explanation }),
     });
-    this.#o.onResult?.(spec, result);
-    const o = await this.#o.targets.result(spec.target, result, gate === "young");
-    if (o) await this.#o.onObservation(spec.target, o, result);
+    const o = await this.#o.targets.result(target, result, young);
+    if (o) await this.#o.onObservation(target, o, result);
   }
+}
+
+/** A reading judged by the check's conditions; no reading is its error. */
+function judge(
+  spec: CheckSpec,
+  outcome: Pick<Outcome, "values" | "error">,
+  ts: number,
+  duration: number,
+): LastResult {
+  if (outcome.error) {
+    return {
+      ts,
+      ok: false,
+      duration_ms: duration,
+      failure_class: outcome.error.class,
+      explanation: outcome.error.message,
+    };
+  }
+  const judged = evaluateAll(spec.conditions, outcome.values);
+  const failed = judged.results.filter((r) => !r.ok);
+  return {
+    ts,
+    ok: judged.ok,
+    duration_ms: duration,
+    ...(judged.ok ? {} : { failure_class: classOf(outcome.values) }),
+    explanation: judged.ok ? "ok" : failed.map((r) => r.explanation).join("; "),
+  };
 }
 
 /** A reading was taken but a condition failed: an HTTP status says more than "condition failed". */
@@ -137,5 +188,7 @@ function classOf(values: Record<string, unknown>): LastResult["failure_class"] {
     if (status >= 400) return "http_other";
   }
   if ("USED_PERCENT" in values || "RSS_MB" in values) return "resource_threshold";
+  // a container that is not running has exited, whatever condition said so
+  if ("OOM_KILLED" in values && values.RUNNING === false) return "process_exited";
   return "condition_failed";
 }

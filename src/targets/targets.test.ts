@@ -72,4 +72,42 @@ describe("Targets", () => {
     expect(targets.list()[1]!.incident_id).toBe("i-1");
     await store.close();
   });
+
+  it("declares a group's members as they come and forgets them as they go, keeping them over a restart", async () => {
+    const { store, targets } = await setup(1);
+    const plans = [
+      { name: "c0", kind: "check" as const, policy },
+      { name: "prd", kind: "check" as const, policy, group: true },
+    ];
+    await targets.load(plans);
+    targets.addMember("prd", "prd/api");
+    targets.addMember("prd", "prd/db");
+    targets.addMember("c0", "prd/x"); // not its group: nothing
+    expect(targets.members("prd")).toEqual(["prd/api", "prd/db"]);
+    await targets.result("prd/api", result(false));
+    expect(targets.view("prd/api")).toMatchObject({ kind: "check", state: "down" });
+    await targets.removeMember("prd/db");
+    await targets.persist();
+    expect(targets.members("prd")).toEqual(["prd/api"]);
+    expect((await store.loadTargets()).map((r) => r.name).sort()).toEqual(["c0", "prd", "prd/api"]);
+
+    // an agent started again finds the member as it was, until the group's next reading
+    const again = new Targets({
+      store,
+      bus: new EventBus({
+        sink: { append: async () => [] },
+        clock: systemClock,
+        onListenerError: () => undefined,
+      }),
+      clock: systemClock,
+      log: silentLogger(),
+    });
+    await again.load(plans);
+    expect(again.view("prd/api")?.state).toBe("down");
+    // a check that is no longer a group (or gone) takes its members' rows with it
+    await again.load([{ name: "c0", kind: "check" as const, policy }]);
+    expect(again.list().map((t) => t.name)).toEqual(["c0"]);
+    expect((await store.loadTargets()).map((r) => r.name)).toEqual(["c0"]);
+    await store.close();
+  });
 });

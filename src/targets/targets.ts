@@ -91,12 +91,20 @@ export class Targets {
    * Declares the configured targets, restoring what the store remembers of each and forgetting
    * targets that are no longer configured.
    */
-  async load(specs: readonly { name: string; kind: TargetKind; policy: HealthPolicy }[]): Promise<void> {
+  async load(
+    specs: readonly { name: string; kind: TargetKind; policy: HealthPolicy; group?: boolean }[],
+  ): Promise<void> {
     const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
     const configured = new Set(specs.map((s) => s.name));
+    const groups = new Map(specs.filter((s) => s.group).map((s) => [s.name, s]));
+    // A group's members are kept as the store remembers them, until its next reading says which remain.
+    const member = (name: string) => groups.get(groupOf(name) ?? "");
     for (const row of rows.values()) {
-      if (!configured.has(row.name)) await this.#o.store.deleteTarget(row.name);
+      if (configured.has(row.name)) continue;
+      const group = member(row.name);
+      if (group) this.#restore(row.name, group.policy, row, now);
+      else await this.#o.store.deleteTarget(row.name);
     }
     for (const s of specs) {
       const existing = this.#entries.get(s.name);
@@ -105,24 +113,37 @@ export class Targets {
         continue;
       }
       const row = rows.get(s.name);
-      const saved = row && row.kind === s.kind ? parseSaved(row) : undefined;
-      this.#entries.set(s.name, {
-        name: s.name,
-        kind: s.kind,
-        policy: s.policy,
-        health: saved?.health ?? initialHealth(now, s.kind === "service" ? "stopped" : "unknown"),
-        last: saved?.last ?? null,
-        service: row?.service ?? null,
-        restarts: saved?.restarts ?? 0,
-        pid: undefined,
-        heartbeatAt: saved?.heartbeatAt,
-        dirty: true,
-        incident: null,
-        view: undefined,
-      });
+      this.#entries.set(s.name, entryOf(s.name, s.kind, s.policy, row, now));
     }
-    for (const name of [...this.#entries.keys()]) if (!configured.has(name)) this.#entries.delete(name);
+    for (const [name, e] of [...this.#entries]) {
+      const group = member(name);
+      if (group) e.policy = group.policy;
+      else if (!configured.has(name)) this.#entries.delete(name);
+    }
     await this.persist();
+  }
+
+  /** The members a group check has now (`prd/api`, `prd/db` of the check `prd`). */
+  members(group: string): string[] {
+    const prefix = `${group}/`;
+    return [...this.#entries.keys()].filter((n) => n.startsWith(prefix));
+  }
+
+  /** Declares a group's member as a check target with the group's policy; nothing when it exists. */
+  addMember(group: string, name: string): void {
+    const g = this.#entries.get(group);
+    if (!g || this.#entries.has(name) || groupOf(name) !== group) return;
+    this.#entries.set(name, entryOf(name, "check", g.policy, undefined, this.#o.clock.now()));
+  }
+
+  /** Forgets a group's member that is gone (its container was removed), and its stored row. */
+  async removeMember(name: string): Promise<void> {
+    if (groupOf(name) === undefined || !this.#entries.delete(name)) return;
+    await this.#o.store.deleteTarget(name);
+  }
+
+  #restore(name: string, policy: HealthPolicy, row: TargetRow, now: number): void {
+    if (!this.#entries.has(name)) this.#entries.set(name, entryOf(name, "check", policy, row, now));
   }
 
   has(name: string): boolean {
@@ -283,6 +304,39 @@ export class Targets {
       }
     }
   }
+}
+
+/**
+ * The group check a member target belongs to: `prd` for `prd/api`. Configured names cannot hold a
+ * slash, so a name with one is always a member.
+ */
+export function groupOf(name: string): string | undefined {
+  const slash = name.indexOf("/");
+  return slash > 0 ? name.slice(0, slash) : undefined;
+}
+
+function entryOf(
+  name: string,
+  kind: TargetKind,
+  policy: HealthPolicy,
+  row: TargetRow | undefined,
+  now: number,
+): Entry {
+  const saved = row && row.kind === kind ? parseSaved(row) : undefined;
+  return {
+    name,
+    kind,
+    policy,
+    health: saved?.health ?? initialHealth(now, kind === "service" ? "stopped" : "unknown"),
+    last: saved?.last ?? null,
+    service: row?.service ?? null,
+    restarts: saved?.restarts ?? 0,
+    pid: undefined,
+    heartbeatAt: saved?.heartbeatAt,
+    dirty: true,
+    incident: null,
+    view: undefined,
+  };
 }
 
 /** The entry's view; the same object until something it shows changes, so never to be modified. */

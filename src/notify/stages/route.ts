@@ -4,6 +4,7 @@
  * opening went to, whatever the routes say now.
  */
 import type { VigilConfig } from "../../config/schema.ts";
+import { groupOf } from "../../targets/targets.ts";
 import type { Notice } from "../notice.ts";
 import type { Stage } from "../stage.ts";
 
@@ -35,7 +36,8 @@ export function routeNotice(notify: VigilConfig["notify"], facts: RouteFacts): s
   for (const r of notify.routes) {
     const m = r.match;
     if (m.severity && !m.severity.includes(facts.severity as never)) continue;
-    if (m.target && !m.target.includes(facts.target)) continue;
+    if (m.target && !m.target.includes(facts.target) && !m.target.includes(groupOf(facts.target) ?? ""))
+      continue;
     if (m.labels && !Object.entries(m.labels).every(([k, v]) => facts.labels[k] === v)) continue;
     for (const ch of r.to) if (!out.includes(ch)) out.push(ch);
     if (!r.continue) break;
@@ -44,7 +46,8 @@ export function routeNotice(notify: VigilConfig["notify"], facts: RouteFacts): s
 }
 
 function facts(config: VigilConfig, n: Notice): RouteFacts {
-  const t = config.services[n.target] ?? config.checks[n.target];
+  // a group's member (`prd/api`) is routed as its check is
+  const t = config.services[n.target] ?? config.checks[n.target] ?? config.checks[groupOf(n.target) ?? ""];
   return {
     target: n.target,
     severity: urgent.has(n.kind) ? "critical" : (t?.severity ?? "warning"),

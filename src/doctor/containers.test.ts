@@ -1,0 +1,69 @@
+/** Doctor on container and compose checks against the real engine: members judged one by one, the engine's socket named. */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { dockerHost, throwaway, uniqueName } from "../../test/helpers/engine.ts";
+import { tempDir } from "../../test/helpers/tmp.ts";
+import { targetPlans } from "../app/specs.ts";
+import { loadConfigText } from "../config/load.ts";
+import { formatFinding } from "./finding.ts";
+import { tryCheck } from "./targets.ts";
+
+async function doctor(yaml: string): Promise<string[]> {
+  const r = loadConfigText(yaml, "/tmp/vigil.yaml", {});
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  const ctx = {
+    config: r.config,
+    timeoutMs: 10_000,
+    agentRunning: false,
+    send: false,
+    path: "",
+    now: Date.now,
+  };
+  const out: string[] = [];
+  for (const p of targetPlans(r.config)) {
+    if (p.check)
+      out.push(...(await tryCheck(`check ${p.name}`, p.check, `checks.${p.name}`, ctx)).map(formatFinding));
+  }
+  return out;
+}
+
+describe("doctor: container and compose checks", () => {
+  it("judges each member of a project and names the failing ones", async () => {
+    const host = await dockerHost();
+    const project = uniqueName("proj");
+    const labels = (service: string) => ({
+      "com.docker.compose.project": project,
+      "com.docker.compose.service": service,
+    });
+    await throwaway({ name: uniqueName("api"), Labels: labels("api") });
+    const bot = await throwaway({
+      name: uniqueName("bot"),
+      Labels: labels("bot"),
+      Cmd: ["sh", "-c", "exit 1"],
+    });
+    for (let i = 0; (await bot.engine.inspect(bot.id)).running; i++) {
+      if (i > 200) throw new Error("bot did not exit");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const findings = await doctor(`agent: { docker: { host: "${host}" } }
+checks:
+  prd: { compose: { project: ${project} } }
+`);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(
+      /^✗ check prd: prd\/bot: \[RUNNING\] \(false\) == true — fix what it watches/,
+    );
+    expect(findings[0]).not.toContain("prd/api");
+  });
+
+  it("says how to reach the engine when its socket does not answer", async () => {
+    const sock = path.join(tempDir(), "docker.sock");
+    const findings = await doctor(`agent: { docker: { host: "unix://${sock}" } }
+checks:
+  api: { container: { name: api } }
+`);
+    expect(findings).toEqual([
+      `✗ check api: cannot reach the container engine at ${sock}: no such socket — start the container engine (Docker, or \`podman system service\`), or point agent.docker.host at its socket; the agent's user must be allowed to open it`,
+    ]);
+  });
+});

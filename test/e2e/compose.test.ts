@@ -1,0 +1,138 @@
+/**
+ * A Compose project watched by one `compose:` check on the real agent and the real engine:
+ * each container its own target `prd/<service>`; one stopped makes `/ops-report` 503 naming it, and
+ * 200 again once it runs; a container removed stops being a target; the engine going away is
+ * "cannot be checked", naming its socket, with the agent still answering.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { api, startAgent, stopCleanly, type RunningAgent } from "../helpers/agent.ts";
+import { engineProxy, throwaway, uniqueName } from "../helpers/engine.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+interface Target {
+  name: string;
+  kind: string;
+  state: string;
+  last_result: { ok: boolean; failure_class?: string; explanation: string } | null;
+}
+interface Report {
+  overall_ok: boolean;
+  targets: { name: string; state: string }[];
+  issues: string[];
+}
+
+let agent: RunningAgent | undefined;
+afterEach(async () => {
+  await stopCleanly(agent);
+  agent = undefined;
+});
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const targets = async (a: RunningAgent) =>
+  ((await (await api(a, "/api/targets")).json()) as { targets: Target[] }).targets;
+const report = async (a: RunningAgent) => {
+  const res = await api(a, "/ops-report");
+  return { status: res.status, body: (await res.json()) as Report };
+};
+
+function member(project: string, service: string) {
+  return throwaway({
+    name: uniqueName(`${project}-${service}`),
+    Labels: { "com.docker.compose.project": project, "com.docker.compose.service": service },
+  });
+}
+
+async function watch(project: string, host: string): Promise<RunningAgent> {
+  return startAgent(`agent: { listen: "127.0.0.1:0", docker: { host: "${host}" } }
+checks:
+  prd:
+    compose: { project: ${project} }
+    every: 300ms
+    fail_after: 1
+    recover_after: 1
+`);
+}
+
+describe("compose checks on the real agent", () => {
+  it("a project with one container stopped makes /ops-report 503; each container is its own target", async () => {
+    const project = uniqueName("wingman-prd");
+    await member(project, "api");
+    await member(project, "db");
+    const bot = await member(project, "bot");
+    const proxy = await engineProxy(tempDir());
+    agent = await watch(project, proxy.host);
+    const a = agent;
+
+    const up = await until("every member up", async () => {
+      const r = await report(a);
+      const names = r.body.targets.map((t) => `${t.name}:${t.state}`).sort();
+      return r.status === 200 && names.length === 4 && names.every((n) => n.endsWith(":up"))
+        ? names
+        : undefined;
+    });
+    expect(up).toEqual(["prd/api:up", "prd/bot:up", "prd/db:up", "prd:up"]);
+    const listed = await targets(a);
+    expect(listed.find((t) => t.name === "prd/db")).toMatchObject({ kind: "check", state: "up" });
+    const one = await api(a, `/api/targets/${encodeURIComponent("prd/db")}`);
+    expect(one.status).toBe(200);
+
+    await bot.engine.stop(bot.id, 0);
+    const down = await until("503", async () => {
+      const r = await report(a);
+      return r.status === 503 ? r.body : undefined;
+    });
+    expect(down.overall_ok).toBe(false);
+    expect(down.targets.find((t) => t.name === `prd/bot`)?.state).toBe("down");
+    expect(down.issues.join("\n")).toMatch(/prd\/bot is down since .*: \[RUNNING\] \(false\) == true/);
+    expect(down.targets.find((t) => t.name === "prd/api")?.state).toBe("up");
+
+    await bot.engine.start(bot.id);
+    await until("200 again", async () => ((await report(a)).status === 200 ? true : undefined));
+
+    await bot.engine.remove(bot.id, { force: true });
+    await until("prd/bot gone", async () =>
+      (await targets(a)).some((t) => t.name === "prd/bot") ? undefined : true,
+    );
+    expect((await report(a)).status).toBe(200);
+  });
+
+  it("the engine going away: cannot be checked, naming its socket, and the agent carries on", async () => {
+    const project = uniqueName("wingman-prd");
+    await member(project, "api");
+    const proxy = await engineProxy(tempDir());
+    agent = await watch(project, proxy.host);
+    const a = agent;
+    await until("prd/api up", async () =>
+      (await targets(a)).find((t) => t.name === "prd/api")?.state === "up" ? true : undefined,
+    );
+
+    await proxy.close();
+    const r = await until("503", async () => {
+      const x = await report(a);
+      return x.status === 503 && x.body.targets.every((t) => t.state === "down") ? x.body : undefined;
+    });
+    const issues = r.issues.join("\n");
+    expect(issues).toContain(`prd cannot be checked since`);
+    expect(issues).toContain(`prd/api cannot be checked since`);
+    expect(issues).toContain(`cannot reach the container engine at ${proxy.socket}`);
+    const api_ = (await targets(a)).find((t) => t.name === "prd/api");
+    expect(api_?.last_result).toMatchObject({ ok: false, failure_class: "engine_unreachable" });
+    expect((await api(a, "/health")).status).toBeLessThan(600);
+    expect(a.proc.exitCode).toBeNull();
+  });
+});
