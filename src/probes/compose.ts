@@ -24,7 +24,7 @@ const parallel = 8;
 
 export default defineProbe({
   type: "compose",
-  description: "Every container of a Docker Compose project, each its own target <check>/<service>.",
+  description: "Every container of a Docker Compose project, each its own target named check/service.",
   schema: ({ z, duration }) =>
     z.strictObject({
       project: z
