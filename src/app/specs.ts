@@ -32,6 +32,7 @@ export interface TargetPlan {
   check: CheckSpec | undefined;
   /** A group check: its members are targets of their own (probe.ts `group`). */
   group?: boolean;
+  description?: string | undefined;
 }
 
 export function serviceSpecs(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): SupervisedSpec[] {
@@ -69,7 +70,8 @@ export function targetPlans(config: VigilConfig): TargetPlan[] {
   for (const [name, s] of Object.entries(config.services)) {
     plans.push(plan(name, "service", s.health));
   }
-  for (const [name, c] of Object.entries(config.checks)) plans.push(plan(name, "check", c));
+  for (const [name, c] of Object.entries(config.checks))
+    plans.push({ ...plan(name, "check", c), description: c.description });
   return plans;
 }
 

@@ -176,7 +176,9 @@ const check = z
     remediate: z.array(remediateStep).default([]),
     severity: z.enum(severities).default("warning"),
     labels: labels.default({}),
-    description: text(1_000).optional(),
+    description: text(1_000)
+      .optional()
+      .describe("What the check is for: shown beside its state in the API and the dashboard."),
   })
   .superRefine(exactlyOneProbe);
 

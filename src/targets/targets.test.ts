@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { load } from "../../test/helpers/config.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
+import { targetPlans } from "../app/specs.ts";
 import { systemClock } from "../core/clock.ts";
 import { EventBus, type NewEvent, type StoredEvent } from "../core/events.ts";
 import { silentLogger } from "../core/log.ts";
@@ -108,6 +110,21 @@ describe("Targets", () => {
     await again.load([{ name: "c0", kind: "check" as const, policy }]);
     expect(again.list().map((t) => t.name)).toEqual(["c0"]);
     expect((await store.loadTargets()).map((r) => r.name)).toEqual(["c0"]);
+    await store.close();
+  });
+});
+
+describe("a check's description", () => {
+  it("shows in its view from the config, and a reload that changes it shows the new one", async () => {
+    const { store, targets } = await setup(0);
+    const config = (d: string) =>
+      load(`checks:\n  db: { tcp: { port: 5432 }, description: "${d}" }\n  web: { tcp: { port: 80 } }\n`)
+        .config;
+    await targets.load(targetPlans(config("stuck jobs: restart the worker")));
+    expect(targets.view("db")!.description).toBe("stuck jobs: restart the worker");
+    expect("description" in targets.view("web")!).toBe(false);
+    await targets.load(targetPlans(config("read the runbook")));
+    expect(targets.view("db")!.description).toBe("read the runbook");
     await store.close();
   });
 });

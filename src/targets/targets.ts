@@ -46,6 +46,8 @@ export interface TargetView {
   last_result: LastResult | null;
   incident_id: string | null;
   pid?: number | undefined;
+  /** What the check is for, as its config's `description` says: beside its state wherever it shows. */
+  description?: string | undefined;
 }
 
 interface Entry {
@@ -60,6 +62,7 @@ interface Entry {
   pid: number | undefined;
   heartbeatAt: number | undefined;
   dirty: boolean;
+  description?: string | undefined;
   /** The open incident, set by the incidents module (not persisted: incidents are). */
   incident: string | null;
   /**
@@ -92,7 +95,13 @@ export class Targets {
    * targets that are no longer configured.
    */
   async load(
-    specs: readonly { name: string; kind: TargetKind; policy: HealthPolicy; group?: boolean }[],
+    specs: readonly {
+      name: string;
+      kind: TargetKind;
+      policy: HealthPolicy;
+      group?: boolean;
+      description?: string | undefined;
+    }[],
   ): Promise<void> {
     const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
@@ -110,10 +119,17 @@ export class Targets {
       const existing = this.#entries.get(s.name);
       if (existing && existing.kind === s.kind) {
         existing.policy = s.policy;
+        if (existing.description !== s.description) {
+          existing.description = s.description;
+          existing.view = undefined;
+        }
         continue;
       }
       const row = rows.get(s.name);
-      this.#entries.set(s.name, entryOf(s.name, s.kind, s.policy, row, now));
+      this.#entries.set(s.name, {
+        ...entryOf(s.name, s.kind, s.policy, row, now),
+        description: s.description,
+      });
     }
     for (const [name, e] of [...this.#entries]) {
       const group = member(name);
@@ -350,6 +366,7 @@ function toView(e: Entry): TargetView {
     last_result: e.last,
     incident_id: e.incident,
     ...(e.kind === "service" ? { pid: e.pid } : {}),
+    ...(e.description !== undefined ? { description: e.description } : {}),
   });
 }
 

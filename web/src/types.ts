@@ -29,6 +29,7 @@ export interface Target {
   uptime_24h: number | null;
   uptime_7d: number | null;
   latency: number[];
+  description?: string;
 }
 
 export interface PauseState {

@@ -54,6 +54,12 @@ export function TargetPage({ name, state, now }: { name: string; state: State; n
         <dd>
           {clock(t.since)} ({ago(t.since, now)})
         </dd>
+        {t.description && (
+          <>
+            <dt>What it is for</dt>
+            <dd>{t.description}</dd>
+          </>
+        )}
         <dt>Restarts</dt>
         <dd>{t.restarts}</dd>
         {t.pid ? (
