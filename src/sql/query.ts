@@ -10,9 +10,7 @@
  * API answer through here.
  */
 import { Redactor } from "../core/redact.ts";
-import { queryPostgres } from "./postgres.ts";
 import { byName, firstValue, SqlError, type QueryResult, type RawRows } from "./result.ts";
-import { querySqlite } from "./sqlite.ts";
 
 export { SqlError, type QueryResult, type SqlFailure } from "./result.ts";
 export type { Json } from "./json.ts";
@@ -42,10 +40,13 @@ export async function runQuery(url: string, query: string, options: QueryOptions
       maxRows: options.maxRows ?? defaultMaxRows,
       signal: options.signal,
     };
+    // Each driver loaded when first used: an agent that reads no PostgreSQL never loads pg.
     const raw: RawRows =
       target.kind === "postgres"
-        ? await queryPostgres(target.url, query, { ...run, where: target.where })
-        : await querySqlite(target.file, query, run);
+        ? await (
+            await import("./postgres.ts")
+          ).queryPostgres(target.url, query, { ...run, where: target.where })
+        : await (await import("./sqlite.ts")).querySqlite(target.file, query, run);
     return {
       connected: true,
       columns: raw.columns,
