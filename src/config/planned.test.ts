@@ -24,15 +24,6 @@ const samples: Record<string, { yaml: string; at: string }> = {
     at: "1:1 alertmanager",
   },
   "agent.lease": { yaml: "agent: { name: web-1, lease: 10s }\n", at: "1:23 agent.lease" },
-  sql: {
-    yaml: [
-      "services:",
-      "  api:",
-      "    command: [node, server.js]",
-      '    health: { sql: { url: "postgres://vigil@127.0.0.1/app", query: "select 1" } }',
-    ].join("\n"),
-    at: "4:15 services.api.health.sql",
-  },
 };
 
 describe("config: what is planned is refused where it is written, never accepted and ignored", () => {

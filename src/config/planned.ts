@@ -33,7 +33,6 @@ export const planned: readonly Planned[] = [
   { kind: "config key", path: ["actions", "*", "backup"], what: "backup actions" },
   { kind: "config key", path: ["alertmanager"], what: "routing Alertmanager's alerts" },
   { kind: "config key", path: ["agent", "lease"], what: "a fleet of agents sharing one store" },
-  { kind: "check type", path: ["sql"], what: "SQL checks" },
 ];
 
 /** CLI verbs of the design that this version does not have. */
