@@ -12,6 +12,8 @@ import { evaluateAll, parseCondition, type Condition } from "../conditions/index
 import { load, problems } from "../../test/helpers/config.ts";
 import { freePort } from "../../test/helpers/net.ts";
 import { runProbe } from "../../test/helpers/probe.ts";
+import { kit } from "../config/kit.ts";
+import { probes } from "./index.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 
 const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -141,6 +143,18 @@ describe("sql on SQLite", () => {
     const after = new DatabaseSync(file, { readOnly: true });
     expect(after.prepare("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 3 });
     after.close();
+  });
+});
+
+describe("sql in vigil doctor", () => {
+  it("tries the check, naming a PostgreSQL server's host and port so a refusal can be explained", () => {
+    const probe = probes.get("sql")!;
+    const plan = (settings: object) => probe.doctor(probe.schema(kit).parse(settings) as never);
+    expect(plan({ url: "postgres://app:pw@db.internal/app", query: "select 1" })).toEqual({
+      try: true,
+      endpoint: { host: "db.internal", port: 5432, field: "sql.url" },
+    });
+    expect(plan({ url: "sqlite:///var/lib/app.db", query: "select 1" })).toEqual({ try: true });
   });
 });
 
