@@ -1,10 +1,11 @@
 /**
  * What the design promises and this version does not do yet, in one list. The config loader refuses
- * a planned key where it is written ("SQL checks (sql:) is not supported by this version yet",
- * with its line and column) rather than accepting it and doing nothing; the CLI answers a planned
- * verb the same way (exit 2); README.md and docs/DESIGN.md mark each one planned, and
- * test/e2e/docs-routes.test.ts holds the README's HTTP API table to the routes the agent answers.
- * Building one of these means deleting its line here, and its "(planned)" marks in the docs.
+ * a planned key where it is written ("routing Alertmanager's alerts (alertmanager:) is not supported
+ * by this version yet", with its line and column) rather than accepting it and doing nothing; the
+ * CLI answers a planned verb the same way (exit 2); README.md and docs/DESIGN.md mark each one
+ * planned, and test/e2e/docs-routes.test.ts holds the README's HTTP API table to the routes the
+ * agent answers. Building one of these means deleting its line here, and its "(planned)" marks in
+ * the docs.
  *
  * Plain data and two lookups, no imports: the config side, the CLI and the tests read it.
  */
@@ -70,7 +71,7 @@ export function plannedAt(path: readonly (string | number | symbol)[]): Planned 
   );
 }
 
-/** `SQL checks (sql:) is not supported by this version yet; <instead>`. */
+/** `routing Alertmanager's alerts (alertmanager:) is not supported by this version yet; <instead>`. */
 export function plannedMessage(p: Planned): string {
   const tail = p.instead ? `; ${p.instead}` : "";
   return `${p.what} (${p.path.at(-1)}:) is not supported by this version yet${tail}`;
