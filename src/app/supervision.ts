@@ -31,7 +31,7 @@ import { StartPeriods } from "../supervisor/start-period.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
-import { Targets, type LastResult, type TargetView } from "../targets/targets.ts";
+import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
 import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
 
@@ -176,9 +176,16 @@ export class Supervision implements TargetsApi {
   }
 
   async act(name: string, action: TargetAction, by: Principal): Promise<TargetView> {
-    const plan = this.#plans.get(name);
+    // a group's member (`prd/api`) is a check of its group's: recovering it re-reads the group
+    const group = groupOf(name);
+    const plan =
+      group === undefined
+        ? this.#plans.get(name)
+        : this.targets.has(name)
+          ? this.#plans.get(group)
+          : undefined;
     if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
-    const svc = this.#supervisor.get(name);
+    const svc = group === undefined ? this.#supervisor.get(name) : undefined;
     if (plan.kind === "service" && svc) {
       if (action === "start") await svc.start();
       else if (action === "stop") await svc.stop();
@@ -186,7 +193,7 @@ export class Supervision implements TargetsApi {
       else await svc.recover();
     } else if (action === "recover") {
       await this.targets.force(name, "unknown", `recovered by ${by.name}`);
-      this.#monitor.runSoon(name);
+      this.#monitor.runSoon(group ?? name);
     } else {
       throw new VigilError(
         "CONFLICT",

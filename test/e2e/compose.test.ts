@@ -90,6 +90,19 @@ describe("compose checks on the real agent", () => {
     expect(listed.find((t) => t.name === "prd/db")).toMatchObject({ kind: "check", state: "up" });
     const one = await api(a, `/api/targets/${encodeURIComponent("prd/db")}`);
     expect(one.status).toBe(200);
+    // a member is a check: it can be recovered (its group is read again), not restarted
+    const post = (p: string) =>
+      api(a, `/api/targets/${encodeURIComponent("prd/db")}/${p}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    expect((await post("recover")).status).toBe(200);
+    expect((await post("restart")).status).toBe(409);
+    expect((await api(a, `/api/targets/${encodeURIComponent("prd/nope")}`)).status).toBe(404);
+    await until("prd/db up again", async () =>
+      (await targets(a)).find((t) => t.name === "prd/db")?.state === "up" ? true : undefined,
+    );
 
     await bot.engine.stop(bot.id, 0);
     const down = await until("503", async () => {
