@@ -5,7 +5,8 @@
 import { parseCondition, type Condition } from "../conditions/index.ts";
 import type { CheckConfig, ServiceConfig, VigilConfig } from "../config/schema.ts";
 import type { HealthPolicy } from "../incidents/target-state.ts";
-import { probeOf } from "../probes/index.ts";
+import { kindOf } from "../gateway/kinds/index.ts";
+import { probeOf, probes } from "../probes/index.ts";
 import type { SupervisedSpec } from "../supervisor/supervisor.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 import type { TargetKind } from "../targets/targets.ts";
@@ -72,7 +73,52 @@ export function targetPlans(config: VigilConfig): TargetPlan[] {
   }
   for (const [name, c] of Object.entries(config.checks))
     plans.push({ ...plan(name, "check", c), description: c.description });
+  plans.push(...backupPlans(config));
   return plans;
+}
+
+/** The target of a backup action's built-in freshness check: `:` is in no name a config may give. */
+export const backupTarget = (action: string) => `backup:${action}`;
+
+/**
+ * Every `backup` action is watched by a built-in check of its folder (probes/backup.ts): the newest
+ * good backup's [AGE]. One failing reading is enough: a backup does not flap, and the night is over.
+ */
+function backupPlans(config: VigilConfig): TargetPlan[] {
+  const probe = probes.get("backup");
+  if (!probe) throw new Error("the backup probe is missing from src/probes");
+  return Object.entries(config.actions).flatMap(([action, decl]): TargetPlan[] => {
+    const { type, settings } = kindOf(decl);
+    if (type !== "backup") return [];
+    const b = settings as { to: string; check: { expect: string[]; every: number } };
+    const name = backupTarget(action);
+    return [
+      {
+        name,
+        kind: "check",
+        policy: { failAfter: 1, recoverAfter: 1, flapWindowMs: 600_000, flapMaxChanges: 6 },
+        startPeriodMs: 0,
+        description: `the newest good backup of the action ${action}, in ${b.to}`,
+        check: {
+          target: name,
+          probe,
+          probeConfig: { path: b.to },
+          conditions: b.check.expect.map((text) => parsed(name, text)),
+          everyMs: b.check.every,
+          everyFailingMs: b.check.every,
+          timeoutMs: 10_000,
+          jitterMs: Math.min(1_000, Math.round(b.check.every * 0.05)),
+        },
+      },
+    ];
+  });
+}
+
+function parsed(name: string, text: string): Condition {
+  const p = parseCondition(text);
+  if (!p.ok)
+    throw new Error(`${name}: condition "${text}" passed config validation but does not parse: ${p.message}`);
+  return p.condition;
 }
 
 function plan(

@@ -15,10 +15,6 @@ const samples: Record<string, { yaml: string; at: string }> = {
     yaml: "services:\n  worker:\n    container: { image: nginx, ports: ['8080:80'] }\n",
     at: "3:5 services.worker.container",
   },
-  "actions.*.backup": {
-    yaml: "actions:\n  backup-db: { backup: { to: /var/backups/app }, risk: auto }\n",
-    at: "2:16 actions.backup-db.backup",
-  },
   alertmanager: {
     yaml: "alertmanager:\n  routes: [{ match: { alertname: DiskFull }, remediate: [restart] }]\n",
     at: "1:1 alertmanager",

@@ -31,7 +31,6 @@ export const planned: readonly Planned[] = [
     what: "container services",
     instead: "run the container with `command: [podman, run, ...]` for now",
   },
-  { kind: "config key", path: ["actions", "*", "backup"], what: "backup actions" },
   { kind: "config key", path: ["alertmanager"], what: "routing Alertmanager's alerts" },
   { kind: "config key", path: ["agent", "lease"], what: "a fleet of agents sharing one store" },
 ];
@@ -40,7 +39,6 @@ export const planned: readonly Planned[] = [
 export const plannedVerbs: readonly { verb: string; what: string }[] = [
   { verb: "verify", what: "claim verification" },
   { verb: "check-instruction", what: "instruction checks" },
-  { verb: "backups", what: "backups with their checksum and verify result" },
   { verb: "fleet", what: "the fleet view" },
   { verb: "mcp", what: "the MCP server" },
 ];

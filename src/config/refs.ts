@@ -34,6 +34,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
 
   tokenProblems(c, add);
   folderProblems(c, add);
+  backupFolderProblems(c, add);
 
   for (const name of Object.keys(c.checks)) {
     if (name in c.services) {
@@ -233,7 +234,7 @@ function folderProblems(c: VigilConfig, add: (path: (string | number)[], message
     const plan = kind.doctor(settings, a);
     if (!("folders" in plan) || !plan.folders.writable) continue;
     plan.folders.paths.forEach((folder, i) => {
-      const at = ["actions", name, ...plan.folders.field.split("."), i];
+      const at = ["actions", name, ...plan.folders.field.split("."), ...(plan.folders.one ? [] : [i])];
       const written = path.resolve(folder);
       let real = written;
       try {
@@ -245,7 +246,7 @@ function folderProblems(c: VigilConfig, add: (path: (string | number)[], message
       if (system !== undefined) {
         add(
           at,
-          `${written} is a system folder (${system}); name the folder of your own files to clean, such as /var/log/myapp`,
+          `${written} is a system folder (${system}); name a folder of your own, such as ${plan.folders.field.startsWith("backup") ? "/var/backups/myapp" : "/var/log/myapp"}`,
         );
       } else if ([written, real].some((p) => inside(dataDir, p))) {
         add(
@@ -254,6 +255,30 @@ function folderProblems(c: VigilConfig, add: (path: (string | number)[], message
         );
       }
     });
+  }
+}
+
+/**
+ * Each backup action owns its folder: rotation keeps one action's `keep` and removes every other dump
+ * of Vigil's there, so two actions sharing a folder (or one inside the other's) would delete each
+ * other's backups.
+ */
+function backupFolderProblems(
+  c: VigilConfig,
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  const seen: [string, string][] = [];
+  for (const [name, a] of Object.entries(c.actions)) {
+    const { type, settings } = kindOf(a);
+    if (type !== "backup") continue;
+    const to = (settings as { to: string }).to;
+    const other = seen.find(([, dir]) => inside(to, dir) || inside(dir, to));
+    if (other)
+      add(
+        ["actions", name, "backup", "to"],
+        `${to} is also where the backup action "${other[0]}" writes (${other[1]}); give each backup action a folder of its own`,
+      );
+    seen.push([name, to]);
   }
 }
 

@@ -38,7 +38,9 @@ async function checkAction(name: string, a: ActionConfig, ctx: DoctorContext): P
   }
   const f = plan.folders;
   return Promise.all(
-    f.paths.map((folder, i) => checkFolder(thing, folder, `${key}.${f.field}[${i}]`, f.writable)),
+    f.paths.map((folder, i) =>
+      checkFolder(thing, folder, f.one ? `${key}.${f.field}` : `${key}.${f.field}[${i}]`, f.writable),
+    ),
   );
 }
 

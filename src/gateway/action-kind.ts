@@ -32,7 +32,10 @@ export interface PerformContext {
 export type ActionDoctorPlan =
   | { program: { argv: string[]; cwd?: string; env: Record<string, string>; field: string } }
   | { reach: { url: string; field: string } }
-  | { folders: { paths: string[]; field: string; writable: boolean } }
+  | {
+      /** `one`: the field holds a single path (`backup.to`), not a list. */
+      folders: { paths: string[]; field: string; writable: boolean; one?: boolean };
+    }
   | { skip: string };
 
 export interface ActionKind<C = unknown> {

@@ -1,4 +1,5 @@
 /** The gateway's vocabulary: who asks, what is asked, what a run produced, what it needs of others. */
+import type { VerifyRecord } from "../backups/manifest.ts";
 import type { ApprovalRow, RunRow } from "../store/action-store.ts";
 import type { Risk } from "./risk.ts";
 
@@ -72,6 +73,15 @@ export interface RunResult {
   bytes?: number;
   dry_run?: boolean;
   state?: string;
+  /** A `backup` run: the dump it wrote, its checksum and restore test, what rotation removed. */
+  backup?: {
+    file: string | null;
+    sha256: string | null;
+    good: boolean;
+    verify: VerifyRecord | null;
+    removed: string[];
+    warnings?: string;
+  };
   error?: string;
 }
 

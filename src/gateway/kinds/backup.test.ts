@@ -1,0 +1,501 @@
+/**
+ * The backup action on real parts: a real SQLite file, the real PostgreSQL at 127.0.0.1:5432 with
+ * pg_dump and pg_restore, GNU tar; run through the real gateway with the clock in the test's hands.
+ * A backup is good only when its restore test passed; rotation keeps what `keep` says over simulated
+ * days; a failed or bad run leaves the good ones alone; a corrupted dump is caught.
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FakeClock } from "../../../test/helpers/clock.ts";
+import { gatewayHarness, type Harness } from "../../../test/helpers/gateway.ts";
+import { tempDir } from "../../../test/helpers/tmp.ts";
+import { listBackups, type Manifest, manifestName } from "../../backups/manifest.ts";
+import { verifyDump } from "../../backups/verify.ts";
+import { parseCondition } from "../../conditions/index.ts";
+import { loadConfigText } from "../../config/load.ts";
+import { formatProblem } from "../../config/result.ts";
+import type { RunResult } from "../types.ts";
+
+const admin = { name: "alice", role: "admin" } as const;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function sqliteDb(file: string, users: number): void {
+  const db = new DatabaseSync(file);
+  db.exec("create table if not exists users (id integer primary key, name text)");
+  db.exec("delete from users");
+  for (let i = 0; i < users; i++) db.prepare("insert into users (name) values (?)").run(`u${i}`);
+  db.close();
+}
+
+async function backup(name = "db"): Promise<RunResult> {
+  const out = await h!.gateway.request(name, { params: {}, reason: "test" }, admin);
+  if (out.kind !== "ran" || !out.run.result)
+    throw new Error(`the run did not finish: ${JSON.stringify(out)}`);
+  return out.run.result;
+}
+
+/** Moves the harness's clock forward to `t` (timers due meanwhile fire, as they would). */
+const moveTo = (clock: FakeClock, t: number) => clock.advance(t - clock.now());
+
+const mode = (p: string) => fs.statSync(p).mode & 0o777;
+
+function flipBytes(file: string, at: number): void {
+  const fd = fs.openSync(file, "r+");
+  const b = Buffer.alloc(4);
+  fs.readSync(fd, b, 0, 4, at);
+  for (let i = 0; i < 4; i++) b[i] = (b[i] ?? 0) ^ 0xff;
+  fs.writeSync(fd, b, 0, 4, at);
+  fs.closeSync(fd);
+}
+
+describe("the backup action's settings", () => {
+  const problems = (actions: string): string[] => {
+    const r = loadConfigText(`actions:\n${actions}\n`, "/etc/vigil/vigil.yaml", {});
+    return r.ok ? [] : r.problems.map(formatProblem);
+  };
+
+  it("are refused with the field and the fix", () => {
+    expect(problems("  b: { backup: { source: { sqlite: app.db }, to: /var/backups/app } }")).toEqual([
+      expect.stringContaining(
+        "actions.b.backup.source.sqlite: an absolute path, such as /var/lib/app/app.db",
+      ),
+    ]);
+    expect(problems("  b: { backup: { source: { sqlite: /srv/app.db }, to: / } }")).toEqual([
+      expect.stringContaining(
+        "actions.b.backup.to: / is a system folder (/); name a folder of your own, such as /var/backups/myapp",
+      ),
+    ]);
+    expect(problems("  b: { backup: { source: { sqlite: /srv/app.db }, to: /etc } }")).toEqual([
+      expect.stringContaining("actions.b.backup.to: /etc is a system folder (/etc)"),
+    ]);
+    expect(problems("  b: { backup: { source: {}, to: /srv/b } }")).toEqual([
+      expect.stringContaining("say what to back up with one of: postgres, sqlite, paths"),
+    ]);
+    expect(
+      problems("  b: { backup: { source: { sqlite: /srv/a.db, paths: [/srv/x] }, to: /srv/b } }"),
+    ).toEqual([expect.stringContaining("a backup has one source; it has sqlite and paths")]);
+    expect(problems('  b: { backup: { source: { postgres: "mysql://x/y" }, to: /srv/b } }')).toEqual([
+      expect.stringContaining("a postgres://user@host:5432/database URL"),
+    ]);
+    expect(
+      problems(
+        '  b: { backup: { source: { paths: [/srv/www] }, to: /srv/b, verify: { query: "select 1" } } }',
+      ),
+    ).toEqual([
+      expect.stringContaining("actions.b.backup.verify.query: an archive of folders has no query to ask"),
+    ]);
+    expect(
+      problems(
+        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1" } } }',
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'actions.b.backup.verify.expect: say what the query must return, e.g. expect: ["[VALUE] > 0"]',
+      ),
+    ]);
+    expect(
+      problems(
+        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { expect: ["[VALUE] > 0"] } } }',
+      ),
+    ).toEqual([expect.stringContaining("verify.expect judges the answer of verify.query")]);
+    expect(
+      problems(
+        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1", expect: ["[STATUS] == 200"] } } }',
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        "actions.b.backup.verify.expect[0]: [STATUS] is not something this restore test measures",
+      ),
+    ]);
+    expect(
+      problems(
+        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, check: { expect: ["[VALUE] > 1"] } } }',
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        "actions.b.backup.check.expect[0]: [VALUE] is not something the backup check measures",
+      ),
+    ]);
+    expect(problems("  b: { backup: { source: { sqlite: /srv/b/a.db }, to: /srv/b } }")).toEqual([
+      expect.stringContaining("actions.b.backup.to: the database /srv/b/a.db is inside /srv/b"),
+    ]);
+    expect(problems("  b: { backup: { source: { paths: [/srv] }, to: /srv/b } }")).toEqual([
+      expect.stringContaining("actions.b.backup.source.paths[0]: /srv and the backup folder /srv/b overlap"),
+    ]);
+    expect(
+      problems("  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, keep: { last: 0 } } }"),
+    ).toEqual([expect.stringContaining("keep at least one backup")]);
+    expect(
+      problems(
+        "  a: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b } }\n  b: { backup: { source: { sqlite: /srv/c.db }, to: /srv/b/c } }",
+      ),
+    ).toEqual([
+      expect.stringContaining('actions.b.backup.to: /srv/b/c is also where the backup action "a" writes'),
+    ]);
+    expect(problems("  b: { backup: { source: { sqlite: /srv/a.db }, to: /var/backups/app } }")).toEqual([]);
+  });
+});
+
+describe("a SQLite backup", () => {
+  it("is written 0600 into a 0700 folder with its checksum, restore-tested and good", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 3);
+    const to = path.join(tempDir("vigil-bk-"), "backups");
+    h = await gatewayHarness(`
+  db:
+    backup:
+      source: { sqlite: "${db}" }
+      to: "${to}"
+      verify: { query: "select count(*) from users", expect: ["[VALUE] == 3", "[ROWS] == 1"] }
+    risk: auto`);
+    const r = await backup();
+    expect(r).toMatchObject({
+      ok: true,
+      count: 1,
+      backup: { good: true, verify: { ok: true, checksum_ok: true } },
+    });
+    const file = r.backup!.file!;
+    expect(file).toMatch(/^backup-\d{8}T\d{9}Z\.sqlite$/);
+    expect(mode(to)).toBe(0o700);
+    expect(mode(path.join(to, file))).toBe(0o600);
+    expect(mode(path.join(to, manifestName(file)))).toBe(0o600);
+    expect(fs.readdirSync(to).sort()).toEqual([file, manifestName(file)]);
+    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(file)), "utf8")) as Manifest;
+    const sum = await import("node:crypto").then((c) =>
+      c
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(to, file)))
+        .digest("hex"),
+    );
+    expect(m).toMatchObject({
+      file,
+      source: "sqlite",
+      from: db,
+      sha256: sum,
+      size: fs.statSync(path.join(to, file)).size,
+    });
+    expect(m.verify?.values).toMatchObject({ VALUE: 3, ROWS: 1 });
+    const copy = new DatabaseSync(path.join(to, file), { readOnly: true });
+    expect(copy.prepare("select count(*) as n from users").get()).toEqual({ n: 3 });
+    copy.close();
+    const [entry] = await listBackups(to);
+    expect(entry).toMatchObject({ file, good: true, problem: undefined });
+  });
+
+  it("that does not hold what verify expects is bad, and the good ones stay", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 2);
+    const to = path.join(tempDir("vigil-bk-"), "b");
+    const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
+    h = await gatewayHarness(
+      `
+  db:
+    backup:
+      source: { sqlite: "${db}" }
+      to: "${to}"
+      keep: { last: 1 }
+      verify: { query: "select count(*) from users", expect: ["[VALUE] > 0"] }
+    risk: auto`,
+      { clock },
+    );
+    const good = await backup();
+    expect(good.ok).toBe(true);
+    sqliteDb(db, 0); // the application lost its users: the dump is faithful and must not count as good
+    await moveTo(clock, Date.UTC(2026, 0, 2, 2, 30));
+    const bad = await backup();
+    expect(bad).toMatchObject({
+      ok: false,
+      backup: { good: false, verify: { ok: false, checksum_ok: true } },
+    });
+    expect(bad.error).toContain("the backup did not verify: [VALUE] (0) > 0");
+    const list = await listBackups(to);
+    expect(list.map((e) => [e.file, e.good])).toEqual([
+      [bad.backup!.file, false],
+      [good.backup!.file, true],
+    ]);
+    // A second bad night: the older bad one goes, the good one stays whatever keep says.
+    await moveTo(clock, Date.UTC(2026, 0, 3, 2, 30));
+    const bad2 = await backup();
+    expect((await listBackups(to)).map((e) => [e.file, e.good])).toEqual([
+      [bad2.backup!.file, false],
+      [good.backup!.file, true],
+    ]);
+  });
+
+  it("that fails to dump leaves the previous ones untouched and says why", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 1);
+    const to = path.join(tempDir("vigil-bk-"), "b");
+    const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
+    h = await gatewayHarness(
+      `\n  db: { backup: { source: { sqlite: "${db}" }, to: "${to}", keep: { last: 1 } }, risk: auto }`,
+      {
+        clock,
+      },
+    );
+    const good = await backup();
+    const before = fs.readFileSync(path.join(to, good.backup!.file!));
+    fs.rmSync(db);
+    await moveTo(clock, Date.UTC(2026, 0, 2, 2, 30));
+    const failed = await backup();
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toMatch(/sqlite backup of .*app\.db: .*; the previous backups are untouched/);
+    expect(fs.readFileSync(path.join(to, good.backup!.file!))).toEqual(before);
+    expect(fs.readdirSync(to).filter((f) => f.startsWith("."))).toEqual([]);
+    const list = await listBackups(to);
+    expect(list[0]?.good).toBe(false);
+    expect(list[0]?.problem).toMatch(/^the dump failed: sqlite backup of /);
+    expect(list[1]).toMatchObject({ file: good.backup!.file, good: true });
+  });
+
+  it("corrupted after it was written is caught: by the listing, by the checksum, by the restore", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 50);
+    const to = path.join(tempDir("vigil-bk-"), "b");
+    h = await gatewayHarness(`
+  db:
+    backup:
+      source: { sqlite: "${db}" }
+      to: "${to}"
+      verify: { query: "select count(*) from users", expect: ["[VALUE] == 50"] }
+    risk: auto`);
+    const r = await backup();
+    const file = path.join(to, r.backup!.file!);
+    const manifestFile = path.join(to, manifestName(r.backup!.file!));
+    const m = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as Manifest;
+    flipBytes(file, 0); // the "SQLite format 3" header
+    const [entry] = await listBackups(to);
+    expect(entry?.good).toBe(false);
+    expect(entry?.problem).toMatch(/^the dump was rewritten since it was made/);
+
+    const spec = {
+      query: "select count(*) from users",
+      conditions: [parseCondition("[VALUE] == 50")].map((p) => (p.ok ? p.condition : undefined)!),
+      queryTimeoutMs: 5_000,
+    };
+    const ctx = { timeoutMs: 30_000, signal: new AbortController().signal, now: () => Date.now() };
+    const byChecksum = await verifyDump(to, m, { sqlite: db }, spec, ctx);
+    expect(byChecksum).toMatchObject({ ok: false, checksum_ok: false });
+    expect(byChecksum.error).toMatch(/^checksum mismatch/);
+
+    // Damaged before it was summed (the checksum agrees): the restore test catches it.
+    const sum = (await import("node:crypto"))
+      .createHash("sha256")
+      .update(fs.readFileSync(file))
+      .digest("hex");
+    const byRestore = await verifyDump(to, { ...m, sha256: sum }, { sqlite: db }, spec, ctx);
+    expect(byRestore).toMatchObject({ ok: false, checksum_ok: true });
+    expect(byRestore.error).toMatch(
+      /does not open as a SQLite database|integrity_check|file is not a database/,
+    );
+    expect(fs.readdirSync(to).filter((f) => f.startsWith("."))).toEqual([]);
+  });
+});
+
+describe("rotation over simulated days", () => {
+  it("keeps the last 3, the newest of 7 days, 4 ISO weeks and 6 months, and nothing else", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 1);
+    const to = path.join(tempDir("vigil-bk-"), "b");
+    const stranger = path.join(to, "notes.txt");
+    const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
+    h = await gatewayHarness(
+      `\n  db: { backup: { source: { sqlite: "${db}" }, to: "${to}", keep: { last: 3, daily: 7, weekly: 4, monthly: 6 } }, risk: auto }`,
+      { clock },
+    );
+    // Nightly at 02:30 UTC from 1 January to 10 April 2026, and a second run at 14:30 on 10 April.
+    for (let d = 0; d < 100; d++) {
+      await moveTo(clock, Date.UTC(2026, 0, 1 + d, 2, 30));
+      expect((await backup()).ok).toBe(true);
+      if (d === 0) fs.writeFileSync(stranger, "not Vigil's");
+    }
+    await moveTo(clock, Date.UTC(2026, 3, 10, 14, 30));
+    expect((await backup()).ok).toBe(true);
+
+    const kept = (await listBackups(to)).map((e) => new Date(e.created_at).toISOString().slice(0, 16));
+    expect(kept).toEqual([
+      "2026-04-10T14:30", // last 3, daily (10 Apr), weekly (week 15), monthly (April)
+      "2026-04-10T02:30", // last 3
+      "2026-04-09T02:30", // last 3, daily
+      "2026-04-08T02:30", // daily
+      "2026-04-07T02:30",
+      "2026-04-06T02:30",
+      "2026-04-05T02:30", // daily; weekly: Sunday closes week 14
+      "2026-04-04T02:30", // daily
+      "2026-03-31T02:30", // monthly: March
+      "2026-03-29T02:30", // weekly: week 13
+      "2026-03-22T02:30", // weekly: week 12
+      "2026-02-28T02:30", // monthly: February
+      "2026-01-31T02:30", // monthly: January
+    ]);
+    expect(fs.readdirSync(to)).toHaveLength(kept.length * 2 + 1);
+    expect(fs.readFileSync(stranger, "utf8")).toBe("not Vigil's");
+  });
+});
+
+describe("a PostgreSQL backup", () => {
+  const base = "postgres://postgres@127.0.0.1:5432";
+  const dbName = `vigil_bk_${randomBytes(4).toString("hex")}`;
+  const admin_ = () => new pg.Client({ connectionString: `${base}/test` });
+
+  beforeAll(async () => {
+    const c = admin_();
+    await c.connect();
+    await c.query(`CREATE DATABASE ${dbName}`);
+    await c.end();
+    const d = new pg.Client({ connectionString: `${base}/${dbName}` });
+    await d.connect();
+    await d.query("create table users (id serial primary key, name text not null)");
+    await d.query("insert into users (name) select 'u' || g from generate_series(1, 25) g");
+    await d.end();
+  });
+
+  afterAll(async () => {
+    const c = admin_();
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+  });
+
+  const scratchLeft = async (): Promise<string[]> => {
+    const c = admin_();
+    await c.connect();
+    const r = await c.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'vigil_verify_%'",
+    );
+    await c.end();
+    return r.rows.map((x) => x.datname);
+  };
+
+  it("is pg_dump'd, restored into a scratch database that is dropped after, and judged", async () => {
+    const to = path.join(tempDir("vigil-bk-"), "pg");
+    h = await gatewayHarness(`
+  db:
+    backup:
+      source: { postgres: "${base}/${dbName}" }
+      to: "${to}"
+      verify: { query: "select count(*) from users", expect: ["[VALUE] == 25"] }
+    risk: auto
+    timeout: 2m`);
+    const before = await scratchLeft();
+    const r = await backup();
+    expect(r).toMatchObject({
+      ok: true,
+      backup: { good: true, verify: { ok: true, values: { VALUE: 25 } } },
+    });
+    expect(r.backup!.file).toMatch(/\.pgdump$/);
+    expect(fs.readFileSync(path.join(to, r.backup!.file!)).subarray(0, 5).toString()).toBe("PGDMP");
+    expect(await scratchLeft()).toEqual(before);
+  });
+
+  it("whose restore fails is bad, and the scratch database is dropped all the same", async () => {
+    const to = path.join(tempDir("vigil-bk-"), "pg");
+    h = await gatewayHarness(`
+  db:
+    backup:
+      source: { postgres: "${base}/${dbName}" }
+      to: "${to}"
+      verify: { query: "select count(*) from users", expect: ["[VALUE] == 25"] }
+    risk: auto`);
+    const r = await backup();
+    const file = path.join(to, r.backup!.file!);
+    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(r.backup!.file!)), "utf8")) as Manifest;
+    // Damage the data blocks, then make the checksum agree, as a dump damaged before it was summed.
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0x5a, Math.floor(bytes.length / 3));
+    fs.writeFileSync(file, bytes);
+    const sum = (await import("node:crypto")).createHash("sha256").update(bytes).digest("hex");
+    const spec = {
+      query: "select count(*) from users",
+      conditions: [parseCondition("[VALUE] == 25")].map((p) => (p.ok ? p.condition : undefined)!),
+      queryTimeoutMs: 5_000,
+    };
+    const ctx = { timeoutMs: 60_000, signal: new AbortController().signal, now: () => Date.now() };
+    const v = await verifyDump(to, { ...m, sha256: sum }, { postgres: `${base}/${dbName}` }, spec, ctx);
+    expect(v).toMatchObject({ ok: false, checksum_ok: true });
+    expect(v.error).toMatch(/pg_restore into a scratch database: exit 1/);
+    expect(await scratchLeft()).toEqual([]);
+  });
+
+  it("that cannot reach the server fails without a password anywhere in what it says", async () => {
+    const to = path.join(tempDir("vigil-bk-"), "pg");
+    h = await gatewayHarness(`
+  db: { backup: { source: { postgres: "postgres://postgres:s3cret-pw-xyz@127.0.0.1:1/${dbName}" }, to: "${to}" }, risk: auto }`);
+    const r = await backup();
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/^pg_dump: exit 1: .*127\.0\.0\.1.*; the previous backups are untouched$/s);
+    const everything =
+      JSON.stringify(r) +
+      fs
+        .readdirSync(to)
+        .map((f) => fs.readFileSync(path.join(to, f), "utf8"))
+        .join();
+    expect(everything).not.toContain("s3cret-pw-xyz");
+    expect(everything).toContain(`postgres://postgres@127.0.0.1:1/${dbName}`);
+  });
+});
+
+describe("a backup of folders", () => {
+  it("is a tar.gz read back to its end and judged by [FILES] and [BYTES]", async () => {
+    const www = tempDir("vigil-bk-www-");
+    fs.mkdirSync(path.join(www, "sub"));
+    fs.writeFileSync(path.join(www, "a.txt"), "a".repeat(1000));
+    fs.writeFileSync(path.join(www, "sub/b.txt"), "b".repeat(700));
+    fs.symlinkSync("/etc/passwd", path.join(www, "link"));
+    const to = path.join(tempDir("vigil-bk-"), "files");
+    h = await gatewayHarness(`
+  www:
+    backup: { source: { paths: ["${www}"] }, to: "${to}", verify: { expect: ["[FILES] == 2", "[BYTES] == 1700"] } }
+    risk: auto`);
+    const r = await backup("www");
+    expect(r).toMatchObject({
+      ok: true,
+      backup: { verify: { ok: true, values: { FILES: 2, BYTES: 1700 } } },
+    });
+    const file = path.join(to, r.backup!.file!);
+    expect(file).toMatch(/\.tar\.gz$/);
+
+    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(r.backup!.file!)), "utf8")) as Manifest;
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0, 20, 60);
+    fs.writeFileSync(file, bytes);
+    const sum = (await import("node:crypto")).createHash("sha256").update(bytes).digest("hex");
+    const v = await verifyDump(
+      to,
+      { ...m, sha256: sum },
+      { paths: [www] },
+      { query: undefined, conditions: [], queryTimeoutMs: 1_000 },
+      { timeoutMs: 10_000, signal: new AbortController().signal, now: () => Date.now() },
+    );
+    expect(v).toMatchObject({ ok: false, checksum_ok: true });
+    expect(v.error).toMatch(/^the archive is damaged/);
+  });
+
+  it("refuses a backup folder that is a symbolic link", async () => {
+    const www = tempDir("vigil-bk-www-");
+    fs.writeFileSync(path.join(www, "a.txt"), "a");
+    const elsewhere = tempDir("vigil-bk-elsewhere-");
+    const to = path.join(tempDir("vigil-bk-"), "link");
+    fs.symlinkSync(elsewhere, to);
+    h = await gatewayHarness(
+      `\n  www: { backup: { source: { paths: ["${www}"] }, to: "${to}" }, risk: auto }`,
+    );
+    const r = await backup("www");
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain("is a symbolic link or not a folder");
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+});
