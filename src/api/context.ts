@@ -1,5 +1,6 @@
 /** What routes may use. The API reaches the rest of the agent only through this. */
 import type { ApprovalView } from "../approvals/approvals.ts";
+import type { BackupsView } from "../backups/manifest.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
@@ -50,6 +51,8 @@ export interface ActionsApi {
   getRun(id: string): Promise<RunView | undefined>;
   /** The newest runs of every action, newest first (added: the dashboard's action history). */
   runs(limit: number): Promise<RunView[]>;
+  /** Each backup action's dumps with checksum and verify result; NOT_FOUND for a name that is none. */
+  backups(action: string | undefined): Promise<BackupsView[]>;
 }
 
 /** The approval queue, as the API may use it. */

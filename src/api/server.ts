@@ -16,6 +16,7 @@ import { Router } from "./router.ts";
 import { TurnBudget } from "./turns.ts";
 import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { backupRoutes } from "./routes/backups.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
@@ -36,6 +37,7 @@ export const routes: readonly RouteSpec[] = [
   ...targetRoutes,
   ...heartbeatRoutes,
   ...actionRoutes,
+  ...backupRoutes,
   ...approvalRoutes,
   ...incidentRoutes,
   ...jobRoutes,

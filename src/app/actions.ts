@@ -6,6 +6,8 @@ import path from "node:path";
 import type { Principal } from "../api/auth.ts";
 import type { ActionInfo, ActionsApi } from "../api/context.ts";
 import { Approvals } from "../approvals/approvals.ts";
+import { backupRow, type BackupsView, listBackups } from "../backups/manifest.ts";
+import { VigilError } from "../core/errors.ts";
 import type { Redactor } from "../core/redact.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { builtinActions } from "../gateway/builtins.ts";
@@ -13,6 +15,7 @@ import { kindOf } from "../gateway/kinds/index.ts";
 import { Capabilities } from "../gateway/capability.ts";
 import { Gateway } from "../gateway/gateway.ts";
 import { ActionStore } from "../store/action-store.ts";
+import { backupTarget } from "./specs.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Wiring } from "./wiring.ts";
 
@@ -75,8 +78,31 @@ export async function wireActions(
     request: (name, req, by: Principal) => gateway.request(name, req, by),
     getRun: (id) => gateway.getRun(id),
     runs: (limit) => gateway.listRuns(limit),
+    backups: (action) => listBackupActions(w.config(), action),
   };
   return { actions, approvals, gateway };
+}
+
+/** `vigil backups [action]`: read from each backup action's folder, so it shows what is on disk now. */
+async function listBackupActions(config: VigilConfig, only: string | undefined): Promise<BackupsView[]> {
+  const backups = Object.entries(config.actions).flatMap(([name, a]) => {
+    const { type, settings } = kindOf(a);
+    return type === "backup" ? [{ name, to: (settings as { to: string }).to }] : [];
+  });
+  const chosen = only === undefined ? backups : backups.filter((b) => b.name === only);
+  if (only !== undefined && chosen.length === 0)
+    throw new VigilError(
+      "NOT_FOUND",
+      `no backup action named "${only.slice(0, 100)}" (backup actions: ${backups.map((b) => b.name).join(", ") || "none"})`,
+    );
+  return Promise.all(
+    chosen.map(async (b) => ({
+      action: b.name,
+      to: b.to,
+      check: backupTarget(b.name),
+      backups: (await listBackups(b.to)).map(backupRow),
+    })),
+  );
 }
 
 function listActions(config: VigilConfig): ActionInfo[] {

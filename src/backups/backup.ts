@@ -125,7 +125,7 @@ async function run(
     manifest,
     cfg.source,
     { query: cfg.verify.query, conditions, queryTimeoutMs: cfg.verify.timeout },
-    { timeoutMs: left(), signal: ctx.signal, now: ctx.now },
+    { timeoutMs: left(), signal: ctx.signal, now: () => ctx.now() },
   );
   manifest.verify = verify;
   writeManifest(cfg.to, manifest);

@@ -235,3 +235,38 @@ function failedConditions(v: VerifyRecord): string {
   const failed = (v.results ?? []).filter((r) => !r.ok).map((r) => r.explanation);
   return failed.length > 0 ? failed.join("; ") : "no reason recorded";
 }
+
+/** One backup as `GET /api/backups` and `vigil backups` show it. */
+export interface BackupRow {
+  file: string;
+  created_at: number;
+  size: number;
+  sha256: string | null;
+  good: boolean;
+  /** Why it is not good. */
+  problem: string | null;
+  verify: VerifyRecord | null;
+  warnings?: string;
+}
+
+/** A backup action's folder and its backups, newest first. */
+export interface BackupsView {
+  action: string;
+  to: string;
+  /** The built-in check that watches it. */
+  check: string;
+  backups: BackupRow[];
+}
+
+export function backupRow(e: BackupEntry): BackupRow {
+  return {
+    file: e.file,
+    created_at: e.created_at,
+    size: e.size,
+    sha256: e.manifest?.sha256 || null,
+    good: e.good,
+    problem: e.problem ?? null,
+    verify: e.manifest?.verify ?? null,
+    ...(e.manifest?.warnings ? { warnings: e.manifest.warnings } : {}),
+  };
+}

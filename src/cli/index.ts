@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { version } from "../app/version.ts";
 import { registerActions } from "./commands/actions.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerBackups } from "./commands/backups.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerJobs } from "./commands/jobs.ts";
 import { registerConfig } from "./commands/config.ts";
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTargets(program, ctx);
   registerAudit(program, ctx);
   registerActions(program, ctx);
+  registerBackups(program, ctx);
   registerIncidents(program, ctx);
   registerJobs(program, ctx);
   registerNotify(program, ctx);

@@ -33,8 +33,17 @@ export type ActionDoctorPlan =
   | { program: { argv: string[]; cwd?: string; env: Record<string, string>; field: string } }
   | { reach: { url: string; field: string } }
   | {
-      /** `one`: the field holds a single path (`backup.to`), not a list. */
-      folders: { paths: string[]; field: string; writable: boolean; one?: boolean };
+      folders: {
+        paths: string[];
+        field: string;
+        writable: boolean;
+        /** The field holds a single path (`backup.to`), not a list. */
+        one?: boolean;
+        /** The action creates a missing folder: a writable parent is enough. */
+        created?: boolean;
+        /** Programs the action runs besides (`pg_dump`), looked for on PATH; `field` is what needs them. */
+        programs?: { name: string; field: string }[];
+      };
     }
   | { skip: string };
 

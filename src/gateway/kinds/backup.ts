@@ -179,7 +179,21 @@ export default defineActionKind({
   },
   example: { source: { sqlite: "/var/lib/app/app.db" }, to: "/var/backups/app" },
   dryRun: false,
-  doctor: (cfg) => ({ folders: { paths: [cfg.to], field: "backup.to", writable: true, one: true } }),
+  doctor: (cfg) => ({
+    folders: {
+      paths: [cfg.to],
+      field: "backup.to",
+      writable: true,
+      one: true,
+      created: true,
+      programs: (cfg.source.postgres !== undefined
+        ? ["pg_dump", "pg_restore"]
+        : cfg.source.paths
+          ? ["tar"]
+          : []
+      ).map((name) => ({ name, field: "backup.source" })),
+    },
+  }),
   async perform(cfg, ctx) {
     const started = performance.now();
     const r = await runBackup(cfg, conditionsOf(cfg.verify.expect), {
