@@ -61,6 +61,9 @@ export async function runBackup(
   conditions: readonly Condition[],
   ctx: BackupContext,
 ): Promise<BackupOutcome> {
+  // Before anything is touched: a stopping agent starts no dump.
+  if (ctx.signal.aborted)
+    return { ok: false, removed: [], error: "the agent is stopping; no backup was made" };
   if (busy.has(cfg.to))
     return {
       ok: false,

@@ -173,7 +173,7 @@ async function restoreSqlite(
       if (rows.join() !== "ok") throw new VerifyFailure(`integrity_check: ${rows.slice(0, 5).join("; ")}`);
     } catch (e) {
       if (e instanceof VerifyFailure) throw e;
-      throw new VerifyFailure(`the copy does not open as a SQLite database: ${(e as Error).message}`);
+      throw new VerifyFailure(`the restored copy is not a sound SQLite database: ${(e as Error).message}`);
     } finally {
       db?.close();
     }

@@ -1,8 +1,8 @@
 /**
  * Backups through a real agent: `vigil run` makes a restore-tested SQLite backup, `vigil backups`
  * and `GET /api/backups` list it with its checksum and verify result, and the built-in check
- * `backup:<action>` opens an incident when the newest good backup goes bad (bytes flipped on disk),
- * then resolves it when a good one is made again.
+ * `backup:<action>` opens an incident when the newest backup goes bad: bytes flipped in the dump on
+ * disk, or a dump of a damaged database whose restore test fails; a good one resolves it.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -52,7 +52,7 @@ actions:
       to: "${to}"
       keep: { last: 3 }
       verify: { query: "select count(*) from users", expect: ["[VALUE] > 0"] }
-      check: { every: 200ms }
+      check: { every: 200ms, expect: ["[AGE] < 26h", "[LATEST_OK] == true"] }
     risk: auto
 `,
       { dir },
@@ -107,5 +107,34 @@ actions:
       const r = (await (await api(agent!, `/api/incidents/${incident.id}`)).json()) as Incident;
       return r.status === "resolved" ? r : undefined;
     });
+
+    // The database itself is damaged (the users table's page): the dump copies it faithfully, and its
+    // restore test fails, so the new backup is recorded bad and the incident opens again.
+    const fd = fs.openSync(db, "r+");
+    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, 4096);
+    fs.closeSync(fd);
+    const failed = await runCli(["run", "db-backup"], { env });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout + failed.stderr).toContain(
+      "the backup did not verify: the restored copy is not a sound SQLite database",
+    );
+    // A failure soon after a recovery reopens the same incident.
+    const again = await until("the incident open again", async () => {
+      const r = (await (await api(agent!, "/api/incidents?status=open")).json()) as { incidents: Incident[] };
+      return r.incidents.find((i) => i.target === "backup:db-backup");
+    });
+    expect(again.id).toBe(incident.id);
+    const after = (await (await api(agent, "/api/backups/db-backup")).json()) as {
+      backups: {
+        good: boolean;
+        problem: string | null;
+        verify: { ok: boolean; checksum_ok: boolean } | null;
+      }[];
+    };
+    expect(after.backups[0]).toMatchObject({ good: false, verify: { ok: false, checksum_ok: true } });
+    expect(after.backups[0]?.problem).toMatch(
+      /^verify failed: the restored copy is not a sound SQLite database/,
+    );
+    expect(after.backups.filter((b) => b.good)).toHaveLength(1);
   });
 });

@@ -298,7 +298,7 @@ describe("a SQLite backup", () => {
     const byRestore = await verifyDump(to, { ...m, sha256: sum }, { sqlite: db }, spec, ctx);
     expect(byRestore).toMatchObject({ ok: false, checksum_ok: true });
     expect(byRestore.error).toMatch(
-      /does not open as a SQLite database|integrity_check|file is not a database/,
+      /^the restored copy is not a sound SQLite database: file is not a database/,
     );
     expect(fs.readdirSync(to).filter((f) => f.startsWith("."))).toEqual([]);
   });
@@ -497,5 +497,29 @@ describe("a backup of folders", () => {
     expect(r.ok).toBe(false);
     expect(r.error).toContain("is a symbolic link or not a folder");
     expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+});
+
+describe("a stopping agent", () => {
+  it("starts no backup and touches nothing", async () => {
+    const src = tempDir("vigil-bk-src-");
+    const db = path.join(src, "app.db");
+    sqliteDb(db, 1);
+    const to = path.join(tempDir("vigil-bk-"), "never");
+    const { runBackup } = await import("../../backups/backup.ts");
+    const stopping = new AbortController();
+    stopping.abort();
+    const r = await runBackup(
+      {
+        source: { sqlite: db },
+        to,
+        keep: { last: 1, daily: 0, weekly: 0, monthly: 0 },
+        verify: { expect: [], timeout: 1_000 },
+      },
+      [],
+      { now: () => Date.now(), signal: stopping.signal, timeoutMs: 10_000 },
+    );
+    expect(r).toMatchObject({ ok: false, error: "the agent is stopping; no backup was made" });
+    expect(fs.existsSync(to)).toBe(false);
   });
 });
