@@ -523,3 +523,33 @@ describe("a stopping agent", () => {
     expect(fs.existsSync(to)).toBe(false);
   });
 });
+
+describe("vigil doctor on a backup action", () => {
+  it("accepts a folder it will create, and looks for pg_dump and pg_restore on PATH", async () => {
+    const { actionTasks } = await import("../../doctor/actions.ts");
+    const dir = tempDir("vigil-bk-doc-");
+    const r = loadConfigText(
+      `actions:\n  pg: { backup: { source: { postgres: "postgres://u@127.0.0.1/app" }, to: "${dir}/new/pg" } }\n`,
+      path.join(dir, "vigil.yaml"),
+      {},
+    );
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
+    const found = async (searchPath: string) =>
+      (
+        await Promise.all(
+          actionTasks({
+            config: r.config,
+            timeoutMs: 1_000,
+            agentRunning: false,
+            send: false,
+            path: searchPath,
+            now: Date.now,
+          }).map((t) => t()),
+        )
+      )
+        .flat()
+        .map((f) => f.verdict);
+    expect(await found(process.env.PATH ?? "")).toEqual(["ok", "ok", "ok"]);
+    expect(await found("/nonexistent")).toEqual(["ok", "problem", "problem"]);
+  });
+});
