@@ -95,15 +95,17 @@ export default defineActionKind({
           .strictObject({
             last: count.describe("The newest N good backups."),
             daily: count.describe("The newest good backup of each of the last N days that have one (UTC)."),
-            weekly: count.describe("... of each of the last N ISO weeks."),
-            monthly: count.describe("... of each of the last N months."),
+            weekly: count.describe("The newest good backup of each of the last N ISO weeks that have one."),
+            monthly: count.describe("The newest good backup of each of the last N months that have one."),
           })
           .refine(
             (k) => k.last + k.daily + k.weekly + k.monthly > 0,
             "keep at least one backup, e.g. { last: 7 }",
           )
           .prefault({ last: 7 })
-          .describe("What rotation keeps after a good run; any other dump of Vigil's in `to` is removed."),
+          .describe(
+            "What rotation keeps after a good run ({ last: 7 } when not written); any other dump of Vigil's in `to` is removed.",
+          ),
         verify: z
           .strictObject({
             query: text(10_000)
@@ -118,8 +120,13 @@ export default defineActionKind({
           .describe("Every backup is restored into scratch; this says what the restored data must hold."),
         check: z
           .strictObject({
-            expect: z.array(condition).min(1).max(50).default(freshnessExpect),
-            every: duration.prefault("1m"),
+            expect: z
+              .array(condition)
+              .min(1)
+              .max(50)
+              .default(freshnessExpect)
+              .describe("Conditions on [AGE] (ms) [COUNT] [SIZE] [LATEST_OK]."),
+            every: duration.prefault("1m").describe("How often the folder's manifests are read."),
           })
           .prefault({})
           .describe("The built-in check `backup:<action>`: [AGE] of the newest good backup, in ms."),
