@@ -37,7 +37,12 @@ export function querySqlite(file: string, query: string, run: SqliteRun): Promis
       ),
     );
   const job: SqliteJob = { file, query, maxRows: run.maxRows, busyTimeoutMs: run.timeoutMs };
-  const worker = new Worker(workerFile, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+  const worker = new Worker(workerFile, {
+    workerData: job,
+    // The agent's Node flags are V8's and process-wide already; a worker refuses some of them.
+    execArgv: [],
+    resourceLimits: { maxOldGenerationSizeMb: 64 },
+  });
   // A thread still inside SQLite past its deadline must not keep the agent from exiting.
   worker.unref();
   running.add(worker);
