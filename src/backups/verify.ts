@@ -122,7 +122,8 @@ async function restorePostgres(
   }
   try {
     try {
-      await admin.query(`CREATE DATABASE "${scratch.database}"`);
+      // template0: what a restore expects, free of whatever was added to template1 on this server.
+      await admin.query(`CREATE DATABASE "${scratch.database}" TEMPLATE template0`);
     } catch (e) {
       throw new VerifyFailure(
         `cannot create the scratch database ${scratch.database} on ${server.url} (the user needs CREATEDB): ${(e as Error).message}`,

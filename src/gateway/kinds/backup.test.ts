@@ -445,6 +445,9 @@ describe("a PostgreSQL backup", () => {
         .map((f) => fs.readFileSync(path.join(to, f), "utf8"))
         .join();
     expect(everything).not.toContain("s3cret-pw-xyz");
+    const audited = JSON.stringify([await h.events("action.requested"), await h.events("action.finished")]);
+    expect(audited).toContain("pg_dump: exit 1");
+    expect(audited).not.toContain("s3cret-pw-xyz");
     expect(everything).toContain(`postgres://postgres@127.0.0.1:1/${dbName}`);
   });
 });
