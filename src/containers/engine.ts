@@ -238,6 +238,14 @@ export class Engine {
     await this.call("POST", `/containers/${enc(id)}/kill?signal=${enc(signal)}`, opts);
   }
 
+  async pause(id: string, opts: CallOptions = {}): Promise<void> {
+    await this.call("POST", `/containers/${enc(id)}/pause`, opts);
+  }
+
+  async unpause(id: string, opts: CallOptions = {}): Promise<void> {
+    await this.call("POST", `/containers/${enc(id)}/unpause`, opts);
+  }
+
   /** Creates a container and returns its id. */
   async create(name: string, spec: CreateSpec, opts: CallOptions = {}): Promise<string> {
     const raw = (await this.json("POST", `/containers/create?name=${enc(name)}`, {

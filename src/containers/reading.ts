@@ -87,7 +87,8 @@ export async function readContainer(
 export function valuesOf(info: ContainerInfo, stats: ContainerStats | undefined): ContainerValues {
   const now = Date.now();
   return {
-    RUNNING: info.running,
+    // the engine counts a paused container as running; it serves nothing, so here it is not
+    RUNNING: info.running && !info.paused,
     STATUS: info.status,
     HEALTH: info.hasHealthcheck ? (info.health ?? "starting") : "none",
     EXIT_CODE: info.exitCode,

@@ -85,6 +85,36 @@ describe("container", () => {
     expect(j.results.filter((r) => !r.ok).map((r) => r.explanation)).toEqual(["[RUNNING] (false) == true"]);
   });
 
+  it("reads CPU as a rate: a busy loop is near one CPU, the same container paused near none", async () => {
+    const { id, name, engine } = await throwaway({ Cmd: ["sh", "-c", "while :; do :; done"] });
+    try {
+      const busy = await until("a busy reading", async () => {
+        const { outcome } = await runProbe("container", { name }, { timeoutMs: 10_000 });
+        return (outcome.values.CPU_PERCENT as number) > 40 ? outcome.values.CPU_PERCENT : undefined;
+      });
+      expect(busy).toBeLessThanOrEqual(205); // at most the two CPUs of this machine, with rounding
+      await engine.pause(id);
+      await runProbe("container", { name }, { timeoutMs: 10_000 }); // the last busy sample
+      // paused, its counters stand still: the rate between two readings is 0, where the average
+      // since its start would still be high
+      const { outcome } = await runProbe("container", { name }, { timeoutMs: 10_000 });
+      expect(outcome.values.CPU_PERCENT).toBe(0);
+    } finally {
+      await engine.kill(id).catch(() => undefined);
+    }
+  });
+
+  it("counts a paused container as not running", async () => {
+    const { id, name, engine } = await throwaway();
+    await engine.pause(id);
+    const paused = await runProbe("container", { name }, { timeoutMs: 10_000 });
+    expect(paused.outcome.values).toMatchObject({ RUNNING: false, STATUS: "paused" });
+    expect(judge(paused.outcome).ok).toBe(false);
+    await engine.unpause(id);
+    const again = await runProbe("container", { name }, { timeoutMs: 10_000 });
+    expect(again.outcome.values).toMatchObject({ RUNNING: true, STATUS: "running" });
+  });
+
   it("holds a container with a HEALTHCHECK to healthy: starting and unhealthy fail, healthy passes", async () => {
     const hc = (test: string) => ({ Test: ["CMD-SHELL", test], Interval: 3600e9, Timeout: 5e9, Retries: 1 });
     const good = await throwaway({ Healthcheck: hc("true") });
