@@ -2,7 +2,9 @@
  * A container as the `container` and `compose` checks read it: inspect (and, while it runs, one
  * stats sample) turned into placeholder values. CPU is a rate, so it needs two samples: Docker
  * sends its previous one with a one-shot reading, Podman's compat API does not, so the last sample
- * of each container is kept here (bounded) and a first reading gives the average since its start.
+ * of each container is kept here (bounded), and a container seen for the first time is sampled
+ * twice. (The average since its start is no answer: its first counters include the runtime's own
+ * setup in its cgroup, which made a young container read 390 %.)
  *
  * Owns: placeholder values of a container. Must not import: anything but core and containers.
  */
@@ -74,6 +76,10 @@ export async function readContainer(
   if (info.running) {
     try {
       stats = await engine.stats(info.id, { signal });
+      if (stats.preSystemCpu === 0 && !lastSamples.has(info.id)) {
+        remember(info.id, stats);
+        stats = await engine.stats(info.id, { signal });
+      }
     } catch (e) {
       // Inspect answered: the container's state is known even if its counters are not.
       if (!isEngineError(e, "not_found") && !isEngineError(e, "status")) {
@@ -105,13 +111,9 @@ function cpuPercent(info: ContainerInfo, s: ContainerStats): number {
   const prev =
     s.preSystemCpu > 0 ? { cpuTotal: s.preCpuTotal, systemCpu: s.preSystemCpu } : lastSamples.get(info.id);
   remember(info.id, s);
-  let pct: number;
-  if (prev && s.systemCpu > prev.systemCpu && s.cpuTotal >= prev.cpuTotal) {
-    pct = ((s.cpuTotal - prev.cpuTotal) / (s.systemCpu - prev.systemCpu)) * s.onlineCpus * 100;
-  } else {
-    const ranNs = info.startedAt === undefined ? 0 : (s.readAt - info.startedAt) * 1e6;
-    pct = ranNs > 0 ? (s.cpuTotal / ranNs) * 100 : 0;
-  }
+  // no interval to measure over (or counters that went back: a restarted container): 0
+  if (!prev || s.systemCpu <= prev.systemCpu || s.cpuTotal < prev.cpuTotal) return 0;
+  const pct = ((s.cpuTotal - prev.cpuTotal) / (s.systemCpu - prev.systemCpu)) * s.onlineCpus * 100;
   return Math.round(Math.max(0, pct) * 10) / 10;
 }
 
