@@ -79,6 +79,8 @@ async function readProject(engine: Engine, project: string, signal: AbortSignal)
       const n = c.labels[numberLabel];
       const name = (perService.get(service) ?? 0) > 1 && n ? `${service}-${n}` : service;
       const r = read[j]!;
+      // removed between the list and its reading: gone, as it will be from the next list
+      if (r.error?.class === "container_missing") return;
       members.push({ name: memberName(name), values: r.values, ...(r.error ? { error: r.error } : {}) });
     });
   }

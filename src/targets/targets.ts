@@ -83,6 +83,7 @@ export class Targets {
   readonly #o: TargetsOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(name: string, change: { from: TargetState; to: TargetState }) => void>();
+  readonly #removed = new Set<(name: string) => void>();
   /** The targets waiting for the next group write, and that write. */
   #batch: { names: Set<string>; written: Promise<void> } | undefined;
 
@@ -156,6 +157,19 @@ export class Targets {
   async removeMember(name: string): Promise<void> {
     if (groupOf(name) === undefined || !this.#entries.delete(name)) return;
     await this.#o.store.deleteTarget(name);
+    for (const fn of this.#removed) {
+      try {
+        fn(name);
+      } catch (err) {
+        this.#o.log.error({ err, target: name }, "removal listener failed");
+      }
+    }
+  }
+
+  /** Called when a group's member is forgotten: what was open about it has no target left. */
+  onRemove(fn: (name: string) => void): () => void {
+    this.#removed.add(fn);
+    return () => this.#removed.delete(fn);
   }
 
   #restore(name: string, policy: HealthPolicy, row: TargetRow, now: number): void {

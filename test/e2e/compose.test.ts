@@ -117,9 +117,18 @@ describe("compose checks on the real agent", () => {
     await bot.engine.start(bot.id);
     await until("200 again", async () => ((await report(a)).status === 200 ? true : undefined));
 
+    // down again, then removed from the project: no longer a target, and its incident resolves
+    await bot.engine.stop(bot.id, 0);
+    await until("503 again", async () => ((await report(a)).status === 503 ? true : undefined));
     await bot.engine.remove(bot.id, { force: true });
     await until("prd/bot gone", async () =>
       (await targets(a)).some((t) => t.name === "prd/bot") ? undefined : true,
+    );
+    const open = async () =>
+      ((await (await api(a, "/api/incidents?status=open")).json()) as { incidents: { target: string }[] })
+        .incidents;
+    await until("its incident resolved", async () =>
+      (await open()).some((i) => i.target === "prd/bot") ? undefined : true,
     );
     expect((await report(a)).status).toBe(200);
   });
