@@ -88,12 +88,15 @@ describe("sql on PostgreSQL", () => {
     expect(holds(outcome.values, "[ROWS] == 0", "[ROW].id > 0")).toEqual([true, false]);
   });
 
-  it("refuses a write: an error saying so, and the table as it was", async () => {
-    for (const query of ["DELETE FROM jobs", "INSERT INTO jobs VALUES (9, 'x', now())"]) {
+  it("fails a query that writes: the READ ONLY transaction refuses it, and the table is as it was", async () => {
+    for (const query of [
+      "WITH gone AS (DELETE FROM jobs RETURNING id) SELECT count(*) FROM gone",
+      "EXPLAIN ANALYZE INSERT INTO jobs VALUES (9, 'x', now())",
+    ]) {
       const { outcome } = await runProbe("sql", { url: pgUrl, query }, { timeoutMs: 5000 });
       expect(outcome.values.CONNECTED).toBe(true);
       expect(outcome.error?.message).toMatch(
-        /read-only transaction.*a sql check runs in a READ ONLY transaction/,
+        /tries to write \(cannot execute (SELECT|INSERT) in a read-only transaction\); a sql check runs in a READ ONLY transaction/,
       );
     }
     expect((await admin(`SELECT count(*)::int AS n FROM ${schema}.jobs`)).rows[0]?.n).toBe(4);
@@ -181,6 +184,15 @@ describe("sql in the config", () => {
       /checks\.stuck\.sql\.url: a SQLite URL takes an absolute path/,
     );
     expect(problems(check('{ url: "sqlite:///a.db", query: "  " }'))[0]).toMatch(/checks\.stuck\.sql\.query/);
+    // What PostgreSQL is never sent is a config error at the query, not a failure at its first run.
+    expect(problems(check('{ url: "postgres://h/db", query: "DELETE FROM jobs" }'))[0]).toMatch(
+      /checks\.stuck\.sql\.query: DELETE would change the database; a sql check only reads: write a SELECT/,
+    );
+    expect(
+      problems(check(`{ url: "postgres://h/db", query: "COPY (SELECT 1) TO PROGRAM 'id'" }`))[0],
+    ).toMatch(
+      /checks\.stuck\.sql\.query: a sql check runs a query \(SELECT, WITH, VALUES, TABLE, SHOW or EXPLAIN\), not COPY/,
+    );
     expect(problems(check('{ url: "sqlite:///a.db", query: "select 1" }', '["[STATUS] == 200"]'))[0]).toMatch(
       /\[STATUS\] is not something a sql check measures/,
     );

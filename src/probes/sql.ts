@@ -5,31 +5,38 @@
  * [ROWS] how many rows were read (at most 100: count in the query to count more).
  */
 import { parseDatabaseUrl, runQuery, SqlError } from "../sql/query.ts";
+import { postgresRefusal } from "../sql/statement.ts";
 import { defineProbe, type FailureClass, type ProbeOutcome } from "./probe.ts";
 
 export default defineProbe({
   type: "sql",
   description: "Runs one read-only SQL statement on PostgreSQL or SQLite: connected, rows, the first value.",
   schema: ({ z, duration }) =>
-    z.strictObject({
-      url: z
-        .string()
-        .superRefine((url, issue) => {
-          const problem = urlProblem(url);
-          if (problem) issue.addIssue({ code: "custom", message: problem });
-        })
-        .describe(
-          "postgres://user:password@host:5432/db or sqlite:///absolute/path.db; the password is never shown.",
-        ),
-      query: z
-        .string()
-        .trim()
-        .min(1, "write one SELECT statement")
-        .describe(
-          "One statement, run read-only (a READ ONLY transaction on PostgreSQL, query_only on SQLite).",
-        ),
-      timeout: duration.optional(),
-    }),
+    z
+      .strictObject({
+        url: z
+          .string()
+          .superRefine((url, issue) => {
+            const problem = urlProblem(url);
+            if (problem) issue.addIssue({ code: "custom", message: problem });
+          })
+          .describe(
+            "postgres://user:password@host:5432/db or sqlite:///absolute/path.db; the password is never shown.",
+          ),
+        query: z
+          .string()
+          .trim()
+          .min(1, "write one SELECT statement")
+          .describe(
+            "One statement, run read-only (a READ ONLY transaction on PostgreSQL, query_only on SQLite).",
+          ),
+        timeout: duration.optional(),
+      })
+      // What PostgreSQL is never sent is said where the query is written, not at its first run.
+      .superRefine((cfg, issue) => {
+        const refusal = /^postgres(ql)?:/i.test(cfg.url) ? postgresRefusal(cfg.query) : undefined;
+        if (refusal) issue.addIssue({ code: "custom", path: ["query"], message: refusal });
+      }),
   example: {
     url: "sqlite:///var/lib/app/app.db",
     query: "select count(*) from jobs where state = 'running'",

@@ -1,15 +1,17 @@
 /**
- * One read-only statement on PostgreSQL: its own connection (a check every few seconds does not
- * need a pool, and a connection per run can never be left inside someone else's transaction), a
- * `READ ONLY` transaction the server enforces, `statement_timeout`, and the extended protocol, whose
- * Parse message the server refuses when it holds more than one statement (the simple protocol would
- * run them all, whatever quoting or comments hide the `;`). At most `maxRows` rows are read: the
- * portal is executed with that limit and never asked for more.
+ * One read-only query on PostgreSQL (statement.ts says which statements are sent at all): its own
+ * connection (a check every few seconds does not need a pool, and a connection per run can never be
+ * left inside someone else's transaction), a `READ ONLY` transaction the server enforces,
+ * `statement_timeout`, and the extended protocol, whose Parse message the server refuses when it
+ * holds more than one statement (the simple protocol would run them all, whatever quoting or
+ * comments hide the `;`). At most `maxRows` rows are read: the portal is executed with that limit
+ * and never asked for more.
  */
 import net from "node:net";
 import pg from "pg";
 import { toJson, type Json } from "./json.ts";
 import { SqlError, type RawRows } from "./result.ts";
+import { postgresRefusal } from "./statement.ts";
 
 export interface PostgresRun {
   /** Where, for messages: `postgres:host:port/db`, never the password. */
@@ -55,6 +57,8 @@ interface PgError {
 }
 
 export async function queryPostgres(url: string, query: string, run: PostgresRun): Promise<RawRows> {
+  const refusal = postgresRefusal(query);
+  if (refusal) throw new SqlError("refused", refusal, false);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   let socket: net.Socket | undefined;
@@ -152,7 +156,7 @@ function failure(e: PgError, run: PostgresRun, connected: boolean, ms: number): 
     case "25006":
       return new SqlError(
         "refused",
-        `the query on ${at} tries to write (${text}); a sql check runs in a READ ONLY transaction: write a SELECT`,
+        `the query on ${at} tries to write (${text}); a sql check runs in a READ ONLY transaction: make the query only read`,
         true,
         ms,
       );

@@ -56,6 +56,10 @@ describe("runQuery on PostgreSQL", () => {
       await c.query(`CREATE SCHEMA ${schema}`);
       await c.query(`CREATE TABLE ${schema}.jobs (id bigint primary key, state text not null)`);
       await c.query(`INSERT INTO ${schema}.jobs SELECT n, 'done' FROM generate_series(1, 250) n`);
+      await c.query(`CREATE SEQUENCE ${schema}.ids`);
+      // A function that writes: a query may call it, and the READ ONLY transaction must stop it.
+      await c.query(`CREATE FUNCTION ${schema}.add_job() RETURNS int LANGUAGE sql AS
+        $$ INSERT INTO ${schema}.jobs VALUES (1000, 'new') RETURNING 1 $$`);
     });
   });
   afterAll(() => admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`)));
@@ -118,18 +122,20 @@ describe("runQuery on PostgreSQL", () => {
     expect(r.value).toBe(";");
   });
 
-  it("refuses writes through the READ ONLY transaction and changes nothing", async () => {
+  it("refuses a write statement without sending it, and changes nothing", async () => {
     for (const q of [
       "INSERT INTO jobs VALUES (1000, 'new')",
       "DELETE FROM jobs",
-      "UPDATE jobs SET state = 'x'",
+      "-- tidy up\nUPDATE jobs SET state = 'x'",
       "CREATE TABLE intruder (a int)",
-      "WITH gone AS (DELETE FROM jobs RETURNING id) SELECT count(*) FROM gone",
+      "TRUNCATE jobs",
     ]) {
       const e = await failureOf(runQuery(pgUrl, q, { timeoutMs: 5000 }));
       expect(e.reason, q).toBe("refused");
-      expect(e.connected).toBe(true);
-      expect(e.message).toMatch(/read-only transaction/);
+      expect(e.connected).toBe(false);
+      expect(e.message).toMatch(
+        /^(INSERT|DELETE|UPDATE|CREATE|TRUNCATE) would change the database; a sql check only reads/,
+      );
     }
     expect(await jobCount()).toBe(250);
     const tables = await admin(async (c) =>
@@ -141,6 +147,51 @@ describe("runQuery on PostgreSQL", () => {
       ),
     );
     expect(tables).toBe(0);
+  });
+
+  it("refuses a write hidden inside a query through the READ ONLY transaction, and changes nothing", async () => {
+    for (const q of [
+      "WITH gone AS (DELETE FROM jobs RETURNING id) SELECT count(*) FROM gone",
+      "SELECT add_job()",
+      "SELECT nextval('ids')",
+      "EXPLAIN ANALYZE DELETE FROM jobs",
+    ]) {
+      const e = await failureOf(runQuery(pgUrl, q, { timeoutMs: 5000 }));
+      expect(e.reason, q).toBe("refused");
+      expect(e.connected).toBe(true);
+      expect(e.message).toMatch(/tries to write \(cannot execute .* in a read-only transaction\)/);
+    }
+    expect(await jobCount()).toBe(250);
+    const seq = await admin(
+      async (c) =>
+        (await c.query<{ called: boolean }>(`SELECT is_called AS called FROM ${schema}.ids`)).rows[0]?.called,
+    );
+    expect(seq).toBe(false);
+  });
+
+  it("refuses a statement that is not a query, which READ ONLY would let run a program on the server", async () => {
+    const marker = `/tmp/vigil-sql-test-${randomBytes(6).toString("hex")}`;
+    for (const q of [
+      `COPY (SELECT 1) TO PROGRAM 'touch ${marker}'`,
+      `/* a /* nested */ comment */ DO $$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch ${marker}'''; END $$`,
+      "CALL some_procedure()",
+    ]) {
+      const e = await failureOf(runQuery(pgUrl, q, { timeoutMs: 5000 }));
+      expect(e.reason, q).toBe("refused");
+      expect(e.message).toMatch(
+        /a sql check runs a query \(SELECT, WITH, VALUES, TABLE, SHOW or EXPLAIN\), not (COPY|DO|CALL)/,
+      );
+    }
+    // The server runs on this machine: the program would have left its file here.
+    expect(fs.existsSync(marker)).toBe(false);
+    for (const q of [
+      "-- why\n(SELECT 1)",
+      "VALUES (1)",
+      "TABLE jobs",
+      "SHOW server_version",
+      "WITH x AS (SELECT 1) SELECT * FROM x",
+    ])
+      expect((await runQuery(pgUrl, q, { timeoutMs: 5000 })).connected, q).toBe(true);
   });
 
   it("stops a query at its timeout", async () => {

@@ -3,7 +3,8 @@
  * first rows, JSON-safe: the `sql` check and a backup's restore verification read databases through
  * this, never through the agent's own store. Read-only is the database's job (a READ ONLY
  * transaction, `query_only` and a read-only file), and so is "one statement" (the driver refuses a
- * second), so no guess about quotes and comments decides either.
+ * second), so no guess about quotes and comments decides either. On PostgreSQL only a query is sent
+ * at all (statement.ts: READ ONLY does not stop `COPY … TO PROGRAM`).
  *
  * Every error names the database as `postgres:host:port/db` or `sqlite:/path` and passes through the
  * redactor with the URL's password, so the password never reaches a log line, an audit entry or an

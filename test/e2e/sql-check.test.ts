@@ -1,8 +1,8 @@
 /**
  * sql checks on the real agent against the real PostgreSQL at 127.0.0.1:5432 and a real SQLite
- * file: a check whose query finds stuck jobs goes down with its value explained, one that tries to
- * write is down with the reason and the table unchanged, and the URL's password appears in no API
- * answer, audit entry or log line, even when the server quotes it back.
+ * file: a check whose query finds stuck jobs goes down with its value explained, one whose query
+ * hides a delete is down with the reason and the table unchanged, and the URL's password appears in
+ * no API answer, audit entry or log line, even when the server quotes it back.
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -73,7 +73,7 @@ checks:
     every: 1s
     fail_after: 1
   writer:
-    sql: { url: ${url}, query: "delete from jobs" }
+    sql: { url: ${url}, query: "with gone as (delete from jobs returning id) select count(*) from gone" }
     every: 1s
     fail_after: 1
   echo:
