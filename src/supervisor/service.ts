@@ -1,41 +1,39 @@
 /**
- * One managed service: spawn (argv, never a shell, its own process group, output to its log file),
- * restart on the exit event with backoff, give up past the budget, retry now and then after giving
- * up, stop gracefully (signal, timeout, then SIGKILL to the whole group), and adopt the process a
- * killed agent left behind instead of starting a second copy.
+ * One managed service, whatever runs it (a process or a container: runtime.ts): restart on the end
+ * of a run with backoff, give up past the budget, retry now and then after giving up, hold while
+ * automatic action is off, stop gracefully (the stop signal, a timeout, then SIGKILL), and adopt the
+ * run a killed agent left behind instead of starting a second copy.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import type { TimerHandle } from "../core/clock.ts";
 import { decideRestart } from "./backoff.ts";
-import { openLog } from "./logs.ts";
-import { findPortHolder } from "./ports.ts";
-import { isSameProcess, signalGroup, startTicks, waitGone } from "../core/procfs.ts";
+import type { Exit, Run, Runtime } from "./runtime.ts";
 import type { Phase, ServiceHooks, ServiceRecord, ServiceSpec } from "./types.ts";
 
 export type { Phase, ServiceEvent, ServiceHooks, ServiceRecord, ServiceSpec } from "./types.ts";
 
-/** How often an adopted process (not our child, so no exit event) is checked for life. */
-const adoptedPollMs = 200;
-
 export class ManagedService {
   spec: ServiceSpec;
   readonly #h: ServiceHooks;
+  readonly #rt: Runtime;
   #record: ServiceRecord;
   #phase: Phase = "stopped";
   #disposed = false;
-  #child: ChildProcess | undefined;
-  #pid: number | undefined;
+  /** The current run, while there is one. */
+  #run: Run | undefined;
+  /** Numbers the runs, so the end of an earlier run (reported late, or twice) is never taken for this one's. */
+  #generation = 0;
+  /** Set while a start is under way: an end reported meanwhile waits for it, and so does a stop. */
+  #starting: Promise<void> | undefined;
   #startedAt = 0;
   #timer: TimerHandle | undefined;
-  #poll: TimerHandle | undefined;
   #exitWaiters: (() => void)[] = [];
   /** Set while a retry-after-failed start is on trial. */
   #trial = false;
 
-  constructor(spec: ServiceSpec, record: ServiceRecord | undefined, hooks: ServiceHooks) {
+  constructor(spec: ServiceSpec, record: ServiceRecord | undefined, hooks: ServiceHooks, runtime: Runtime) {
     this.spec = spec;
     this.#h = hooks;
+    this.#rt = runtime;
     this.#record = record ?? {
       pid: null,
       ticks: null,
@@ -51,7 +49,7 @@ export class ManagedService {
   }
 
   get pid(): number | undefined {
-    return this.#pid;
+    return this.#run?.pid;
   }
 
   get restarts(): number {
@@ -67,21 +65,16 @@ export class ManagedService {
   }
 
   /**
-   * Brings the service up at agent start: adopts the process an earlier run left (same pid and start
-   * time), or starts it, or stays failed if it had given up before the restart.
+   * Brings the service up at agent start: adopts the run an earlier agent left (runtime.find), or
+   * starts it, or stays failed if it had given up before the restart.
    */
   async boot(leftovers: readonly number[]): Promise<void> {
     const r = this.#record;
-    // Prefer the recorded process; else the one an earlier run started but had no time to record.
-    let keep: number | undefined;
-    if (r.pid !== null && r.ticks !== null && isSameProcess(r.pid, r.ticks)) keep = r.pid;
-    else if (leftovers.length === 1) keep = leftovers[0];
-    for (const pid of leftovers) if (pid !== keep) signalGroup(pid, "SIGKILL"); // never two copies
-    if (keep !== undefined) {
-      const ticks = keep === r.pid ? r.ticks : (startTicks(keep) ?? null);
-      this.#record = { ...r, pid: keep, ticks, startedAt: r.startedAt ?? this.#h.clock.now() };
+    const run = await this.#rt.find(r, leftovers);
+    if (run) {
+      this.#record = { ...r, ...this.#rt.remember(run), startedAt: run.startedAt };
       await this.#h.save(this.#record);
-      this.#adopt(keep, this.#record.startedAt!);
+      this.#adopt(run);
       return;
     }
     if (r.failed) {
@@ -92,79 +85,40 @@ export class ManagedService {
     await this.start();
   }
 
-  /** Starts the process if it is not running. */
+  /** Starts a run if there is none. */
   async start(): Promise<void> {
     if (this.#disposed || this.#phase === "running" || this.#phase === "starting") return;
     this.#cancelTimer();
-    const port = this.spec.port;
-    if (port !== undefined) {
-      const holder = findPortHolder(port);
-      if (holder) {
-        const who = holder.pid ? `pid ${holder.pid} (${holder.command})` : holder.command;
-        this.#h.event({ kind: "port-conflict", port, holder: who });
-        if (holder.pid !== undefined && this.#h.isOwnOrphan(holder.pid)) {
-          // Our own child from an earlier run, under a different name: safe to stop.
-          signalGroup(holder.pid, "SIGKILL");
-          await waitGone(holder.pid, (ms) => new Promise((r) => this.#h.clock.setTimeout(r, ms)), 2_000);
-        } else {
-          // Someone else's process: never killed without a person's approval. Count it as a failed start.
-          await this.#handleExit(null, null, 0, `port ${port} is held by ${who}`);
-          return;
-        }
-      }
-    }
     this.#setPhase("starting");
-    let fd: number | undefined;
-    let child: ChildProcess;
+    let started!: () => void;
+    this.#starting = new Promise((resolve) => (started = resolve));
     try {
-      fd = openLog(this.#h.logDir, this.spec.name);
-      child = spawn(this.spec.command[0]!, this.spec.command.slice(1), {
-        cwd: this.spec.cwd,
-        env: this.spec.env,
-        shell: false,
-        detached: true,
-        stdio: ["ignore", fd, fd],
-      });
-    } catch (e) {
-      if (fd !== undefined) fs.closeSync(fd);
-      this.#h.event({ kind: "spawn-failed", error: (e as Error).message });
-      await this.#handleExit(null, null, 0, (e as Error).message);
-      return;
+      const generation = ++this.#generation;
+      const launched = await this.#rt.launch((e) => this.#exited(generation, e));
+      if ("error" in launched) {
+        await this.#handleExit(undefined, { code: null, signal: null, error: launched.error }, 0);
+        return;
+      }
+      this.#run = launched;
+      this.#startedAt = launched.startedAt;
+      this.#record = { ...this.#record, ...this.#rt.remember(launched), startedAt: launched.startedAt };
+      await this.#h.save(this.#record);
+      this.#setPhase("running");
+      this.#h.event({ kind: "started", pid: launched.pid ?? 0, adopted: false });
+    } finally {
+      this.#starting = undefined;
+      started();
     }
-    fs.closeSync(fd);
-    this.#child = child;
-    const startedAt = this.#h.clock.now();
-    child.once("error", (e: NodeJS.ErrnoException) => {
-      // Spawn failed (ENOENT, EACCES): there is no process and no exit event follows.
-      if (child.pid !== undefined) return;
-      this.#child = undefined;
-      this.#h.event({ kind: "spawn-failed", error: `${this.spec.command[0]}: ${e.code ?? e.message}` });
-      void this.#handleExit(null, null, 0, e.message).catch((err: unknown) =>
-        this.#h.log.error({ err }, "exit handling failed"),
-      );
-    });
-    if (child.pid === undefined) return;
-    child.once("exit", (code, signal) => {
-      this.#child = undefined;
-      void this.#handleExit(code, signal, this.#h.clock.now() - startedAt).catch((err: unknown) =>
-        this.#h.log.error({ err }, "exit handling failed"),
-      );
-    });
-    this.#pid = child.pid;
-    this.#startedAt = startedAt;
-    this.#record = { ...this.#record, pid: child.pid, ticks: startTicks(child.pid) ?? null, startedAt };
-    await this.#h.save(this.#record);
-    this.#setPhase("running");
-    this.#h.event({ kind: "started", pid: child.pid, adopted: false });
   }
 
-  /** Stops the process group: the stop signal, then SIGKILL after the timeout. Resolves once it is gone. */
+  /** Stops the run: the stop signal, then SIGKILL after the timeout. Resolves once it has ended. */
   async stop(): Promise<void> {
+    if (this.#starting) await this.#starting;
     this.#cancelTimer();
     this.#trial = false;
-    const pid = this.#pid;
+    const run = this.#run;
     if (
-      pid === undefined ||
+      run === undefined ||
       (this.#phase !== "running" && this.#phase !== "starting" && this.#phase !== "stopping")
     ) {
       if (this.#phase !== "failed") this.#setPhase("stopped");
@@ -172,8 +126,8 @@ export class ManagedService {
     }
     this.#setPhase("stopping");
     const gone = new Promise<void>((resolve) => this.#exitWaiters.push(resolve));
-    signalGroup(pid, this.spec.stop.signal);
-    const kill = this.#h.clock.setTimeout(() => signalGroup(pid, "SIGKILL"), this.spec.stop.timeoutMs);
+    this.#rt.signal(run, this.spec.stop.signal);
+    const kill = this.#h.clock.setTimeout(() => this.#rt.signal(run, "SIGKILL"), this.spec.stop.timeoutMs);
     await gone;
     kill.cancel();
   }
@@ -243,50 +197,42 @@ export class ManagedService {
     }
   }
 
-  /** Lets go of timers and waits for nothing: the agent's own stop calls stop() first. */
-  /** Forgets the service without stopping it: no restart, no event follows, whatever its process does. */
+  /** Forgets the service without stopping it: no restart, no event follows, whatever its run does. */
   dispose(): void {
     this.#disposed = true;
     this.#cancelTimer();
-    this.#poll?.cancel();
-    this.#child?.removeAllListeners("exit");
-    this.#child = undefined;
+    this.#rt.dispose();
   }
 
-  #adopt(pid: number, startedAt: number): void {
-    this.#pid = pid;
-    this.#startedAt = startedAt;
+  #adopt(run: Run): void {
+    const generation = ++this.#generation;
+    this.#run = run;
+    this.#startedAt = run.startedAt;
     this.#setPhase("running");
-    this.#h.event({ kind: "started", pid, adopted: true });
-    const ticks = this.#record.ticks!;
-    const check = () => {
-      if (isSameProcess(pid, ticks)) {
-        this.#poll = this.#h.clock.setTimeout(check, adoptedPollMs);
-        return;
-      }
-      this.#poll = undefined;
-      void this.#handleExit(null, null, this.#h.clock.now() - startedAt).catch((err: unknown) =>
+    this.#h.event({ kind: "started", pid: run.pid ?? 0, adopted: true });
+    this.#rt.watch(run, (e) => this.#exited(generation, e));
+  }
+
+  /** A run ended; after the start under way, if any, has finished recording it. */
+  #exited(generation: number, e: Exit): void {
+    const handle = () => {
+      const run = this.#run;
+      if (generation !== this.#generation || run === undefined) return;
+      this.#handleExit(run, e, this.#h.clock.now() - run.startedAt).catch((err: unknown) =>
         this.#h.log.error({ err }, "exit handling failed"),
       );
     };
-    this.#poll = this.#h.clock.setTimeout(check, adoptedPollMs);
+    if (this.#starting) void this.#starting.then(handle);
+    else handle();
   }
 
-  async #handleExit(
-    code: number | null,
-    signal: NodeJS.Signals | null,
-    uptimeMs: number,
-    error?: string,
-  ): Promise<void> {
+  async #handleExit(run: Run | undefined, exit: Exit, uptimeMs: number): Promise<void> {
     if (this.#disposed) return;
-    const pid = this.#pid;
-    this.#pid = undefined;
-    this.#poll?.cancel();
-    // Stragglers left in the group (grandchildren) must not hold the port for the next start.
-    if (pid !== undefined) signalGroup(pid, "SIGKILL");
+    this.#run = undefined;
+    if (run) this.#rt.ended(run);
     const expected = this.#phase === "stopping";
     this.#record = { ...this.#record, pid: null, ticks: null, startedAt: null };
-    if (pid !== undefined) this.#h.event({ kind: "exited", code, signal, uptimeMs, expected });
+    if (run) this.#h.event({ kind: "exited", code: exit.code, signal: exit.signal, uptimeMs, expected });
     const waiters = this.#exitWaiters.splice(0);
     if (expected) {
       await this.#h.save(this.#record);
@@ -307,7 +253,13 @@ export class ManagedService {
       return;
     }
     const now = this.#h.clock.now();
-    const d = decideRestart(this.spec.restart, this.#record.history, { code, uptimeMs }, now, this.spec.name);
+    const d = decideRestart(
+      this.spec.restart,
+      this.#record.history,
+      { code: exit.code, uptimeMs },
+      now,
+      this.spec.name,
+    );
     this.#record.history = d.history;
     if (d.kind === "leave-down") {
       await this.#h.save(this.#record);
@@ -319,7 +271,8 @@ export class ManagedService {
       this.#record.restarts++;
       await this.#h.save(this.#record);
       this.#setPhase("backoff");
-      const reason = error ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
+      const reason =
+        exit.error ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);
       this.#h.event({ kind: "restart-scheduled", delayMs: d.delayMs, reason });
       this.#timer = this.#h.clock.setTimeout(() => {
         this.#timer = undefined;

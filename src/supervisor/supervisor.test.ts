@@ -10,6 +10,7 @@ import { alive, freePort } from "../../test/helpers/net.ts";
 import { groupLeadersByEnv } from "../core/procfs.ts";
 import { serviceTagVar, Supervisor, type SupervisedSpec } from "./supervisor.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "./service.ts";
+import type { ProcessSpec } from "./types.ts";
 
 const fixture = path.resolve(import.meta.dirname, "../../test/fixtures/service.js");
 const running: Supervisor[] = [];
@@ -250,10 +251,8 @@ describe("supervisor", () => {
       spec("flaky", { CRASH_AFTER: "20" }, { restart: { ...spec("x").restart, maxRestarts: 1 } }),
     ]);
     await expect.poll(() => sup.get("flaky")!.phase, { timeout: 10_000 }).toBe("failed");
-    sup.get("flaky")!.spec = {
-      ...sup.get("flaky")!.spec,
-      env: { ...sup.get("flaky")!.spec.env, CRASH_AFTER: "" },
-    };
+    const before = sup.get("flaky")!.spec as ProcessSpec;
+    sup.get("flaky")!.spec = { ...before, env: { ...before.env, CRASH_AFTER: "" } };
     await sup.get("flaky")!.recover();
     await new Promise((r) => setTimeout(r, 300));
     expect(sup.get("flaky")!.phase).toBe("running");

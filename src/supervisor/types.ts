@@ -3,15 +3,27 @@ import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/log.ts";
 import type { CrashHistory, RestartPolicyConfig } from "./backoff.ts";
 
-export interface ServiceSpec {
+interface SpecCommon {
   name: string;
+  restart: RestartPolicyConfig & { retryAfterFailedMs: number | false };
+  stop: { signal: NodeJS.Signals; timeoutMs: number };
+}
+
+/** A process Vigil starts from argv. */
+export interface ProcessSpec extends SpecCommon {
   command: readonly string[];
   cwd: string;
   env: Record<string, string>;
   port: number | undefined;
-  restart: RestartPolicyConfig & { retryAfterFailedMs: number | false };
-  stop: { signal: NodeJS.Signals; timeoutMs: number };
+  container?: undefined;
 }
+
+/** A container that exists already (Vigil never creates one), started and stopped through the engine. */
+export interface ContainerSpec extends SpecCommon {
+  container: { name: string };
+}
+
+export type ServiceSpec = ProcessSpec | ContainerSpec;
 
 /**
  * `held`: the process exited while automatic restarts were off (paused, observe mode). It is down,
@@ -46,13 +58,10 @@ export type ServiceEvent =
 export interface ServiceHooks {
   clock: Clock;
   log: Logger;
-  logDir: string;
   /** Persists the record; awaited before the start is reported, so a crash cannot forget a child. */
   save(record: ServiceRecord): Promise<void>;
   event(e: ServiceEvent): void;
   phase(p: Phase): void;
   /** False while paused or observing: exits are recorded, nothing restarts by itself. */
   automaticAllowed(): boolean;
-  /** Whether a recorded pid is this agent's own child from an earlier run (for port conflicts). */
-  isOwnOrphan(pid: number): boolean;
 }
