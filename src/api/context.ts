@@ -26,7 +26,8 @@ export interface TargetsApi {
   /** Runs an operator's action; rejects with CONFLICT when it does not apply to the target. */
   act(name: string, action: TargetAction, by: Principal): Promise<TargetView>;
   /** The newest lines of a service's log, or undefined when no such service. */
-  logs(name: string, lines: number): string[] | undefined;
+  /** A process service's log file, or a container service's output read from the engine. */
+  logs(name: string, lines: number): Promise<string[] | undefined>;
   /** Records a heartbeat when the token is the check's own (or `by` is an operator). */
   heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void>;
 }

@@ -89,7 +89,7 @@ const deps = {
       last_result: null,
       incident_id: null,
     }),
-    logs: () => [],
+    logs: async () => [],
     heartbeat: async () => undefined,
   },
 } as unknown as ApiDeps;

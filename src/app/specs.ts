@@ -37,32 +37,28 @@ export interface TargetPlan {
 }
 
 export function serviceSpecs(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): SupervisedSpec[] {
-  return Object.entries(config.services).flatMap(([name, s]): SupervisedSpec[] => {
-    if (!s.command) return []; // container services are not run by the process supervisor
+  return Object.entries(config.services).map(([name, s]): SupervisedSpec => {
+    const common = {
+      name,
+      dependsOn: s.depends_on,
+      restart: {
+        policy: s.restart.policy,
+        initialMs: s.restart.backoff.initial,
+        maxMs: s.restart.backoff.max,
+        factor: s.restart.backoff.factor,
+        jitter: s.restart.backoff.jitter,
+        minUptimeMs: s.restart.min_uptime,
+        maxRestarts: s.restart.max_restarts,
+        windowMs: s.restart.window,
+        retryAfterFailedMs: s.restart.retry_after_failed,
+      },
+      stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
+    };
+    // The schema has made sure a service has exactly one of the two.
+    if (s.container) return { ...common, container: { name: s.container.name } };
     const base: Record<string, string> = {};
     for (const k of inherited) if (env[k] !== undefined) base[k] = env[k];
-    return [
-      {
-        name,
-        command: s.command,
-        cwd: s.cwd,
-        env: { ...base, ...s.env },
-        port: s.port,
-        dependsOn: s.depends_on,
-        restart: {
-          policy: s.restart.policy,
-          initialMs: s.restart.backoff.initial,
-          maxMs: s.restart.backoff.max,
-          factor: s.restart.backoff.factor,
-          jitter: s.restart.backoff.jitter,
-          minUptimeMs: s.restart.min_uptime,
-          maxRestarts: s.restart.max_restarts,
-          windowMs: s.restart.window,
-          retryAfterFailedMs: s.restart.retry_after_failed,
-        },
-        stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
-      },
-    ];
+    return { ...common, command: s.command!, cwd: s.cwd, env: { ...base, ...s.env }, port: s.port };
   });
 }
 

@@ -9,13 +9,13 @@ import type { Principal } from "../api/auth.ts";
 import type { TargetAction, TargetsApi } from "../api/context.ts";
 import { heartbeatSender } from "../api/heartbeat-auth.ts";
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { Engine } from "../containers/engine.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
 import { groupMembers } from "../core/procfs.ts";
 import type { VigilConfig } from "../config/schema.ts";
+import { Engine, isEngineError } from "../containers/engine.ts";
 import { execArgv } from "../gateway/exec.ts";
 import { probeOf } from "../probes/index.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
@@ -82,7 +82,7 @@ export class Supervision implements TargetsApi {
   readonly #portConflicts = new PortConflicts();
   readonly #startedAt: number;
   #housekeeping: TimerHandle | undefined;
-  /** The container engine's client for the checks, made on first use, remade when the host changes. */
+  /** The container engine's client (checks, container services), made on first use, remade when the host changes. */
   #docker: { host: string | undefined; engine: Engine } | undefined;
   #housekeepings = 0;
 
@@ -209,9 +209,25 @@ export class Supervision implements TargetsApi {
     return this.targets.view(name)!;
   }
 
-  logs(name: string, lines: number): string[] | undefined {
+  async logs(name: string, lines: number): Promise<string[] | undefined> {
     if (this.#plans.get(name)?.kind !== "service") return undefined;
-    return tailLines(logFile(this.logDir, name), lines);
+    const container = this.#config.services[name]?.container;
+    if (!container) return tailLines(logFile(this.logDir, name), lines);
+    // A container's output is the engine's: read through its API, as `docker logs` would.
+    try {
+      const { lines: read } = await this.#engine().logs(container.name, {
+        tail: lines,
+        maxBytes: 4 * 1024 * 1024,
+      });
+      return read.map((l) => l.text);
+    } catch (e) {
+      if (isEngineError(e, "not_found")) {
+        throw new VigilError("NOT_FOUND", `service ${name}: no container named "${container.name}"`);
+      }
+      if (isEngineError(e, "timeout")) throw new VigilError("TIMEOUT", (e as Error).message);
+      if (isEngineError(e)) throw new VigilError("ENGINE_UNREACHABLE", (e as Error).message);
+      throw e;
+    }
   }
 
   async heartbeat(name: string, token: string | undefined, by: Principal | undefined): Promise<void> {
@@ -320,6 +336,7 @@ export class Supervision implements TargetsApi {
       event: (name, e) => this.#serviceEvent(name, e),
       phase: (name, p) => this.#phase(name, p),
       automaticAllowed: () => this.#d.automaticAllowed(),
+      engine: () => this.#engine(),
     });
   }
 
@@ -354,6 +371,7 @@ export class Supervision implements TargetsApi {
   async #housekeep(): Promise<void> {
     if (++this.#housekeepings % routinePersistEvery === 0) await this.targets.persist();
     for (const [name, s] of Object.entries(this.#config.services)) {
+      if (s.container) continue; // the engine keeps a container's output
       rotateIfNeeded(logFile(this.logDir, name), s.log.max_size, s.log.keep);
     }
   }

@@ -11,10 +11,6 @@ const samples: Record<string, { yaml: string; at: string }> = {
     yaml: "governance:\n  instruction_sections: [DELIVERABLES, SUCCESS_CRITERIA]\n",
     at: "1:1 governance",
   },
-  "services.*.container": {
-    yaml: "services:\n  worker:\n    container: { image: nginx, ports: ['8080:80'] }\n",
-    at: "3:5 services.worker.container",
-  },
   alertmanager: {
     yaml: "alertmanager:\n  routes: [{ match: { alertname: DiskFull }, remediate: [restart] }]\n",
     at: "1:1 alertmanager",
@@ -64,7 +60,7 @@ describe("config: what is planned is refused where it is written, never accepted
       expect(plannedAt(["services", "api", "health", p.path[0]!])?.what).toBe(p.what);
     }
     expect(plannedAt(["services", "api", "health", "container"])).toBeUndefined(); // built: a check type
-    expect(plannedAt(["services", "api", "container"])?.what).toBe("container services");
+    expect(plannedAt(["services", "api", "container"])).toBeUndefined(); // built: container services
     expect(plannedAt(["checks", "sql"])).toBeUndefined();
     expect(plannedAt(["actions", "sql"])).toBeUndefined();
     expect(plannedAt(["checks", "jobs"])).toBeUndefined();

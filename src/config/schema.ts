@@ -187,13 +187,18 @@ const service = z
     command: argv.optional(),
     container: z
       .strictObject({
-        image: z.string().min(1),
-        name: z.string().min(1).optional(),
-        ports: z.array(z.string()).default([]),
-        env: envMap.prefault({}),
+        name: z
+          .string()
+          .regex(
+            /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/,
+            "a container's name as the engine knows it: letters, digits, _ . -, e.g. worker-1",
+          )
+          .describe("The container's name (or id). It must exist: Vigil starts and stops it, never creates it."),
       })
       .optional()
-      .describe("Planned: not supported by this version yet. A container Vigil runs instead of a command."),
+      .describe(
+        "A container that exists on the engine (agent.docker), supervised instead of a command: restarted on its `die` event through the engine's API.",
+      ),
     cwd: filePath.prefault(".").describe("Defaults to the config file's folder."),
     env: envMap.prefault({}),
     port: port.optional(),
@@ -244,6 +249,22 @@ const service = z
       ctx.addIssue({
         code: "custom",
         message: "a service needs exactly one of command (a process) or container",
+      });
+    }
+    if (s.container === undefined) return;
+    // What only a process has: refused rather than accepted and ignored for a container.
+    if (s.port !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["port"],
+        message: "port is for a command service (its port conflicts); a container's ports are the engine's",
+      });
+    }
+    if (Object.keys(s.env).length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["env"],
+        message: "env is for a command service; a container's environment is set when it is created",
       });
     }
   });

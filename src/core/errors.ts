@@ -127,6 +127,12 @@ export const errorCatalog = {
     retryable: false,
     doc: "The audit chain is broken at the named seq.",
   },
+  ENGINE_UNREACHABLE: {
+    status: 503,
+    exit: 1,
+    retryable: true,
+    doc: "The container engine (agent.docker) did not answer on its socket.",
+  },
   TIMEOUT: { status: 504, exit: 1, retryable: true, doc: "An external call did not answer in time." },
   INTERNAL: { status: 500, exit: 1, retryable: false, doc: "A bug: the agent logged the details." },
 } as const satisfies Record<string, ErrorSpec>;

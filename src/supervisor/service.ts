@@ -264,7 +264,7 @@ export class ManagedService {
     if (d.kind === "leave-down") {
       await this.#h.save(this.#record);
       // A clean exit is the program's own choice; a crash its policy leaves down is an outage.
-      this.#setPhase(code === 0 && !signal && !error ? "stopped" : "exited");
+      this.#setPhase(exit.code === 0 && !exit.signal && !exit.error ? "stopped" : "exited");
     } else if (d.kind === "give-up") {
       await this.#giveUp();
     } else {

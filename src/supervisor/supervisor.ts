@@ -8,6 +8,10 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/log.ts";
 import { envValue, groupLeadersByEnv, signalGroup } from "../core/procfs.ts";
+import type { Engine } from "../containers/engine.ts";
+import { ContainerEvents } from "./container-events.ts";
+import { ContainerRuntime } from "./container-runtime.ts";
+import { ProcessRuntime } from "./process-runtime.ts";
 import {
   ManagedService,
   type Phase,
@@ -15,7 +19,7 @@ import {
   type ServiceRecord,
   type ServiceSpec,
 } from "./service.ts";
-import type { UnhealthyRestart } from "./types.ts";
+import type { ContainerSpec, ProcessSpec, UnhealthyRestart } from "./types.ts";
 
 /** The environment variable that marks a child as this agent's service. */
 export const serviceTagVar = "VIGIL_SERVICE";
@@ -32,17 +36,21 @@ export interface SupervisorHooks {
   event(name: string, e: ServiceEvent): void;
   phase(name: string, p: Phase): void;
   automaticAllowed(name: string): boolean;
+  /**
+   * The container engine, asked for the first time a container service needs it; throws when its
+   * address is unusable (that start fails and says why).
+   */
+  engine?: () => Engine;
 }
 
-export interface SupervisedSpec extends ServiceSpec {
-  dependsOn: readonly string[];
-}
+export type SupervisedSpec = ServiceSpec & { dependsOn: readonly string[] };
 
 export class Supervisor {
   readonly #h: SupervisorHooks;
   readonly #services = new Map<string, ManagedService>();
   #specs: SupervisedSpec[] = [];
   #tagPrefix: string;
+  #containers: { engine: Engine; events: ContainerEvents } | undefined;
 
   constructor(hooks: SupervisorHooks) {
     this.#h = hooks;
@@ -75,6 +83,8 @@ export class Supervisor {
       for (const pid of leftoversOf(name)) signalGroup(pid, "SIGKILL");
       await this.#h.deleteRecord(name);
     }
+    // The event stream first, so that no container dies unheard while the services boot.
+    if (specs.some((s) => s.container)) await this.#openEvents();
     for (const spec of this.#specs) {
       const svc = this.#make(spec, records.get(spec.name));
       await svc.boot(leftoversOf(spec.name));
@@ -104,6 +114,7 @@ export class Supervisor {
       await svc.stop();
       svc.dispose();
     }
+    await this.#containers?.events.stop();
   }
 
   /**
@@ -121,12 +132,20 @@ export class Supervisor {
       this.#services.delete(spec.name);
       await this.#h.deleteRecord(spec.name);
     }
+    if (next.some((s) => s.container)) await this.#openEvents();
     for (const spec of next) {
-      const svc = this.#services.get(spec.name);
+      let svc = this.#services.get(spec.name);
+      if (svc && !svc.spec.container !== !spec.container) {
+        // A process became a container or the other way round: a different thing to run.
+        await svc.stop();
+        svc.dispose();
+        this.#services.delete(spec.name);
+        svc = undefined;
+      }
       if (!svc) {
         await this.#make(spec, undefined).start();
       } else if (JSON.stringify(withoutDeps(svc.spec)) !== JSON.stringify(withoutDeps(spec))) {
-        svc.spec = { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(spec.name) } };
+        svc.spec = this.#tagged(spec);
         await svc.restart();
       }
     }
@@ -135,29 +154,82 @@ export class Supervisor {
 
   #make(spec: SupervisedSpec, record: ServiceRecord | undefined): ManagedService {
     const name = spec.name;
-    const svc = new ManagedService(
-      { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(name) } },
-      record,
-      {
+    const log = this.#h.log.child({ service: name });
+    const event = (e: ServiceEvent) => this.#h.event(name, e);
+    const hooks = {
+      clock: this.#h.clock,
+      log,
+      save: (r: ServiceRecord) => this.#h.saveRecord(name, r),
+      event,
+      phase: (p: Phase) => this.#h.phase(name, p),
+      automaticAllowed: () => this.#h.automaticAllowed(name),
+    };
+    let svc: ManagedService;
+    if (spec.container) {
+      const runtime = new ContainerRuntime(() => svc.spec as ContainerSpec, {
         clock: this.#h.clock,
-        log: this.#h.log.child({ service: name }),
+        log,
+        event,
+        containers: () => {
+          const c = this.#containerAccess();
+          void c.events.start(0);
+          return c;
+        },
+      });
+      svc = new ManagedService(spec, record, hooks, runtime);
+    } else {
+      const runtime = new ProcessRuntime(() => svc.spec as ProcessSpec, {
+        clock: this.#h.clock,
         logDir: this.#h.logDir,
-        save: (r) => this.#h.saveRecord(name, r),
-        event: (e) => this.#h.event(name, e),
-        phase: (p) => this.#h.phase(name, p),
-        automaticAllowed: () => this.#h.automaticAllowed(name),
+        event,
         isOwnOrphan: (pid) => {
           const tag = envValue(pid, serviceTagVar);
           return tag !== undefined && this.names().some((n) => this.tag(n) === tag);
         },
-      },
-    );
+      });
+      svc = new ManagedService(this.#tagged(spec), record, hooks, runtime);
+    }
     this.#services.set(name, svc);
     return svc;
+  }
+
+  /** The engine and its one event stream, made the first time a container service needs them. */
+  #containerAccess(): { engine: Engine; events: ContainerEvents } {
+    if (!this.#h.engine) throw new Error("no container engine is configured for this supervisor");
+    const engine = this.#h.engine();
+    if (!this.#containers) {
+      const events = new ContainerEvents({
+        engine: () => this.#containers!.engine,
+        clock: this.#h.clock,
+        log: this.#h.log.child({ component: "container-events" }),
+      });
+      this.#containers = { engine, events };
+    } else if (this.#containers.engine !== engine) {
+      // agent.docker.host changed in a reload: the stream follows, and each service checks its container.
+      this.#containers.engine = engine;
+      this.#containers.events.reopen();
+    }
+    return this.#containers;
+  }
+
+  /** Opens the event stream (waiting a moment for it); an unusable engine is left to the starts to report. */
+  async #openEvents(): Promise<void> {
+    try {
+      await this.#containerAccess().events.start();
+    } catch (err) {
+      this.#h.log.error({ err: String(err) }, "the container engine cannot be used");
+    }
+  }
+
+  /** A process service's spec with the tag that marks its child as this agent's. */
+  #tagged(spec: SupervisedSpec): SupervisedSpec {
+    if (spec.container) return spec;
+    return { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(spec.name) } };
   }
 }
 
 function withoutDeps(s: ServiceSpec): ServiceSpec {
+  if (s.container) return s;
   const { env, ...rest } = s;
   const { [serviceTagVar]: _tag, ...userEnv } = env;
   return { ...rest, env: userEnv };

@@ -42,8 +42,8 @@ export const targetRoutes: RouteSpec[] = [
     method: "GET",
     path: "/api/targets/:name/logs",
     role: "operator",
-    handler: (c, deps) => {
-      const lines = deps.targets.logs(pathParam(c, "name"), queryInt(c, "n", 100, 10_000));
+    handler: async (c, deps) => {
+      const lines = await deps.targets.logs(pathParam(c, "name"), queryInt(c, "n", 100, 10_000));
       if (!lines) throw new VigilError("NOT_FOUND", `no service named "${pathParam(c, "name")}"`);
       return c.json({ lines });
     },
