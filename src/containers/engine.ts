@@ -290,13 +290,15 @@ export class Engine {
   /**
    * Follows `/events` until `signal` aborts (resolves) or the stream fails or ends (rejects with an
    * EngineError: the caller reconnects, with `since` to fill the gap). `filters` is the engine's
-   * own filter map: `{ type: ["container"], event: ["die"], label: ["k=v"] }`.
+   * own filter map: `{ type: ["container"], event: ["die", "died"], label: ["k=v"] }` (Podman's
+   * compatible API filters only on its own event names, "died" for "die", and reports "die").
+   * `onOpen` is called once the engine has accepted the stream.
    */
   async events(
     q: { filters?: Record<string, string[]>; since?: number },
     onEvent: (e: EngineEvent) => void,
     signal: AbortSignal,
-    opts: { connectTimeoutMs?: number } = {},
+    opts: { connectTimeoutMs?: number; onOpen?: () => void } = {},
   ): Promise<void> {
     const params = new URLSearchParams();
     if (q.filters) params.set("filters", JSON.stringify(q.filters));
@@ -316,6 +318,8 @@ export class Engine {
       const body = await readAll(res, 64 * 1024).catch(() => Buffer.alloc(0));
       throw this.statusError(res.statusCode ?? 0, body, "/events");
     }
+    // From here the engine reports every event: what a caller checks by inspect now misses nothing.
+    opts.onOpen?.();
     return new Promise<void>((resolve, reject) => {
       let pending = "";
       const finish = (err?: EngineError) => {
