@@ -193,7 +193,9 @@ const service = z
             /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/,
             "a container's name as the engine knows it: letters, digits, _ . -, e.g. worker-1",
           )
-          .describe("The container's name (or id). It must exist: Vigil starts and stops it, never creates it."),
+          .describe(
+            "The container's name (or id). It must exist: Vigil starts and stops it, never creates it.",
+          ),
       })
       .optional()
       .describe(
