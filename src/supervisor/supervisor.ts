@@ -111,8 +111,7 @@ export class Supervisor {
     for (const spec of [...this.#specs].reverse()) {
       const svc = this.#services.get(spec.name);
       if (!svc) continue;
-      await svc.stop();
-      svc.dispose();
+      await letGo(svc);
     }
     await this.#containers?.events.stop();
   }
@@ -127,8 +126,7 @@ export class Supervisor {
     for (const spec of [...this.#specs].reverse()) {
       if (byName.has(spec.name)) continue;
       const svc = this.#services.get(spec.name)!;
-      await svc.stop();
-      svc.dispose();
+      await letGo(svc);
       this.#services.delete(spec.name);
       await this.#h.deleteRecord(spec.name);
     }
@@ -137,8 +135,7 @@ export class Supervisor {
       let svc = this.#services.get(spec.name);
       if (svc && !svc.spec.container !== !spec.container) {
         // A process became a container or the other way round: a different thing to run.
-        await svc.stop();
-        svc.dispose();
+        await letGo(svc);
         this.#services.delete(spec.name);
         svc = undefined;
       }
@@ -226,6 +223,16 @@ export class Supervisor {
     if (spec.container) return spec;
     return { ...spec, env: { ...spec.env, [serviceTagVar]: this.tag(spec.name) } };
   }
+}
+
+/**
+ * Ends the agent's part in a service (agent stop, service gone from the config). A process is the
+ * agent's child and stops with it; a container is the engine's, which Vigil never created, so it
+ * keeps running (the next agent adopts it): restarting or upgrading Vigil takes nothing down.
+ */
+async function letGo(svc: ManagedService): Promise<void> {
+  if (!svc.spec.container) await svc.stop();
+  svc.dispose();
 }
 
 function withoutDeps(s: ServiceSpec): ServiceSpec {
