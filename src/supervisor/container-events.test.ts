@@ -55,7 +55,7 @@ describe("container event stream", () => {
   it("delivers a die to the listeners of that container only, and none after they stop listening", async () => {
     const fake = await fakeEngine();
     const engine = new Engine(fake.socket);
-    const events = new ContainerEvents({ engine, clock: systemClock, log: silentLogger() });
+    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
     cleanups.push(
       () => engine.close(),
       () => events.stop(),
@@ -84,7 +84,7 @@ describe("container event stream", () => {
   it("reopens a dropped stream, asks for what it missed, and has every service check by inspect", async () => {
     const fake = await fakeEngine();
     const engine = new Engine(fake.socket);
-    const events = new ContainerEvents({ engine, clock: systemClock, log: silentLogger() });
+    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
     cleanups.push(
       () => engine.close(),
       () => events.stop(),
@@ -111,7 +111,7 @@ describe("container event stream", () => {
   it("keeps trying while the engine is away, and stops trying when stopped", async () => {
     const socket = path.join(tempDir("vigil-ev-"), "absent.sock");
     const engine = new Engine(socket);
-    const events = new ContainerEvents({ engine, clock: systemClock, log: silentLogger() });
+    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
     cleanups.push(() => engine.close());
     const t = Date.now();
     await events.start(300);
