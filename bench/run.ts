@@ -5,7 +5,17 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 
-const all = ["audit", "scheduler", "checks", "supervision", "crashloop", "fleet", "start", "load"];
+const all = [
+  "audit",
+  "scheduler",
+  "checks",
+  "supervision",
+  "crashloop",
+  "fleet",
+  "start",
+  "load",
+  "containers-watched",
+];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = chosen.length > 0 ? chosen : all;
 
