@@ -53,23 +53,6 @@ describe("audit log", () => {
     await store.close();
   });
 
-  it("commits appends from separate callbacks of one turn together", async () => {
-    const { store, log } = await withLog();
-    let commits = 0;
-    const append = store.appendEvents.bind(store);
-    store.appendEvents = (...args) => {
-      commits++;
-      return append(...args);
-    };
-    // As requests arrive: each append from its own timer callback, all due in the same turn.
-    const done = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => new Promise((r) => setTimeout(() => r(log.append([ev(i)])), 0))),
-    );
-    expect(done).toHaveLength(20);
-    expect(commits).toBe(1);
-    await store.close();
-  });
-
   it("detects an edited payload and names its seq", async () => {
     const { dir, store, log } = await withLog();
     await log.append([ev(1), ev(2), ev(3), ev(4)]);

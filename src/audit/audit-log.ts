@@ -87,16 +87,14 @@ export class AuditLog implements EventSink {
 
   /**
    * Appends events; resolves once they are committed. Appends that arrive while a commit is under way
-   * are written together in the next one, as are those from the rest of the current turn (group commit): one fsync for many events, and each caller
+   * are written together in the next one (group commit): one fsync for many events, and each caller
    * still learns only after its own events are durable.
    */
   append(events: NewEvent[]): Promise<StoredEvent[]> {
     const promises = events.map(
       (event) => new Promise<StoredEvent>((resolve, reject) => this.#queue.push({ event, resolve, reject })),
     );
-    // Wait for the end of this turn of the event loop before committing, so that appends from the
-    // other callbacks of the same turn (a burst of requests) share the commit and its fsync.
-    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flushLoop());
+    this.#flushing ??= this.#flushLoop();
     return Promise.all(promises);
   }
 
