@@ -35,6 +35,7 @@ export async function wireActions(
     services: {
       isService: (name) => w.supervision.get(name)?.kind === "service",
       isTarget: (name) => w.supervision.get(name) !== undefined,
+      readsContainer: (name) => w.supervision.readsContainer(name),
       act: (name, action, by) => w.supervision.act(name, action, { name: by, role: "operator" }),
       largest: () => w.supervision.largestService(),
       freePort: (name, by) => w.supervision.freePort(name, by),

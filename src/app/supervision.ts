@@ -33,6 +33,7 @@ import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
+import { actOnContainer, checkedContainer } from "./checked-containers.ts";
 import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
 
 export interface SupervisionDeps {
@@ -186,6 +187,8 @@ export class Supervision implements TargetsApi {
           : undefined;
     if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
     const svc = group === undefined ? this.#supervisor.get(name) : undefined;
+    const member = group === undefined ? undefined : name.slice(group.length + 1);
+    let container: string | undefined;
     if (plan.kind === "service" && svc) {
       if (action === "start") await svc.start();
       else if (action === "stop") await svc.stop();
@@ -193,6 +196,9 @@ export class Supervision implements TargetsApi {
       else await svc.recover();
     } else if (action === "recover") {
       await this.targets.force(name, "unknown", `recovered by ${by.name}`);
+      this.#monitor.runSoon(group ?? name);
+    } else if (plan.check && (container = await checkedContainer(this.#engine(), plan.check, member))) {
+      await actOnContainer(this.#engine(), container, action);
       this.#monitor.runSoon(group ?? name);
     } else {
       throw new VigilError(
@@ -261,6 +267,15 @@ export class Supervision implements TargetsApi {
   /** The supervisor's phase of a service (running, backoff, starting ...), undefined for a check. */
   servicePhase(name: string): string | undefined {
     return this.#supervisor.get(name)?.phase;
+  }
+
+  /** A check target whose container `act` restarts, starts and stops through the engine. */
+  readsContainer(name: string): boolean {
+    const group = groupOf(name);
+    if (group !== undefined)
+      return this.targets.has(name) && this.#plans.get(group)?.check?.probe.type === "compose";
+    const plan = this.#plans.get(name);
+    return plan?.kind === "check" && plan.check?.probe.type === "container";
   }
 
   isService(name: string): boolean {

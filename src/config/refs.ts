@@ -79,7 +79,11 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
       } else if (section === "checks" && !Object.hasOwn(c.actions, action)) {
         // A built-in that acts on the service named by target cannot act on a check: it would fail at 3 a.m.
         const b = builtinActions.find((x) => x.name === action);
-        if (b?.needs_target)
+        // ... but a container check's and a compose member's container is restarted through the engine
+        const readsContainer = ["container", "compose"].some(
+          (type) => (t as Record<string, unknown>)[type] !== undefined,
+        );
+        if (b?.needs_target && !(readsContainer && ["restart", "start", "stop"].includes(action)))
           add(
             [section, name, "remediate", i],
             `the built-in "${action}" acts on a service, and "${name}" is a check; remediate a check with a declared action or restart-largest`,

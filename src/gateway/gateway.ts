@@ -240,7 +240,9 @@ export class Gateway {
           "VALIDATION_FAILED",
           `target: the built-in "${name}" needs the service to ${name}`,
         );
-      if (!this.#d.services.isService(target))
+      const onContainer =
+        ["restart", "start", "stop"].includes(name) && this.#d.services.readsContainer?.(target);
+      if (!this.#d.services.isService(target) && !onContainer)
         throw new VigilError(
           "VALIDATION_FAILED",
           `target: "${target.slice(0, 80)}" is not a service of this agent`,

@@ -20,6 +20,8 @@ export interface ActionRequest {
 export interface ServiceControl {
   isService(name: string): boolean;
   isTarget(name: string): boolean;
+  /** A check that reads a container (a `container:` check, a compose member): restart, start and stop act on it. */
+  readsContainer?(name: string): boolean;
   act(name: string, action: "restart" | "start" | "stop", by: string): Promise<{ state: string }>;
   /** The running managed service with the most resident memory (its whole process group). */
   largest(): { name: string; rssMb: number } | undefined;

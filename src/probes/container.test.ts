@@ -176,6 +176,14 @@ describe("container", () => {
       expect(formatProblem(bad.problems[0]!)).toMatch(
         /agent\.docker\.host: .*unix:\/\/\/var\/run\/docker\.sock/,
       );
+    // its container is restarted through the engine, so the built-in restart is a runbook step here
+    const restart = loadConfigText(
+      "checks:\n  api: { container: { name: api }, remediate: [restart] }\n  web: { http: { url: http://127.0.0.1:1/ }, remediate: [restart] }\n",
+      "/v.yaml",
+      {},
+    );
+    expect(restart.ok).toBe(false);
+    if (!restart.ok) expect(restart.problems.map((p) => p.path)).toEqual(["checks.web.remediate[0]"]);
     const unknown = loadConfigText(
       'checks:\n  api:\n    container: { name: api }\n    expect: ["[STATUS_CODE] == 200"]\n',
       "/v.yaml",

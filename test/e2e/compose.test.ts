@@ -53,6 +53,7 @@ const report = async (a: RunningAgent) => {
 function member(project: string, service: string) {
   return throwaway({
     name: uniqueName(`${project}-${service}`),
+    StopSignal: "SIGKILL", // sleep as PID 1 ignores SIGTERM: a restart would wait out its 10 s
     Labels: { "com.docker.compose.project": project, "com.docker.compose.service": service },
   });
 }
@@ -72,7 +73,7 @@ describe("compose checks on the real agent", () => {
   it("a project with one container stopped makes /ops-report 503; each container is its own target", async () => {
     const project = uniqueName("wingman-prd");
     await member(project, "api");
-    await member(project, "db");
+    const db = await member(project, "db");
     const bot = await member(project, "bot");
     const proxy = await engineProxy(tempDir());
     agent = await watch(project, proxy.host);
@@ -90,7 +91,7 @@ describe("compose checks on the real agent", () => {
     expect(listed.find((t) => t.name === "prd/db")).toMatchObject({ kind: "check", state: "up" });
     const one = await api(a, `/api/targets/${encodeURIComponent("prd/db")}`);
     expect(one.status).toBe(200);
-    // a member is a check: it can be recovered (its group is read again), not restarted
+    // a member can be recovered (its group is read again), and restarted: its container, through the API
     const post = (p: string) =>
       api(a, `/api/targets/${encodeURIComponent("prd/db")}/${p}`, {
         method: "POST",
@@ -98,7 +99,11 @@ describe("compose checks on the real agent", () => {
         body: "{}",
       });
     expect((await post("recover")).status).toBe(200);
-    expect((await post("restart")).status).toBe(409);
+    const before = await db.engine.inspect(db.id);
+    expect((await post("restart")).status).toBe(200);
+    const after = await db.engine.inspect(db.id);
+    expect(after.running).toBe(true);
+    expect(after.pid).not.toBe(before.pid);
     expect((await api(a, `/api/targets/${encodeURIComponent("prd/nope")}`)).status).toBe(404);
     await until("prd/db up again", async () =>
       (await targets(a)).find((t) => t.name === "prd/db")?.state === "up" ? true : undefined,
@@ -156,5 +161,43 @@ describe("compose checks on the real agent", () => {
     expect(api_?.last_result).toMatchObject({ ok: false, failure_class: "engine_unreachable" });
     expect((await api(a, "/health")).status).toBeLessThan(600);
     expect(a.proc.exitCode).toBeNull();
+  });
+});
+
+describe("container checks on the real agent", () => {
+  it("remediate: [restart] starts a container that was stopped from outside", async () => {
+    const c = await throwaway();
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }
+checks:
+  worker:
+    container: { name: ${c.name} }
+    every: 300ms
+    fail_after: 1
+    remediate: [restart]
+`,
+      { env: { DOCKER_HOST: process.env.DOCKER_HOST } },
+    );
+    const a = agent;
+    await until("worker up", async () =>
+      (await targets(a)).find((t) => t.name === "worker")?.state === "up" ? true : undefined,
+    );
+    const before = await c.engine.inspect(c.id);
+    await c.engine.stop(c.id, 0);
+    const back = await until("the container running again", async () => {
+      const i = await c.engine.inspect(c.id);
+      return i.running && i.pid !== before.pid ? i : undefined;
+    });
+    expect(back.status).toBe("running");
+    await until("worker up again", async () =>
+      (await targets(a)).find((t) => t.name === "worker")?.state === "up" ? true : undefined,
+    );
+    const incidents = (await (await api(a, "/api/incidents")).json()) as {
+      incidents: { target: string; failure_class: string; status: string }[];
+    };
+    expect(incidents.incidents.find((i) => i.target === "worker")).toMatchObject({
+      failure_class: "process_exited",
+      status: "resolved",
+    });
   });
 });
