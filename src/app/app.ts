@@ -6,13 +6,11 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
-import type { AuditLog } from "../audit/audit-log.ts";
 import { openAuditTrail } from "../audit/trail.ts";
-import { FailureLimiter, TokenRegistry, type Principal } from "../api/auth.ts";
-import type { ActionsApi, GuardApi, HealthInfo, JobsApi, NotifyApi, ReloadOutcome } from "../api/context.ts";
-import { EventStreams } from "../api/event-streams.ts";
-import { SessionStore } from "../api/sessions.ts";
-import { createApi, listen, type Listening } from "../api/server.ts";
+import { TokenRegistry, type Principal } from "../api/auth.ts";
+import type { HealthInfo, ReloadOutcome } from "../api/context.ts";
+import type { EventStreams } from "../api/event-streams.ts";
+import type { Listening } from "../api/server.ts";
 import { runtimeInfo } from "../api/routes/system.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
@@ -24,13 +22,12 @@ import { formatProblem } from "../config/result.ts";
 import { loadConfigIsolated } from "./config-loader.ts";
 import { secretParams } from "../gateway/params.ts";
 import type { VigilConfig } from "../config/schema.ts";
-import { testChannel } from "../notify/test-message.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
-import type { Approvals } from "../approvals/approvals.ts";
-import { TargetHistory } from "../targets/history.ts";
 import { wireActions } from "./actions.ts";
+import { serveApi } from "./api.ts";
+import type { Built, Core } from "./wiring.ts";
 import { ensureAdminToken, restoreAdminToken } from "./admin-token.ts";
 import { StoreHealth } from "../store/health.ts";
 import { wireStoreHealth } from "./store-health.ts";
@@ -38,7 +35,6 @@ import { wireMetrics, type AgentMetrics } from "./metrics.ts";
 import { wireJobs } from "./jobs.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
-import { splitListen } from "./listen-address.ts";
 import { Supervision } from "./supervision.ts";
 import { version } from "./version.ts";
 
@@ -53,25 +49,6 @@ export interface AppOptions {
   logDestination?: DestinationStream;
   /** `vigil up --accept-audit-reset`: start a new audit chain instead of refusing a broken one. */
   acceptAuditReset?: boolean;
-}
-
-/** What everything else records through: the store, the audit log over it, the event bus into it. */
-interface Core {
-  store: Store;
-  audit: AuditLog;
-  bus: EventBus;
-}
-
-/** What the start has built by the time notifications and the API are wired. */
-interface Built {
-  supervision: Supervision;
-  killSwitch: KillSwitch;
-  metrics: AgentMetrics;
-  actions: ActionsApi;
-  approvals: Approvals;
-  guard: GuardApi;
-  muted: (target: string) => string | undefined;
-  jobs: JobsApi;
 }
 
 /** Keys that only take effect at start; a reload that changes them is refused with this reason. */
@@ -308,45 +285,18 @@ export class App {
   }
 
   /** The HTTP API on agent.listen, with the event streams it serves. */
-  async #serveApi(core: Core, b: Built): Promise<Listening> {
-    const streams = this.#openEventStreams(core);
-    const log = this.#log.child({ component: "api" });
-    const api = createApi({
-      audit: core.audit,
-      targets: b.supervision,
-      actions: b.actions,
-      approvals: b.approvals,
-      guard: b.guard,
-      notify: this.#notifyApi(core),
-      jobs: b.jobs,
-      events: streams,
-      metrics: b.metrics,
+  async #serveApi(core: Core, built: Built): Promise<Listening> {
+    const { http, streams } = await serveApi({
+      ...this.#wiring(core),
+      core,
+      built,
       tokens: this.#tokens,
-      limiter: new FailureLimiter({ log, observer: b.metrics.access, now: () => this.#clock.now() }),
-      history: new TargetHistory({ store: core.store, clock: this.#clock, targets: b.supervision }),
-      sessions: new SessionStore({ tokens: this.#tokens, now: () => this.#clock.now() }),
-      log,
       health: () => this.#health(),
       reload: (by) => this.reload(by),
     });
-    const { host, port } = splitListen(this.#config.agent.listen);
-    const allowedHosts = () => this.#config.agent.allowed_hosts;
-    const http = (this.#http = await listen(api, host, port, undefined, allowedHosts));
-    this.#lifecycle.defer("http", () => http.close());
-    // Runs before the server closes: open event streams end cleanly instead of holding the stop.
-    this.#lifecycle.defer("event streams", () => streams.close());
+    this.#http = http;
+    this.#streams = streams;
     return http;
-  }
-
-  #openEventStreams({ bus, audit }: Core): EventStreams {
-    return (this.#streams = new EventStreams({
-      feed: {
-        subscribe: (listener) => bus.on("*", listener),
-        page: (after, limit) => audit.page(after, limit),
-      },
-      clock: this.#clock,
-      log: this.#log.child({ component: "events" }),
-    }));
   }
 
   /** The start, in the audit log and the log. */
@@ -432,18 +382,6 @@ export class App {
     if (this.#killSwitch?.paused || this.#config.agent.mode !== "auto") return;
     await this.#supervision?.resumeAutomatic();
     this.#poke();
-  }
-
-  /** `vigil notify test`: through the current config (a reload is honoured), audited with who asked. */
-  #notifyApi({ bus, audit }: Core): NotifyApi {
-    return {
-      test: async (channel, by) => {
-        const r = await testChannel(this.#config.notify, channel, this.#clock.now(), audit.anchorText());
-        const payload = { channel, type: r.type, ok: r.ok, error: r.error ?? null };
-        await bus.emit("notification.tested", channel, payload, by.name);
-        return r;
-      },
-    };
   }
 
   #tokenList() {

@@ -8,6 +8,12 @@ import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Store } from "../store/store.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { ActionsApi, GuardApi, JobsApi } from "../api/context.ts";
+import type { Approvals } from "../approvals/approvals.ts";
+import type { KillSwitch } from "../remediation/kill-switch.ts";
+import type { AgentMetrics } from "./metrics.ts";
+import type { Supervision } from "./supervision.ts";
 
 export interface Wiring {
   store: Store;
@@ -16,4 +22,23 @@ export interface Wiring {
   log: Logger;
   lifecycle: Lifecycle;
   config: () => VigilConfig;
+}
+
+/** What everything else records through: the store, the audit log over it, the event bus into it. */
+export interface Core {
+  store: Store;
+  audit: AuditLog;
+  bus: EventBus;
+}
+
+/** What the start has built by the time notifications and the API are wired. */
+export interface Built {
+  supervision: Supervision;
+  killSwitch: KillSwitch;
+  metrics: AgentMetrics;
+  actions: ActionsApi;
+  approvals: Approvals;
+  guard: GuardApi;
+  muted: (target: string) => string | undefined;
+  jobs: JobsApi;
 }

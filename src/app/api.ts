@@ -1,0 +1,74 @@
+/**
+ * The HTTP API on agent.listen, with the event streams it serves and the notification test it offers:
+ * everything the routes read comes from the parts the start has built.
+ */
+import { FailureLimiter, type Principal, type TokenRegistry } from "../api/auth.ts";
+import type { HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
+import { EventStreams } from "../api/event-streams.ts";
+import { SessionStore } from "../api/sessions.ts";
+import { createApi, listen, type Listening } from "../api/server.ts";
+import { testChannel } from "../notify/test-message.ts";
+import { TargetHistory } from "../targets/history.ts";
+import { splitListen } from "./listen-address.ts";
+import type { Built, Core, Wiring } from "./wiring.ts";
+
+export interface ApiWiring extends Wiring {
+  core: Core;
+  built: Built;
+  tokens: TokenRegistry;
+  health: () => Promise<HealthInfo>;
+  reload: (by: Principal) => Promise<ReloadOutcome>;
+}
+
+export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams: EventStreams }> {
+  const { core, built: b, clock } = w;
+  const streams = openEventStreams(w);
+  const log = w.log.child({ component: "api" });
+  const api = createApi({
+    audit: core.audit,
+    targets: b.supervision,
+    actions: b.actions,
+    approvals: b.approvals,
+    guard: b.guard,
+    notify: notifyApi(w),
+    jobs: b.jobs,
+    events: streams,
+    metrics: b.metrics,
+    tokens: w.tokens,
+    limiter: new FailureLimiter({ log, observer: b.metrics.access, now: () => clock.now() }),
+    history: new TargetHistory({ store: core.store, clock, targets: b.supervision }),
+    sessions: new SessionStore({ tokens: w.tokens, now: () => clock.now() }),
+    log,
+    health: w.health,
+    reload: w.reload,
+  });
+  const { host, port } = splitListen(w.config().agent.listen);
+  const http = await listen(api, host, port, undefined, () => w.config().agent.allowed_hosts);
+  w.lifecycle.defer("http", () => http.close());
+  // Runs before the server closes: open event streams end cleanly instead of holding the stop.
+  w.lifecycle.defer("event streams", () => streams.close());
+  return { http, streams };
+}
+
+function openEventStreams({ core: { bus, audit }, clock, log }: ApiWiring): EventStreams {
+  return new EventStreams({
+    feed: {
+      subscribe: (listener) => bus.on("*", listener),
+      page: (after, limit) => audit.page(after, limit),
+    },
+    clock,
+    log: log.child({ component: "events" }),
+  });
+}
+
+/** `vigil notify test`: through the current config (a reload is honoured), audited with who asked. */
+function notifyApi({ core: { bus, audit }, clock, config }: ApiWiring): NotifyApi {
+  return {
+    test: async (channel, by) => {
+      const r = await testChannel(config().notify, channel, clock.now(), audit.anchorText());
+      const payload = { channel, type: r.type, ok: r.ok, error: r.error ?? null };
+      await bus.emit("notification.tested", channel, payload, by.name);
+      return r;
+    },
+  };
+}
