@@ -5,25 +5,14 @@
  */
 import type { JobsApi } from "../api/context.ts";
 import type { Approvals } from "../approvals/approvals.ts";
-import type { Clock } from "../core/clock.ts";
-import type { EventBus } from "../core/events.ts";
-import type { Lifecycle } from "../core/lifecycle.ts";
-import type { Logger } from "../core/log.ts";
-import type { VigilConfig } from "../config/schema.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { Incidents } from "../incidents/incidents.ts";
 import { Jobs } from "../jobs/jobs.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import { JobStore } from "../store/job-store.ts";
-import type { Store } from "../store/store.ts";
+import type { Wiring } from "./wiring.ts";
 
-export interface JobsWiring {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  lifecycle: Lifecycle;
-  config: () => VigilConfig;
+export interface JobsWiring extends Wiring {
   gateway: Gateway;
   approvals: Approvals;
   incidents: Incidents;
