@@ -4,7 +4,7 @@
  * A backup is good only when its restore test passed; rotation keeps what `keep` says over simulated
  * days; a failed or bad run leaves the good ones alone; a corrupted dump is caught.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -36,6 +36,13 @@ function sqliteDb(file: string, users: number): void {
   db.close();
 }
 
+/** A SQLite file of `users` rows in a folder of its own, and `to`: a backup folder not made yet. */
+function sqliteSource(users: number, folder = "b"): { db: string; to: string } {
+  const db = path.join(tempDir("vigil-bk-src-"), "app.db");
+  sqliteDb(db, users);
+  return { db, to: path.join(tempDir("vigil-bk-"), folder) };
+}
+
 async function backup(name = "db"): Promise<RunResult> {
   const out = await h!.gateway.request(name, { params: {}, reason: "test" }, admin);
   if (out.kind !== "ran" || !out.run.result)
@@ -45,6 +52,24 @@ async function backup(name = "db"): Promise<RunResult> {
 
 /** Moves the harness's clock forward to `t` (timers due meanwhile fire, as they would). */
 const moveTo = (clock: FakeClock, t: number) => clock.advance(t - clock.now());
+
+const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
+
+const readManifest = (to: string, file: string): Manifest =>
+  JSON.parse(fs.readFileSync(path.join(to, manifestName(file)), "utf8")) as Manifest;
+
+/** The restore test `verifyDump` runs: count the users and judge the count by `condition`. */
+function countSpec(condition: string) {
+  const p = parseCondition(condition);
+  if (!p.ok) throw new Error(`${condition}: ${p.message}`);
+  return { query: "select count(*) from users", conditions: [p.condition], queryTimeoutMs: 5_000 };
+}
+
+const verifyCtx = (timeoutMs: number) => ({
+  timeoutMs,
+  signal: new AbortController().signal,
+  now: () => Date.now(),
+});
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
@@ -58,86 +83,71 @@ function flipBytes(file: string, at: number): void {
 }
 
 describe("the backup action's settings", () => {
-  const problems = (actions: string): string[] => configProblems(`actions:\n${actions}\n`);
+  /** The config loader refuses these actions with one problem, and it says `says`. */
+  const refused = (actions: string, says: string) =>
+    expect(configProblems(`actions:\n${actions}\n`)).toEqual([expect.stringContaining(says)]);
 
   it("are refused with the field and the fix", () => {
-    expect(problems("  b: { backup: { source: { sqlite: app.db }, to: /var/backups/app } }")).toEqual([
-      expect.stringContaining(
-        "actions.b.backup.source.sqlite: an absolute path, such as /var/lib/app/app.db",
-      ),
-    ]);
-    expect(problems("  b: { backup: { source: { sqlite: /srv/app.db }, to: / } }")).toEqual([
-      expect.stringContaining(
-        "actions.b.backup.to: / is a system folder (/); name a folder of your own, such as /var/backups/myapp",
-      ),
-    ]);
-    expect(problems("  b: { backup: { source: { sqlite: /srv/app.db }, to: /etc } }")).toEqual([
-      expect.stringContaining("actions.b.backup.to: /etc is a system folder (/etc)"),
-    ]);
-    expect(problems("  b: { backup: { source: {}, to: /srv/b } }")).toEqual([
-      expect.stringContaining("say what to back up with one of: postgres, sqlite, paths"),
-    ]);
-    expect(
-      problems("  b: { backup: { source: { sqlite: /srv/a.db, paths: [/srv/x] }, to: /srv/b } }"),
-    ).toEqual([expect.stringContaining("a backup has one source; it has sqlite and paths")]);
-    expect(problems('  b: { backup: { source: { postgres: "mysql://x/y" }, to: /srv/b } }')).toEqual([
-      expect.stringContaining("a postgres://user@host:5432/database URL"),
-    ]);
-    expect(
-      problems(
-        '  b: { backup: { source: { paths: [/srv/www] }, to: /srv/b, verify: { query: "select 1" } } }',
-      ),
-    ).toEqual([
-      expect.stringContaining("actions.b.backup.verify.query: an archive of folders has no query to ask"),
-    ]);
-    expect(
-      problems(
-        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1" } } }',
-      ),
-    ).toEqual([
-      expect.stringContaining(
-        'actions.b.backup.verify.expect: say what the query must return, e.g. expect: ["[VALUE] > 0"]',
-      ),
-    ]);
-    expect(
-      problems(
-        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { expect: ["[VALUE] > 0"] } } }',
-      ),
-    ).toEqual([expect.stringContaining("verify.expect judges the answer of verify.query")]);
-    expect(
-      problems(
-        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1", expect: ["[STATUS] == 200"] } } }',
-      ),
-    ).toEqual([
-      expect.stringContaining(
-        "actions.b.backup.verify.expect[0]: [STATUS] is not something this restore test measures",
-      ),
-    ]);
-    expect(
-      problems(
-        '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, check: { expect: ["[VALUE] > 1"] } } }',
-      ),
-    ).toEqual([
-      expect.stringContaining(
-        "actions.b.backup.check.expect[0]: [VALUE] is not something the backup check measures",
-      ),
-    ]);
-    expect(problems("  b: { backup: { source: { sqlite: /srv/b/a.db }, to: /srv/b } }")).toEqual([
-      expect.stringContaining("actions.b.backup.to: the database /srv/b/a.db is inside /srv/b"),
-    ]);
-    expect(problems("  b: { backup: { source: { paths: [/srv] }, to: /srv/b } }")).toEqual([
-      expect.stringContaining("actions.b.backup.source.paths[0]: /srv and the backup folder /srv/b overlap"),
-    ]);
-    expect(
-      problems("  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, keep: { last: 0 } } }"),
-    ).toEqual([expect.stringContaining("keep at least one backup")]);
-    expect(
-      problems(
-        "  a: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b } }\n  b: { backup: { source: { sqlite: /srv/c.db }, to: /srv/b/c } }",
-      ),
-    ).toEqual([
-      expect.stringContaining('actions.b.backup.to: /srv/b/c is also where the backup action "a" writes'),
-    ]);
+    refused(
+      "  b: { backup: { source: { sqlite: app.db }, to: /var/backups/app } }",
+      "actions.b.backup.source.sqlite: an absolute path, such as /var/lib/app/app.db",
+    );
+    refused(
+      "  b: { backup: { source: { sqlite: /srv/app.db }, to: / } }",
+      "actions.b.backup.to: / is a system folder (/); name a folder of your own, such as /var/backups/myapp",
+    );
+    refused(
+      "  b: { backup: { source: { sqlite: /srv/app.db }, to: /etc } }",
+      "actions.b.backup.to: /etc is a system folder (/etc)",
+    );
+    refused(
+      "  b: { backup: { source: {}, to: /srv/b } }",
+      "say what to back up with one of: postgres, sqlite, paths",
+    );
+    refused(
+      "  b: { backup: { source: { sqlite: /srv/a.db, paths: [/srv/x] }, to: /srv/b } }",
+      "a backup has one source; it has sqlite and paths",
+    );
+    refused(
+      '  b: { backup: { source: { postgres: "mysql://x/y" }, to: /srv/b } }',
+      "a postgres://user@host:5432/database URL",
+    );
+    refused(
+      '  b: { backup: { source: { paths: [/srv/www] }, to: /srv/b, verify: { query: "select 1" } } }',
+      "actions.b.backup.verify.query: an archive of folders has no query to ask",
+    );
+    refused(
+      '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1" } } }',
+      'actions.b.backup.verify.expect: say what the query must return, e.g. expect: ["[VALUE] > 0"]',
+    );
+    refused(
+      '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { expect: ["[VALUE] > 0"] } } }',
+      "verify.expect judges the answer of verify.query",
+    );
+    refused(
+      '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, verify: { query: "select 1", expect: ["[STATUS] == 200"] } } }',
+      "actions.b.backup.verify.expect[0]: [STATUS] is not something this restore test measures",
+    );
+    refused(
+      '  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, check: { expect: ["[VALUE] > 1"] } } }',
+      "actions.b.backup.check.expect[0]: [VALUE] is not something the backup check measures",
+    );
+    refused(
+      "  b: { backup: { source: { sqlite: /srv/b/a.db }, to: /srv/b } }",
+      "actions.b.backup.to: the database /srv/b/a.db is inside /srv/b",
+    );
+    refused(
+      "  b: { backup: { source: { paths: [/srv] }, to: /srv/b } }",
+      "actions.b.backup.source.paths[0]: /srv and the backup folder /srv/b overlap",
+    );
+    refused(
+      "  b: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b, keep: { last: 0 } } }",
+      "keep at least one backup",
+    );
+    refused(
+      "  a: { backup: { source: { sqlite: /srv/a.db }, to: /srv/b } }\n  b: { backup: { source: { sqlite: /srv/c.db }, to: /srv/b/c } }",
+      'actions.b.backup.to: /srv/b/c is also where the backup action "a" writes',
+    );
     expect(
       load("actions:\n  b: { backup: { source: { sqlite: /srv/a.db }, to: /var/backups/app } }\n").config
         .actions.b,
@@ -147,10 +157,7 @@ describe("the backup action's settings", () => {
 
 describe("a SQLite backup", () => {
   it("is written 0600 into a 0700 folder with its checksum, restore-tested and good", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 3);
-    const to = path.join(tempDir("vigil-bk-"), "backups");
+    const { db, to } = sqliteSource(3, "backups");
     h = await gatewayHarness(`
   db:
     backup:
@@ -170,13 +177,8 @@ describe("a SQLite backup", () => {
     expect(mode(path.join(to, file))).toBe(0o600);
     expect(mode(path.join(to, manifestName(file)))).toBe(0o600);
     expect(fs.readdirSync(to).sort()).toEqual([file, manifestName(file)]);
-    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(file)), "utf8")) as Manifest;
-    const sum = await import("node:crypto").then((c) =>
-      c
-        .createHash("sha256")
-        .update(fs.readFileSync(path.join(to, file)))
-        .digest("hex"),
-    );
+    const m = readManifest(to, file);
+    const sum = sha256(fs.readFileSync(path.join(to, file)));
     expect(m).toMatchObject({
       file,
       source: "sqlite",
@@ -193,10 +195,7 @@ describe("a SQLite backup", () => {
   });
 
   it("that does not hold what verify expects is bad, and the good ones stay", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 2);
-    const to = path.join(tempDir("vigil-bk-"), "b");
+    const { db, to } = sqliteSource(2);
     const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
     h = await gatewayHarness(
       `
@@ -234,10 +233,7 @@ describe("a SQLite backup", () => {
   });
 
   it("that fails to dump leaves the previous ones untouched and says why", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 1);
-    const to = path.join(tempDir("vigil-bk-"), "b");
+    const { db, to } = sqliteSource(1);
     const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
     h = await gatewayHarness(
       `\n  db: { backup: { source: { sqlite: "${db}" }, to: "${to}", keep: { last: 1 } }, risk: auto }`,
@@ -261,10 +257,7 @@ describe("a SQLite backup", () => {
   });
 
   it("corrupted after it was written is caught: by the listing, by the checksum, by the restore", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 50);
-    const to = path.join(tempDir("vigil-bk-"), "b");
+    const { db, to } = sqliteSource(50);
     h = await gatewayHarness(`
   db:
     backup:
@@ -274,29 +267,26 @@ describe("a SQLite backup", () => {
     risk: auto`);
     const r = await backup();
     const file = path.join(to, r.backup!.file!);
-    const manifestFile = path.join(to, manifestName(r.backup!.file!));
-    const m = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as Manifest;
+    const m = readManifest(to, r.backup!.file!);
     flipBytes(file, 0); // the "SQLite format 3" header
     const [entry] = await listBackups(to);
     expect(entry?.good).toBe(false);
     expect(entry?.problem).toMatch(/^the dump was rewritten since it was made/);
 
-    const spec = {
-      query: "select count(*) from users",
-      conditions: [parseCondition("[VALUE] == 50")].map((p) => (p.ok ? p.condition : undefined)!),
-      queryTimeoutMs: 5_000,
-    };
-    const ctx = { timeoutMs: 30_000, signal: new AbortController().signal, now: () => Date.now() };
+    const spec = countSpec("[VALUE] == 50");
+    const ctx = verifyCtx(30_000);
     const byChecksum = await verifyDump(to, m, { sqlite: db }, spec, ctx);
     expect(byChecksum).toMatchObject({ ok: false, checksum_ok: false });
     expect(byChecksum.error).toMatch(/^checksum mismatch/);
 
     // Damaged before it was summed (the checksum agrees): the restore test catches it.
-    const sum = (await import("node:crypto"))
-      .createHash("sha256")
-      .update(fs.readFileSync(file))
-      .digest("hex");
-    const byRestore = await verifyDump(to, { ...m, sha256: sum }, { sqlite: db }, spec, ctx);
+    const byRestore = await verifyDump(
+      to,
+      { ...m, sha256: sha256(fs.readFileSync(file)) },
+      { sqlite: db },
+      spec,
+      ctx,
+    );
     expect(byRestore).toMatchObject({ ok: false, checksum_ok: true });
     expect(byRestore.error).toMatch(
       /^the restored copy is not a sound SQLite database: file is not a database/,
@@ -307,10 +297,7 @@ describe("a SQLite backup", () => {
 
 describe("rotation over simulated days", () => {
   it("keeps the last 3, the newest of 7 days, 4 ISO weeks and 6 months, and nothing else", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 1);
-    const to = path.join(tempDir("vigil-bk-"), "b");
+    const { db, to } = sqliteSource(1);
     const stranger = path.join(to, "notes.txt");
     const clock = new FakeClock(Date.UTC(2026, 0, 1, 2, 30));
     h = await gatewayHarness(
@@ -413,19 +400,19 @@ describe("a PostgreSQL backup", () => {
     risk: auto`);
     const r = await backup();
     const file = path.join(to, r.backup!.file!);
-    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(r.backup!.file!)), "utf8")) as Manifest;
+    const m = readManifest(to, r.backup!.file!);
     // Damage the data blocks, then make the checksum agree, as a dump damaged before it was summed.
     const bytes = fs.readFileSync(file);
     bytes.fill(0x5a, Math.floor(bytes.length / 3));
     fs.writeFileSync(file, bytes);
-    const sum = (await import("node:crypto")).createHash("sha256").update(bytes).digest("hex");
-    const spec = {
-      query: "select count(*) from users",
-      conditions: [parseCondition("[VALUE] == 25")].map((p) => (p.ok ? p.condition : undefined)!),
-      queryTimeoutMs: 5_000,
-    };
-    const ctx = { timeoutMs: 60_000, signal: new AbortController().signal, now: () => Date.now() };
-    const v = await verifyDump(to, { ...m, sha256: sum }, { postgres: `${base}/${dbName}` }, spec, ctx);
+    const sum = sha256(bytes);
+    const v = await verifyDump(
+      to,
+      { ...m, sha256: sum },
+      { postgres: `${base}/${dbName}` },
+      countSpec("[VALUE] == 25"),
+      verifyCtx(60_000),
+    );
     expect(v).toMatchObject({ ok: false, checksum_ok: true });
     expect(v.error).toMatch(/pg_restore into a scratch database: exit 1/);
     expect(await scratchLeft()).toEqual([]);
@@ -472,17 +459,17 @@ describe("a backup of folders", () => {
     const file = path.join(to, r.backup!.file!);
     expect(file).toMatch(/\.tar\.gz$/);
 
-    const m = JSON.parse(fs.readFileSync(path.join(to, manifestName(r.backup!.file!)), "utf8")) as Manifest;
+    const m = readManifest(to, r.backup!.file!);
     const bytes = fs.readFileSync(file);
     bytes.fill(0, 20, 60);
     fs.writeFileSync(file, bytes);
-    const sum = (await import("node:crypto")).createHash("sha256").update(bytes).digest("hex");
+    const sum = sha256(bytes);
     const v = await verifyDump(
       to,
       { ...m, sha256: sum },
       { paths: [www] },
       { query: undefined, conditions: [], queryTimeoutMs: 1_000 },
-      { timeoutMs: 10_000, signal: new AbortController().signal, now: () => Date.now() },
+      verifyCtx(10_000),
     );
     expect(v).toMatchObject({ ok: false, checksum_ok: true });
     expect(v.error).toMatch(/^the archive is damaged/);
@@ -506,10 +493,7 @@ describe("a backup of folders", () => {
 
 describe("a stopping agent", () => {
   it("starts no backup and touches nothing", async () => {
-    const src = tempDir("vigil-bk-src-");
-    const db = path.join(src, "app.db");
-    sqliteDb(db, 1);
-    const to = path.join(tempDir("vigil-bk-"), "never");
+    const { db, to } = sqliteSource(1, "never");
     const { runBackup } = await import("../../backups/backup.ts");
     const stopping = new AbortController();
     stopping.abort();
