@@ -1,56 +1,17 @@
 /** Incidents on a real SQLite store, with a clock the test moves. */
-import { afterEach, describe, expect, it } from "vitest";
-import { EventBus, type NewEvent, type StoredEvent } from "../core/events.ts";
-import { silentLogger } from "../core/log.ts";
-import { IncidentStore } from "../store/incident-store.ts";
-import { openStore } from "../store/open.ts";
-import type { Store } from "../store/store.ts";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/helpers/clock.ts";
+import { incidentsOnSqlite } from "../../test/helpers/incidents.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
-import { Incidents } from "./incidents.ts";
 import type { TargetState } from "./target-state.ts";
-
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-});
 
 async function world() {
   const clock = new FakeClock();
-  const store = await openStore({ store: "sqlite", dataDir: tempDir("vigil-incidents-") });
-  stores.push(store);
-  const events: StoredEvent[] = [];
-  const bus = new EventBus({
-    sink: {
-      append: async (news: NewEvent[]) =>
-        news.map((e) => {
-          const stored = {
-            ...e,
-            seq: events.length + 1,
-            payload: JSON.stringify(e.payload),
-            prev_hash: "",
-            hash: "",
-          };
-          events.push(stored);
-          return stored;
-        }),
-    },
-    clock,
-    onListenerError: (e) => {
-      throw e;
-    },
-  });
+  const { events, incidentStore, make: makeOn } = await incidentsOnSqlite(clock, tempDir("vigil-incidents-"));
   const failure = new Map<string, string>();
-  const incidentStore = new IncidentStore(store.db);
   const make = () =>
-    new Incidents({
-      store: incidentStore,
-      bus,
-      clock,
-      log: silentLogger(),
+    makeOn({
       failureClass: (t) => failure.get(t) ?? "unknown",
-      dependsOn: () => [],
-      show: () => undefined,
       context: (_t, cls) => (cls === "flapping" ? "3 up/down changes within 1m" : undefined),
     });
   const incidents = make();

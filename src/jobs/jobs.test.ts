@@ -5,25 +5,20 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { EventBus, type NewEvent, type StoredEvent } from "../core/events.ts";
 import { silentLogger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, Requester, RunView } from "../gateway/types.ts";
-import { Incidents } from "../incidents/incidents.ts";
 import type { ApprovalRow } from "../store/action-store.ts";
-import { IncidentStore } from "../store/incident-store.ts";
 import { JobStore } from "../store/job-store.ts";
-import { openStore } from "../store/open.ts";
-import type { Store } from "../store/store.ts";
 import { FakeClock } from "../../test/helpers/clock.ts";
+import { incidentsOnSqlite } from "../../test/helpers/incidents.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { Jobs, type JobConfig } from "./jobs.ts";
 import { maxSliceMs } from "./wake.ts";
 
-const stores: Store[] = [];
 const running: Jobs[] = [];
-afterEach(async () => {
+// Registered after the helper's, so it runs before the store is closed.
+afterEach(() => {
   for (const j of running.splice(0)) j.stop();
-  for (const s of stores.splice(0)) await s.close();
 });
 
 /** 2026-01-01T00:00:00.000Z */
@@ -81,39 +76,11 @@ interface Call {
 
 async function world(opts: { dir?: string; start?: number; jobs?: Record<string, JobConfig> } = {}) {
   const clock = new CountingClock(opts.start ?? t0);
-  const store = await openStore({ store: "sqlite", dataDir: opts.dir ?? tempDir("vigil-jobs-") });
-  stores.push(store);
-  const events: StoredEvent[] = [];
-  const bus = new EventBus({
-    sink: {
-      append: async (news: NewEvent[]) =>
-        news.map((e) => {
-          const stored = {
-            ...e,
-            seq: events.length + 1,
-            payload: JSON.stringify(e.payload),
-            prev_hash: "",
-            hash: "",
-          };
-          events.push(stored);
-          return stored;
-        }),
-    },
+  const { store, events, bus, incidentStore, make } = await incidentsOnSqlite(
     clock,
-    onListenerError: (e) => {
-      throw e;
-    },
-  });
-  const incidentStore = new IncidentStore(store.db);
-  const incidents = new Incidents({
-    store: incidentStore,
-    bus,
-    clock,
-    log: silentLogger(),
-    failureClass: () => "unknown",
-    dependsOn: () => [],
-    show: () => undefined,
-  });
+    opts.dir ?? tempDir("vigil-jobs-"),
+  );
+  const incidents = make();
   await incidents.load();
   const calls: Call[] = [];
   const approvals = new Map<string, { status: string; run_id: string | null }>();
