@@ -3,32 +3,20 @@
  * real SQLite file: its values judged by real conditions ([VALUE], [ROWS], [ROW].<column>), a write
  * refused with the table as it was, an unreachable server, and the config that declares it.
  */
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAll, parseCondition, type Condition } from "../conditions/index.ts";
 import { load, problems } from "../../test/helpers/config.ts";
 import { freePort } from "../../test/helpers/net.ts";
+import { pgAdmin as admin, testSchema } from "../../test/helpers/postgres.ts";
 import { runProbe } from "../../test/helpers/probe.ts";
 import { kit } from "../config/kit.ts";
 import { probes } from "./index.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 
-const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const schema = `vigil_sqlprobe_${randomBytes(6).toString("hex")}`;
-const pgUrl = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-
-async function admin(sql: string): Promise<pg.QueryResult<{ n: number }>> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    return await c.query<{ n: number }>(sql);
-  } finally {
-    await c.end();
-  }
-}
+const { name: schema, url: inSchema } = testSchema("vigil_sqlprobe");
+const pgUrl = inSchema();
 
 const conditions = (...texts: string[]): Condition[] =>
   texts.map((t) => {

@@ -4,30 +4,18 @@
  * hides a delete is down with the reason and the table unchanged, and the URL's password appears in
  * no API answer, audit entry or log line, even when the server quotes it back.
  */
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import { freePort } from "../helpers/net.ts";
+import { pgAdmin as admin, testPgUrl, testSchema } from "../helpers/postgres.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
-const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const password = "pw-sql-e2e-7f3a9c";
-const schema = `vigil_sqle2e_${randomBytes(6).toString("hex")}`;
+const { name: schema, url: inSchema } = testSchema("vigil_sqle2e");
 // Trust auth lets any password in, so the URL can carry one the agent must never show.
-const withPassword = `${base.replace("postgres://postgres@", `postgres://postgres:${password}@`)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-
-async function admin(sql: string): Promise<pg.QueryResult<{ n: number }>> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    return await c.query<{ n: number }>(sql);
-  } finally {
-    await c.end();
-  }
-}
+const withPassword = inSchema(testPgUrl.replace("postgres://postgres@", `postgres://postgres:${password}@`));
 
 beforeAll(async () => {
   await admin(`CREATE SCHEMA ${schema}`);
