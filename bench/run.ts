@@ -15,6 +15,7 @@ const all = [
   "start",
   "load",
   "containers-watched",
+  "containers",
 ];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = chosen.length > 0 ? chosen : all;

@@ -35,6 +35,8 @@ export class ContainerRuntime implements Runtime {
   readonly #spec: () => ContainerSpec;
   readonly #h: ContainerRuntimeHooks;
   #run: ContainerRun | undefined;
+  /** The container the last run was, by the name it was found under. */
+  #last: { name: string; id: string } | undefined;
   #unreconcile: (() => void) | undefined;
   #disposed = false;
 
@@ -69,21 +71,32 @@ export class ContainerRuntime implements Runtime {
       return this.#failed((e as Error).message);
     }
     const { engine } = containers;
+    // The container of the last run, while the name still means it: one round trip less on the way
+    // back up after a crash (a removed or renamed one falls back to the name below).
+    const known = this.#last?.name === name ? this.#last.id : undefined;
     try {
-      const before = await engine.inspect(name);
-      if (before.running) {
-        // Started by someone else meanwhile (a person, the engine's own restart policy): that is the run.
-        const run = this.#track(before.id, before.pid, before.startedAt);
-        run.exited = exited;
-        return run;
+      let id = known;
+      if (id === undefined) {
+        const before = await engine.inspect(name);
+        if (before.running) {
+          // Started by someone else meanwhile (a person, the engine's own restart policy): that is the run.
+          const run = this.#track(before.id, before.pid, before.startedAt);
+          run.exited = exited;
+          return run;
+        }
+        id = before.id;
       }
       // Listening before the start: a container that dies at once must not die unheard.
       const early: EngineEvent[] = [];
-      const unlisten = containers.events.listen(before.id, (e) => early.push(e));
+      const unlisten = containers.events.listen(id, (e) => early.push(e));
       let after;
       try {
-        await engine.start(before.id);
-        after = await engine.inspect(before.id);
+        await engine.start(id);
+        after = await engine.inspect(id);
+      } catch (e) {
+        if (known === undefined || !isEngineError(e, "not_found")) throw e;
+        this.#last = undefined;
+        return await this.launch(exited);
       } finally {
         unlisten();
       }
@@ -175,6 +188,7 @@ export class ContainerRuntime implements Runtime {
       if (this.#isEndOf(run, e)) this.#end(run, exitOf(e));
     });
     this.#run = run;
+    this.#last = { name: this.#name, id };
     return run;
   }
 
