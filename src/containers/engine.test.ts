@@ -3,17 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Engine, EngineError, demultiplex, engineSocket, type EngineEvent } from "./engine.ts";
 import { TEST_LABEL, testEngine, throwaway, uniqueName } from "../../test/helpers/engine.ts";
+import { until } from "../../test/helpers/poll.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("engineSocket", () => {
   it("takes agent.docker.host, then DOCKER_HOST, then the standard socket", () => {

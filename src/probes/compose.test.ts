@@ -3,10 +3,8 @@ import { describe, expect, it } from "vitest";
 import { loadConfigText } from "../config/load.ts";
 import { formatProblem } from "../config/result.ts";
 import { Engine } from "../containers/engine.ts";
-import { systemClock } from "../core/clock.ts";
-import { execArgv } from "../gateway/exec.ts";
 import { engineProxy, throwaway, uniqueName } from "../../test/helpers/engine.ts";
-import { runProbe } from "../../test/helpers/probe.ts";
+import { contextOn, runProbe } from "../../test/helpers/probe.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import compose, { projectLabel, serviceLabel } from "./compose.ts";
 
@@ -64,23 +62,7 @@ describe("compose", () => {
     await member(project, "api");
     const proxy = await engineProxy(tempDir());
     const engine = new Engine(proxy.socket);
-    const run = () =>
-      compose.run(
-        { project },
-        {
-          target: "prd",
-          timeoutMs: 5_000,
-          signal: AbortSignal.timeout(5_000),
-          env: {
-            clock: systemClock,
-            lastHeartbeat: () => undefined,
-            watchingSince: () => 0,
-            servicePids: () => [],
-            exec: execArgv,
-            engine: () => engine,
-          },
-        },
-      );
+    const run = () => compose.run({ project }, contextOn(engine, "prd"));
     try {
       expect((await run()).members?.map((m) => m.name)).toEqual(["api"]);
       await proxy.close();

@@ -4,10 +4,9 @@ import { evaluateAll, parseCondition, type Condition } from "../conditions/index
 import { formatProblem } from "../config/result.ts";
 import { loadConfigText } from "../config/load.ts";
 import { Engine } from "../containers/engine.ts";
-import { systemClock } from "../core/clock.ts";
-import { execArgv } from "../gateway/exec.ts";
 import { dockerHost, engineProxy, runHealthcheck, throwaway } from "../../test/helpers/engine.ts";
-import { runProbe } from "../../test/helpers/probe.ts";
+import { until } from "../../test/helpers/poll.ts";
+import { contextOn, runProbe } from "../../test/helpers/probe.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import container from "./container.ts";
 import type { ProbeOutcome } from "./probe.ts";
@@ -19,35 +18,9 @@ const defaults: Condition[] = container.defaultExpect.map((t) => {
 });
 const judge = (o: ProbeOutcome) => evaluateAll(defaults, o.values);
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Runs the probe with its own engine client (for a socket other than DOCKER_HOST). */
-function runOn(engine: Engine, name: string): Promise<ProbeOutcome> {
-  return container.run(
-    { name },
-    {
-      target: "t",
-      timeoutMs: 5_000,
-      signal: AbortSignal.timeout(5_000),
-      env: {
-        clock: systemClock,
-        lastHeartbeat: () => undefined,
-        watchingSince: () => 0,
-        servicePids: () => [],
-        exec: execArgv,
-        engine: () => engine,
-      },
-    },
-  );
-}
+const runOn = (engine: Engine, name: string): Promise<ProbeOutcome> =>
+  container.run({ name }, contextOn(engine));
 
 describe("container", () => {
   it("reads a running container: state, no health check, memory, uptime; the defaults hold", async () => {

@@ -7,7 +7,7 @@ import { Engine } from "../../src/containers/engine.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { execArgv } from "../../src/gateway/exec.ts";
 import { probes } from "../../src/probes/index.ts";
-import type { ProbeEnvironment, ProbeOutcome } from "../../src/probes/probe.ts";
+import type { ProbeContext, ProbeEnvironment, ProbeOutcome } from "../../src/probes/probe.ts";
 
 /** Heartbeats the `heartbeat` probe sees, by check name. */
 export const heartbeats = new Map<string, number>();
@@ -22,6 +22,19 @@ export const probeEnv: ProbeEnvironment = {
   engine: () => (engine ??= Engine.fromHost()),
 };
 let engine: Engine | undefined;
+
+/**
+ * The context of one run, 5 s to answer, on `engine` rather than the one DOCKER_HOST names (a
+ * socket the test can take away); for a probe's own `run`, its settings already parsed.
+ */
+export function contextOn(engine: Engine, target = "t"): ProbeContext {
+  return {
+    target,
+    timeoutMs: 5_000,
+    signal: AbortSignal.timeout(5_000),
+    env: { ...probeEnv, engine: () => engine },
+  };
+}
 
 /** Parses `settings` through the probe's schema and runs it once; `ms` is how long it took. */
 export async function runProbe(
