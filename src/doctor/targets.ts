@@ -9,7 +9,7 @@ import { systemClock } from "../core/clock.ts";
 import { evaluateAll } from "../conditions/index.ts";
 import type { ServiceConfig } from "../config/schema.ts";
 import type { ProbeEnvironment, ProbeOutcome } from "../probes/probe.ts";
-import { Engine } from "../containers/engine.ts";
+import { Engine, isEngineError } from "../containers/engine.ts";
 import { findPortHolder } from "../supervisor/ports.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 import type { DoctorContext } from "./context.ts";
@@ -228,8 +228,8 @@ async function checkService(name: string, s: ServiceConfig, spec: CheckSpec | un
     const where = { cwd: s.cwd, searchPath: s.env.PATH ?? ctx.path, key: `services.${name}.command` };
     out.push(await checkProgram(thing, s.command, where));
     out.push(await checkFolder(thing, s.cwd, `services.${name}.cwd`));
-  } else {
-    out.push(skipped(thing, "a container service: its image is not checked"));
+  } else if (s.container) {
+    out.push(await checkServiceContainer(thing, s.container.name, `services.${name}.container.name`, ctx));
   }
   const agreement = portAgreement(name, s);
   if (agreement) out.push(agreement);
@@ -262,6 +262,37 @@ async function checkService(name: string, s: ServiceConfig, spec: CheckSpec | un
     );
   }
   return out;
+}
+
+/**
+ * A container service's container must exist: Vigil starts and stops it, never creates it. Not
+ * running is fine (the agent starts it); missing, or an engine that does not answer, is not.
+ */
+async function checkServiceContainer(thing: string, container: string, key: string, ctx: DoctorContext) {
+  let engine: Engine;
+  try {
+    engine = engineFor(ctx.config.agent.docker.host);
+  } catch (e) {
+    return problem(thing, (e as Error).message, "set agent.docker.host to unix:///path/to/docker.sock");
+  }
+  try {
+    const info = await engine.inspect(container, { timeoutMs: ctx.timeoutMs });
+    return ok(thing, `container ${container} exists (${info.status})`);
+  } catch (e) {
+    if (isEngineError(e, "not_found"))
+      return problem(
+        thing,
+        `no container named "${container}"`,
+        `create it first (docker create, compose up): Vigil starts and stops a container, it never creates one; or fix ${key}`,
+      );
+    if (isEngineError(e, "unreachable") || isEngineError(e, "timeout"))
+      return problem(
+        thing,
+        (e as Error).message,
+        "start the container engine (Docker, or `podman system service`), or point agent.docker.host at its socket; the agent's user must be allowed to open it",
+      );
+    return problem(thing, (e as Error).message, `check ${key}`);
+  }
 }
 
 /** One task per service and per check, in config order. */
