@@ -90,10 +90,8 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
   const unsubscribe = supervision.targets.onChange(
     (name, change) => void incidents.stateChanged(name, change),
   );
-  // a compose member whose container was removed: its incident has nothing left to recover
-  const unsubscribeRemoved = supervision.targets.onRemove(
-    (name) => void incidents.clear(name, `${name} is gone: its container left the group`),
-  );
+  // A target that is gone (its container left the group, a reload removed it) has nothing to recover.
+  const unsubscribeRemoved = supervision.targets.onRemove((name, why) => void incidents.clear(name, why));
   w.lifecycle.defer("incidents", async () => {
     unsubscribe();
     unsubscribeRemoved();

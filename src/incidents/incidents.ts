@@ -220,6 +220,8 @@ export class Incidents {
       await bus.emit("incident.resolved", target, {
         incident_id: current.id,
         duration_ms: now - current.opened_at,
+        // Closed for another reason than a recovery (the target is gone): said, not "up again".
+        ...(given?.detail ? { detail: given.detail } : {}),
       });
       for (const fn of this.#resolvedListeners) fn(current);
       return;

@@ -77,4 +77,25 @@ describe("what a scheduled job's incident tells", () => {
       text: "the job nightly-backup ran and succeeded, 86400 s after it failed. Incident inc-9.",
     });
   });
+
+  it("an incident closed because its target is gone says so, not that it recovered", () => {
+    const e = {
+      seq: 8,
+      type: "incident.resolved",
+      subject: "prd/worker",
+      actor: "agent",
+      ts: 0,
+      payload: JSON.stringify({
+        incident_id: "inc-3",
+        duration_ms: 60_000,
+        detail: "prd/worker is no longer in the config",
+      }),
+      prev_hash: "",
+      hash: "",
+    };
+    expect(noticeFrom(e)).toMatchObject({
+      title: "prd/worker closed",
+      text: "prd/worker is no longer in the config; its incident is closed after 60 s. Incident inc-3.",
+    });
+  });
 });

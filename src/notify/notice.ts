@@ -112,6 +112,15 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
     case "incident.resolved": {
       const after = `${Math.round(Number(p.duration_ms) / 1000)} s`;
       const job = e.subject.startsWith(jobPrefix);
+      const gone = typeof p.detail === "string" && p.detail !== "" ? p.detail : undefined;
+      if (gone && !job)
+        return {
+          ...base,
+          incident_id: incident!,
+          follows: incident!,
+          title: `${e.subject} closed`,
+          text: `${gone}; its incident is closed after ${after}. Incident ${incident}.`,
+        };
       return {
         ...base,
         incident_id: incident!,

@@ -83,7 +83,7 @@ export class Targets {
   readonly #o: TargetsOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(name: string, change: { from: TargetState; to: TargetState }) => void>();
-  readonly #removed = new Set<(name: string) => void>();
+  readonly #removed = new Set<(name: string, why: string) => void>();
   /** The targets waiting for the next group write, and that write. */
   #batch: { names: Set<string>; written: Promise<void> } | undefined;
 
@@ -135,7 +135,10 @@ export class Targets {
     for (const [name, e] of [...this.#entries]) {
       const group = member(name);
       if (group) e.policy = group.policy;
-      else if (!configured.has(name)) this.#entries.delete(name);
+      else if (!configured.has(name)) {
+        this.#entries.delete(name);
+        this.#tellRemoved(name, `${name} is no longer in the config`);
+      }
     }
     await this.persist();
   }
@@ -157,17 +160,24 @@ export class Targets {
   async removeMember(name: string): Promise<void> {
     if (groupOf(name) === undefined || !this.#entries.delete(name)) return;
     await this.#o.store.deleteTarget(name);
+    this.#tellRemoved(name, `${name} is gone: its container left the group`);
+  }
+
+  #tellRemoved(name: string, why: string): void {
     for (const fn of this.#removed) {
       try {
-        fn(name);
+        fn(name, why);
       } catch (err) {
         this.#o.log.error({ err, target: name }, "removal listener failed");
       }
     }
   }
 
-  /** Called when a group's member is forgotten: what was open about it has no target left. */
-  onRemove(fn: (name: string) => void): () => void {
+  /**
+   * Called when a target is forgotten (a group's member whose container left, a target a reload
+   * removed): what was open about it has no target left.
+   */
+  onRemove(fn: (name: string, why: string) => void): () => void {
     this.#removed.add(fn);
     return () => this.#removed.delete(fn);
   }

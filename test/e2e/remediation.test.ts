@@ -326,6 +326,24 @@ maintenance: ${maintenance}
     await expect.poll(() => fs.existsSync(flag), { timeout: 10_000 }).toBe(true);
   });
 
+  it("a reload that removes a failing check resolves its incident, and the ops report passes again", async () => {
+    const dir = tempDir("vigil-removed-");
+    const config = (checks: string) => `agent: { listen: "127.0.0.1:0" }
+checks:
+  ok: { command: { run: ["true"] }, every: 200ms }
+${checks}`;
+    agent = await startAgent(
+      config(`  broken: { command: { run: ["false"] }, every: 200ms, fail_after: 1 }\n`),
+      { dir },
+    );
+    await expect.poll(async () => (await api(agent!, "/ops-report")).status, { timeout: 10_000 }).toBe(503);
+    fs.writeFileSync(agent.configFile, config(""));
+    expect((await api(agent, "/api/reload", { method: "POST" })).status).toBe(200);
+    await expect.poll(async () => (await api(agent!, "/ops-report")).status, { timeout: 10_000 }).toBe(200);
+    const [resolved] = of(await events(agent), "incident.resolved", "broken");
+    expect(resolved!.payload.detail).toBe("broken is no longer in the config");
+  });
+
   it("adaptive order learns which step fixes a failure, and each choice cites the record", async () => {
     const dir = tempDir("vigil-learn-");
     const flag = path.join(dir, "ok");
