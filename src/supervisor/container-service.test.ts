@@ -1,67 +1,25 @@
 /**
- * A container service under the supervisor on the real engine, reached through a unix-socket relay
+ * A container service under the supervisor on the real engine, reached through a unix-socket proxy
  * the test can cut: the engine going away for a while, and a container dying meanwhile.
  */
-import net from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Engine } from "../containers/engine.ts";
 import { systemClock } from "../core/clock.ts";
 import { silentLogger } from "../core/log.ts";
-import { dockerHost, throwaway } from "../../test/helpers/engine.ts";
+import { dockerHost, engineProxy, throwaway } from "../../test/helpers/engine.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { Supervisor, type SupervisedSpec } from "./supervisor.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "./types.ts";
 
-let engineSocket: string;
 beforeAll(async () => {
-  engineSocket = (await dockerHost()).slice("unix://".length);
+  await dockerHost(); // starts the test engine when none answers
 }, 600_000);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A relay to the engine's socket that can be cut (every connection dropped, new ones refused). */
-async function relay() {
-  const socket = path.join(tempDir("vigil-relay-"), "engine.sock");
-  const open = new Set<net.Socket>();
-  let cut = false;
-  const server = net.createServer((client) => {
-    if (cut) return void client.destroy();
-    const upstream = net.connect(engineSocket);
-    open.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(socket, r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of open) s.destroy();
-        server.close(() => r());
-      }),
-  );
-  return {
-    socket,
-    cut() {
-      cut = true;
-      for (const s of open) s.destroy();
-      open.clear();
-    },
-    restore() {
-      cut = false;
-    },
-  };
-}
 
 function spec(name: string, container: string): SupervisedSpec {
   return {
@@ -85,7 +43,7 @@ function spec(name: string, container: string): SupervisedSpec {
 
 describe("container service, the engine away", () => {
   it("a container that died while the event stream was cut is restarted once the engine answers again", async () => {
-    const link = await relay();
+    const link = await engineProxy(tempDir("vigil-relay-"));
     const engine = new Engine(link.socket);
     const events: ServiceEvent[] = [];
     const phases: Phase[] = [];

@@ -99,15 +99,18 @@ afterEach(async () => {
 /**
  * A unix socket in front of the test engine, to take the engine away from one agent or probe
  * without stopping the one every test shares: `close()` refuses new connections and cuts the open
- * ones, as an engine that went away does.
+ * ones, as an engine that went away does; `cut()` does the same until `restore()` (an engine that
+ * comes back).
  */
 export async function engineProxy(
   dir: string,
-): Promise<{ host: string; socket: string; close(): Promise<void> }> {
+): Promise<{ host: string; socket: string; close(): Promise<void>; cut(): void; restore(): void }> {
   const target = (await dockerHost()).slice("unix://".length);
   const socket = path.join(dir, "proxy.sock");
   const open = new Set<net.Socket>();
+  let cut = false;
   const server = net.createServer((client) => {
+    if (cut) return void client.destroy();
     const upstream = net.connect(target);
     open.add(client).add(upstream);
     const drop = () => {
@@ -128,7 +131,19 @@ export async function engineProxy(
       for (const s of open) s.destroy();
     }));
   proxies.push(close);
-  return { host: `unix://${socket}`, socket, close };
+  return {
+    host: `unix://${socket}`,
+    socket,
+    close,
+    cut() {
+      cut = true;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    restore() {
+      cut = false;
+    },
+  };
 }
 const proxies: (() => Promise<void>)[] = [];
 afterEach(async () => {
