@@ -1,21 +1,12 @@
 /** Doctor on container services against the real engine: the container must exist, Vigil never creates one. */
 import { describe, expect, it } from "vitest";
+import { doctorContext } from "../../test/helpers/doctor.ts";
 import { dockerHost, throwaway, uniqueName } from "../../test/helpers/engine.ts";
-import { loadConfigText } from "../config/load.ts";
 import { formatFinding } from "./finding.ts";
 import { targetTasks } from "./targets.ts";
 
 async function doctor(yaml: string): Promise<string[]> {
-  const r = loadConfigText(yaml, "/tmp/vigil.yaml", {});
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  const ctx = {
-    config: r.config,
-    timeoutMs: 10_000,
-    agentRunning: false,
-    send: false,
-    path: "",
-    now: Date.now,
-  };
+  const ctx = doctorContext(yaml);
   const out: string[] = [];
   for (const task of targetTasks(ctx)) out.push(...(await task()).map(formatFinding));
   return out;

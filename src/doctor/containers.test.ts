@@ -1,26 +1,17 @@
 /** Doctor on container and compose checks against the real engine: members judged one by one, the engine's socket named. */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { doctorContext } from "../../test/helpers/doctor.ts";
 import { dockerHost, throwaway, uniqueName } from "../../test/helpers/engine.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { targetPlans } from "../app/specs.ts";
-import { loadConfigText } from "../config/load.ts";
 import { formatFinding } from "./finding.ts";
 import { tryCheck } from "./targets.ts";
 
 async function doctor(yaml: string): Promise<string[]> {
-  const r = loadConfigText(yaml, "/tmp/vigil.yaml", {});
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  const ctx = {
-    config: r.config,
-    timeoutMs: 10_000,
-    agentRunning: false,
-    send: false,
-    path: "",
-    now: Date.now,
-  };
+  const ctx = doctorContext(yaml);
   const out: string[] = [];
-  for (const p of targetPlans(r.config)) {
+  for (const p of targetPlans(ctx.config)) {
     if (p.check)
       out.push(...(await tryCheck(`check ${p.name}`, p.check, `checks.${p.name}`, ctx)).map(formatFinding));
   }
