@@ -51,15 +51,21 @@ async function fakeEngine() {
   return { socket, requests, streams, die };
 }
 
+/** The event stream on an engine at `socket`, both closed when the test ends. */
+function eventsOn(socket: string): ContainerEvents {
+  const engine = new Engine(socket);
+  const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
+  cleanups.push(
+    () => engine.close(),
+    () => events.stop(),
+  );
+  return events;
+}
+
 describe("container event stream", () => {
   it("delivers a die to the listeners of that container only, and none after they stop listening", async () => {
     const fake = await fakeEngine();
-    const engine = new Engine(fake.socket);
-    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
-    cleanups.push(
-      () => engine.close(),
-      () => events.stop(),
-    );
+    const events = eventsOn(fake.socket);
     await events.start();
     expect(events.open).toBe(true);
     // Docker filters on "die", Podman only on its own name for it.
@@ -83,12 +89,7 @@ describe("container event stream", () => {
 
   it("reopens a dropped stream, asks for what it missed, and has every service check by inspect", async () => {
     const fake = await fakeEngine();
-    const engine = new Engine(fake.socket);
-    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
-    cleanups.push(
-      () => engine.close(),
-      () => events.stop(),
-    );
+    const events = eventsOn(fake.socket);
     let checks = 0;
     events.onReconnect(() => checks++);
     await events.start();
@@ -110,9 +111,7 @@ describe("container event stream", () => {
 
   it("keeps trying while the engine is away, and stops trying when stopped", async () => {
     const socket = path.join(tempDir("vigil-ev-"), "absent.sock");
-    const engine = new Engine(socket);
-    const events = new ContainerEvents({ engine: () => engine, clock: systemClock, log: silentLogger() });
-    cleanups.push(() => engine.close());
+    const events = eventsOn(socket);
     const t = Date.now();
     await events.start(300);
     expect(Date.now() - t).toBeGreaterThanOrEqual(250);
