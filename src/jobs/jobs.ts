@@ -12,19 +12,20 @@
  *
  * Owns: job schedules, runs and their state. Must not import: api, cli, app.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
-import { cronSchedule, nextAfter, type CronSchedule } from "../core/cron-schedule.ts";
+import type { Clock } from "../core/clock.ts";
+import { cronSchedule, nextAfter } from "../core/cron-schedule.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus, EventMap, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
-import type { VigilConfig } from "../config/schema.ts";
-import type { ActionRequest, RequestOutcome, Requester, RunView } from "../gateway/types.ts";
-import type { JobRow, JobStatus, JobStore } from "../store/job-store.ts";
+import type { ActionRequest, RequestOutcome, Requester } from "../gateway/types.ts";
+import type { JobStatus, JobStore } from "../store/job-store.ts";
+import { jobView, newEntry, type Entry, type JobConfig, type JobView } from "./entry.ts";
 import { missedBetween, missedCap } from "./missed.ts";
 import { outcomeOf } from "./outcome.ts";
+import { recoveryOf, type Lookups } from "./recover.ts";
 import { wakeAt } from "./wake.ts";
 
-export type JobConfig = VigilConfig["jobs"][string];
+export type { JobConfig, JobView } from "./entry.ts";
 
 /** The incident class of a job whose run failed. */
 export const jobFailedClass = "job_failed";
@@ -32,28 +33,8 @@ export const jobFailedClass = "job_failed";
 /** What a job is called where targets are named: incidents, events, the run's `requested_by`. */
 export const jobSubject = (name: string): string => `job:${name}`;
 
-export interface JobView {
-  name: string;
-  action: string;
-  target: string | null;
-  cron: string;
-  timezone: string | null;
-  overlap: JobConfig["overlap"];
-  catch_up: JobConfig["catch_up"];
-  next_run: number | null;
-  /** When the last run started, and what it came to. */
-  last_run: number | null;
-  last_finished: number | null;
-  last_result: JobStatus | null;
-  last_detail: string | null;
-  run_id: string | null;
-  approval_id: string | null;
-  /** A run is in progress (or waits for approval); `queued`: one more waits behind it. */
-  running: boolean;
-  queued: boolean;
-}
-
-export interface JobsDeps {
+/** `approval`, `run` (Lookups): at start, what became of an approval a job waited on when the agent stopped. */
+export interface JobsDeps extends Lookups {
   store: JobStore;
   bus: EventBus;
   clock: Clock;
@@ -62,9 +43,6 @@ export interface JobsDeps {
   jobs: () => Record<string, JobConfig>;
   /** The gateway's door. */
   request: (action: string, req: ActionRequest, by: Requester) => Promise<RequestOutcome>;
-  /** At start, what became of an approval a job waited on when the agent stopped. */
-  approval: (id: string) => Promise<{ status: string; run_id: string | null } | undefined>;
-  run: (id: string) => Promise<RunView | undefined>;
   /** Why jobs must not start by themselves now (paused, observe mode), or undefined. */
   held: () => string | undefined;
   incidents: {
@@ -73,20 +51,6 @@ export interface JobsDeps {
   };
   /** Longest single timer wait (wake.ts); tests shorten it. */
   sliceMs?: number;
-}
-
-interface Entry {
-  name: string;
-  config: JobConfig;
-  schedule: CronSchedule;
-  row: JobRow;
-  next: number | undefined;
-  timer: TimerHandle | undefined;
-  /** From the start of a run until its outcome is known (approval included). */
-  busy: boolean;
-  /** The scheduled time of the one run queued behind the busy one (`overlap: queue`). */
-  queued: number | undefined;
-  removed: boolean;
 }
 
 type Trigger = EventMap["job.started"]["trigger"];
@@ -114,7 +78,7 @@ export class Jobs {
     const configured = this.#d.jobs();
     for (const name of rows.keys()) if (!Object.hasOwn(configured, name)) await store.remove(name);
     for (const [name, config] of Object.entries(configured)) {
-      const e = this.#entry(name, config, rows.get(name));
+      const e = newEntry(name, config, rows.get(name), this.#d.clock.now());
       this.#entries.set(name, e);
       if (!rows.has(name)) await this.#save(e);
     }
@@ -141,7 +105,7 @@ export class Jobs {
     for (const [name, config] of Object.entries(configured)) {
       const e = this.#entries.get(name);
       if (!e) {
-        const added = this.#entry(name, config, undefined);
+        const added = newEntry(name, config, undefined, this.#d.clock.now());
         this.#entries.set(name, added);
         await this.#save(added);
         this.#arm(added);
@@ -165,7 +129,7 @@ export class Jobs {
 
   /** Every job, by name. */
   list(): JobView[] {
-    return [...this.#entries.values()].sort((a, b) => a.name.localeCompare(b.name)).map(view);
+    return [...this.#entries.values()].sort((a, b) => a.name.localeCompare(b.name)).map(jobView);
   }
 
   /** Runs a job now, for a person (`by`): CONFLICT while one of its runs is in progress. */
@@ -186,31 +150,7 @@ export class Jobs {
       );
     }
     this.#track(this.#run(e, "manual", null, by));
-    return view(e);
-  }
-
-  #entry(name: string, config: JobConfig, row: JobRow | undefined): Entry {
-    return {
-      name,
-      config,
-      schedule: cronSchedule(config.cron, config.timezone),
-      // A job seen for the first time has missed nothing: its schedule counts from now.
-      row: row ?? {
-        name,
-        scheduled_at: this.#d.clock.now(),
-        started_at: null,
-        finished_at: null,
-        status: null,
-        run_id: null,
-        approval_id: null,
-        detail: null,
-      },
-      next: undefined,
-      timer: undefined,
-      busy: false,
-      queued: undefined,
-      removed: false,
-    };
+    return jobView(e);
   }
 
   /** The timer for the job's next time after the later of now and the last time it dealt with. */
@@ -359,33 +299,9 @@ export class Jobs {
 
   /** At start: a run the previous agent was in the middle of, or an approval it waited on. */
   async #recover(e: Entry): Promise<void> {
-    const { status, approval_id: approvalId } = e.row;
-    if (status === "running") {
-      return this.#finish(e, "failed", {
-        detail: "the agent stopped before the run finished (see action.interrupted in the audit log)",
-      });
-    }
-    if (status !== "waiting" || approvalId === null) return;
-    const approval = await this.#d.approval(approvalId);
-    if (approval?.status === "pending") {
-      e.busy = true;
-      return;
-    }
-    if (approval?.status === "approved") {
-      const run = approval.run_id === null ? undefined : await this.#d.run(approval.run_id);
-      if (run && run.status !== "running") {
-        const ok = run.status === "succeeded";
-        return this.#finish(e, ok ? "succeeded" : "failed", { runId: run.id, detail: outcomeOf(run) });
-      }
-      // Its run starts (or goes on) now; its action.finished settles the job.
-      e.busy = true;
-      return;
-    }
-    if (approval?.status === "rejected")
-      return this.#finish(e, "rejected", { detail: "the approval was rejected" });
-    return this.#finish(e, "expired", {
-      detail: approval ? "the approval expired before anyone decided" : `approval ${approvalId} is gone`,
-    });
+    const r = await recoveryOf(e.row, this.#d);
+    if (r === "busy") e.busy = true;
+    else if (r) await this.#finish(e, r.status, r);
   }
 
   /** At start: the times named while the agent was down, audited; run once with `catch_up: once`. */
@@ -464,26 +380,4 @@ export class Jobs {
   async settled(): Promise<void> {
     for (let i = 0; i < 100 && this.#tracked.size > 0; i++) await Promise.allSettled([...this.#tracked]);
   }
-}
-
-function view(e: Entry): JobView {
-  const { config: c, row } = e;
-  return {
-    name: e.name,
-    action: c.action,
-    target: c.target ?? null,
-    cron: c.cron,
-    timezone: c.timezone ?? null,
-    overlap: c.overlap,
-    catch_up: c.catch_up,
-    next_run: e.next ?? null,
-    last_run: row.started_at,
-    last_finished: row.finished_at,
-    last_result: row.status,
-    last_detail: row.detail,
-    run_id: row.run_id,
-    approval_id: row.approval_id,
-    running: e.busy,
-    queued: e.queued !== undefined,
-  };
 }

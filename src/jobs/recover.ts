@@ -1,0 +1,44 @@
+/**
+ * At start, what became of a run the previous agent was in the middle of, or of the approval it
+ * waited on: still pending (the job stays busy), or an outcome to record now.
+ */
+import type { RunView } from "../gateway/types.ts";
+import type { JobRow, JobStatus } from "../store/job-store.ts";
+import { outcomeOf } from "./outcome.ts";
+
+export interface Lookups {
+  approval: (id: string) => Promise<{ status: string; run_id: string | null } | undefined>;
+  run: (id: string) => Promise<RunView | undefined>;
+}
+
+export type Recovery = "busy" | { status: JobStatus; detail: string; runId?: string } | undefined;
+
+export async function recoveryOf(row: JobRow, d: Lookups): Promise<Recovery> {
+  const { status, approval_id: approvalId } = row;
+  if (status === "running") {
+    return {
+      status: "failed",
+      detail: "the agent stopped before the run finished (see action.interrupted in the audit log)",
+    };
+  }
+  if (status !== "waiting" || approvalId === null) return undefined;
+  const approval = await d.approval(approvalId);
+  if (approval?.status === "pending") return "busy";
+  if (approval?.status === "approved") {
+    const run = approval.run_id === null ? undefined : await d.run(approval.run_id);
+    if (run && run.status !== "running") {
+      return {
+        status: run.status === "succeeded" ? "succeeded" : "failed",
+        runId: run.id,
+        detail: outcomeOf(run),
+      };
+    }
+    // Its run starts (or goes on) now; its action.finished settles the job.
+    return "busy";
+  }
+  if (approval?.status === "rejected") return { status: "rejected", detail: "the approval was rejected" };
+  return {
+    status: "expired",
+    detail: approval ? "the approval expired before anyone decided" : `approval ${approvalId} is gone`,
+  };
+}
