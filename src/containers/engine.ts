@@ -21,26 +21,44 @@ const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 /** One `/events` line: an event is under 2 kB; a longer line means something else is talking. */
 const MAX_EVENT_LINE = 256 * 1024;
 
-export type EngineErrorKind = "unreachable" | "timeout" | "not_found" | "status" | "too_large";
+import {
+  badAnswer,
+  EngineError,
+  gaveUp,
+  isEngineError,
+  networkError,
+  statusError,
+  where,
+} from "./engine-errors.ts";
+import {
+  demultiplex,
+  splitLines,
+  toEvent,
+  toInfo,
+  toStats,
+  toSummary,
+  type ContainerInfo,
+  type ContainerStats,
+  type ContainerSummary,
+  type CreateSpec,
+  type EngineEvent,
+  type LogLine,
+  type RawInspect,
+  type RawStats,
+  type RawSummary,
+} from "./engine-wire.ts";
+import { readBounded } from "./bounded-read.ts";
 
-/** What went wrong talking to the engine; `message` names the socket and never holds a secret. */
-export class EngineError extends Error {
-  readonly kind: EngineErrorKind;
-  readonly socket: string;
-  /** The engine's HTTP status, for `not_found` and `status`. */
-  readonly status: number | undefined;
-  constructor(kind: EngineErrorKind, socket: string, message: string, status?: number) {
-    super(message);
-    this.name = "EngineError";
-    this.kind = kind;
-    this.socket = socket;
-    this.status = status;
-  }
-}
-
-export function isEngineError(e: unknown, kind?: EngineErrorKind): e is EngineError {
-  return e instanceof EngineError && (kind === undefined || e.kind === kind);
-}
+export { EngineError, isEngineError, type EngineErrorKind } from "./engine-errors.ts";
+export {
+  demultiplex,
+  type ContainerInfo,
+  type ContainerStats,
+  type ContainerSummary,
+  type CreateSpec,
+  type EngineEvent,
+  type LogLine,
+} from "./engine-wire.ts";
 
 /**
  * The socket path for `agent.docker.host` (unix:///path), else `DOCKER_HOST`, else the standard
@@ -62,90 +80,6 @@ export function engineSocket(configured?: string, env: NodeJS.ProcessEnv = proce
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-/** What the probes and the supervisor read of `GET /containers/{id}/json`. */
-export interface ContainerInfo {
-  id: string;
-  /** Without the leading slash. */
-  name: string;
-  image: string;
-  /** created, running, paused, restarting, removing, exited, dead. */
-  status: string;
-  running: boolean;
-  paused: boolean;
-  restarting: boolean;
-  exitCode: number;
-  oomKilled: boolean;
-  /** The engine's own count of restarts (its restart policy), not Vigil's. */
-  restartCount: number;
-  pid: number;
-  /** ms epoch, undefined when never started. */
-  startedAt: number | undefined;
-  finishedAt: number | undefined;
-  /** The health check's status (starting, healthy, unhealthy), when the container has one. */
-  health: string | undefined;
-  /** Whether the image or the container defines a HEALTHCHECK (and it is not NONE). */
-  hasHealthcheck: boolean;
-  labels: Record<string, string>;
-  tty: boolean;
-}
-
-/** One entry of `GET /containers/json`. */
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  image: string;
-  state: string;
-  status: string;
-  labels: Record<string, string>;
-}
-
-/** One reading of `GET /containers/{id}/stats?stream=false`; CPU figures in nanoseconds. */
-export interface ContainerStats {
-  readAt: number;
-  cpuTotal: number;
-  systemCpu: number;
-  /** The engine's previous sample, when it sends one (Docker does, Podman's compat API does not). */
-  preCpuTotal: number;
-  preSystemCpu: number;
-  onlineCpus: number;
-  /** Usage minus the page cache, as `docker stats` shows it. */
-  memoryBytes: number;
-  memoryLimit: number;
-}
-
-export interface LogLine {
-  stream: "stdout" | "stderr";
-  text: string;
-}
-
-export interface EngineEvent {
-  /** container, image, network ... */
-  type: string;
-  /** create, start, die, stop, kill, health_status ... */
-  action: string;
-  id: string;
-  attributes: Record<string, string>;
-  /** ms epoch. */
-  time: number;
-}
-
-export interface CreateSpec {
-  Image: string;
-  Cmd?: string[];
-  Env?: string[];
-  Labels?: Record<string, string>;
-  Tty?: boolean;
-  Healthcheck?: {
-    Test: string[];
-    Interval?: number;
-    Timeout?: number;
-    Retries?: number;
-    StartPeriod?: number;
-  };
-  HostConfig?: Record<string, unknown>;
-  StopSignal?: string;
 }
 
 export class Engine {
@@ -186,32 +120,13 @@ export class Engine {
     const params = new URLSearchParams({ all: String(q.all ?? true) });
     if (label.length > 0) params.set("filters", JSON.stringify({ label }));
     const raw = (await this.json("GET", `/containers/json?${params.toString()}`, opts)) as RawSummary[];
-    if (!Array.isArray(raw)) throw this.badAnswer("/containers/json");
-    return raw.map((c) => ({
-      id: String(c.Id ?? ""),
-      name: String(c.Names?.[0] ?? "").replace(/^\//, ""),
-      image: String(c.Image ?? ""),
-      state: dockerStatus(String(c.State ?? "")),
-      status: String(c.Status ?? ""),
-      labels: c.Labels ?? {},
-    }));
+    if (!Array.isArray(raw)) throw badAnswer(this.socket, "/containers/json");
+    return raw.map(toSummary);
   }
 
   async stats(id: string, opts: CallOptions = {}): Promise<ContainerStats> {
     const raw = (await this.json("GET", `/containers/${enc(id)}/stats?stream=false`, opts)) as RawStats;
-    const mem = raw.memory_stats ?? {};
-    const cache = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? mem.stats?.cache ?? 0;
-    const readAt = Date.parse(raw.read ?? "");
-    return {
-      readAt: Number.isFinite(readAt) ? readAt : Date.now(),
-      cpuTotal: raw.cpu_stats?.cpu_usage?.total_usage ?? 0,
-      systemCpu: raw.cpu_stats?.system_cpu_usage ?? 0,
-      preCpuTotal: raw.precpu_stats?.cpu_usage?.total_usage ?? 0,
-      preSystemCpu: raw.precpu_stats?.system_cpu_usage ?? 0,
-      onlineCpus: raw.cpu_stats?.online_cpus ?? raw.cpu_stats?.cpu_usage?.percpu_usage?.length ?? 1,
-      memoryBytes: Math.max(0, (mem.usage ?? 0) - cache),
-      memoryLimit: mem.limit ?? 0,
-    };
+    return toStats(raw);
   }
 
   /** Starts a container; one already running is not an error (the engine answers 304). */
@@ -252,7 +167,7 @@ export class Engine {
       ...opts,
       body: spec,
     })) as { Id?: string };
-    if (typeof raw.Id !== "string") throw this.badAnswer("/containers/create");
+    if (typeof raw.Id !== "string") throw badAnswer(this.socket, "/containers/create");
     return raw.Id;
   }
 
@@ -315,8 +230,10 @@ export class Engine {
       throw e;
     }
     if (res.statusCode !== 200) {
-      const body = await readAll(res, 64 * 1024).catch(() => Buffer.alloc(0));
-      throw this.statusError(res.statusCode ?? 0, body, "/events");
+      const body = await readBounded(res, 64 * 1024, AbortSignal.timeout(DEFAULT_TIMEOUT_MS))
+        .then((r) => r.body)
+        .catch(() => Buffer.alloc(0));
+      throw statusError(this.socket, res.statusCode ?? 0, body, "/events");
     }
     // From here the engine reports every event: what a caller checks by inspect now misses nothing.
     opts.onOpen?.();
@@ -356,7 +273,7 @@ export class Engine {
           ),
         ),
       );
-      res.once("error", (e) => finish(this.networkError(e, "/events")));
+      res.once("error", (e) => finish(networkError(this.socket, e, "/events")));
     });
   }
 
@@ -365,7 +282,7 @@ export class Engine {
     try {
       return JSON.parse(body.toString("utf8")) as unknown;
     } catch {
-      throw this.badAnswer(path.split("?")[0]!);
+      throw badAnswer(this.socket, path.split("?")[0]!);
     }
   }
 
@@ -397,15 +314,8 @@ export class Engine {
       body = read.body;
       truncated = read.truncated;
     } catch (e) {
-      if (e instanceof TooLarge && !opts.truncate) {
-        throw new EngineError(
-          "too_large",
-          this.socket,
-          `${where(path)} on ${this.socket}: answer over ${maxBytes} bytes`,
-        );
-      }
-      if (signal.aborted) throw this.gaveUp(path, deadline.aborted ? timeoutMs : undefined);
-      throw this.networkError(e, path);
+      if (signal.aborted) throw gaveUp(this.socket, path, deadline.aborted ? timeoutMs : undefined);
+      throw networkError(this.socket, e, path);
     }
     if (truncated && !opts.truncate) {
       throw new EngineError(
@@ -416,7 +326,7 @@ export class Engine {
     }
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || status === 304) return { status, body, truncated };
-    throw this.statusError(status, body, path);
+    throw statusError(this.socket, status, body, path);
   }
 
   /** Sends the request and resolves with the response's head. */
@@ -427,7 +337,7 @@ export class Engine {
   ): Promise<IncomingMessage> {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(this.networkError(opts.signal.reason, path));
+      if (opts.signal?.aborted) return reject(networkError(this.socket, opts.signal.reason, path));
       const req: ClientRequest = http.request(
         {
           socketPath: this.socket,
@@ -458,7 +368,7 @@ export class Engine {
       const onAbort = () => {
         settle();
         req.destroy();
-        reject(this.gaveUp(path, undefined));
+        reject(gaveUp(this.socket, path, undefined));
       };
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       function settle() {
@@ -467,272 +377,15 @@ export class Engine {
       }
       req.once("error", (e: NodeJS.ErrnoException) => {
         settle();
-        const err = this.networkError(e, path);
+        const err = networkError(this.socket, e, path);
         if (req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) err.cause = { reused: true };
         reject(err);
       });
       req.end(payload);
     });
   }
-
-  /** The call's deadline passed, or its caller's signal aborted (the check's own timeout). */
-  private gaveUp(path: string, timedOutMs: number | undefined): EngineError {
-    const within = timedOutMs === undefined ? "in time" : `within ${timedOutMs} ms`;
-    return new EngineError(
-      "timeout",
-      this.socket,
-      `${where(path)}: the engine at ${this.socket} did not answer ${within}`,
-    );
-  }
-
-  private networkError(e: unknown, path: string): EngineError {
-    if (e instanceof EngineError) return e;
-    const err = e as NodeJS.ErrnoException | undefined;
-    if (err?.name === "TimeoutError") {
-      return new EngineError(
-        "timeout",
-        this.socket,
-        `${where(path)}: the engine at ${this.socket} did not answer in time`,
-      );
-    }
-    if (err?.name === "AbortError") {
-      return new EngineError("timeout", this.socket, `${where(path)}: aborted`);
-    }
-    const why =
-      err?.code === "ENOENT"
-        ? "no such socket"
-        : err?.code === "ECONNREFUSED"
-          ? "nothing listens on it"
-          : err?.code === "EACCES"
-            ? "permission denied (is the agent's user in the docker group?)"
-            : (err?.code ?? err?.message ?? "unknown error");
-    return new EngineError(
-      "unreachable",
-      this.socket,
-      `cannot reach the container engine at ${this.socket}: ${why}`,
-    );
-  }
-
-  private statusError(status: number, body: Buffer, path: string): EngineError {
-    let detail = "";
-    try {
-      const parsed = JSON.parse(body.toString("utf8")) as { message?: unknown };
-      if (typeof parsed.message === "string") detail = parsed.message.slice(0, 300);
-    } catch {
-      detail = body.toString("utf8", 0, Math.min(body.length, 300)).trim();
-    }
-    const tail = detail ? `: ${detail}` : "";
-    if (status === 404)
-      return new EngineError("not_found", this.socket, `${where(path)}: not found${tail}`, 404);
-    return new EngineError(
-      "status",
-      this.socket,
-      `${where(path)}: the engine answered ${status}${tail}`,
-      status,
-    );
-  }
-
-  private badAnswer(path: string): EngineError {
-    return new EngineError(
-      "status",
-      this.socket,
-      `${where(path)}: the engine at ${this.socket} sent an answer Vigil cannot read`,
-      200,
-    );
-  }
 }
-
-class TooLarge extends Error {}
 
 function enc(s: string): string {
   return encodeURIComponent(s);
-}
-
-/** `GET /containers/api/json` → `/containers/api/json`, without the query. */
-function where(path: string): string {
-  return path.split("?")[0]!;
-}
-
-async function readBounded(
-  res: IncomingMessage,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<{ body: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return new Promise((resolve, reject) => {
-    const done = (err?: unknown, truncated = false) => {
-      signal.removeEventListener("abort", onAbort);
-      if (err !== undefined) {
-        res.destroy();
-        reject(err instanceof Error ? err : new Error("aborted"));
-      } else {
-        if (truncated) res.destroy();
-        resolve({ body: Buffer.concat(chunks), truncated });
-      }
-    };
-    const onAbort = () => done(signal.reason ?? new Error("aborted"));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    res.on("data", (chunk: Buffer) => {
-      if (size + chunk.length > maxBytes) {
-        chunks.push(chunk.subarray(0, maxBytes - size));
-        size = maxBytes;
-        res.removeAllListeners("data");
-        return done(undefined, true);
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    });
-    res.once("end", () => done());
-    res.once("error", (e) => done(e));
-  });
-}
-
-function readAll(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return readBounded(res, maxBytes, AbortSignal.timeout(DEFAULT_TIMEOUT_MS)).then((r) => r.body);
-}
-
-/** Splits the multiplexed log stream; a frame cut by the size bound is dropped. */
-export function demultiplex(buf: Buffer): LogLine[] {
-  const text = { stdout: "", stderr: "" };
-  const lines: LogLine[] = [];
-  let at = 0;
-  while (at + 8 <= buf.length) {
-    const kind = buf[at] === 2 ? "stderr" : "stdout";
-    const size = buf.readUInt32BE(at + 4);
-    if (at + 8 + size > buf.length) break;
-    text[kind] += buf.toString("utf8", at + 8, at + 8 + size);
-    const nl = text[kind].lastIndexOf("\n");
-    if (nl >= 0) {
-      lines.push(...splitLines(kind, text[kind].slice(0, nl + 1)));
-      text[kind] = text[kind].slice(nl + 1);
-    }
-    at += 8 + size;
-  }
-  for (const kind of ["stdout", "stderr"] as const)
-    if (text[kind]) lines.push({ stream: kind, text: text[kind] });
-  return lines;
-}
-
-function splitLines(stream: LogLine["stream"], s: string): LogLine[] {
-  const parts = s.split("\n");
-  if (parts.at(-1) === "") parts.pop();
-  return parts.map((text) => ({ stream, text: text.replace(/\r$/, "") }));
-}
-
-function toEvent(line: string): EngineEvent | undefined {
-  let raw: RawEvent;
-  try {
-    raw = JSON.parse(line) as RawEvent;
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== "object" || raw === null) return undefined;
-  const nanos = typeof raw.timeNano === "number" ? raw.timeNano / 1e6 : undefined;
-  return {
-    type: String(raw.Type ?? raw.type ?? ""),
-    action: String(raw.Action ?? raw.status ?? ""),
-    id: String(raw.Actor?.ID ?? raw.id ?? ""),
-    attributes: raw.Actor?.Attributes ?? {},
-    time: nanos ?? (typeof raw.time === "number" ? raw.time * 1000 : Date.now()),
-  };
-}
-
-function epoch(s: string | undefined): number | undefined {
-  if (!s || s.startsWith("0001-")) return undefined;
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : undefined;
-}
-
-/**
- * Docker's words for a state: Podman says `stopped` between the exit and its cleanup, and
- * `configured` for a container never started, where Docker says `exited` and `created`.
- */
-function dockerStatus(s: string): string {
-  return s === "stopped" ? "exited" : s === "configured" ? "created" : s;
-}
-
-function toInfo(raw: RawInspect): ContainerInfo {
-  const st = raw.State ?? {};
-  const test = raw.Config?.Healthcheck?.Test;
-  return {
-    id: String(raw.Id ?? ""),
-    name: String(raw.Name ?? "").replace(/^\//, ""),
-    image: String(raw.Config?.Image ?? raw.Image ?? ""),
-    status: dockerStatus(String(st.Status ?? "")),
-    running: st.Running === true,
-    paused: st.Paused === true,
-    restarting: st.Restarting === true,
-    exitCode: Number(st.ExitCode ?? 0),
-    oomKilled: st.OOMKilled === true,
-    restartCount: Number(raw.RestartCount ?? 0),
-    pid: Number(st.Pid ?? 0),
-    startedAt: epoch(st.StartedAt),
-    finishedAt: epoch(st.FinishedAt),
-    health: st.Health?.Status || undefined,
-    hasHealthcheck: Array.isArray(test) && test.length > 0 && test[0] !== "NONE",
-    labels: raw.Config?.Labels ?? {},
-    tty: raw.Config?.Tty === true,
-  };
-}
-
-interface RawInspect {
-  Id?: string;
-  Name?: string;
-  Image?: string;
-  RestartCount?: number;
-  State?: {
-    Status?: string;
-    Running?: boolean;
-    Paused?: boolean;
-    Restarting?: boolean;
-    OOMKilled?: boolean;
-    ExitCode?: number;
-    Pid?: number;
-    StartedAt?: string;
-    FinishedAt?: string;
-    Health?: { Status?: string };
-  };
-  Config?: {
-    Image?: string;
-    Tty?: boolean;
-    Labels?: Record<string, string> | null;
-    Healthcheck?: { Test?: string[] };
-  };
-}
-
-interface RawSummary {
-  Id?: string;
-  Names?: string[];
-  Image?: string;
-  State?: string;
-  Status?: string;
-  Labels?: Record<string, string> | null;
-}
-
-interface RawStats {
-  read?: string;
-  cpu_stats?: {
-    cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
-    system_cpu_usage?: number;
-    online_cpus?: number;
-  };
-  precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
-  memory_stats?: {
-    usage?: number;
-    limit?: number;
-    stats?: { inactive_file?: number; total_inactive_file?: number; cache?: number };
-  };
-}
-
-interface RawEvent {
-  Type?: string;
-  type?: string;
-  Action?: string;
-  status?: string;
-  id?: string;
-  Actor?: { ID?: string; Attributes?: Record<string, string> };
-  time?: number;
-  timeNano?: number;
 }
