@@ -8,6 +8,7 @@ import { Engine } from "../containers/engine.ts";
 import { systemClock } from "../core/clock.ts";
 import { silentLogger } from "../core/log.ts";
 import { dockerHost, engineProxy, throwaway } from "../../test/helpers/engine.ts";
+import { quickRestart } from "../../test/helpers/restart.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { Supervisor, type SupervisedSpec } from "./supervisor.ts";
 import type { Phase, ServiceEvent, ServiceRecord } from "./types.ts";
@@ -26,17 +27,7 @@ function spec(name: string, container: string): SupervisedSpec {
     name,
     container: { name: container },
     dependsOn: [],
-    restart: {
-      policy: "always",
-      initialMs: 50,
-      maxMs: 400,
-      factor: 2,
-      jitter: 0.1,
-      minUptimeMs: 1_000,
-      maxRestarts: 5,
-      windowMs: 60_000,
-      retryAfterFailedMs: false,
-    },
+    restart: quickRestart({ minUptimeMs: 1_000, maxRestarts: 5 }),
     stop: { signal: "SIGTERM", timeoutMs: 1_000 },
   };
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
 import { silentLogger } from "../core/log.ts";
+import { quickRestart } from "../../test/helpers/restart.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { alive, freePort } from "../../test/helpers/net.ts";
 import { groupLeadersByEnv } from "../core/procfs.ts";
@@ -30,17 +31,7 @@ function spec(
     env: { PATH: process.env.PATH!, ...env },
     port: undefined,
     dependsOn: [],
-    restart: {
-      policy: "always",
-      initialMs: 50,
-      maxMs: 400,
-      factor: 2,
-      jitter: 0.1,
-      minUptimeMs: 5_000,
-      maxRestarts: 3,
-      windowMs: 60_000,
-      retryAfterFailedMs: false,
-    },
+    restart: quickRestart(),
     stop: { signal: "SIGTERM", timeoutMs: 1_000 },
     ...over,
   };
@@ -84,9 +75,7 @@ describe("supervisor", () => {
   it("restarts on the exit event after a SIGKILL, at once when it had been stable", async () => {
     const port = await freePort();
     const { sup, events } = harness();
-    await sup.start([
-      spec("web", { PORT: String(port) }, { restart: { ...spec("x").restart, minUptimeMs: 200 } }),
-    ]);
+    await sup.start([spec("web", { PORT: String(port) }, { restart: quickRestart({ minUptimeMs: 200 }) })]);
     await new Promise((r) => setTimeout(r, 400));
     const first = sup.get("web")!.pid!;
     const killedAt = Date.now();
@@ -216,9 +205,7 @@ describe("supervisor", () => {
     expect(kinds(events).filter((k) => k === "gave-up")).toHaveLength(1);
     expect(records.get("loop")).toEqual(before);
 
-    await sup.start([
-      spec("slow", { CRASH_AFTER: "30" }, { restart: { ...spec("x").restart, initialMs: 2_000 } }),
-    ]);
+    await sup.start([spec("slow", { CRASH_AFTER: "30" }, { restart: quickRestart({ initialMs: 2_000 }) })]);
     await expect.poll(() => sup.get("slow")!.phase, { timeout: 10_000 }).toBe("backoff");
     const restarts = sup.get("slow")!.record.restarts;
     expect(await sup.get("slow")!.restartUnhealthy("health check failing: connection refused")).toBe(
@@ -230,7 +217,7 @@ describe("supervisor", () => {
 
   it("a health-check restart past the budget stops the process, gives up once, and recover starts one copy", async () => {
     const { sup, events } = harness();
-    await sup.start([spec("hung", {}, { restart: { ...spec("x").restart, maxRestarts: 0 } })]);
+    await sup.start([spec("hung", {}, { restart: quickRestart({ maxRestarts: 0 }) })]);
     await expect.poll(() => sup.get("hung")!.phase, { timeout: 10_000 }).toBe("running");
     const pid = sup.get("hung")!.pid!;
     expect(await sup.get("hung")!.restartUnhealthy("health check failing: timeout")).toBe("gave-up");
@@ -247,9 +234,7 @@ describe("supervisor", () => {
 
   it("recover re-arms a failed service with a fresh budget", async () => {
     const { sup } = harness();
-    await sup.start([
-      spec("flaky", { CRASH_AFTER: "20" }, { restart: { ...spec("x").restart, maxRestarts: 1 } }),
-    ]);
+    await sup.start([spec("flaky", { CRASH_AFTER: "20" }, { restart: quickRestart({ maxRestarts: 1 }) })]);
     await expect.poll(() => sup.get("flaky")!.phase, { timeout: 10_000 }).toBe("failed");
     const before = sup.get("flaky")!.spec as ProcessSpec;
     sup.get("flaky")!.spec = { ...before, env: { ...before.env, CRASH_AFTER: "" } };
@@ -277,13 +262,9 @@ describe("supervisor", () => {
   });
   it("a crash that its policy leaves down is down (exited), not a person's stop; a clean exit is stopped", async () => {
     const { sup } = harness();
-    const never = (name: string) => spec(name, {}, { restart: { ...spec(name).restart, policy: "never" } });
+    const never = (name: string) => spec(name, {}, { restart: quickRestart({ policy: "never" }) });
     const pidFile = path.join(tempDir(), "job.pid");
-    const onFailure = spec(
-      "job",
-      { PID_FILE: pidFile },
-      { restart: { ...spec("job").restart, policy: "on-failure" } },
-    );
+    const onFailure = spec("job", { PID_FILE: pidFile }, { restart: quickRestart({ policy: "on-failure" }) });
     await sup.start([never("web"), onFailure]);
     process.kill(sup.get("web")!.pid!, "SIGKILL");
     await expect.poll(() => sup.get("web")!.phase, { timeout: 5_000 }).toBe("exited");
