@@ -21,7 +21,7 @@ import type { ActionRequest, RequestOutcome, Requester } from "../gateway/types.
 import type { JobStatus, JobStore } from "../store/job-store.ts";
 import { jobView, newEntry, type Entry, type JobConfig, type JobView } from "./entry.ts";
 import { missedBetween, missedCap } from "./missed.ts";
-import { outcomeOf } from "./outcome.ts";
+import { finishedOutcome, outcomeOf } from "./outcome.ts";
 import { recoveryOf, type Lookups } from "./recover.ts";
 import { wakeAt } from "./wake.ts";
 
@@ -339,17 +339,8 @@ export class Jobs {
       // A run that went straight through is recorded by #run; this is an approved one.
       if (e?.row.status !== "waiting") return;
       const p = JSON.parse(ev.payload) as EventMap["action.finished"];
-      const ok = p.status === "succeeded";
-      const why = p.exit_code === null ? p.status : `exit code ${p.exit_code}`;
-      const tail = p.output.trim().split("\n").at(-1)?.slice(0, 300);
-      this.#track(
-        this.#finish(e, ok ? "succeeded" : "failed", {
-          runId: p.run_id,
-          detail: ok
-            ? `${p.action} succeeded in ${p.duration_ms} ms`
-            : `${p.action} failed: ${why}${tail ? ` (${tail})` : ""}`,
-        }),
-      );
+      const status = p.status === "succeeded" ? "succeeded" : "failed";
+      this.#track(this.#finish(e, status, { runId: p.run_id, detail: finishedOutcome(p) }));
     });
     on("approval.decided", (ev) => {
       const p = JSON.parse(ev.payload) as EventMap["approval.decided"];

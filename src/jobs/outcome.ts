@@ -1,4 +1,5 @@
 /** A job run's outcome in one line, from the gateway's run view (already redacted and capped). */
+import type { EventMap } from "../core/events.ts";
 import type { RunView } from "../gateway/types.ts";
 
 /** Last line of the run's error output, shortened: usually the line that says what went wrong. */
@@ -20,4 +21,12 @@ export function outcomeOf(run: RunView): string {
             : "failed"));
   const tail = lastLine(r.stderr) || lastLine(r.stdout);
   return `${run.action} failed: ${why}${tail ? ` (${tail})` : ""}`;
+}
+
+/** The same line from an approved run's `action.finished` event, which carries no run view. */
+export function finishedOutcome(p: EventMap["action.finished"]): string {
+  if (p.status === "succeeded") return `${p.action} succeeded in ${p.duration_ms} ms`;
+  const why = p.exit_code === null ? p.status : `exit code ${p.exit_code}`;
+  const tail = lastLine(p.output);
+  return `${p.action} failed: ${why}${tail ? ` (${tail})` : ""}`;
 }
