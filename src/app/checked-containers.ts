@@ -6,11 +6,9 @@
 import type { TargetAction } from "../api/context.ts";
 import { VigilError } from "../core/errors.ts";
 import { isEngineError, type Engine } from "../containers/engine.ts";
+import { numberLabel, projectLabel, serviceLabel } from "../probes/compose.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
 
-const projectLabel = "com.docker.compose.project";
-const serviceLabel = "com.docker.compose.service";
-const numberLabel = "com.docker.compose.container-number";
 /** Stop and restart give the container this long after its stop signal, as `docker stop` does. */
 const stopTimeoutS = 10;
 

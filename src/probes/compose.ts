@@ -18,7 +18,7 @@ import { defineProbe, type ProbeOutcome } from "./probe.ts";
 
 export const projectLabel = "com.docker.compose.project";
 export const serviceLabel = "com.docker.compose.service";
-const numberLabel = "com.docker.compose.container-number";
+export const numberLabel = "com.docker.compose.container-number";
 /** Containers read at the same time: a project of 40 is read in 5 rounds, not 40 at once. */
 const parallel = 8;
 
