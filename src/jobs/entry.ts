@@ -2,7 +2,7 @@
 import { cronSchedule, type CronSchedule } from "../core/cron-schedule.ts";
 import type { TimerHandle } from "../core/clock.ts";
 import type { VigilConfig } from "../config/schema.ts";
-import type { JobRow, JobStatus } from "../store/job-store.ts";
+import { emptyJobRow, type JobRow, type JobStatus } from "../store/job-store.ts";
 
 export type JobConfig = VigilConfig["jobs"][string];
 
@@ -48,16 +48,7 @@ export function newEntry(name: string, config: JobConfig, row: JobRow | undefine
     config,
     schedule: cronSchedule(config.cron, config.timezone),
     // A job seen for the first time has missed nothing: its schedule counts from now.
-    row: row ?? {
-      name,
-      scheduled_at: now,
-      started_at: null,
-      finished_at: null,
-      status: null,
-      run_id: null,
-      approval_id: null,
-      detail: null,
-    },
+    row: row ?? emptyJobRow(name, now),
     next: undefined,
     timer: undefined,
     busy: false,

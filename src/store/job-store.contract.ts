@@ -1,19 +1,9 @@
 /** Scheduled jobs' state behaves the same on SQLite and PostgreSQL. */
 import { describe, expect, it } from "vitest";
-import { JobStore, type JobRow } from "./job-store.ts";
+import { emptyJobRow, JobStore, type JobRow } from "./job-store.ts";
 import type { Store } from "./store.ts";
 
-const job = (name: string, over: Partial<JobRow> = {}): JobRow => ({
-  name,
-  scheduled_at: 1_000,
-  started_at: null,
-  finished_at: null,
-  status: null,
-  run_id: null,
-  approval_id: null,
-  detail: null,
-  ...over,
-});
+const job = (name: string, over: Partial<JobRow> = {}): JobRow => ({ ...emptyJobRow(name, 1_000), ...over });
 
 export function jobsContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`${name} job store`, () => {

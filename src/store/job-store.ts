@@ -20,6 +20,18 @@ export interface JobRow {
   detail: string | null;
 }
 
+/** A job that has not run yet, having dealt with its schedule up to `scheduledAt`. */
+export const emptyJobRow = (name: string, scheduledAt: number): JobRow => ({
+  name,
+  scheduled_at: scheduledAt,
+  started_at: null,
+  finished_at: null,
+  status: null,
+  run_id: null,
+  approval_id: null,
+  detail: null,
+});
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 const row = (r: Record<string, unknown>): JobRow => ({
