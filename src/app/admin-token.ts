@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import type { Logger } from "../core/log.ts";
 import { readPrivate, writePrivate } from "../core/safe-file.ts";
 
 export const adminTokenFile = (dataDir: string) => path.join(dataDir, "admin.token");
@@ -33,4 +34,16 @@ export function restoreAdminToken(dataDir: string, token: string): "present" | "
   if (existing !== undefined && existing.length >= minLength) return "differs";
   writePrivate(file, token + "\n");
   return "restored";
+}
+
+/** At a reload: a deleted admin.token comes back, so the CLI here works again without a restart. */
+export function restoreAdminTokenLogged(dataDir: string, token: string, log: Logger): void {
+  try {
+    const done = restoreAdminToken(dataDir, token);
+    if (done === "restored") log.warn({ dir: dataDir }, "admin.token was missing; written again");
+    if (done === "differs")
+      log.warn({ dir: dataDir }, "admin.token holds another token; the running one stays until a restart");
+  } catch (err) {
+    log.error({ err, dir: dataDir }, "admin.token could not be written again");
+  }
 }

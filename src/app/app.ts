@@ -19,7 +19,7 @@ import { Lifecycle } from "../core/lifecycle.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
 import { formatProblem } from "../config/result.ts";
-import { loadConfigIsolated } from "./config-loader.ts";
+import { loadConfigIsolated, startOnlyChanges } from "./config-loader.ts";
 import { secretParams } from "../gateway/params.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
@@ -28,7 +28,7 @@ import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
 import { serveApi } from "./api.ts";
 import type { Built, Core } from "./wiring.ts";
-import { ensureAdminToken, restoreAdminToken } from "./admin-token.ts";
+import { ensureAdminToken, restoreAdminTokenLogged } from "./admin-token.ts";
 import { StoreHealth } from "../store/health.ts";
 import { wireStoreHealth } from "./store-health.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
@@ -50,9 +50,6 @@ export interface AppOptions {
   /** `vigil up --accept-audit-reset`: start a new audit chain instead of refusing a broken one. */
   acceptAuditReset?: boolean;
 }
-
-/** Keys that only take effect at start; a reload that changes them is refused with this reason. */
-const restartOnly = ["name", "listen", "data_dir", "store", "log_level", "max_concurrent_checks"] as const;
 
 export class App {
   readonly #opts: AppOptions;
@@ -335,17 +332,13 @@ export class App {
    */
   async reload(by: Principal = { name: "signal", role: "admin" }): Promise<ReloadOutcome> {
     const file = this.#opts.configFile;
-    this.#restoreAdminToken();
+    restoreAdminTokenLogged(this.#config.agent.data_dir, this.#adminToken, this.#log);
     const result = await loadConfigIsolated(file, this.#opts.env ?? process.env);
     let problems: string[] = [];
     if (!result.ok) {
       problems = result.problems.map(formatProblem);
     } else {
-      problems = restartOnly
-        .filter((k) => result.config.agent[k] !== this.#config.agent[k])
-        .map(
-          (k) => `${file}: agent.${k} changed; it takes effect only at start: restart the agent to apply it`,
-        );
+      problems = startOnlyChanges(file, result.config, this.#config);
     }
     if (!result.ok || problems.length > 0) {
       // Problems name a variable instead of quoting its value (config/interpolate.ts `concealer`); the
@@ -386,22 +379,6 @@ export class App {
 
   #tokenList() {
     return [...this.#config.auth.tokens, { name: "admin", role: "admin" as const, token: this.#adminToken }];
-  }
-
-  /** A deleted admin.token comes back at a reload, so the CLI here works again without a restart. */
-  #restoreAdminToken(): void {
-    const dataDir = this.#config.agent.data_dir;
-    try {
-      const done = restoreAdminToken(dataDir, this.#adminToken);
-      if (done === "restored") this.#log.warn({ dir: dataDir }, "admin.token was missing; written again");
-      if (done === "differs")
-        this.#log.warn(
-          { dir: dataDir },
-          "admin.token holds another token; the running one stays until a restart",
-        );
-    } catch (err) {
-      this.#log.error({ err, dir: dataDir }, "admin.token could not be written again");
-    }
   }
 
   async #health(): Promise<HealthInfo> {

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadResult } from "../config/result.ts";
+import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
 
 /** A config may be 16 MB of YAML; as JSON with every default filled in it stays well under this. */
@@ -44,4 +45,14 @@ export async function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv): 
   } catch {
     return failed("the loader's answer is not JSON");
   }
+}
+
+/** Keys that only take effect at start; a reload that changes them is refused with this reason. */
+const startOnly = ["name", "listen", "data_dir", "store", "log_level", "max_concurrent_checks"] as const;
+
+/** What a reload to `next` would change that only a restart applies, as problems naming each key. */
+export function startOnlyChanges(file: string, next: VigilConfig, current: VigilConfig): string[] {
+  return startOnly
+    .filter((k) => next.agent[k] !== current.agent[k])
+    .map((k) => `${file}: agent.${k} changed; it takes effect only at start: restart the agent to apply it`);
 }
