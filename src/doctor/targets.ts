@@ -36,6 +36,10 @@ const offline: Omit<ProbeEnvironment, "engine"> = {
   }),
 };
 
+/** The fix when the engine's socket does not answer, for a check and a container service alike. */
+const reachEngine =
+  "start the container engine (Docker, or `podman system service`), or point agent.docker.host at its socket; the agent's user must be allowed to open it";
+
 /** One client per socket for the whole doctor run. */
 const engines = new Map<string, Engine>();
 function engineFor(host: string | undefined): Engine {
@@ -164,12 +168,7 @@ async function explainFailure(
       `${at.host} does not resolve`,
       `check the host name in ${at.key}, or this machine's DNS`,
     );
-  if (error.class === "engine_unreachable")
-    return problem(
-      thing,
-      error.message,
-      "start the container engine (Docker, or `podman system service`), or point agent.docker.host at its socket; the agent's user must be allowed to open it",
-    );
+  if (error.class === "engine_unreachable") return problem(thing, error.message, reachEngine);
   if (error.class === "timeout") {
     const allows = o.spec.timeoutMs > o.timeoutMs ? ` (the check itself allows ${o.spec.timeoutMs} ms)` : "";
     return problem(
@@ -286,11 +285,7 @@ async function checkServiceContainer(thing: string, container: string, key: stri
         `create it first (docker create, compose up): Vigil starts and stops a container, it never creates one; or fix ${key}`,
       );
     if (isEngineError(e, "unreachable") || isEngineError(e, "timeout"))
-      return problem(
-        thing,
-        (e as Error).message,
-        "start the container engine (Docker, or `podman system service`), or point agent.docker.host at its socket; the agent's user must be allowed to open it",
-      );
+      return problem(thing, (e as Error).message, reachEngine);
     return problem(thing, (e as Error).message, `check ${key}`);
   }
 }
