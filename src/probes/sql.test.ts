@@ -161,7 +161,10 @@ describe("sql in the config", () => {
       ),
       { DB_PASSWORD: "s3cret-pw" },
     );
-    expect(r.config.checks.stuck).toBeDefined();
+    expect(r.config.checks.stuck).toMatchObject({
+      sql: { url: "postgres://app:s3cret-pw@127.0.0.1:5432/app", query: "select 1 as x", timeout: 5_000 },
+      expect: ["[VALUE] == 1", "[ROWS] > 0", "[ROW].x == 1", "[RESPONSE_TIME] < 500"],
+    });
   });
 
   it("refuses a URL it cannot read and a placeholder sql does not provide, naming the field", () => {

@@ -151,7 +151,7 @@ describe("the backup action's settings", () => {
     expect(
       load("actions:\n  b: { backup: { source: { sqlite: /srv/a.db }, to: /var/backups/app } }\n").config
         .actions.b,
-    ).toBeDefined();
+    ).toMatchObject({ backup: { source: { sqlite: "/srv/a.db" }, to: "/var/backups/app" } });
   });
 });
 
