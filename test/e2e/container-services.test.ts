@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, runCli, type RunningAgent, startAgent, stopCleanly } from "../helpers/agent.ts";
 import type { Engine } from "../../src/containers/engine.ts";
-import { dockerHost, throwaway, uniqueName } from "../helpers/engine.ts";
+import { dockerHost, testEngine, throwaway, uniqueName } from "../helpers/engine.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 let agent: RunningAgent | undefined;
@@ -266,7 +266,7 @@ describe("container services", () => {
     );
     const logs = await api(agent, "/api/targets/worker/logs");
     expect(logs.status).toBe(404);
-    const engine = (await throwaway({ start: false })).engine;
+    const engine = await testEngine();
     expect((await engine.list({ all: true })).some((x) => x.name === name)).toBe(false);
   });
 });
