@@ -159,7 +159,8 @@ describe("compose checks on the real agent", () => {
     expect(issues).toContain(`cannot reach the container engine at ${proxy.socket}`);
     const api_ = (await targets(a)).find((t) => t.name === "prd/api");
     expect(api_?.last_result).toMatchObject({ ok: false, failure_class: "engine_unreachable" });
-    expect((await api(a, "/health")).status).toBeLessThan(600);
+    // the engine away is no outage of the agent's own: it still answers, healthy
+    expect((await api(a, "/health")).status).toBe(200);
     expect(a.proc.exitCode).toBeNull();
   });
 });
