@@ -9,18 +9,18 @@ export function outcomeOf(run: RunView): string {
   const r = run.result;
   if (!r) return run.status;
   if (r.ok) return `${run.action} succeeded in ${r.duration_ms} ms`;
-  const why = r.timed_out
-    ? `timed out after ${r.duration_ms} ms`
-    : (r.error ??
-      (r.exit_code !== undefined && r.exit_code !== null
-        ? `exit code ${r.exit_code}`
-        : r.signal
-          ? `killed by ${r.signal}`
-          : r.http_status !== undefined && r.http_status !== null
-            ? `HTTP ${r.http_status}`
-            : "failed"));
   const tail = lastLine(r.stderr) || lastLine(r.stdout);
-  return `${run.action} failed: ${why}${tail ? ` (${tail})` : ""}`;
+  return `${run.action} failed: ${whyFailed(r)}${tail ? ` (${tail})` : ""}`;
+}
+
+/** The first that applies: a timeout, the gateway's error, the exit code, the signal, the HTTP status. */
+function whyFailed(r: NonNullable<RunView["result"]>): string {
+  if (r.timed_out) return `timed out after ${r.duration_ms} ms`;
+  if (r.error !== undefined && r.error !== null) return r.error;
+  if (r.exit_code !== undefined && r.exit_code !== null) return `exit code ${r.exit_code}`;
+  if (r.signal) return `killed by ${r.signal}`;
+  if (r.http_status !== undefined && r.http_status !== null) return `HTTP ${r.http_status}`;
+  return "failed";
 }
 
 /** The same line from an approved run's `action.finished` event, which carries no run view. */
