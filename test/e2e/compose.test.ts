@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { api, startAgent, stopCleanly, type RunningAgent } from "../helpers/agent.ts";
 import { engineProxy, throwaway, uniqueName } from "../helpers/engine.ts";
+import { until } from "../helpers/poll.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 interface Target {
@@ -26,22 +27,6 @@ afterEach(async () => {
   await stopCleanly(agent);
   agent = undefined;
 });
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const targets = async (a: RunningAgent) =>
   ((await (await api(a, "/api/targets")).json()) as { targets: Target[] }).targets;
