@@ -5,6 +5,7 @@ import { doctorContext } from "../../test/helpers/doctor.ts";
 import { dockerHost, throwaway, uniqueName } from "../../test/helpers/engine.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { targetPlans } from "../app/specs.ts";
+import { projectLabel, serviceLabel } from "../probes/compose.ts";
 import { formatFinding } from "./finding.ts";
 import { tryCheck } from "./targets.ts";
 
@@ -23,8 +24,8 @@ describe("doctor: container and compose checks", () => {
     const host = await dockerHost();
     const project = uniqueName("proj");
     const labels = (service: string) => ({
-      "com.docker.compose.project": project,
-      "com.docker.compose.service": service,
+      [projectLabel]: project,
+      [serviceLabel]: service,
     });
     await throwaway({ name: uniqueName("api"), Labels: labels("api") });
     const bot = await throwaway({

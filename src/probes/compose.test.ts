@@ -6,7 +6,7 @@ import { Engine } from "../containers/engine.ts";
 import { engineProxy, throwaway, uniqueName } from "../../test/helpers/engine.ts";
 import { contextOn, runProbe } from "../../test/helpers/probe.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
-import compose, { projectLabel, serviceLabel } from "./compose.ts";
+import compose, { numberLabel, projectLabel, serviceLabel } from "./compose.ts";
 
 /** A container of `project` as Compose labels it. */
 function member(project: string, service: string, opts: { n?: number; start?: boolean } = {}) {
@@ -16,7 +16,7 @@ function member(project: string, service: string, opts: { n?: number; start?: bo
     Labels: {
       [projectLabel]: project,
       [serviceLabel]: service,
-      "com.docker.compose.container-number": String(opts.n ?? 1),
+      [numberLabel]: String(opts.n ?? 1),
     },
   });
 }
