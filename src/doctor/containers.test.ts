@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { doctorContext } from "../../test/helpers/doctor.ts";
 import { dockerHost, throwaway, uniqueName } from "../../test/helpers/engine.ts";
+import { until } from "../../test/helpers/poll.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
 import { targetPlans } from "../app/specs.ts";
 import { projectLabel, serviceLabel } from "../probes/compose.ts";
@@ -33,10 +34,7 @@ describe("doctor: container and compose checks", () => {
       Labels: labels("bot"),
       Cmd: ["sh", "-c", "exit 1"],
     });
-    for (let i = 0; (await bot.engine.inspect(bot.id)).running; i++) {
-      if (i > 200) throw new Error("bot did not exit");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until("bot exited", async () => ((await bot.engine.inspect(bot.id)).running ? undefined : true));
     const findings = await doctor(`agent: { docker: { host: "${host}" } }
 checks:
   prd: { compose: { project: ${project} } }
