@@ -177,14 +177,8 @@ export class Supervision implements TargetsApi {
   }
 
   async act(name: string, action: TargetAction, by: Principal): Promise<TargetView> {
-    // a group's member (`prd/api`) is a check of its group's: recovering it re-reads the group
     const group = groupOf(name);
-    const plan =
-      group === undefined
-        ? this.#plans.get(name)
-        : this.targets.has(name)
-          ? this.#plans.get(group)
-          : undefined;
+    const plan = this.#planOf(name);
     if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
     const svc = group === undefined ? this.#supervisor.get(name) : undefined;
     const member = group === undefined ? undefined : name.slice(group.length + 1);
@@ -271,11 +265,19 @@ export class Supervision implements TargetsApi {
 
   /** A check target whose container `act` restarts, starts and stops through the engine. */
   readsContainer(name: string): boolean {
+    const plan = this.#planOf(name);
+    const reads = groupOf(name) === undefined ? "container" : "compose";
+    return plan?.kind === "check" && plan.check?.probe.type === reads;
+  }
+
+  /**
+   * The plan a target is acted on by: its own, or for a group's member (`prd/api`) while it exists,
+   * its group's (the member is a check of its group's: recovering it re-reads the group).
+   */
+  #planOf(name: string): TargetPlan | undefined {
     const group = groupOf(name);
-    if (group !== undefined)
-      return this.targets.has(name) && this.#plans.get(group)?.check?.probe.type === "compose";
-    const plan = this.#plans.get(name);
-    return plan?.kind === "check" && plan.check?.probe.type === "container";
+    if (group === undefined) return this.#plans.get(name);
+    return this.targets.has(name) ? this.#plans.get(group) : undefined;
   }
 
   isService(name: string): boolean {
