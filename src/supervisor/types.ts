@@ -28,8 +28,8 @@ export type ServiceSpec = ProcessSpec | ContainerSpec;
 /**
  * `held`: the process exited while automatic restarts were off (paused, observe mode). It is down,
  * not `stopped`: only a person's stop means stopped. Resuming starts it.
+ * `exited`: it ended by itself, not cleanly, and its restart policy leaves it down.
  */
-/** `exited`: it ended by itself, not cleanly, and its restart policy leaves it down. */
 export type Phase =
   "stopped" | "starting" | "running" | "stopping" | "backoff" | "held" | "exited" | "failed";
 
