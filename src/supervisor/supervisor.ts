@@ -167,11 +167,7 @@ export class Supervisor {
         clock: this.#h.clock,
         log,
         event,
-        containers: () => {
-          const c = this.#containerAccess();
-          void c.events.start(0);
-          return c;
-        },
+        containers: () => this.#containerAccess(),
       });
       svc = new ManagedService(spec, record, hooks, runtime);
     } else {
@@ -190,7 +186,7 @@ export class Supervisor {
     return svc;
   }
 
-  /** The engine and its one event stream, made the first time a container service needs them. */
+  /** The engine and its one event stream, made and opened the first time a container service needs them. */
   #containerAccess(): { engine: Engine; events: ContainerEvents } {
     if (!this.#h.engine) throw new Error("no container engine is configured for this supervisor");
     const engine = this.#h.engine();
@@ -206,6 +202,8 @@ export class Supervisor {
       this.#containers.engine = engine;
       this.#containers.events.reopen();
     }
+    // Idempotent: whoever asks first opens the stream (a container service a reload added, too).
+    void this.#containers.events.start(0);
     return this.#containers;
   }
 
