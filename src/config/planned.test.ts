@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { file, problems } from "../../test/helpers/config.ts";
 import { configJsonSchema } from "./json-schema.ts";
-import { loadConfigText } from "./load.ts";
 import { planned, plannedAt, plannedMessage } from "./planned.ts";
-import { formatProblem } from "./result.ts";
 
 /** Each planned key written the way the design shows it, and where the problem must point. */
 const samples: Record<string, { yaml: string; at: string }> = {
-  governance: {
-    yaml: "governance:\n  instruction_sections: [DELIVERABLES, SUCCESS_CRITERIA]\n",
-    at: "1:1 governance",
-  },
   alertmanager: {
     yaml: "alertmanager:\n  routes: [{ match: { alertname: DiskFull }, remediate: [restart] }]\n",
     at: "1:1 alertmanager",
@@ -66,9 +60,4 @@ describe("config: what is planned is refused where it is written, never accepted
     expect(plannedAt(["checks", "jobs"])).toBeUndefined();
   });
 
-  it("a config without them loads, and has no governance to ignore", () => {
-    const r = loadConfigText("services:\n  api: { command: [node, s.js] }\n", file, {});
-    if (!r.ok) throw new Error(r.problems.map(formatProblem).join("\n"));
-    expect(r.config.governance).toBeUndefined();
-  });
 });

@@ -24,7 +24,6 @@ export interface Planned {
 }
 
 export const planned: readonly Planned[] = [
-  { kind: "config key", path: ["governance"], what: "claim verification and instruction checks" },
   { kind: "config key", path: ["alertmanager"], what: "routing Alertmanager's alerts" },
   { kind: "config key", path: ["agent", "lease"], what: "a fleet of agents sharing one store" },
 ];

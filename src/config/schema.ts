@@ -10,6 +10,7 @@ import { actionSchema } from "../gateway/action.schema.ts";
 import { providers } from "../notify/providers/index.ts";
 import { failureClasses } from "../probes/probe.ts";
 import { probes } from "../probes/index.ts";
+import { governance } from "./governance.ts";
 import { kit } from "./kit.ts";
 import {
   argv,
@@ -351,18 +352,6 @@ const remediation = z.strictObject({
   approval_ttl: duration.prefault("30m"),
 });
 
-const tenSections = [
-  "DELIVERABLES",
-  "SUCCESS_CRITERIA",
-  "BOUNDARIES",
-  "DEPENDENCIES",
-  "MITIGATION",
-  "TEST_PROCESS",
-  "TEST_RESULTS_FORMAT",
-  "RESOURCE_REQUIREMENTS",
-  "RISK_ASSESSMENT",
-  "QUALITY_METRICS",
-];
 
 export const configSchema = z.strictObject({
   agent: agent.prefault({}),
@@ -378,12 +367,8 @@ export const configSchema = z.strictObject({
   maintenance: z
     .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: text(500).optional() }))
     .default([]),
-  governance: z
-    .strictObject({ instruction_sections: z.array(z.string().min(1)).min(1).default(tenSections) })
-    .optional()
-    .describe(
-      "Planned: not supported by this version yet. Claim verification and the sections a work order needs.",
-    ),
+  /** Claim verification, the claims watcher and instruction checks (src/governance). */
+  governance: governance.prefault({}),
 });
 
 export type VigilConfig = z.output<typeof configSchema>;
