@@ -4,6 +4,7 @@ import type { BackupsView } from "../backups/manifest.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts";
+import type { InstructionCheck } from "../governance/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { JobView } from "../jobs/jobs.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
@@ -90,6 +91,12 @@ export interface NotifyApi {
   test(channel: string, by: Principal): Promise<ChannelTestResult>;
 }
 
+/** Claim verification and instruction checks, as the API may use them. */
+export interface GovernanceApi {
+  /** Checks a work order against governance.instruction_sections (audited with who asked). */
+  check(instruction: string, by: Principal): Promise<InstructionCheck>;
+}
+
 export interface HealthInfo {
   /** "degraded" (HTTP 503) while the store cannot write. */
   status: "ok" | "degraded";
@@ -150,6 +157,7 @@ export interface ApiDeps {
   approvals: ApprovalsApi;
   guard: GuardApi;
   notify: NotifyApi;
+  governance: GovernanceApi;
   jobs: JobsApi;
   events: EventsApi;
   metrics: MetricsApi;

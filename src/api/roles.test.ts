@@ -65,6 +65,9 @@ const deps = {
   notify: {
     test: async () => ({ channel: "x", type: "webhook", ok: true, duration_ms: 0 }),
   },
+  governance: {
+    check: async () => ({ ok: true, missing: [], empty: [], sections: {} }),
+  },
   metrics: {
     scrape: async () => ({ contentType: "text/plain; version=0.0.4", body: "" }),
     authRequired: () => false,

@@ -18,6 +18,7 @@ import { actionRoutes, approvalRoutes } from "./routes/actions.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { backupRoutes } from "./routes/backups.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { governanceRoutes } from "./routes/governance.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -42,6 +43,7 @@ export const routes: readonly RouteSpec[] = [
   ...incidentRoutes,
   ...jobRoutes,
   ...notifyRoutes,
+  ...governanceRoutes,
   ...reportRoutes,
   ...eventRoutes,
   ...metricsRoutes,

@@ -9,6 +9,7 @@ import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
 import { testChannel } from "../notify/test-message.ts";
 import { TargetHistory } from "../targets/history.ts";
+import { governanceApi } from "./governance.ts";
 import { splitListen } from "./listen-address.ts";
 import type { Built, Core, Wiring } from "./wiring.ts";
 
@@ -31,6 +32,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     approvals: b.approvals,
     guard: b.guard,
     notify: notifyApi(w),
+    governance: governanceApi(w),
     jobs: b.jobs,
     events: streams,
     metrics: b.metrics,

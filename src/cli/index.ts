@@ -14,6 +14,7 @@ import { registerIncidents } from "./commands/incidents.ts";
 import { registerJobs } from "./commands/jobs.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDoctor } from "./commands/doctor.ts";
+import { registerGovernance } from "./commands/governance.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerPlanned } from "./commands/planned.ts";
 import { registerTargets } from "./commands/targets.ts";
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerIncidents(program, ctx);
   registerJobs(program, ctx);
   registerNotify(program, ctx);
+  registerGovernance(program, ctx);
   registerPlanned(program, ctx);
   return program;
 }

@@ -31,7 +31,6 @@ export const planned: readonly Planned[] = [
 /** CLI verbs of the design that this version does not have. */
 export const plannedVerbs: readonly { verb: string; what: string }[] = [
   { verb: "verify", what: "claim verification" },
-  { verb: "check-instruction", what: "instruction checks" },
   { verb: "fleet", what: "the fleet view" },
   { verb: "mcp", what: "the MCP server" },
 ];
@@ -39,7 +38,6 @@ export const plannedVerbs: readonly { verb: string; what: string }[] = [
 /** HTTP routes of the design that this version does not serve: the README marks each "(planned)". */
 export const plannedRoutes: readonly string[] = [
   "POST /api/verify",
-  "POST /api/check",
   "GET /api/fleet",
   "POST /api/alertmanager",
   "POST /mcp",

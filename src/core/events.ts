@@ -122,6 +122,8 @@ export interface EventMap {
   };
   /** `vigil notify test`: one test message straight through a channel, outside the outbox. */
   "notification.tested": { channel: string; type: string; ok: boolean; error: string | null };
+  /** A work order checked (`POST /api/check`): what it lacks, never its text. */
+  "instruction.checked": { ok: boolean; missing: string[]; empty: string[] };
   /** Someone not allowed to tried a Telegram command or button; nothing ran. */
   "telegram.refused": {
     user_id: number | null;
