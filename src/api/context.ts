@@ -7,6 +7,7 @@ import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts
 import type { InstructionCheck } from "../governance/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { JobView } from "../jobs/jobs.ts";
+import type { MemberView } from "../fleet/membership.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
 import type { PauseState } from "../remediation/kill-switch.ts";
 import type { StatRow } from "../remediation/stats.ts";
@@ -85,6 +86,11 @@ export interface JobsApi {
   runNow(name: string, by: Principal): JobView;
 }
 
+/** The fleet's members, as the API may show them. */
+export interface FleetApi {
+  view(): Promise<MemberView[]>;
+}
+
 /** Notification channels, as the API may use them. */
 export interface NotifyApi {
   /** Sends a test message through a configured channel (audited); rejects with NOT_FOUND for an unknown one. */
@@ -159,6 +165,7 @@ export interface ApiDeps {
   notify: NotifyApi;
   governance: GovernanceApi;
   jobs: JobsApi;
+  fleet: FleetApi;
   events: EventsApi;
   metrics: MetricsApi;
   history: HistoryApi;

@@ -29,6 +29,7 @@ import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes } from "./routes/heartbeat.ts";
 import { targetRoutes } from "./routes/targets.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { dashboardRoutes } from "../web/dashboard.ts";
 
 /** Every route the API serves; the role tests walk this same table. */
@@ -42,6 +43,7 @@ export const routes: readonly RouteSpec[] = [
   ...approvalRoutes,
   ...incidentRoutes,
   ...jobRoutes,
+  ...fleetRoutes,
   ...notifyRoutes,
   ...governanceRoutes,
   ...reportRoutes,

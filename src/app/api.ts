@@ -34,6 +34,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     notify: notifyApi(w),
     governance: governanceApi(w),
     jobs: b.jobs,
+    fleet: b.fleet,
     events: streams,
     metrics: b.metrics,
     tokens: w.tokens,

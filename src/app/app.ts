@@ -26,6 +26,8 @@ import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
+import { joinFleet, memberInfo } from "./fleet.ts";
+import type { Membership } from "../fleet/membership.ts";
 import { serveApi } from "./api.ts";
 import type { Built, Core } from "./wiring.ts";
 import { ensureAdminToken, restoreAdminTokenLogged } from "./admin-token.ts";
@@ -49,6 +51,8 @@ export interface AppOptions {
   logDestination?: DestinationStream;
   /** `vigil up --accept-audit-reset`: start a new audit chain instead of refusing a broken one. */
   acceptAuditReset?: boolean;
+  /** The agent stopped itself (it lost its place in the fleet): `vigil up` exits 1. */
+  onFatal?: (reason: string) => void;
 }
 
 export class App {
@@ -148,7 +152,10 @@ export class App {
       const w = { ...this.#wiring(core), gateway, approvals, incidents, killSwitch };
       const { jobs, reload: reloadJobs } = await wireJobs(w);
       this.#reloadJobs = reloadJobs;
-      const built: Built = { supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs };
+      const built: Built = {
+        ...{ supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs },
+        fleet: core.fleet,
+      };
       await this.#wireNotify(core, built);
       this.#startLagMonitor();
       const http = await this.#serveApi(core, built);
@@ -174,6 +181,7 @@ export class App {
     const health = (this.#storeHealth = new StoreHealth({ clock: this.#clock }));
     const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir, health }));
     this.#lifecycle.defer("store", () => store.close());
+    const fleet = await this.#joinFleet(store);
     // Refuses a chain that does not verify (or writes audit.reset first, when told to accept it).
     const { audit, keeper, reset } = await openAuditTrail({
       store,
@@ -198,7 +206,22 @@ export class App {
     this.#lifecycle.defer("record stop", async () => {
       await bus.emit("agent.stopped", "agent", { reason: this.#stopReason });
     });
-    return { store, audit, bus };
+    return { store, audit, bus, fleet };
+  }
+
+  /** Refused when a live agent holds agent.name; stops (exit 1) when another start takes it. */
+  #joinFleet(store: Store): Promise<Membership> {
+    const { agent } = this.#config;
+    const [clock, log, lifecycle] = [this.#clock, this.#log, this.#lifecycle];
+    return joinFleet({
+      ...{ store, clock, log, lifecycle, name: agent.name, leaseMs: agent.lease },
+      info: () => memberInfo(this.#supervision?.list() ?? []),
+      bus: () => this.#bus,
+      fail: (reason) => {
+        const exit = () => this.#opts.onFatal?.(reason);
+        this.stop(reason).then(exit, exit);
+      },
+    });
   }
 
   /** What every wiring function takes. */

@@ -14,6 +14,7 @@ import type { Approvals } from "../approvals/approvals.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import type { Supervision } from "./supervision.ts";
+import type { Membership } from "../fleet/membership.ts";
 
 export interface Wiring {
   store: Store;
@@ -29,6 +30,8 @@ export interface Core {
   store: Store;
   audit: AuditLog;
   bus: EventBus;
+  /** This agent's place in the fleet, joined before anything is written. */
+  fleet: Membership;
 }
 
 /** What the start has built by the time notifications and the API are wired. */
@@ -41,4 +44,5 @@ export interface Built {
   guard: GuardApi;
   muted: (target: string) => string | undefined;
   jobs: JobsApi;
+  fleet: Membership;
 }

@@ -14,7 +14,13 @@ export async function startUp(
   opts: { acceptAuditReset?: boolean } = {},
 ): Promise<{ stopped: Promise<number> }> {
   const file = configPath(configFlag, env);
-  const app = await App.load({ configFile: file, env, acceptAuditReset: opts.acceptAuditReset ?? false });
+  let fatal: (code: number) => void = () => undefined;
+  const app = await App.load({
+    configFile: file,
+    env,
+    acceptAuditReset: opts.acceptAuditReset ?? false,
+    onFatal: () => fatal(1),
+  });
   await app.start();
   io.err(
     `vigil: agent up at ${app.url} (config ${path.relative(process.cwd(), file) || file}; ` +
@@ -22,6 +28,7 @@ export async function startUp(
   );
   const stopped = new Promise<number>((resolve) => {
     handleSignals(app, resolve);
+    fatal = resolve;
   }).catch((e: unknown) => reportError(io, e, false));
   return { stopped };
 }

@@ -12,6 +12,7 @@ import { registerAudit } from "./commands/audit.ts";
 import { registerBackups } from "./commands/backups.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerJobs } from "./commands/jobs.ts";
+import { registerFleet } from "./commands/fleet.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerGovernance } from "./commands/governance.ts";
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerBackups(program, ctx);
   registerIncidents(program, ctx);
   registerJobs(program, ctx);
+  registerFleet(program, ctx);
   registerNotify(program, ctx);
   registerGovernance(program, ctx);
   registerPlanned(program, ctx);

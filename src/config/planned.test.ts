@@ -9,7 +9,6 @@ const samples: Record<string, { yaml: string; at: string }> = {
     yaml: "alertmanager:\n  routes: [{ match: { alertname: DiskFull }, remediate: [restart] }]\n",
     at: "1:1 alertmanager",
   },
-  "agent.lease": { yaml: "agent: { name: web-1, lease: 10s }\n", at: "1:23 agent.lease" },
 };
 
 describe("config: what is planned is refused where it is written, never accepted and ignored", () => {
@@ -59,5 +58,4 @@ describe("config: what is planned is refused where it is written, never accepted
     expect(plannedAt(["actions", "sql"])).toBeUndefined();
     expect(plannedAt(["checks", "jobs"])).toBeUndefined();
   });
-
 });

@@ -25,20 +25,17 @@ export interface Planned {
 
 export const planned: readonly Planned[] = [
   { kind: "config key", path: ["alertmanager"], what: "routing Alertmanager's alerts" },
-  { kind: "config key", path: ["agent", "lease"], what: "a fleet of agents sharing one store" },
 ];
 
 /** CLI verbs of the design that this version does not have. */
 export const plannedVerbs: readonly { verb: string; what: string }[] = [
   { verb: "verify", what: "claim verification" },
-  { verb: "fleet", what: "the fleet view" },
   { verb: "mcp", what: "the MCP server" },
 ];
 
 /** HTTP routes of the design that this version does not serve: the README marks each "(planned)". */
 export const plannedRoutes: readonly string[] = [
   "POST /api/verify",
-  "GET /api/fleet",
   "POST /api/alertmanager",
   "POST /mcp",
   "GET /mcp",

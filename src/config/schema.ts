@@ -64,6 +64,12 @@ const agent = z.strictObject({
     .max(10_000)
     .default(256)
     .describe("How many checks may run at the same moment."),
+  lease: duration
+    .prefault("10s")
+    .refine((ms) => ms >= 1_000 && ms <= 300_000, "a lease between 1s and 5m")
+    .describe(
+      "How long the agent's place in the fleet holds without a renewal (renewed every third of it); after it, the agent is dead to the fleet.",
+    ),
   metrics_auth: z.boolean().default(false).describe("Require a viewer token for /metrics."),
   docker: z
     .strictObject({
@@ -351,7 +357,6 @@ const remediation = z.strictObject({
   order: z.enum(["adaptive", "as-written"]).default("adaptive"),
   approval_ttl: duration.prefault("30m"),
 });
-
 
 export const configSchema = z.strictObject({
   agent: agent.prefault({}),

@@ -120,6 +120,12 @@ export const errorCatalog = {
     retryable: false,
     doc: "agent.listen cannot be bound (in use or invalid).",
   },
+  AGENT_NAME_TAKEN: {
+    status: 409,
+    exit: 2,
+    retryable: false,
+    doc: "Another live agent holds this agent.name in the store (or the SQLite store at all).",
+  },
   AGENT_UNREACHABLE: { status: 503, exit: 3, retryable: true, doc: "No agent answered at the URL tried." },
   AUDIT_TAMPERED: {
     status: 200,

@@ -18,6 +18,8 @@ export interface EventMap {
     runtime: { entry: "dist" | "sources"; flags: string[]; node: string };
   };
   "agent.stopped": { reason: string };
+  /** Another start of this agent's name took it while this one could not renew: it stops. */
+  "agent.lease_lost": { holder: string };
   "config.reloaded": { config_file: string };
   "config.reload_failed": { config_file: string; problems: string[] };
   "audit.verified": { ok: boolean; count: number; first_bad_seq?: number | undefined };

@@ -14,6 +14,7 @@ import { m007 } from "./007-audit-mac.ts";
 import { m008 } from "./008-action-processes.ts";
 import { m009 } from "./009-run-agent.ts";
 import { m010 } from "./010-jobs.ts";
+import { m011 } from "./011-agents.ts";
 
 export interface Migration {
   version: number;
@@ -22,7 +23,19 @@ export interface Migration {
   postgres: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const migrations: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+];
 
 export const latestVersion = migrations.at(-1)!.version;
 

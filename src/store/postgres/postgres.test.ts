@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
 import { actionsContract } from "../action-store.contract.ts";
+import { agentsContract } from "../agent-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
@@ -39,6 +40,7 @@ actionsContract("postgres", freshStore);
 incidentsContract("postgres", freshStore);
 outboxContract("postgres", freshStore);
 jobsContract("postgres", freshStore);
+agentsContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {

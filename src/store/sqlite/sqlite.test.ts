@@ -6,6 +6,7 @@ import { tempDir } from "../../../test/helpers/tmp.ts";
 import { ensureDataDir, openStore } from "../open.ts";
 import { latestVersion, migrations } from "../migrations/index.ts";
 import { actionsContract } from "../action-store.contract.ts";
+import { agentsContract } from "../agent-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
@@ -18,6 +19,7 @@ actionsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() 
 incidentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 outboxContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 jobsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
+agentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 
 describe("sqlite store", () => {
   it("writes the database at <data_dir>/vigil.db in WAL mode", async () => {

@@ -1,0 +1,57 @@
+/**
+ * The agent's place in the fleet: joined right after the store opens, before the audit log or any
+ * child process, so a second agent with a live agent's name changes nothing before it is refused.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Lifecycle } from "../core/lifecycle.ts";
+import type { Logger } from "../core/log.ts";
+import { type MemberInfo, Membership } from "../fleet/membership.ts";
+import { AgentStore } from "../store/agent-store.ts";
+import type { Store } from "../store/store.ts";
+import type { TargetView } from "../targets/targets.ts";
+import { version } from "./version.ts";
+
+/** What this agent tells the fleet of itself at each renewal. */
+export function memberInfo(targets: readonly TargetView[]): MemberInfo {
+  return { targets: targets.length, open_incidents: targets.filter((t) => t.incident_id !== null).length };
+}
+
+export interface FleetWiring {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  lifecycle: Lifecycle;
+  name: string;
+  leaseMs: number;
+  info: () => MemberInfo;
+  /** Once the store is open and audited (the lease is lost only later). */
+  bus: () => EventBus | undefined;
+  /** Stops the agent, which then exits 1. */
+  fail: (reason: string) => void;
+}
+
+export async function joinFleet(w: FleetWiring): Promise<Membership> {
+  const log = w.log.child({ component: "fleet" });
+  const membership = new Membership({
+    store: new AgentStore(w.store.db),
+    name: w.name,
+    version,
+    leaseMs: w.leaseMs,
+    clock: w.clock,
+    storeDescription: w.store.description,
+    info: w.info,
+    // Another start took the name while this one could not reach the store: this one steps back.
+    onLost: (holder) => {
+      log.error({ holder }, "another agent took this agent's name while the store was out of reach");
+      const told = w.bus()?.emit("agent.lease_lost", "agent", { holder }) ?? Promise.resolve();
+      void told.catch(() => undefined).finally(() => w.fail(`lease lost to ${holder}`));
+    },
+    onError: (err) => log.warn({ err }, "lease not renewed; the next renewal tries again"),
+  });
+  await membership.join();
+  membership.start();
+  // Runs before the store closes: the name is free the moment this agent is gone.
+  w.lifecycle.defer("fleet", () => membership.stop());
+  return membership;
+}
