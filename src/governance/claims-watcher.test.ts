@@ -264,6 +264,35 @@ describe("ClaimsWatcher", () => {
     expect(t.verifier.claims()).toEqual(["a long first claim about process nginx", "second", "after"]);
   });
 
+  it("reads a file truncated and written past the old position between two polls from its start", async () => {
+    const t = setup();
+    fs.writeFileSync(t.file, "");
+    const w = t.make();
+    await w.start();
+    t.append(t.claim("short"));
+    await w.poll();
+    fs.truncateSync(t.file, 0);
+    t.append(t.claim("a new claim, longer than the one before it"));
+    await w.poll();
+    expect(t.verifier.claims()).toEqual(["short", "a new claim, longer than the one before it"]);
+    expect(t.skipped).toEqual([]);
+  });
+
+  it("notices a truncation that happened while it was stopped", async () => {
+    const t = setup();
+    fs.writeFileSync(t.file, "");
+    const first = t.make();
+    await first.start();
+    t.append(t.claim("one"));
+    await first.poll();
+    await first.stop();
+    fs.writeFileSync(t.file, JSON.stringify(t.claim("rewritten while down, and longer")) + "\n");
+    const second = t.make();
+    await second.start();
+    await second.poll();
+    expect(t.verifier.claims()).toEqual(["one", "rewritten while down, and longer"]);
+  });
+
   it("verifies one claim at a time, in order, reading a bounded number of lines ahead", async () => {
     const t = setup();
     fs.writeFileSync(t.file, "");

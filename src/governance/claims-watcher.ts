@@ -2,9 +2,11 @@
  * Follows the JSON-lines file AI workers append their claims to (`governance.claims`) and verifies
  * each new claim, one at a time, naming the worker. Polled with `stat` (fs.watch misses events on
  * network and overlay filesystems and after a rename); the file is held open, so a renamed (rotated)
- * file is read to its end before the new one is followed from its start, and a file cut below the
- * position (truncated) is read again from 0. The position (device, inode and offset) is kept across
- * restarts; on the very first run the file is followed from its end, so old claims are not replayed.
+ * file is read to its end before the new one is followed from its start, and a truncated file is
+ * read again from 0: one cut below the position, or one whose bytes just before the position are
+ * no longer the ones read there (truncated and written past the old position between two polls).
+ * The position (device, inode, offset, those bytes) is kept across restarts; on the very first run
+ * the file is followed from its end, so old claims are not replayed.
  *
  * Exactly once across a crash: before a claim is verified, its line is saved as "in doubt" with the
  * audit log's head. A restart that finds a doubt asks whether that claim was audited as verified
@@ -28,6 +30,8 @@ export interface WatchPosition {
   ino: number;
   /** Bytes of the file read and handled. */
   offset: number;
+  /** The last bytes before `offset` (up to 64, base64): the file is the same one only while they are. */
+  tail?: string;
   /** The claim being verified when this was saved: its line ends at `end`; `after` is the audit head then. */
   doubt?: { end: number; claim: string; by: string; after: number };
 }
@@ -74,7 +78,11 @@ interface Opened {
   dev: number;
   ino: number;
   offset: number;
+  tail: Buffer;
 }
+
+/** Bytes before the position compared at each poll. */
+const tailBytes = 64;
 
 export class ClaimsWatcher {
   readonly #o: ClaimsWatcherOptions;
@@ -92,6 +100,7 @@ export class ClaimsWatcher {
   #problem = "";
   /** The rest of a line already skipped as too long is still to come. */
   #inLongLine = false;
+  #resumed = false;
 
   constructor(opts: ClaimsWatcherOptions) {
     this.#o = opts;
@@ -102,7 +111,13 @@ export class ClaimsWatcher {
 
   /** Resumes where the last run left off (or at the file's end, the first time) and starts polling. */
   async start(): Promise<void> {
-    await this.#resume();
+    try {
+      await this.#resume();
+      this.#resumed = true;
+    } catch (err) {
+      // Unreadable for now (permissions, the store): every poll tries again, from the saved position.
+      this.#report(`the claims file cannot be followed yet: ${(err as Error).message}`, err);
+    }
     this.#schedule(0);
   }
 
@@ -156,24 +171,31 @@ export class ClaimsWatcher {
         return;
       }
     }
-    let offset = saved.offset;
     const d = saved.doubt;
-    if (d && (await this.#o.verifiedSince(d.after, d.claim, d.by))) offset = d.end;
-    await this.#openAt(at, offset);
+    if (d && (await this.#o.verifiedSince(d.after, d.claim, d.by))) await this.#openAt(at, d.end);
+    else await this.#openAt(at, saved.offset, Buffer.from(saved.tail ?? "", "base64"));
   }
 
-  async #openAt(file: string, offset: number): Promise<void> {
+  async #openAt(file: string, offset: number, tail = Buffer.alloc(0)): Promise<void> {
     const handle = await fs.open(file, "r");
     const st = await handle.stat();
-    // Cut below where we were while we were away: everything in it is new.
-    this.#open = { handle, dev: st.dev, ino: st.ino, offset: st.size < offset ? 0 : offset };
+    this.#open = { handle, dev: st.dev, ino: st.ino, offset, tail };
     this.#inLongLine = false;
+    // Truncated while we were away: everything in it is new.
+    if (st.size < offset || !(await this.#tailHolds())) {
+      this.#open.offset = 0;
+      this.#open.tail = Buffer.alloc(0);
+    }
     await this.#save();
   }
 
   async #follow(): Promise<void> {
     if (this.#stopped) return;
     const { file } = this.#o;
+    if (!this.#resumed) {
+      await this.#resume();
+      this.#resumed = true;
+    }
     if (!this.#open) {
       const st = await statOf(file);
       if (!st) return;
@@ -191,12 +213,13 @@ export class ClaimsWatcher {
       this.#draining = false;
       if (!st) return;
       await this.#openAt(file, 0);
-    } else if (st && st.size < open.offset) {
+    } else if (st && (st.size < open.offset || !(await this.#tailHolds()))) {
       this.#o.log.info(
         { file, offset: open.offset, size: st.size },
         "claims file truncated; reading it from its start",
       );
       open.offset = 0;
+      open.tail = Buffer.alloc(0);
       this.#inLongLine = false;
       await this.#save();
     }
@@ -229,6 +252,7 @@ export class ClaimsWatcher {
           if (!this.#inLongLine) await this.#skip(open.offset, `longer than ${maxLineBytes / 1024} KB`);
           this.#inLongLine = true;
           open.offset += bytesRead;
+          open.tail = Buffer.from(chunk.subarray(bytesRead - tailBytes));
           await this.#save();
           continue;
         }
@@ -240,7 +264,8 @@ export class ClaimsWatcher {
       const taken = Buffer.from(chunk.subarray(0, lines.at(-1)![2]));
       for (const [start, end, next] of lines) {
         const bytes = taken.subarray(start, end);
-        if (!(await this.#handle(bytes, base + start, base + next))) return false;
+        const tail = taken.subarray(Math.max(0, next - tailBytes), next);
+        if (!(await this.#handle(bytes, base + start, base + next, tail))) return false;
         if (this.#stopped) return true;
       }
     }
@@ -248,7 +273,7 @@ export class ClaimsWatcher {
   }
 
   /** One line: a claim verified, or skipped with a warning. False when the verifier failed. */
-  async #handle(bytes: Uint8Array, start: number, end: number): Promise<boolean> {
+  async #handle(bytes: Uint8Array, start: number, end: number, tail: Buffer): Promise<boolean> {
     const open = this.#open!;
     const line = this.#inLongLine
       ? { blank: true as const }
@@ -272,6 +297,7 @@ export class ClaimsWatcher {
       }
     }
     open.offset = end;
+    open.tail = Buffer.from(tail);
     await this.#save();
     return true;
   }
@@ -285,9 +311,25 @@ export class ClaimsWatcher {
   }
 
   #save(doubt?: WatchPosition["doubt"]): Promise<void> {
-    const { dev, ino, offset } = this.#open!;
-    const p: WatchPosition = { path: this.#o.file, dev, ino, offset, ...(doubt ? { doubt } : {}) };
+    const { dev, ino, offset, tail } = this.#open!;
+    const p: WatchPosition = {
+      path: this.#o.file,
+      dev,
+      ino,
+      offset,
+      tail: tail.toString("base64"),
+      ...(doubt ? { doubt } : {}),
+    };
     return this.#o.positions.save(p);
+  }
+
+  /** Whether the bytes before the position are still the ones read there. */
+  async #tailHolds(): Promise<boolean> {
+    const { handle, offset, tail } = this.#open!;
+    if (tail.length === 0 || offset < tail.length) return true;
+    const now = Buffer.alloc(tail.length);
+    const { bytesRead } = await handle.read(now, 0, tail.length, offset - tail.length);
+    return bytesRead === tail.length && now.equals(tail);
   }
 
   /** Logged when it changes, not on every poll. */
