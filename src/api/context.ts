@@ -154,6 +154,20 @@ export interface HistoryApi {
   history(name: string, window: HistoryWindow): Promise<TargetHistoryView | undefined>;
 }
 
+/** What the MCP tools need beyond what the routes use (added). */
+export interface McpApi {
+  /** The agent's version, as MCP's server info names it. */
+  version: string;
+  /** Records one tool call as `mcp.called`, with the caller's name as actor. */
+  called(
+    by: Principal,
+    subject: string,
+    payload: { tool: string; ok: boolean; error: string | null; duration_ms: number },
+  ): Promise<void>;
+  /** Text the agent hands an assistant (a service's log line), with every configured secret replaced. */
+  redact(text: string): string;
+}
+
 export type ReloadOutcome = { ok: true } | { ok: false; problems: string[] };
 
 export interface ApiDeps {
@@ -169,6 +183,7 @@ export interface ApiDeps {
   events: EventsApi;
   metrics: MetricsApi;
   history: HistoryApi;
+  mcp: McpApi;
   /** The dashboard's login sessions (cookie + CSRF token), beside bearer tokens. */
   sessions: SessionStore;
   tokens: TokenRegistry;

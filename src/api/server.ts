@@ -22,6 +22,7 @@ import { governanceRoutes } from "./routes/governance.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { notifyRoutes } from "./routes/notify.ts";
 import { reportRoutes } from "./routes/report.ts";
@@ -51,6 +52,7 @@ export const routes: readonly RouteSpec[] = [
   ...metricsRoutes,
   ...historyRoutes,
   ...sessionRoutes,
+  ...mcpRoutes,
   ...dashboardRoutes,
 ];
 

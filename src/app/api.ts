@@ -3,13 +3,15 @@
  * everything the routes read comes from the parts the start has built.
  */
 import { FailureLimiter, type Principal, type TokenRegistry } from "../api/auth.ts";
-import type { HealthInfo, NotifyApi, ReloadOutcome } from "../api/context.ts";
+import type { HealthInfo, McpApi, NotifyApi, ReloadOutcome } from "../api/context.ts";
 import { EventStreams } from "../api/event-streams.ts";
 import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
 import { testChannel } from "../notify/test-message.ts";
+import type { Redactor } from "../core/redact.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { governanceApi } from "./governance.ts";
+import { version } from "./version.ts";
 import { splitListen } from "./listen-address.ts";
 import type { Built, Core, Wiring } from "./wiring.ts";
 
@@ -19,6 +21,7 @@ export interface ApiWiring extends Wiring {
   tokens: TokenRegistry;
   health: () => Promise<HealthInfo>;
   reload: (by: Principal) => Promise<ReloadOutcome>;
+  redactor: Redactor;
 }
 
 export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams: EventStreams }> {
@@ -40,6 +43,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     tokens: w.tokens,
     limiter: new FailureLimiter({ log, observer: b.metrics.access, now: () => clock.now() }),
     history: new TargetHistory({ store: core.store, clock, targets: b.supervision }),
+    mcp: mcpApi(w),
     sessions: new SessionStore({ tokens: w.tokens, now: () => clock.now() }),
     log,
     health: w.health,
@@ -62,6 +66,17 @@ function openEventStreams({ core: { bus, audit }, clock, log }: ApiWiring): Even
     clock,
     log: log.child({ component: "events" }),
   });
+}
+
+/** The MCP tools' audit and redaction: the bus records each call, the agent's redactor hides secrets. */
+function mcpApi({ core: { bus }, redactor }: ApiWiring): McpApi {
+  return {
+    version,
+    called: async (by, subject, payload) => {
+      await bus.emit("mcp.called", subject, payload, by.name);
+    },
+    redact: (text) => redactor.redactString(text),
+  };
 }
 
 /** `vigil notify test`: through the current config (a reload is honoured), audited with who asked. */

@@ -313,6 +313,7 @@ export class App {
       tokens: this.#tokens,
       health: () => this.#health(),
       reload: (by) => this.reload(by),
+      redactor: this.#redactor,
     });
     this.#http = http;
     this.#streams = streams;

@@ -16,6 +16,7 @@ import { registerFleet } from "./commands/fleet.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerGovernance } from "./commands/governance.ts";
+import { registerMcp } from "./commands/mcp.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerPlanned } from "./commands/planned.ts";
 import { registerTargets } from "./commands/targets.ts";
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerFleet(program, ctx);
   registerNotify(program, ctx);
   registerGovernance(program, ctx);
+  registerMcp(program, ctx);
   registerPlanned(program, ctx);
   return program;
 }

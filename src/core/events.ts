@@ -167,6 +167,8 @@ export interface EventMap {
    * whether the job runs once for them (`catch_up: once`).
    */
   "job.missed": { count: number; cap: number; first: number; last: number; catch_up: "none" | "once" };
+  /** An AI assistant called an MCP tool (subject: what it was about); `error` is the catalog code. */
+  "mcp.called": { tool: string; ok: boolean; error: string | null; duration_ms: number };
   /** An expired, replayed, forged or mismatched capability token was presented. */
   "capability.refused": { approval_id: string; reason: string };
 }
