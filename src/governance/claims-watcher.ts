@@ -15,12 +15,11 @@
  * Owns: following the file, the position. Must not import: anything of the agent but core; the
  * verifier, the store and the audit log come in through the options.
  */
-import type { FileHandle } from "node:fs/promises";
-import fs from "node:fs/promises";
 import path from "node:path";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { Logger } from "../core/log.ts";
 import { maxLineBytes, readClaimLine, WarningBudget } from "./claim-lines.ts";
+import { findByIdentity, FollowedFile, statOf, type Line } from "./followed-file.ts";
 import type { ClaimVerifier } from "./types.ts";
 
 /** Where the watcher is: which file (by identity, not only by name) and how far it has read. */
@@ -73,26 +72,16 @@ export interface ClaimsWatcherOptions {
 /** Attempts at a claim whose verification throws (the store is down) before it is skipped. */
 const maxAttempts = 5;
 
-interface Opened {
-  handle: FileHandle;
-  dev: number;
-  ino: number;
-  offset: number;
-  tail: Buffer;
-}
-
-/** Bytes before the position compared at each poll. */
-const tailBytes = 64;
-
 export class ClaimsWatcher {
   readonly #o: ClaimsWatcherOptions;
   readonly #buf: Buffer;
   readonly #budget: WarningBudget;
-  #open: Opened | undefined;
+  #open: FollowedFile | undefined;
   /** The file being followed was renamed while the agent was down: read it out, then follow `file`. */
   #draining = false;
   /** No position for this file: when it appears, every line in it is new. */
   #fromStart = false;
+  #resumed = false;
   #timer: TimerHandle | undefined;
   #tick: Promise<void> | undefined;
   #stopped = false;
@@ -100,11 +89,10 @@ export class ClaimsWatcher {
   #problem = "";
   /** The rest of a line already skipped as too long is still to come. */
   #inLongLine = false;
-  #resumed = false;
 
   constructor(opts: ClaimsWatcherOptions) {
     this.#o = opts;
-    // A whole line of the longest kind fits, with room for its newline and what follows.
+    // A whole line of the longest kind fits, with room for the lines after it.
     this.#buf = Buffer.alloc(maxLineBytes * 4);
     this.#budget = new WarningBudget(opts.clock);
   }
@@ -113,7 +101,6 @@ export class ClaimsWatcher {
   async start(): Promise<void> {
     try {
       await this.#resume();
-      this.#resumed = true;
     } catch (err) {
       // Unreadable for now (permissions, the store): every poll tries again, from the saved position.
       this.#report(`the claims file cannot be followed yet: ${(err as Error).message}`, err);
@@ -126,14 +113,14 @@ export class ClaimsWatcher {
     this.#stopped = true;
     this.#timer?.cancel();
     await this.#tick;
-    await this.#open?.handle.close();
+    await this.#open?.close();
     this.#open = undefined;
   }
 
   /** One look at the file, as the timer does it: for tests that drive the watcher step by step. */
   poll(): Promise<void> {
     this.#tick ??= this.#follow()
-      .catch((err: unknown) => this.#report(`${(err as Error).message}`, err))
+      .catch((err: unknown) => this.#report((err as Error).message, err))
       .finally(() => (this.#tick = undefined));
     return this.#tick;
   }
@@ -153,14 +140,13 @@ export class ClaimsWatcher {
       // First run for this file: what is in it is history, not news.
       this.#fromStart = !st;
       if (st) await this.#openAt(file, st.size);
-      return;
-    }
-    let at = file;
-    if (!st || st.ino !== saved.ino || st.dev !== saved.dev) {
-      const old = await findByIdentity(path.dirname(file), saved.dev, saved.ino);
+    } else if (st && saved.dev === st.dev && saved.ino === st.ino) {
+      await this.#resumeIn(file, saved);
+    } else {
+      const old = await findByIdentity(path.dirname(file), saved);
       if (old) {
-        at = old;
         this.#draining = true;
+        await this.#resumeIn(old, saved);
       } else {
         this.#o.log.warn(
           { file },
@@ -168,34 +154,28 @@ export class ClaimsWatcher {
         );
         this.#fromStart = true;
         if (st) await this.#openAt(file, 0);
-        return;
       }
     }
-    const d = saved.doubt;
-    if (d && (await this.#o.verifiedSince(d.after, d.claim, d.by))) await this.#openAt(at, d.end);
-    else await this.#openAt(at, saved.offset, Buffer.from(saved.tail ?? "", "base64"));
+    this.#resumed = true;
   }
 
-  async #openAt(file: string, offset: number, tail = Buffer.alloc(0)): Promise<void> {
-    const handle = await fs.open(file, "r");
-    const st = await handle.stat();
-    this.#open = { handle, dev: st.dev, ino: st.ino, offset, tail };
+  /** At the saved position, past the claim in doubt when the audit log shows it verified. */
+  async #resumeIn(file: string, saved: WatchPosition): Promise<void> {
+    const d = saved.doubt;
+    if (d && (await this.#o.verifiedSince(d.after, d.claim, d.by))) await this.#openAt(file, d.end);
+    else await this.#openAt(file, saved.offset, Buffer.from(saved.tail ?? "", "base64"));
+  }
+
+  async #openAt(file: string, offset: number, tail?: Buffer): Promise<void> {
+    this.#open = await FollowedFile.open(file, offset, tail);
     this.#inLongLine = false;
-    // Truncated while we were away: everything in it is new.
-    if (st.size < offset || !(await this.#tailHolds())) {
-      this.#open.offset = 0;
-      this.#open.tail = Buffer.alloc(0);
-    }
     await this.#save();
   }
 
   async #follow(): Promise<void> {
     if (this.#stopped) return;
     const { file } = this.#o;
-    if (!this.#resumed) {
-      await this.#resume();
-      this.#resumed = true;
-    }
+    if (!this.#resumed) await this.#resume();
     if (!this.#open) {
       const st = await statOf(file);
       if (!st) return;
@@ -204,22 +184,20 @@ export class ClaimsWatcher {
     }
     const st = await statOf(file);
     const open = this.#open!;
-    const replaced = this.#draining || (st !== undefined && (st.ino !== open.ino || st.dev !== open.dev));
-    if (replaced) {
+    if (this.#draining || (st && !open.is(st))) {
       // Rotated: the old file is finished first (it may have lines written before the rename).
       if (!(await this.#read(true))) return;
-      await open.handle.close();
+      await open.close();
       this.#open = undefined;
       this.#draining = false;
       if (!st) return;
       await this.#openAt(file, 0);
-    } else if (st && (st.size < open.offset || !(await this.#tailHolds()))) {
+    } else if (st && (await open.truncated(st.size))) {
       this.#o.log.info(
         { file, offset: open.offset, size: st.size },
         "claims file truncated; reading it from its start",
       );
-      open.offset = 0;
-      open.tail = Buffer.alloc(0);
+      open.rewind();
       this.#inLongLine = false;
       await this.#save();
     }
@@ -228,44 +206,26 @@ export class ClaimsWatcher {
   }
 
   /**
-   * Reads and handles complete lines from the position, at most `maxAhead` at a time; `final` takes a
-   * last line without its newline (a rotated file gets no more). False when a claim could not be
-   * verified: it is tried again at the next poll.
+   * Handles what there is from the position, at most `maxAhead` lines read at a time; `final` takes a
+   * last line without its newline. False when a claim could not be verified: it is tried again at
+   * the next poll.
    */
   async #read(final: boolean): Promise<boolean> {
     const open = this.#open!;
-    const maxAhead = this.#o.maxAhead ?? 100;
     while (!this.#stopped) {
-      const { bytesRead } = await open.handle.read(this.#buf, 0, this.#buf.length, open.offset);
-      if (bytesRead === 0) return true;
-      const chunk = this.#buf.subarray(0, bytesRead);
-      // [start, end of text, end with its newline], relative to the chunk.
-      const lines: [number, number, number][] = [];
-      let from = 0;
-      for (let nl = chunk.indexOf(10); nl >= 0 && lines.length < maxAhead; nl = chunk.indexOf(10, from)) {
-        lines.push([from, nl, nl + 1]);
-        from = nl + 1;
+      const got = await open.read(this.#buf, this.#o.maxAhead ?? 100, final);
+      if (!got) return true;
+      if ("overlong" in got) {
+        // No newline in a full buffer: a line far over the limit, skipped to where it ends.
+        const { start, next, tail } = got.overlong;
+        if (!this.#inLongLine) await this.#skip(start, `longer than ${maxLineBytes / 1024} KB`);
+        this.#inLongLine = true;
+        open.advance(next, tail);
+        await this.#save();
+        continue;
       }
-      if (lines.length === 0) {
-        if (bytesRead === this.#buf.length) {
-          // No newline in a full buffer: a line far over the limit, skipped to where it ends.
-          if (!this.#inLongLine) await this.#skip(open.offset, `longer than ${maxLineBytes / 1024} KB`);
-          this.#inLongLine = true;
-          open.offset += bytesRead;
-          open.tail = Buffer.from(chunk.subarray(bytesRead - tailBytes));
-          await this.#save();
-          continue;
-        }
-        if (!final) return true;
-        lines.push([0, bytesRead, bytesRead]);
-      }
-      const base = open.offset;
-      // Copied: the buffer is read into again while the claims are verified.
-      const taken = Buffer.from(chunk.subarray(0, lines.at(-1)![2]));
-      for (const [start, end, next] of lines) {
-        const bytes = taken.subarray(start, end);
-        const tail = taken.subarray(Math.max(0, next - tailBytes), next);
-        if (!(await this.#handle(bytes, base + start, base + next, tail))) return false;
+      for (const line of got.lines) {
+        if (!(await this.#handle(line))) return false;
         if (this.#stopped) return true;
       }
     }
@@ -273,8 +233,8 @@ export class ClaimsWatcher {
   }
 
   /** One line: a claim verified, or skipped with a warning. False when the verifier failed. */
-  async #handle(bytes: Uint8Array, start: number, end: number, tail: Buffer): Promise<boolean> {
-    const open = this.#open!;
+  async #handle({ bytes, start, next, tail }: Line): Promise<boolean> {
+    // The end of a line skipped as too long is no line of its own.
     const line = this.#inLongLine
       ? { blank: true as const }
       : readClaimLine(bytes, this.#o.field, this.#o.by);
@@ -282,8 +242,7 @@ export class ClaimsWatcher {
     if ("skip" in line) {
       await this.#skip(start, line.skip);
     } else if ("claim" in line) {
-      const doubt = { end, claim: line.claim, by: line.by, after: this.#o.auditHead() };
-      await this.#save(doubt);
+      await this.#save({ end: next, claim: line.claim, by: line.by, after: this.#o.auditHead() });
       try {
         await this.#o.verifier.verify(line.claim, { by: line.by, source: "watcher" });
         this.#attempts = 0;
@@ -296,8 +255,7 @@ export class ClaimsWatcher {
         await this.#skip(start, `verifying failed ${maxAttempts} times: ${(err as Error).message}`);
       }
     }
-    open.offset = end;
-    open.tail = Buffer.from(tail);
+    this.#open!.advance(next, tail);
     await this.#save();
     return true;
   }
@@ -312,24 +270,8 @@ export class ClaimsWatcher {
 
   #save(doubt?: WatchPosition["doubt"]): Promise<void> {
     const { dev, ino, offset, tail } = this.#open!;
-    const p: WatchPosition = {
-      path: this.#o.file,
-      dev,
-      ino,
-      offset,
-      tail: tail.toString("base64"),
-      ...(doubt ? { doubt } : {}),
-    };
-    return this.#o.positions.save(p);
-  }
-
-  /** Whether the bytes before the position are still the ones read there. */
-  async #tailHolds(): Promise<boolean> {
-    const { handle, offset, tail } = this.#open!;
-    if (tail.length === 0 || offset < tail.length) return true;
-    const now = Buffer.alloc(tail.length);
-    const { bytesRead } = await handle.read(now, 0, tail.length, offset - tail.length);
-    return bytesRead === tail.length && now.equals(tail);
+    const at = { dev, ino, offset, tail: tail.toString("base64") };
+    return this.#o.positions.save({ path: this.#o.file, ...at, ...(doubt ? { doubt } : {}) });
   }
 
   /** Logged when it changes, not on every poll. */
@@ -338,29 +280,4 @@ export class ClaimsWatcher {
     this.#problem = problem;
     this.#o.log.error({ err, file: this.#o.file }, problem);
   }
-}
-
-async function statOf(file: string): Promise<{ dev: number; ino: number; size: number } | undefined> {
-  try {
-    const st = await fs.stat(file);
-    return st.isFile() ? st : undefined;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-}
-
-/** The renamed file among the first 1,000 entries of its folder (`claims.jsonl.1`), by device and inode. */
-async function findByIdentity(dir: string, dev: number, ino: number): Promise<string | undefined> {
-  let names: string[];
-  try {
-    names = (await fs.readdir(dir)).slice(0, 1000);
-  } catch {
-    return undefined;
-  }
-  for (const name of names) {
-    const st = await statOf(path.join(dir, name)).catch(() => undefined);
-    if (st && st.dev === dev && st.ino === ino) return path.join(dir, name);
-  }
-  return undefined;
 }
