@@ -1,0 +1,232 @@
+/**
+ * `http`: a URL answers a status, answers at all, holds a text, or answers within a time. "
+ * http://127.0.0.1:8001/health returns 200", "api returns 200 on /health" (a service's own address),
+ * "http://localhost:3000 contains \"Welcome\"". Only hosts in `governance.verify.hosts` are asked,
+ * a redirect is followed only on the same host, the body is read up to 1 MiB.
+ */
+import https from "node:https";
+import { http } from "../../../core/node-http.ts";
+import { defineKind, notSeen, seen, type Observation, type Parsed } from "../kind.ts";
+import { hostAllowed } from "../reach.ts";
+import { DURATION, TARGET, URL_RE, msOf, showBytes, whole } from "../words.ts";
+
+type Expect =
+  { status: number } | { answers: boolean } | { text: string; present: boolean } | { withinMs: number };
+
+type HttpClaim = Expect & ({ url: string } | { service: string; path: string });
+
+const maxBody = 1024 * 1024;
+const maxRedirects = 3;
+
+const STATUS = String.raw`(?:(?:a|an|http|status|code|the status|status code|response) )*(\d{3})(?: [a-z]+(?: [a-z]+)?)?`;
+const ANSWERS = String.raw`(?:returns|returned|answers|answered|responds with|responded with|gives|serves|is returning|sends back)`;
+const QUOTED = String.raw`(?:"([^"]{1,1000})"|'([^']{1,1000})')`;
+const UP = String.raw`(?:is up|is reachable|responds|is responding|answers|is healthy|is ok|is available|works|is working|is online|loads|is live)`;
+const DOWN = String.raw`(?:is down|is unreachable|is not reachable|does not respond|doesn't respond|is not responding|no longer responds|is offline)`;
+
+type Shape = { re: RegExp; make: (m: RegExpExecArray) => HttpClaim | undefined };
+const url = (m: RegExpExecArray) => m[1]!.replace(/[).,]+$/, "");
+const shapes: Shape[] = [
+  {
+    re: whole(String.raw`(?:a )?(?:GET |request to )?${URL_RE} ${ANSWERS} ${STATUS}`),
+    make: (m) => ({ url: url(m), status: Number(m[2]) }),
+  },
+  { re: whole(String.raw`(?:GET )?${URL_RE} ${UP}`), make: (m) => ({ url: url(m), answers: true }) },
+  { re: whole(String.raw`(?:GET )?${URL_RE} ${DOWN}`), make: (m) => ({ url: url(m), answers: false }) },
+  {
+    re: whole(
+      String.raw`(?:GET )?${URL_RE} (?:returns|contains|shows|says|includes|responds with|serves)(?: the text)? ${QUOTED}`,
+    ),
+    make: (m) => ({ url: url(m), text: m[2] ?? m[3]!, present: true }),
+  },
+  {
+    re: whole(
+      String.raw`(?:GET )?${URL_RE} (?:does not|doesn't|no longer) (?:return|contain|show|say|include)s? ${QUOTED}`,
+    ),
+    make: (m) => ({ url: url(m), text: m[2] ?? m[3]!, present: false }),
+  },
+  {
+    re: whole(
+      String.raw`(?:GET )?${URL_RE} (?:responds|answers|loads)(?: with \d{3})? (?:within|in under|in less than|under|in) ${DURATION}`,
+    ),
+    make: (m) => ({ url: url(m), withinMs: msOf(m[2]!, m[3]!) }),
+  },
+  {
+    re: whole(
+      String.raw`(?:the )?${TARGET}(?: service| api| server)? ${ANSWERS} ${STATUS} (?:on|at|for|from) (?:GET )?(\/[^\s"']{0,2000})`,
+    ),
+    make: (m) => ({ service: m[1]!, path: m[3]!, status: Number(m[2]) }),
+  },
+  {
+    re: whole(
+      String.raw`(?:GET )?(\/[^\s"']{0,2000}) (?:on|of) (?:the )?${TARGET}(?: service)? ${ANSWERS} ${STATUS}`,
+    ),
+    make: (m) => ({ service: m[2]!, path: m[1]!, status: Number(m[3]) }),
+  },
+];
+
+export default defineKind<HttpClaim>({
+  type: "http",
+  description: "A URL answers a status, answers at all, holds a text, or answers within a time.",
+  rank: 35,
+  examples: [
+    "http://127.0.0.1:8001/health returns 200",
+    "GET http://localhost:3000/ returns HTTP 200 OK",
+    "http://127.0.0.1:8001/health is up",
+    'http://127.0.0.1:8001/ contains "Welcome"',
+    "http://127.0.0.1:8001/health responds within 500 ms",
+    "api returns 200 on /health",
+  ],
+  refuses: [
+    "the health endpoint returns 200",
+    "the API returns 200",
+    "the page loads",
+    "https://x.example/ is great",
+  ],
+  parse(part, known): Parsed<HttpClaim> {
+    for (const s of shapes) {
+      const m = s.re.exec(part.text);
+      if (!m) continue;
+      const claim = s.make(m);
+      if (!claim) continue;
+      if ("status" in claim && (claim.status < 100 || claim.status > 599))
+        return { unverifiable: `${claim.status} is no HTTP status` };
+      if ("service" in claim && !known.targets.has(claim.service))
+        return {
+          unverifiable: `${claim.service} is not a service of this agent, so its address is not known`,
+          subject: claim.service,
+        };
+      return { claim, ...("service" in claim ? { subject: claim.service } : {}) };
+    }
+    return undefined;
+  },
+  async observe(claim, sources, signal) {
+    const expected = expectation(claim);
+    let target: string | undefined;
+    if ("url" in claim) target = claim.url;
+    else {
+      const base = sources.serviceUrl(claim.service);
+      if (base === undefined)
+        return [
+          notSeen(
+            `service ${claim.service}`,
+            expected,
+            "it has no port or health URL configured, so its address is not known",
+          ),
+        ];
+      target = new URL(claim.path, base).href;
+    }
+    let u: URL;
+    try {
+      u = new URL(target);
+    } catch {
+      return [notSeen(target, expected, "not a URL")];
+    }
+    if (u.username || u.password)
+      return [
+        notSeen(`${u.protocol}//${u.host}${u.pathname}`, expected, "a URL with credentials is not requested"),
+      ];
+    const what = `GET ${u.href}`;
+    if (!hostAllowed(u.hostname, sources.hosts()))
+      return [
+        notSeen(what, expected, `${u.hostname} is not in governance.verify.hosts, so it was not asked`),
+      ];
+    const started = performance.now();
+    const got = await fetchBounded(u, signal);
+    const ms = Math.round(performance.now() - started);
+    return [judge(claim, what, expected, got, ms)];
+  },
+});
+
+function expectation(c: HttpClaim): string {
+  if ("status" in c) return `status ${c.status}`;
+  if ("answers" in c) return c.answers ? "an answer below 400" : "no answer, or a 5xx";
+  if ("text" in c) return `${c.present ? "" : "no "}"${c.text}" in the body`;
+  return `an answer within ${c.withinMs} ms`;
+}
+
+type Got =
+  | { ok: true; status: number; body: Buffer; truncated: boolean; note?: string }
+  | { ok: false; refused: boolean; why: string };
+
+function judge(c: HttpClaim, what: string, expected: string, got: Got, ms: number): Observation {
+  if (!got.ok) {
+    if ("answers" in c && !c.answers && got.refused) return seen(what, expected, got.why, true);
+    if (got.refused && !("answers" in c)) return seen(what, expected, got.why, false);
+    if (got.refused) return seen(what, expected, got.why, false);
+    return notSeen(what, expected, got.why);
+  }
+  const head = `status ${got.status}${got.note ? ` (${got.note})` : ""}, ${ms} ms`;
+  if ("status" in c) return seen(what, expected, head, got.status === c.status);
+  if ("answers" in c) return seen(what, expected, head, c.answers ? got.status < 400 : got.status >= 500);
+  if ("withinMs" in c) return seen(what, expected, head, ms <= c.withinMs);
+  const found = got.body.includes(Buffer.from(c.text, "utf8"));
+  if (!found && got.truncated)
+    return notSeen(
+      what,
+      expected,
+      `${head}; not in the first ${showBytes(maxBody)} of the body, the rest was not read`,
+    );
+  return seen(what, expected, `${head}; the text is ${found ? "" : "not "}in the body`, found === c.present);
+}
+
+/** GET with redirects followed on the same host only, the body cut at `maxBody`. */
+async function fetchBounded(start: URL, signal: AbortSignal): Promise<Got> {
+  let u = start;
+  for (let hop = 0; ; hop++) {
+    const r = await getOnce(u, signal);
+    if (!r.ok || r.status < 300 || r.status >= 400 || r.location === undefined || hop >= maxRedirects)
+      return r;
+    let next: URL;
+    try {
+      next = new URL(r.location, u);
+    } catch {
+      return { ...r, note: "a redirect to a bad URL, not followed" };
+    }
+    if (next.host !== u.host || next.protocol !== u.protocol)
+      return { ...r, note: `redirects to ${next.host}, not followed` };
+    u = next;
+  }
+}
+
+function getOnce(u: URL, signal: AbortSignal): Promise<Got & { location?: string }> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve({ ok: false, refused: false, why: "the claim's time ran out" });
+    const lib = u.protocol === "https:" ? https : http;
+    const req = lib.get(u, { signal, headers: { "user-agent": "vigil-verify" }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      res.on("data", (d: Buffer) => {
+        if (size >= maxBody) {
+          truncated = true;
+          res.destroy();
+          finish();
+          return;
+        }
+        chunks.push(d);
+        size += d.length;
+      });
+      const finish = () =>
+        resolve({
+          ok: true,
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).subarray(0, maxBody),
+          truncated: truncated || size > maxBody,
+          ...(typeof res.headers.location === "string" ? { location: res.headers.location } : {}),
+        });
+      res.on("end", finish);
+      res.on("error", () => finish());
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (signal.aborted)
+        return resolve({ ok: false, refused: false, why: "no answer before the claim's time ran out" });
+      const refused = e.code === "ECONNREFUSED";
+      resolve({
+        ok: false,
+        refused,
+        why: refused ? "connection refused" : `${e.code ?? "error"}: ${e.message}`.slice(0, 200),
+      });
+    });
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * `memory`: the host's memory is used below or above a percentage (MemTotal − MemAvailable of
+ * /proc/meminfo, as the memory check reads it). "memory use is under 90%", "RAM usage is below 80 percent".
+ */
+import fs from "node:fs/promises";
+import { parseMeminfo } from "../../../probes/memory.ts";
+import { defineKind, notSeen, seen, type Parsed } from "../kind.ts";
+import { COMPARE, PERCENT, compare, opOf, opWords, whole, type Op } from "../words.ts";
+
+interface MemoryClaim {
+  op: Op;
+  percent: number;
+}
+
+const MEMORY = String.raw`(?:the )?(?:host's |system |host )?(?:memory|ram|mem)(?: usage| use| used| utilisation| utilization| consumption)?`;
+const shapes = [
+  whole(String.raw`${MEMORY} is ${COMPARE} ${PERCENT}`),
+  whole(String.raw`${MEMORY} (?:stays|remains) ${COMPARE} ${PERCENT}`),
+];
+
+export default defineKind<MemoryClaim>({
+  type: "memory",
+  description: "The host's memory is used below or above a percentage.",
+  rank: 50,
+  examples: ["memory use is under 90%", "RAM usage is below 80 percent", "memory usage is at most 95%"],
+  refuses: ["memory is fine", "memory use went down", "the memory leak is fixed"],
+  parse(part): Parsed<MemoryClaim> {
+    for (const re of shapes) {
+      const m = re.exec(part.text);
+      if (!m) continue;
+      const percent = Number(m[2]);
+      if (percent > 100) return { unverifiable: `${percent}% is no share of memory` };
+      return { claim: { op: opOf(m[1]!), percent } };
+    }
+    return undefined;
+  },
+  async observe({ op, percent }, _sources, signal) {
+    const what = "memory";
+    const expected = `used ${opWords[op]} ${percent}%`;
+    if (signal.aborted) return [notSeen(what, expected, "not looked at: the claim's time ran out")];
+    let info: Record<string, number>;
+    try {
+      info = parseMeminfo(await fs.readFile("/proc/meminfo", "utf8"));
+    } catch (e) {
+      return [
+        notSeen(
+          what,
+          expected,
+          `cannot read /proc/meminfo: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        ),
+      ];
+    }
+    const total = info.MemTotal ?? 0;
+    const avail = info.MemAvailable ?? info.MemFree;
+    if (total <= 0 || avail === undefined)
+      return [notSeen(what, expected, "/proc/meminfo has no MemTotal or MemAvailable")];
+    const used = Math.round(((total - avail) / total) * 10_000) / 100;
+    return [
+      seen(what, expected, `${used}% used of ${Math.round(total / 1048576)} MiB`, compare(used, op, percent)),
+    ];
+  },
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { checkClaim } from "../index.ts";
+import { claimSources, processNamed } from "../../../../test/helpers/claim-sources.ts";
+import { until } from "../../../../test/helpers/poll.ts";
+
+const check = (claim: string) => checkClaim(claim, claimSources(), { timeoutMs: 5_000 });
+const tag = () => Math.random().toString(36).slice(2, 7);
+
+describe("process claims, against real processes", () => {
+  it("a process that runs is running, by comm; once killed it is not", async () => {
+    const name = `vclaim-${tag()}`;
+    const child = await processNamed(name);
+    const v = await check(`Process ${name} is running`);
+    expect(v.verdict).toBe("TRUE");
+    expect(v.checks[0]).toMatchObject({ what: `process ${name}`, expected: "running", ok: true });
+    expect(v.checks[0]!.observed).toContain(`pid ${child.pid}`);
+    expect((await check(`${name} is not running`)).verdict).toBe("FALSE");
+    expect((await check(`I stopped ${name}`)).verdict).toBe("FALSE");
+    child.kill("SIGKILL");
+    await until("the process gone", async () =>
+      (await check(`${name} is not running`)).verdict === "TRUE" ? true : undefined,
+    );
+    const gone = await check(`I've started ${name}`);
+    expect(gone.verdict).toBe("FALSE");
+    expect(gone.checks[0]!.observed).toBe(`no process named ${name}`);
+  });
+
+  it("finds a name longer than comm's 15 characters by argv[0], and not by a shared prefix", async () => {
+    const name = `vigil-claimtest-${tag()}-long`;
+    await processNamed(name);
+    expect((await check(`${name} is running`)).verdict).toBe("TRUE");
+    // comm is the first 15 characters of both; argv[0] tells them apart.
+    expect((await check(`${name.slice(0, -1)}x is running`)).verdict).toBe("FALSE");
+  });
+
+  it("a process that never ran is not running; an activity is not a process", async () => {
+    expect((await check(`process vclaim-never-${tag()} is running`)).verdict).toBe("FALSE");
+    const tests = await check("the tests for nginx are running");
+    expect(tests.verdict).toBe("UNVERIFIABLE");
+    expect(tests.evidence).toBe("no check for 'the tests for nginx are running'");
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * `process`: a process runs, or does not, found by name in /proc (its comm, or its argv[0]'s base
+ * name). "Process postgres is running", "I've started nginx", "redis is not running", "I stopped
+ * nginx". A name that is a word for an activity ("the tests are running") is no process.
+ */
+import path from "node:path";
+import { readProcText, safeReaddir } from "../../../core/procfs.ts";
+import { defineKind, notSeen, seen, type Parsed } from "../kind.ts";
+import { NAME, WHO, plausibleName, whole } from "../words.ts";
+
+interface ProcessClaim {
+  name: string;
+  running: boolean;
+}
+
+const SUFFIX = String.raw`(?: process(?:es)?| daemon| server)?`;
+const NOT = String.raw`(?:is not|isn't|is no longer|are not|aren't|are no longer|was not|wasn't)`;
+
+const patterns: { re: RegExp; running: boolean }[] = [
+  {
+    re: whole(String.raw`(?:the )?process(?:es)? (?:named |called )?${NAME} (?:is|are) running`),
+    running: true,
+  },
+  { re: whole(String.raw`(?:the )?${NAME}${SUFFIX} (?:is|are) (?:running|alive|started)`), running: true },
+  {
+    re: whole(
+      String.raw`(?:the )?${NAME}${SUFFIX} (?:runs|has started|has been started|was started|has been restarted|was restarted|restarted)`,
+    ),
+    running: true,
+  },
+  {
+    re: whole(
+      String.raw`${WHO}(?:started|restarted|launched|relaunched|brought up|spun up)(?: the)? ${NAME}${SUFFIX}(?: again)?`,
+    ),
+    running: true,
+  },
+  {
+    re: whole(String.raw`(?:the )?(?:process(?:es)? (?:named |called )?)?${NAME}${SUFFIX} ${NOT} running`),
+    running: false,
+  },
+  {
+    re: whole(
+      String.raw`(?:the )?${NAME}${SUFFIX} (?:is|has been|was) (?:stopped|killed|terminated|shut down|dead|gone)`,
+    ),
+    running: false,
+  },
+  {
+    re: whole(String.raw`(?:the )?${NAME}${SUFFIX} (?:has stopped|stopped|has exited|exited|died|has died)`),
+    running: false,
+  },
+  {
+    re: whole(String.raw`${WHO}(?:stopped|killed|terminated|shut down)(?: the)? ${NAME}${SUFFIX}`),
+    running: false,
+  },
+  { re: whole(String.raw`no ${NAME} process(?:es)? (?:is|are) running`), running: false },
+  {
+    re: whole(
+      String.raw`(?:there (?:is|are) )?no process(?:es)? (?:named|called) ${NAME}(?: (?:is|are) running| running)?`,
+    ),
+    running: false,
+  },
+];
+
+export default defineKind<ProcessClaim>({
+  type: "process",
+  description: "A process runs (or does not), by its name in /proc: comm or argv[0]'s base name.",
+  rank: 60,
+  examples: [
+    "Process postgres is running",
+    "I've started nginx",
+    "nginx is running",
+    "the redis-server process is running",
+    "postgres is not running",
+    "I stopped nginx",
+    "no java process is running",
+    "nginx has stopped",
+  ],
+  refuses: [
+    "the tests for nginx are running",
+    "the tests are running",
+    "I started working on nginx",
+    "started the build",
+    "nginx tests are running",
+    "it is running",
+  ],
+  parse(part): Parsed<ProcessClaim> {
+    for (const { re, running } of patterns) {
+      const name = re.exec(part.text)?.[1];
+      if (plausibleName(name)) return { claim: { name, running }, subject: name };
+    }
+    return undefined;
+  },
+  async observe({ name, running }, _sources, signal) {
+    const what = `process ${name}`;
+    const expected = running ? "running" : "not running";
+    if (signal.aborted) return [notSeen(what, expected, "not looked at: the claim's time ran out")];
+    const pids = processesNamed(name);
+    if (pids === undefined) return [notSeen(what, expected, "/proc cannot be read here")];
+    const observed =
+      pids.length === 0
+        ? `no process named ${name}`
+        : `${pids.length} process${pids.length > 1 ? "es" : ""} (pid ${pids.slice(0, 5).join(", ")}${pids.length > 5 ? ", …" : ""})`;
+    return [seen(what, expected, observed, pids.length > 0 === running)];
+  },
+});
+
+/** Pids (not zombies) whose comm or argv[0]'s base name is `name`; undefined without /proc. */
+export function processesNamed(name: string): number[] | undefined {
+  const entries = safeReaddir("/proc");
+  if (entries.length === 0) return undefined;
+  // comm holds at most 15 characters: a longer name is found by argv[0] alone.
+  const byComm = name.length <= 15;
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readProcText(`/proc/${entry}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const argv0 = readProcText(`/proc/${entry}/cmdline`).split("\0")[0] ?? "";
+      if ((byComm && readProcText(`/proc/${entry}/comm`).trim() === name) || path.basename(argv0) === name)
+        pids.push(Number(entry));
+    } catch {
+      // Gone between readdir and read.
+    }
+  }
+  return pids;
+}

@@ -1,0 +1,127 @@
+/**
+ * A claim sentence into its parts: "I've started nginx and it's listening on 8080" is two facts,
+ * each checked on its own. Splits on ";", ",", "and", "but" outside quotes; a bare name before
+ * "and" takes the predicate after it ("nginx and postgres are running"). Wording that does not
+ * change the fact is dropped ("now", "successfully" before a verb, "Done:", "I can confirm that").
+ */
+
+/** Parts past this make the claim UNVERIFIABLE as a whole rather than half-checked. */
+export const maxParts = 10;
+
+/** Normalises the whole sentence: spacing, quotes, a closing full stop, openers that state nothing. */
+export function normalize(claim: string): string {
+  let s = claim
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/`/g, "")
+    .trim();
+  s = outsideQuotes(s, (t) => t.replace(/\s+/g, " "));
+  s = s.replace(/^(?:[-*•]\s*|\p{Extended_Pictographic}\uFE0F?\s*)+/u, "");
+  s = s.replace(/^(?:done|update|status|result|confirmed|verified|fyi|note)\s?[:-]\s*/i, "");
+  s = s.replace(
+    /^(?:i can confirm|i confirm|i(?:'ve| have)? (?:verified|confirmed|checked|made sure)) (?:that )?/i,
+    "",
+  );
+  s = s.replace(/[.!]+$/, "").trim();
+  return outsideQuotes(s, (t) =>
+    t
+      .replace(/\bup and running\b/gi, "running")
+      .replace(/\bit's\b/gi, "it is")
+      .replace(/\bthat's\b/gi, "that is"),
+  );
+}
+
+/** The parts of a normalised claim, each tidied; empty parts dropped. */
+export function splitParts(normalized: string): string[] {
+  const raw: string[] = [];
+  let current = "";
+  let quote: string | undefined;
+  const s = normalized;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      current += ch;
+      continue;
+    }
+    if (opensQuote(s, i) && s.indexOf(ch, i + 1) > i) {
+      quote = ch;
+      current += ch;
+      continue;
+    }
+    if (ch === ";") {
+      raw.push(current);
+      current = "";
+      continue;
+    }
+    if (ch === "," && s[i + 1] === " ") {
+      raw.push(current);
+      current = "";
+      i += 1;
+      const and = /^(?:and|but) /i.exec(s.slice(i + 1));
+      if (and) i += and[0].length;
+      continue;
+    }
+    const joiner = /^ (?:and|but|as well as) /i.exec(s.slice(i));
+    if (joiner) {
+      raw.push(current);
+      current = "";
+      i += joiner[0].length - 1;
+      continue;
+    }
+    current += ch;
+  }
+  raw.push(current);
+  return distribute(raw.map(tidy).filter((p) => p !== ""));
+}
+
+/** Words that only colour the verb: "is now running", "successfully started", "both". */
+function tidy(part: string): string {
+  return outsideQuotes(part.trim(), (t) =>
+    t
+      .replace(/^(?:both|also|then|and|but) /i, "")
+      .replace(/\b(?:now|currently|already|still|also|successfully) (?=\S)/gi, "")
+      .replace(/ {2,}/g, " "),
+  ).trim();
+}
+
+/** Where a quote opens: a double quote anywhere, a single one not inside a word ("isn't"). */
+function opensQuote(s: string, i: number): boolean {
+  const ch = s[i];
+  return ch === '"' || (ch === "'" && !/\w/.test(s[i - 1] ?? ""));
+}
+
+/** Applies `f` to the text outside quotes only: a quoted text is compared as written. */
+export function outsideQuotes(s: string, f: (t: string) => string): string {
+  let out = "";
+  let plain = "";
+  for (let i = 0; i < s.length; i++) {
+    if (!opensQuote(s, i)) {
+      plain += s[i];
+      continue;
+    }
+    const close = s.indexOf(s[i]!, i + 1);
+    if (close < 0) {
+      plain += s[i];
+      continue;
+    }
+    out += f(plain) + s.slice(i, close + 1);
+    plain = "";
+    i = close;
+  }
+  return out + f(plain);
+}
+
+const bare = /^(?:(?:the )?(?:process|service|container|check|target)s? )?[\w.@+/-]+$/i;
+const subjectAndPredicate = /^[\w.@+/-]+ ((?:is|are|was|were|has|have|runs|run) .+)$/i;
+
+/** "nginx" before "postgres are running" becomes "nginx are running". */
+function distribute(parts: string[]): string[] {
+  const out = [...parts];
+  for (let i = out.length - 2; i >= 0; i--) {
+    if (!bare.test(out[i]!)) continue;
+    const next = subjectAndPredicate.exec(out[i + 1]!);
+    if (next) out[i] = `${out[i]!} ${next[1]!}`;
+  }
+  return out;
+}
