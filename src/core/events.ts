@@ -6,6 +6,16 @@
  */
 import type { Clock } from "./clock.ts";
 
+/** A claim's verdict as audited: the verdict, each check, and who claimed it through what. */
+export interface ClaimVerifiedPayload {
+  verdict: "TRUE" | "FALSE" | "UNVERIFIABLE";
+  claim: string;
+  checks: { what: string; expected: string; observed: string; ok: boolean }[];
+  evidence: string;
+  source: "api" | "watcher" | "mcp";
+  by: string;
+}
+
 /** Payload of each event type. Later features add their types here, one line each. */
 export interface EventMap {
   "agent.started": {
@@ -169,6 +179,10 @@ export interface EventMap {
   "job.missed": { count: number; cap: number; first: number; last: number; catch_up: "none" | "once" };
   /** An AI assistant called an MCP tool (subject: what it was about); `error` is the catalog code. */
   "mcp.called": { tool: string; ok: boolean; error: string | null; duration_ms: number };
+  /** A claim checked (POST /api/verify, the claims watcher, MCP); subject `claim`, actor who asked. */
+  "claim.verified": ClaimVerifiedPayload;
+  /** A claim found FALSE, at most once per claim text per hour: what a person is told of. */
+  "claim.false": ClaimVerifiedPayload;
   /** An expired, replayed, forged or mismatched capability token was presented. */
   "capability.refused": { approval_id: string; reason: string };
 }

@@ -99,3 +99,38 @@ describe("what a scheduled job's incident tells", () => {
     });
   });
 });
+
+describe("what a false claim tells", () => {
+  it("names who claimed what, through what, and what was seen", () => {
+    const payload = {
+      verdict: "FALSE",
+      claim: "Created file /srv/out/report.txt",
+      checks: [
+        {
+          what: "file /srv/out/report.txt",
+          expected: "exists",
+          observed: "no such file or folder",
+          ok: false,
+        },
+      ],
+      evidence: "file /srv/out/report.txt: expected exists, observed no such file or folder",
+      source: "watcher",
+      by: "worker-3",
+    };
+    const n = noticeFrom({
+      ...opened({}),
+      seq: 12,
+      type: "claim.false",
+      subject: "claim",
+      actor: "worker-3",
+      payload: JSON.stringify(payload),
+    });
+    expect(n).toMatchObject({
+      key: "claim.false:12",
+      kind: "claim.false",
+      title: "False claim by worker-3: Created file /srv/out/report.txt",
+    });
+    expect(n!.text).toContain('worker-3 (through watcher) claimed: "Created file /srv/out/report.txt"');
+    expect(n!.text).toContain("observed no such file or folder");
+  });
+});

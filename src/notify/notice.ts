@@ -27,6 +27,7 @@ export const noticeTypes = [
   "action.finished",
   "approval.requested",
   "store.unavailable",
+  "claim.false",
 ] as const;
 
 /** Scheduled jobs' incidents are about `job:<name>` (src/jobs). */
@@ -151,6 +152,15 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
         title: `Vigil could not record for ${Math.round((Number(p.until) - Number(p.since)) / 1000)} s`,
         text: `From ${new Date(Number(p.since)).toISOString()} to ${new Date(Number(p.until)).toISOString()} the store could not write (${str(p.cause)}): ${str(p.failed_calls)} calls failed, and what happened then is missing from the audit log. It records again now.`,
       };
+    case "claim.false": {
+      const claim = str(p.claim);
+      const short = claim.length > 80 ? `${claim.slice(0, 79)}…` : claim;
+      return {
+        ...base,
+        title: `False claim by ${str(p.by)}: ${short}`,
+        text: `${str(p.by)} (through ${str(p.source)}) claimed: "${claim.slice(0, 500)}". Vigil checked and it does not hold: ${str(p.evidence).slice(0, 800)}. Look at what ${str(p.by)} reported as done; the same claim is not told again for an hour.`,
+      };
+    }
     default:
       return undefined;
   }

@@ -21,6 +21,8 @@ const urgent = new Set([
   "incident.reminder",
   "approval.requested",
   "approval.reminder",
+  // An assistant reporting as done what did not happen: someone is relying on it now.
+  "claim.false",
 ]);
 
 export const route: Stage = async (flow, ctx) => {
