@@ -15,6 +15,7 @@ import type { ApprovalStatus } from "../store/action-store.ts";
 import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
 import type { HistoryWindow, Overview, TargetHistoryView } from "../targets/history.ts";
 import type { TargetView } from "../targets/targets.ts";
+import type { ClaimVerifier } from "../governance/types.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
 import type { ApiContext, Reply } from "./router.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -101,6 +102,8 @@ export interface NotifyApi {
 export interface GovernanceApi {
   /** Checks a work order against governance.instruction_sections (audited with who asked). */
   check(instruction: string, by: Principal): Promise<InstructionCheck>;
+  /** Checks a claim against the machine (audited; a FALSE one notified): built.governance.verifier. */
+  verifier: ClaimVerifier;
 }
 
 export interface HealthInfo {

@@ -34,6 +34,7 @@ import { ensureAdminToken, restoreAdminTokenLogged } from "./admin-token.ts";
 import { StoreHealth } from "../store/health.ts";
 import { wireStoreHealth } from "./store-health.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
+import { wireGovernance } from "./governance.ts";
 import { wireJobs } from "./jobs.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
@@ -152,10 +153,9 @@ export class App {
       const w = { ...this.#wiring(core), gateway, approvals, incidents, killSwitch };
       const { jobs, reload: reloadJobs } = await wireJobs(w);
       this.#reloadJobs = reloadJobs;
-      const built: Built = {
-        ...{ supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs },
-        fleet: core.fleet,
-      };
+      const parts = { supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs };
+      const governance = wireGovernance({ ...this.#wiring(core), built: parts });
+      const built: Built = { ...parts, fleet: core.fleet, governance };
       await this.#wireNotify(core, built);
       this.#startLagMonitor();
       const http = await this.#serveApi(core, built);

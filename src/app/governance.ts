@@ -1,12 +1,22 @@
 /**
  * Governance for AI assistants, wired: the instruction check the API answers (audited with who
- * asked), read against the config as it is now so a reload applies at once.
+ * asked, read against the config as it is now so a reload applies at once), and the claim verifier
+ * over what the start has built (targets, action runs, backups, jobs, the container engine when one
+ * is configured). The API, the claims watcher and MCP all verify through `verifier`.
  */
 import type { GovernanceApi } from "../api/context.ts";
+import { Engine } from "../containers/engine.ts";
+import type { ClaimSources } from "../governance/claims/index.ts";
 import { checkInstruction } from "../governance/instructions.ts";
-import type { Core, Wiring } from "./wiring.ts";
+import type { ClaimVerifier } from "../governance/types.ts";
+import { Verifier } from "../governance/verifier.ts";
+import type { Built, Core, Wiring } from "./wiring.ts";
 
-export function governanceApi({ core: { bus }, config }: Wiring & { core: Core }): GovernanceApi {
+export function governanceApi({
+  core: { bus },
+  config,
+  built,
+}: Wiring & { core: Core; built: Built }): GovernanceApi {
   return {
     check: async (instruction, by) => {
       const r = checkInstruction(instruction, config().governance.instruction_sections);
@@ -19,5 +29,74 @@ export function governanceApi({ core: { bus }, config }: Wiring & { core: Core }
       );
       return r;
     },
+    verifier: built.governance.verifier,
   };
+}
+
+export interface Governance {
+  verifier: ClaimVerifier;
+}
+
+export interface GovernanceWiring extends Wiring {
+  built: Pick<Built, "supervision" | "actions" | "jobs">;
+}
+
+export function wireGovernance(w: GovernanceWiring): Governance {
+  const stopping = new AbortController();
+  w.lifecycle.defer("claim verification", () => stopping.abort(new Error("the agent is stopping")));
+  const engine = ownEngine(w);
+  const verifier = new Verifier({
+    bus: w.bus,
+    clock: w.clock,
+    sources: claimSources(w, engine),
+    timeoutMs: () => w.config().governance.verify.timeout,
+    signal: stopping.signal,
+  });
+  return { verifier };
+}
+
+/** The engine claims about containers ask, only when `agent.docker.host` names one; rebuilt on a change. */
+function ownEngine(w: GovernanceWiring): () => Engine | undefined {
+  let current: { host: string; engine: Engine } | undefined;
+  w.lifecycle.defer("claim engine", () => current?.engine.close());
+  return () => {
+    const host = w.config().agent.docker.host;
+    if (host === undefined) return undefined;
+    if (current?.host !== host) {
+      current?.engine.close();
+      current = { host, engine: Engine.fromHost(host) };
+    }
+    return current.engine;
+  };
+}
+
+function claimSources(w: GovernanceWiring, engine: () => Engine | undefined): ClaimSources {
+  const { supervision, actions, jobs } = w.built;
+  return {
+    now: () => w.clock.now(),
+    paths: () => [...w.config().governance.verify.paths, w.config().agent.data_dir],
+    hosts: () => w.config().governance.verify.hosts,
+    targets: () => supervision.list(),
+    readsContainer: (name) => supervision.readsContainer(name),
+    serviceUrl: (name) => serviceUrl(w, name),
+    actionNames: () => actions.list().map((a) => a.name),
+    getRun: (id) => actions.getRun(id),
+    runs: (limit) => actions.runs(limit),
+    backups: (action) => actions.backups(action),
+    jobs: () => jobs.list(),
+    engine,
+  };
+}
+
+/** A service's own address: its port on 127.0.0.1, else its HTTP health URL's origin. */
+function serviceUrl(w: Wiring, name: string): string | undefined {
+  const svc = w.config().services[name];
+  if (!svc) return undefined;
+  if (svc.port !== undefined) return `http://127.0.0.1:${svc.port}`;
+  const url = (svc.health as { http?: { url?: string } } | undefined)?.http?.url;
+  try {
+    return url === undefined ? undefined : new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,6 +13,7 @@ import type { ActionsApi, GuardApi, JobsApi } from "../api/context.ts";
 import type { Approvals } from "../approvals/approvals.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import type { AgentMetrics } from "./metrics.ts";
+import type { Governance } from "./governance.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Membership } from "../fleet/membership.ts";
 
@@ -45,4 +46,6 @@ export interface Built {
   muted: (target: string) => string | undefined;
   jobs: JobsApi;
   fleet: Membership;
+  /** Claim verification: the API, the claims watcher and MCP verify through `governance.verifier`. */
+  governance: Governance;
 }

@@ -28,12 +28,10 @@ export const planned: readonly Planned[] = [
 ];
 
 /** CLI verbs of the design that this version does not have. */
-export const plannedVerbs: readonly { verb: string; what: string }[] = [
-  { verb: "verify", what: "claim verification" },
-];
+export const plannedVerbs: readonly { verb: string; what: string }[] = [];
 
 /** HTTP routes of the design that this version does not serve: the README marks each "(planned)". */
-export const plannedRoutes: readonly string[] = ["POST /api/verify", "POST /api/alertmanager"];
+export const plannedRoutes: readonly string[] = ["POST /api/alertmanager"];
 
 /**
  * The planned feature a config key path names, if any. A check type is found wherever a check is

@@ -7,7 +7,10 @@
 export interface ErrorSpec {
   /** HTTP status when this error answers a request. */
   readonly status: number;
-  /** CLI exit code: 1 the operation failed, 2 bad usage or invalid config, 3 agent not reachable. */
+  /**
+   * CLI exit code: 1 the operation failed, 2 bad usage or invalid config, 3 agent not reachable. (4 is
+   * no error: `vigil verify` answering UNVERIFIABLE, cli/commands/governance.ts.)
+   */
   readonly exit: 1 | 2 | 3;
   /** Whether the same call may succeed later without anything changing on the caller's side. */
   readonly retryable: boolean;

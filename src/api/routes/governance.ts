@@ -1,3 +1,8 @@
+/**
+ * Governance for AI assistants: `POST /api/check` checks a work order's sections, `POST /api/verify`
+ * checks a claim against the machine. Each route is its own entry, so routes merge cleanly.
+ */
+import { maxClaimChars } from "../../governance/claims/index.ts";
 import { maxInstructionBytes } from "../../governance/instructions.ts";
 import { readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
@@ -10,6 +15,15 @@ const checkBody = shape({
   }),
 });
 
+const verifyBody = shape({
+  claim: text({
+    min: 1,
+    max: maxClaimChars,
+    hint: 'the claim\'s text, e.g. {"claim": "Port 5432 is listening"}',
+    valid: (s) => s.trim() !== "",
+  }),
+});
+
 export const governanceRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -19,6 +33,16 @@ export const governanceRoutes: RouteSpec[] = [
     handler: async (c, deps) => {
       const { instruction } = await readJson(c, checkBody);
       return c.json(await deps.governance.check(instruction, c.principal!));
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/verify",
+    role: "agent",
+    // 200 for every verdict: FALSE and UNVERIFIABLE are answers, not failures of the request.
+    handler: async (c, deps) => {
+      const { claim } = await readJson(c, verifyBody);
+      return c.json(await deps.governance.verifier.verify(claim, { by: c.principal!.name, source: "api" }));
     },
   },
 ];

@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import type { Command } from "commander";
 import { VigilError } from "../../core/errors.ts";
 import { maxInstructionBytes } from "../../governance/instructions.ts";
-import type { InstructionCheck } from "../../governance/types.ts";
+import type { InstructionCheck, Verdict, VerdictName } from "../../governance/types.ts";
 import { AgentClient } from "../client.ts";
 import { resolveTarget } from "../target.ts";
 import { type CliContext, verb } from "../verb.ts";
@@ -53,7 +53,34 @@ async function readInstruction(file: string): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** `vigil verify`'s exit codes: a script can branch on the verdict without parsing it. */
+export const verdictExit: Record<VerdictName, number> = { TRUE: 0, FALSE: 1, UNVERIFIABLE: 4 };
+
+/** The verdict, each check on its line (✓ held, ✗ did not, ? could not be looked at), the evidence. */
+export function showVerdict(v: Verdict): string {
+  const lines = [`${v.verdict}: ${v.claim}`];
+  for (const c of v.checks) {
+    const mark = c.ok ? "✓" : v.verdict === "UNVERIFIABLE" ? "?" : "✗";
+    lines.push(`  ${mark} ${c.what}: expected ${c.expected} / observed ${c.observed}`);
+  }
+  lines.push(`evidence: ${v.evidence}`);
+  return lines.join("\n");
+}
+
 export function registerGovernance(program: Command, ctx: CliContext): void {
+  program
+    .command("verify <claim>")
+    .description("check a claim against the machine: exit 0 TRUE, 1 FALSE, 4 UNVERIFIABLE")
+    .option("-c, --config <file>", "config file (to find the agent)")
+    .option("--json", "print JSON")
+    .action(
+      verb(ctx, async (claim: string, opts: { config?: string; json?: boolean }) => {
+        const api = new AgentClient(resolveTarget(opts.config, ctx.env));
+        const v = await api.request<Verdict>("POST", "/api/verify", { claim });
+        ctx.io.out(opts.json ? JSON.stringify(v, null, 2) : showVerdict(v));
+        return verdictExit[v.verdict];
+      }),
+    );
   program
     .command("check-instruction <file>")
     .description("check that a work order (a file, or - for standard input) has every required section")
