@@ -145,6 +145,11 @@ describe("README's HTTP API table and the routes the agent answers", () => {
 });
 
 describe("planned CLI verbs", () => {
+  it("README marks (planned) exactly the verbs src/config/planned.ts lists", () => {
+    const marked = [...readme.matchAll(/^\| `vigil ([\w-]+)[^|\n]*` +\| \(planned\)/gm)].map((m) => m[1]);
+    expect(marked.sort()).toEqual(plannedVerbs.map((v) => v.verb).sort());
+  });
+
   it.each(plannedVerbs.map((v) => [v.verb]))(
     "vigil %s: not supported by this version yet, exit 2, and README marks it",
     async (verb) => {
