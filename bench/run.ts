@@ -16,6 +16,7 @@ const all = [
   "load",
   "containers-watched",
   "containers",
+  "claims",
 ];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = chosen.length > 0 ? chosen : all;
