@@ -34,7 +34,8 @@ export function str(description: string, rule: TextRule & { optional?: boolean }
       maxLength: rule.max,
       ...(rule.min ? { minLength: rule.min } : {}),
     },
-    rule: text(rule as TextRule & { optional: true }),
+    // A missing or empty argument is answered with what it should hold.
+    rule: text({ hint: description, ...rule } as TextRule & { optional: true }),
     required: !rule.optional && rule.fallback === undefined,
   };
 }
