@@ -284,6 +284,7 @@ export class App {
     return wireNotify({
       ...this.#wiring(core),
       auditAnchor: () => core.audit.anchorText(),
+      claimer: core.fleet.instance,
       muted: b.muted,
       commands: {
         bus: core.bus,

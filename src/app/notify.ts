@@ -26,6 +26,8 @@ export async function wireNotify(
     commands: CommandDeps;
     /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
     auditAnchor: () => string | undefined;
+    /** This start's fleet instance, which holds the outbox rows it delivers. */
+    claimer: string;
   },
 ): Promise<void> {
   const store = new OutboxStore(w.store.db);
@@ -37,6 +39,7 @@ export async function wireNotify(
     log,
     config: () => w.config().notify,
     auditAnchor: w.auditAnchor,
+    claimer: w.claimer,
   });
   outbox.start();
   w.lifecycle.defer("outbox", () => outbox.stop());

@@ -64,6 +64,11 @@ export class Membership {
     this.#o = opts;
   }
 
+  /** This start's id in the fleet: what its claims (outbox rows) are held under. */
+  get instance(): string {
+    return this.#instance;
+  }
+
   /** Takes the name, or throws AGENT_NAME_TAKEN saying who holds it and what to change. */
   async join(): Promise<void> {
     const { store, name, version, leaseMs, clock } = this.#o;

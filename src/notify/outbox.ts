@@ -1,8 +1,11 @@
 /**
- * The durable outbox's delivery (the pipeline's `outbox` stage writes to it). Delivery is at least once, with the notification's id as a stable idempotency key. Transient failures retry with
- * exponential backoff and jitter until `max_age`; permanent ones (4xx but 408 and 429) are not
- * retried. After `fallback_after` failures the `fallback` channel gets a copy. A restarted agent
- * resumes from the store: nothing acknowledged is lost.
+ * The durable outbox's delivery (the pipeline's `outbox` stage writes to it). Delivery is at least
+ * once, with the notification's id as a stable idempotency key; agents sharing a store claim what
+ * they deliver, so each notification goes out once unless its agent dies mid-send (then at most
+ * twice, with the same key). Transient failures retry with exponential backoff and jitter until
+ * `max_age`; permanent ones (4xx but 408 and 429) are not retried. After `fallback_after` failures
+ * the `fallback` channel gets a copy. A restarted agent resumes from the store: nothing acknowledged
+ * is lost.
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
@@ -24,6 +27,11 @@ const maxBackoffMs = 30_000;
  */
 const keepMs = 30 * 24 * 3_600_000;
 const pruneEveryMs = 3_600_000;
+/**
+ * How long a claim holds while its agent is alive: a pass of one slow channel (50 notifications at
+ * the 10 s delivery timeout each) fits. A dead agent's claims are free as soon as its lease lapses.
+ */
+const claimMs = 10 * 60_000;
 
 export interface OutboxDeps {
   store: OutboxStore;
@@ -34,6 +42,8 @@ export interface OutboxDeps {
   random?: () => number;
   /** The audit chain's head as `seq N #hash8`, added to each message as it goes out. */
   auditAnchor?: () => string | undefined;
+  /** This start's fleet instance: agents sharing a store each deliver only what they claimed. */
+  claimer: string;
 }
 
 export class Outbox {
@@ -70,7 +80,7 @@ export class Outbox {
       this.#prunedAt = now;
       await this.#d.store.prune(now - keepMs);
     }
-    const due = await this.#d.store.due(now, batch);
+    const due = await this.#d.store.claimDue(this.#d.claimer, now, now + claimMs, batch);
     // Different channels in parallel, each channel's notifications in order.
     const byChannel = new Map<string, OutboxRow[]>();
     for (const r of due) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);

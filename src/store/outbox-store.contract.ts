@@ -57,5 +57,68 @@ export function outboxContract(name: string, makeStore: () => Promise<Store>): v
       expect((await o.list(10)).map((r) => r.id).sort()).toEqual(["ap", "b", "op"]);
       await store.close();
     });
+
+    it("hands each due notification to one claimer; a dead or expired claim is taken over", async () => {
+      const store = await makeStore();
+      try {
+        const o = new OutboxStore(store.db);
+        const now = 50_000;
+        for (const id of ["n1", "n2", "n3", "n4"])
+          await o.enqueue(row(id, { next_at: 10_000 + Number(id[1]) }));
+        await o.enqueue(row("later", { next_at: now + 1 }));
+        const alive = async (instance: string, leaseUntil: number) =>
+          store.db.run(
+            `INSERT INTO agents (name, instance, host, pid, version, started_at, renewed_at, lease_until, info)
+             VALUES (?, ?, 'h', 1, 'v', 0, 0, ?, '{}')
+             ON CONFLICT (name) DO UPDATE SET lease_until = excluded.lease_until`,
+            [instance, instance, leaseUntil],
+          );
+        await alive("a", now + 10_000);
+        await alive("b", now + 10_000);
+        const ids = (rows: OutboxRow[]) => rows.map((r) => r.id);
+
+        expect(ids(await o.claimDue("a", now, now + 60_000, 2))).toEqual(["n1", "n2"]);
+        expect(ids(await o.claimDue("b", now, now + 60_000, 10))).toEqual(["n3", "n4"]);
+        // Its own claims are its to take again (a pass cut short by a stop); another's are not.
+        expect(ids(await o.claimDue("a", now, now + 60_000, 10))).toEqual(["n1", "n2"]);
+        // Delivered: the row is done and the claim let go.
+        await o.update({ ...row("n1"), status: "sent", attempts: 1, sent_at: now });
+        // a leaves the fleet (its lease lapsed): b takes what a held and has not delivered.
+        await alive("a", now - 1);
+        expect(ids(await o.claimDue("b", now, now + 60_000, 10))).toEqual(["n2", "n3", "n4"]);
+        // A claim that ran out is free even while its holder lives.
+        expect(ids(await o.claimDue("c", now + 60_000, now + 120_000, 10))).toEqual([
+          "n2",
+          "n3",
+          "n4",
+          "later",
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("splits a backlog between claimers at the same moment, none twice", async () => {
+      const store = await makeStore();
+      try {
+        const o = new OutboxStore(store.db);
+        for (let i = 0; i < 60; i++) await o.enqueue(row(`r${i}`, { next_at: 1_000 + i }));
+        const claimers = ["a", "b", "c", "d"];
+        for (const instance of claimers) {
+          await store.db.run(
+            `INSERT INTO agents (name, instance, host, pid, version, started_at, renewed_at, lease_until, info)
+             VALUES (?, ?, 'h', 1, 'v', 0, 0, ?, '{}')`,
+            [instance, instance, 1e13],
+          );
+        }
+        // Four agents claim 15 each at the same moment: every row once, none in two hands.
+        const got = await Promise.all(claimers.map((c) => o.claimDue(c, 5_000, 1e12, 15)));
+        const all = got.flat().map((r) => r.id);
+        expect(got.map((rows) => rows.length)).toEqual([15, 15, 15, 15]);
+        expect(new Set(all).size).toBe(60);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

@@ -23,7 +23,7 @@ export interface OutboxRow {
   last_error: string | null;
 }
 
-const row = (r: Record<string, unknown>): OutboxRow => ({
+const row = ({ claimed_by: _by, claim_until: _until, ...r }: Record<string, unknown>): OutboxRow => ({
   ...(r as unknown as OutboxRow),
   attempts: Number(r.attempts),
   next_at: Number(r.next_at),
@@ -92,12 +92,25 @@ export class OutboxStore {
     return res.changes === 1;
   }
 
-  async due(now: number, limit: number): Promise<OutboxRow[]> {
+  /**
+   * Claims up to `limit` due notifications for `claimer` (this start's fleet instance) until `until`,
+   * oldest first: those nobody holds, this start's own, those whose claim ran out, and those held by
+   * a start that is no longer alive in the fleet (`agents`), so a dead agent's claims are taken over
+   * within its lease. PostgreSQL skips rows another agent is claiming this moment; SQLite has one
+   * writer, so the single UPDATE is enough.
+   */
+  async claimDue(claimer: string, now: number, until: number, limit: number): Promise<OutboxRow[]> {
+    const skipLocked = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
     const rows = await this.db.all(
-      "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, created_at LIMIT ?",
-      [now, limit],
+      `UPDATE outbox SET claimed_by = ?, claim_until = ? WHERE id IN (
+         SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ?
+           AND (claimed_by IS NULL OR claimed_by = ? OR claim_until <= ?
+                OR NOT EXISTS (SELECT 1 FROM agents a WHERE a.instance = outbox.claimed_by AND a.lease_until > ?))
+           ORDER BY next_at, created_at LIMIT ? ${skipLocked})
+       RETURNING *`,
+      [claimer, until, now, claimer, now, now, limit],
     );
-    return rows.map(row);
+    return rows.map(row).sort((a, b) => a.next_at - b.next_at || a.created_at - b.created_at);
   }
 
   /**
@@ -118,9 +131,11 @@ export class OutboxStore {
     await this.db.run("UPDATE outbox SET status = ? WHERE id = ?", [status, id]);
   }
 
+  /** Records a delivery attempt's outcome and lets go of the claim on it. */
   async update(r: OutboxRow): Promise<void> {
     await this.db.run(
-      "UPDATE outbox SET status = ?, attempts = ?, next_at = ?, sent_at = ?, last_error = ? WHERE id = ?",
+      `UPDATE outbox SET status = ?, attempts = ?, next_at = ?, sent_at = ?, last_error = ?,
+         claimed_by = NULL, claim_until = NULL WHERE id = ?`,
       [r.status, r.attempts, r.next_at, r.sent_at, r.last_error, r.id],
     );
   }

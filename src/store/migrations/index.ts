@@ -15,6 +15,7 @@ import { m008 } from "./008-action-processes.ts";
 import { m009 } from "./009-run-agent.ts";
 import { m010 } from "./010-jobs.ts";
 import { m011 } from "./011-agents.ts";
+import { m012 } from "./012-outbox-claims.ts";
 
 export interface Migration {
   version: number;
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   m009,
   m010,
   m011,
+  m012,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
