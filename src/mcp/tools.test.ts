@@ -13,7 +13,7 @@ function nodes(schema: Record<string, unknown>): Record<string, unknown>[] {
 }
 
 describe("the assistant's tools", () => {
-  it("are the read tools, propose_action and check_instruction: nothing that decides or configures", () => {
+  it("are the read tools, propose_action and the governance checks: nothing that decides or configures", () => {
     expect(tools.map((t) => t.name)).toEqual([
       "get_status",
       "list_incidents",
@@ -22,6 +22,7 @@ describe("the assistant's tools", () => {
       "list_actions",
       "propose_action",
       "get_action_result",
+      "verify_claim",
       "check_instruction",
     ]);
     for (const t of tools)

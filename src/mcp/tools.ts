@@ -7,6 +7,7 @@
 import { VigilError } from "../core/errors.ts";
 import type { Principal } from "../api/auth.ts";
 import type { ApiDeps } from "../api/context.ts";
+import { maxClaimChars } from "../governance/claims/index.ts";
 import { maxInstructionBytes } from "../governance/instructions.ts";
 import { argsOf, bool, int, oneOf, params, str, type Arg, type ArgsOf } from "./args.ts";
 
@@ -233,6 +234,23 @@ const getActionResult = tool({
   },
 });
 
+const verifyClaim = tool({
+  name: "verify_claim",
+  description:
+    'Checks a claim about this machine against what is observed, reading only: "Process postgres is running", "Port 8080 is listening", "Saved the report to /srv/out/report.txt", "api is healthy and returns 200 on /health", "Disk usage of / is below 80%". Answers TRUE only when every part was observed to hold, FALSE with the evidence, or UNVERIFIABLE with the reason. Every verdict is audited; a FALSE one is notified.',
+  args: {
+    claim: str("one claim as written, parts joined by and or commas", {
+      min: 1,
+      max: maxClaimChars,
+      valid: (s) => s.trim() !== "",
+    }),
+  },
+  readOnly: true,
+  run: async ({ claim }, deps, by) => ({
+    ...(await deps.governance.verifier.verify(claim, { by: by.name, source: "mcp" })),
+  }),
+});
+
 const checkInstruction = tool({
   name: "check_instruction",
   description:
@@ -253,5 +271,6 @@ export const tools: readonly Tool[] = [
   listActions,
   proposeAction,
   getActionResult,
+  verifyClaim,
   checkInstruction,
 ];

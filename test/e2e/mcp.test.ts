@@ -36,6 +36,7 @@ const toolNames = [
   "list_actions",
   "list_incidents",
   "propose_action",
+  "verify_claim",
 ];
 
 interface RunJson {
@@ -50,6 +51,7 @@ interface RunJson {
 /** A tool's JSON answer, every field any tool here gives; the assertions check which are there. */
 interface Answer {
   ok?: boolean;
+  verdict?: string;
   outcome?: string;
   status?: string;
   approval_id?: string;
@@ -253,6 +255,29 @@ describe("/mcp over streamable HTTP, with the SDK's client", () => {
     // The operator's route shows the raw line: the MCP tool is what redacts it.
     const raw = (await (await api(agent, "/api/targets/app/logs?n=50")).json()) as { lines: string[] };
     expect(raw.lines.join("\n")).toContain(secret);
+  });
+
+  it("verifies claims through the agent's claim engine, audited with the token's name", async () => {
+    const client = await overHttp(agentToken);
+    const port = new URL(agent.url).port;
+    const held = await call(client, "verify_claim", { claim: `Port ${port} is listening` });
+    expect(held.json).toMatchObject({ verdict: "TRUE", claim: `Port ${port} is listening` });
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const free = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const lie = await call(client, "verify_claim", {
+      claim: `I've started the API and it's listening on port ${free}`,
+    });
+    expect(lie.json).toMatchObject({ verdict: "FALSE" });
+    const vague = await call(client, "verify_claim", { claim: "all the tests pass" });
+    expect(vague.json).toMatchObject({ verdict: "UNVERIFIABLE" });
+    const res = await api(agent, "/api/audit?tail=50");
+    const { events } = (await res.json()) as { events: { type: string; actor: string }[] };
+    expect(
+      events.filter((e) => e.type === "claim.verified" && e.actor === "claude").length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(events.some((e) => e.type === "claim.false" && e.actor === "claude")).toBe(true);
   });
 
   it("checks a work order through the agent's instruction check, audited with the token's name", async () => {
