@@ -19,6 +19,7 @@ import {
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Readable, Writable } from "node:stream";
+import { instructions } from "./instructions.ts";
 
 export interface BridgeOptions {
   /** The agent's base URL (`http://127.0.0.1:7070`). */
@@ -109,7 +110,10 @@ class Upstream {
 export async function runBridge(o: BridgeOptions): Promise<void> {
   const upstream = new Upstream(o);
   const timeout = { timeout: o.timeoutMs };
-  const server = new Server({ name: "vigil", version: o.version }, { capabilities: { tools: {} } });
+  const server = new Server(
+    { name: "vigil", version: o.version },
+    { capabilities: { tools: {} }, instructions },
+  );
   server.setRequestHandler(ListToolsRequestSchema, (req) =>
     upstream.call((c) => c.listTools(req.params, timeout)),
   );

@@ -19,12 +19,8 @@ import {
 import { VigilError, isVigilError } from "../core/errors.ts";
 import type { Principal } from "../api/auth.ts";
 import type { ApiDeps } from "../api/context.ts";
+import { instructions } from "./instructions.ts";
 import { tools, type Tool } from "./tools.ts";
-
-const instructions =
-  "Vigil supervises services and checks on this machine. Read with get_status, list_incidents, " +
-  "get_incident and get_logs; ask for a declared action with propose_action (a person approves " +
-  "risky ones; you cannot); read what came of it with get_action_result.";
 
 /**
  * Whoever the token is, an assistant acts as role `agent`: an operator who hands an assistant their

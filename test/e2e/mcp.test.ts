@@ -348,6 +348,20 @@ describe("/mcp over streamable HTTP, with the SDK's client", () => {
     expect(JSON.stringify(events)).not.toContain(secret);
   });
 
+  it("refuses a page of another site (DNS rebinding): its Origin, before any tool", async () => {
+    const res = await api({ url: agent.url, token: agentToken }, "/mcp", {
+      method: "POST",
+      headers: {
+        origin: "http://evil.example",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("ORIGIN_NOT_ALLOWED");
+  });
+
   it("GET and DELETE answer 405 (stateless: no stream, no session)", async () => {
     for (const method of ["GET", "DELETE"]) {
       const res = await api({ url: agent.url, token: agentToken }, "/mcp", { method });
@@ -362,6 +376,7 @@ describe("vigil mcp over stdio, with the SDK's client", () => {
     const client = await overStdio({ VIGIL_URL: agent.url, VIGIL_TOKEN: agentToken });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(toolNames);
+    expect(client.getInstructions()).toMatch(/you cannot/);
     const id = await proposeApproveRead(client);
     const res = await api(agent, "/api/audit?tail=1000");
     const { events } = (await res.json()) as { events: { type: string; actor: string; subject: string }[] };
