@@ -1,17 +1,14 @@
 /**
  * Wires the notification pipeline and the durable outbox to the event stream and the store, and
- * starts one Telegram command bot per bot token whose channels answer commands (a token added by a
- * reload needs a restart; chats and approvers follow the config at once).
+ * the Telegram command bots (./telegram.ts).
  */
-import type { VigilConfig } from "../config/schema.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
-import { providerOf } from "../notify/providers/index.ts";
-import type { TelegramConfig } from "../notify/providers/telegram.ts";
 import type { CommandDeps } from "../notify/telegram-commands.ts";
 import { ActionStore } from "../store/action-store.ts";
 import { IncidentStore } from "../store/incident-store.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
+import { startTelegramBots } from "./telegram.ts";
 import type { Wiring } from "./wiring.ts";
 
 /**
@@ -73,41 +70,5 @@ export async function wireNotify(
   await pipeline.start();
   w.lifecycle.defer("notify pipeline", () => pipeline.stop());
 
-  const bots = telegramBots(w.config());
-  // grammY is loaded only for an agent that talks to Telegram (see providers/index.ts).
-  const { TelegramBot } =
-    bots.length > 0 ? await import("../notify/telegram-bot.ts") : { TelegramBot: undefined };
-  for (const cfg of bots) {
-    if (!TelegramBot) break;
-    const allowed = () => allowedFor(w.config(), cfg.bot_token);
-    const bot = new TelegramBot(cfg, allowed, w.commands, log.child({ telegram_api: cfg.api_root }));
-    bot.start();
-    w.lifecycle.defer("telegram bot", () => bot.stop());
-  }
-}
-
-const telegramChannels = (config: VigilConfig): TelegramConfig[] =>
-  Object.values(config.notify.channels).flatMap((c) => {
-    const { type, settings } = providerOf(c);
-    const t: TelegramConfig = settings;
-    return type === "telegram" && t.commands ? [t] : [];
-  });
-
-/** One bot per token: Telegram allows one poller per token, however many channels share it. */
-function telegramBots(config: VigilConfig): TelegramConfig[] {
-  const byToken = new Map<string, TelegramConfig>();
-  for (const t of telegramChannels(config)) if (!byToken.has(t.bot_token)) byToken.set(t.bot_token, t);
-  return [...byToken.values()];
-}
-
-/** The chats a bot reports to and who may decide in each, as the config says now. */
-function allowedFor(config: VigilConfig, token: string): Map<string, Set<number>> {
-  const allowed = new Map<string, Set<number>>();
-  for (const t of telegramChannels(config)) {
-    if (t.bot_token !== token) continue;
-    const approvers = allowed.get(t.chat_id) ?? new Set<number>();
-    for (const id of t.approvers) approvers.add(id);
-    allowed.set(t.chat_id, approvers);
-  }
-  return allowed;
+  await startTelegramBots({ ...w, log });
 }

@@ -31,6 +31,10 @@ export class BotApiServer {
   readonly #updates: Update[] = [];
   readonly #waiters = new Set<() => void>();
   readonly #failNext = new Map<string, { status: number; body: Record<string, unknown> }[]>();
+  /** The long poll in progress, which a second poller's request ends with 409, as Telegram does. */
+  #polling: (() => void) | undefined;
+  /** getUpdates requests ended by another poller's: more than one bot instance polled this token. */
+  conflicts = 0;
   #nextUpdate = 1;
   #nextMessage = 100;
   url = "";
@@ -164,30 +168,50 @@ export class BotApiServer {
             text: body.text,
           },
         });
-      case "getUpdates":
-        return send(200, { ok: true, result: await this.#poll(body, req) });
+      case "getUpdates": {
+        const updates = await this.#poll(body, req);
+        if (updates === "conflict") {
+          this.conflicts++;
+          return send(409, {
+            ok: false,
+            error_code: 409,
+            description:
+              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+          });
+        }
+        return send(200, { ok: true, result: updates });
+      }
       default:
         return send(404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
     }
   }
 
   /** Long polling: answer at once when updates past `offset` exist, else when one arrives or time is up. */
-  async #poll(body: Record<string, unknown>, req: http.IncomingMessage): Promise<Update[]> {
+  async #poll(body: Record<string, unknown>, req: http.IncomingMessage): Promise<Update[] | "conflict"> {
     const offset = Number(body.offset ?? 0);
     // Telegram forgets what an offset confirms.
     while (this.#updates.length > 0 && this.#updates[0]!.update_id < offset) this.#updates.shift();
+    this.#polling?.();
     if (this.#updates.length === 0 && Number(body.timeout ?? 0) > 0) {
+      let conflict = false;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           this.#waiters.delete(done);
           req.socket.off("close", done);
+          if (this.#polling === ended) this.#polling = undefined;
           resolve();
+        };
+        const ended = () => {
+          conflict = !req.socket.destroyed;
+          done();
         };
         const timer = setTimeout(done, Number(body.timeout) * 1000);
         this.#waiters.add(done);
+        this.#polling = ended;
         req.socket.once("close", done);
       });
+      if (conflict) return "conflict";
     }
     return this.#updates.slice(0, Number(body.limit ?? 100));
   }

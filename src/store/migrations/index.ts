@@ -16,6 +16,7 @@ import { m009 } from "./009-run-agent.ts";
 import { m010 } from "./010-jobs.ts";
 import { m011 } from "./011-agents.ts";
 import { m012 } from "./012-outbox-claims.ts";
+import { m013 } from "./013-leases.ts";
 
 export interface Migration {
   version: number;
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   m010,
   m011,
   m012,
+  m013,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;

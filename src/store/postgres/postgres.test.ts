@@ -6,6 +6,7 @@ import { isVigilError } from "../../core/errors.ts";
 import { openStore } from "../open.ts";
 import { actionsContract } from "../action-store.contract.ts";
 import { agentsContract } from "../agent-store.contract.ts";
+import { leasesContract } from "../lease-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
@@ -41,6 +42,7 @@ incidentsContract("postgres", freshStore);
 outboxContract("postgres", freshStore);
 jobsContract("postgres", freshStore);
 agentsContract("postgres", freshStore);
+leasesContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {

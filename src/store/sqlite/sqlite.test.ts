@@ -7,6 +7,7 @@ import { ensureDataDir, openStore } from "../open.ts";
 import { latestVersion, migrations } from "../migrations/index.ts";
 import { actionsContract } from "../action-store.contract.ts";
 import { agentsContract } from "../agent-store.contract.ts";
+import { leasesContract } from "../lease-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
@@ -20,6 +21,7 @@ incidentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir(
 outboxContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 jobsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 agentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
+leasesContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 
 describe("sqlite store", () => {
   it("writes the database at <data_dir>/vigil.db in WAL mode", async () => {
