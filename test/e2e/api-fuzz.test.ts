@@ -122,8 +122,11 @@ async function expectNo5xx(res: Response, what: string): Promise<number> {
   const text = await res.text();
   expect(res.status, `${what} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
   if (res.status >= 400) {
-    const err = (JSON.parse(text) as { error: { code: string; message: string } }).error;
-    expect(typeof err.code).toBe("string");
+    const body = JSON.parse(text) as { jsonrpc?: string; error: { code: string | number; message: string } };
+    const err = body.error;
+    // /mcp speaks JSON-RPC: past the router's own refusals (token, Host, size), its errors are
+    // JSON-RPC's, with a numeric code, as MCP clients read them.
+    expect(typeof err.code).toBe(body.jsonrpc === "2.0" && what.includes("/mcp") ? "number" : "string");
     expect(typeof err.message).toBe("string");
   }
   return res.status;

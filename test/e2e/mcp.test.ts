@@ -458,52 +458,61 @@ describe("the MCP Inspector's CLI as the client", () => {
     "reason=inspector",
   ];
 
-  it("over stdio (vigil mcp): lists the tools and proposes an action that waits", async () => {
-    const server = [
-      process.execPath,
-      vigil,
-      "mcp",
-      "-e",
-      `VIGIL_URL=${agent.url}`,
-      "-e",
-      `VIGIL_TOKEN=${agentToken}`,
-    ];
-    const listed = await inspect([...server, "--method", "tools/list"]);
-    expect(listed.tools!.map((t) => t.name).sort()).toEqual(toolNames);
-    // Without the table parameter the gateway refuses, naming it: the Inspector's key=value args are strings.
-    const refused = await inspect([...server, ...propose]);
-    expect(refused.isError).toBe(true);
-    expect(refused.content![0]!.text).toMatch(/^VALIDATION_FAILED: .*table/);
-    const waiting = await inspect([...server, ...propose, "--tool-arg", 'params={"table":"jobs"}']);
-    expect(waiting.structuredContent).toMatchObject({ outcome: "waiting_for_approval", status: "pending" });
-    await approveAndCheck(waiting.structuredContent!.approval_id!, "reindexed jobs");
-  });
+  // Each Inspector run is a process of its own (and over stdio, a vigil mcp under it): minutes on a loaded machine.
+  it(
+    "over stdio (vigil mcp): lists the tools and proposes an action that waits",
+    { timeout: 90_000 },
+    async () => {
+      const server = [
+        process.execPath,
+        vigil,
+        "mcp",
+        "-e",
+        `VIGIL_URL=${agent.url}`,
+        "-e",
+        `VIGIL_TOKEN=${agentToken}`,
+      ];
+      const listed = await inspect([...server, "--method", "tools/list"]);
+      expect(listed.tools!.map((t) => t.name).sort()).toEqual(toolNames);
+      // Without the table parameter the gateway refuses, naming it: the Inspector's key=value args are strings.
+      const refused = await inspect([...server, ...propose]);
+      expect(refused.isError).toBe(true);
+      expect(refused.content![0]!.text).toMatch(/^VALIDATION_FAILED: .*table/);
+      const waiting = await inspect([...server, ...propose, "--tool-arg", 'params={"table":"jobs"}']);
+      expect(waiting.structuredContent).toMatchObject({ outcome: "waiting_for_approval", status: "pending" });
+      await approveAndCheck(waiting.structuredContent!.approval_id!, "reindexed jobs");
+    },
+  );
 
-  it("over streamable HTTP (/mcp): lists the tools and proposes an action that waits", async () => {
-    const server = [
-      `${agent.url}/mcp`,
-      "--transport",
-      "http",
-      "--header",
-      `Authorization: Bearer ${agentToken}`,
-    ];
-    const listed = await inspect([...server, "--method", "tools/list"]);
-    expect(listed.tools!.map((t) => t.name).sort()).toEqual(toolNames);
-    const waiting = await inspect([...server, ...propose, "--tool-arg", 'params={"table":"users"}']);
-    expect(waiting.structuredContent).toMatchObject({ outcome: "waiting_for_approval", status: "pending" });
-    const id = waiting.structuredContent!.approval_id!;
-    await approveAndCheck(id, "reindexed users");
-    const read = await inspect([
-      ...server,
-      "--method",
-      "tools/call",
-      "--tool-name",
-      "get_action_result",
-      "--tool-arg",
-      `approval_id=${id}`,
-    ]);
-    expect(read.structuredContent!.run).toMatchObject({ status: "succeeded", requested_by: "claude" });
-  });
+  it(
+    "over streamable HTTP (/mcp): lists the tools and proposes an action that waits",
+    { timeout: 90_000 },
+    async () => {
+      const server = [
+        `${agent.url}/mcp`,
+        "--transport",
+        "http",
+        "--header",
+        `Authorization: Bearer ${agentToken}`,
+      ];
+      const listed = await inspect([...server, "--method", "tools/list"]);
+      expect(listed.tools!.map((t) => t.name).sort()).toEqual(toolNames);
+      const waiting = await inspect([...server, ...propose, "--tool-arg", 'params={"table":"users"}']);
+      expect(waiting.structuredContent).toMatchObject({ outcome: "waiting_for_approval", status: "pending" });
+      const id = waiting.structuredContent!.approval_id!;
+      await approveAndCheck(id, "reindexed users");
+      const read = await inspect([
+        ...server,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "get_action_result",
+        "--tool-arg",
+        `approval_id=${id}`,
+      ]);
+      expect(read.structuredContent!.run).toMatchObject({ status: "succeeded", requested_by: "claude" });
+    },
+  );
 });
 
 async function approveAndCheck(approvalId: string, stdout: string): Promise<void> {
