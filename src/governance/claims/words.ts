@@ -24,7 +24,8 @@ const notNames = new Set(
     "testing build builds building ci pipeline pipelines deployment deployments deploy rollout " +
     "migration migrations job jobs task tasks work script scripts app application system service " +
     "services server servers process processes website site stack cluster program code fix update " +
-    "upgrade install installation setup backup backups check checks run runs the a an"
+    "upgrade install installation setup backup backups check checks run runs the a an container containers " +
+    "workers daemons instances pods nodes replicas things docs documentation page pages feature features"
   ).split(" "),
 );
 

@@ -92,9 +92,10 @@ export default defineKind<TargetClaim>({
       const m = s.re.exec(part.text);
       if (!m) continue;
       const name = m[2]!;
-      const noun = (m[1] ?? m[3])?.toLowerCase();
+      const noun = m[1]?.toLowerCase() ?? m[3]?.toLowerCase();
       const want = s.want(m);
-      if (want === undefined) continue;
+      // "container web": the container kind's, which asks the engine when no check reads it.
+      if (want === undefined || noun === "container" || m[3]?.toLowerCase() === "container") continue;
       if (known.targets.has(name)) return { claim: { name, want }, subject: name };
       // An explicit "service x" or "check x" this agent does not have: not a process to guess at,
       // except running / stopped of a service, which the process kind reads by name.
