@@ -116,6 +116,8 @@ export function readClaim(
 /** Each part to the kind that takes it, "it" and a missing subject taken from the part before. */
 function understand(parts: string[], known: KnownNames): (Understood | PartOutcome)[] {
   let subject: string | undefined;
+  /** The previous part as read, when it ends with its subject: "Saved /a" lends "Saved " to "/b". */
+  let lead: string | undefined;
   return parts.map((part) => {
     let text = part;
     if (/^it\b/i.test(text)) {
@@ -124,18 +126,30 @@ function understand(parts: string[], known: KnownNames): (Understood | PartOutco
     }
     let found = offer(text, known);
     if (!found && subject !== undefined && continues.test(text)) found = offer(`${subject} ${text}`, known);
+    // "Saved /srv/a and /srv/b", "I started nginx and postgres": a bare object takes the verb before it.
+    if (!found && lead !== undefined && bareObject.test(text)) found = offer(lead + text, known);
     if (!found) return { part, unverifiable: `no check for '${part}'` };
-    const [kind, parsed] = found;
+    const [kind, parsed, read] = found;
     subject = parsed.subject ?? subject;
+    lead =
+      parsed.subject !== undefined && read.endsWith(parsed.subject)
+        ? read.slice(0, read.length - parsed.subject.length)
+        : undefined;
     if ("unverifiable" in parsed) return { part, unverifiable: `${part}: ${parsed.unverifiable}` };
     return { part, kind, claim: parsed.claim };
   });
 }
 
-function offer(text: string, known: KnownNames): [ClaimKind<never>, NonNullable<Parsed<never>>] | undefined {
+/** A part that is only a name or a path. */
+const bareObject = /^(?:[\w.@+-]+|\/\S*)$/;
+
+function offer(
+  text: string,
+  known: KnownNames,
+): [ClaimKind<never>, NonNullable<Parsed<never>>, string] | undefined {
   for (const kind of kindsInOrder) {
     const parsed = kind.parse({ text }, known);
-    if (parsed) return [kind, parsed];
+    if (parsed) return [kind, parsed, text];
   }
   return undefined;
 }

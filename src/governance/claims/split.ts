@@ -80,7 +80,9 @@ function tidy(part: string): string {
   return outsideQuotes(part.trim(), (t) =>
     t
       .replace(/^(?:both|also|then|and|but) /i, "")
+      .replace(/\b(is|are) (?:both|all) /gi, "$1 ")
       .replace(/\b(?:now|currently|already|still|also|successfully) (?=\S)/gi, "")
+      .replace(/ (?:now|again|already|any ?more)$/i, "")
       .replace(/ {2,}/g, " "),
   ).trim();
 }

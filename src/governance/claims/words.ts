@@ -8,8 +8,11 @@
 export const NAME = String.raw`([A-Za-z0-9_][\w.@+-]{0,99})`;
 /** A target's name may name a group's member (`prd/api`). */
 export const TARGET = String.raw`([A-Za-z0-9_][\w.@+/-]{0,199})`;
-/** An absolute path, bare or in quotes (a quoted one may hold spaces). */
-export const PATH = String.raw`(?:"(\/[^"]{0,4095})"|'(\/[^']{0,4095})'|(\/[^\s"',;]{0,4095}))`;
+/**
+ * An absolute path, bare or in quotes (a quoted one may hold spaces). A bare one may hold a shell
+ * substitution as text (`report$(touch x).txt`): it is a name to look up, never anything run.
+ */
+export const PATH = String.raw`(?:"(\/[^"]{0,4095})"|'(\/[^']{0,4095})'|(\/(?:[^\s"',;$]|\$\([^()]{0,200}\)|\$){0,4095}))`;
 /** A URL with its scheme. */
 export const URL_RE = String.raw`(https?:\/\/[^\s"'<>]{1,2000})`;
 /** A quoted text ("done", 'done', “done”), or the rest of the part unquoted. */
@@ -25,7 +28,8 @@ const notNames = new Set(
     "migration migrations job jobs task tasks work script scripts app application system service " +
     "services server servers process processes website site stack cluster program code fix update " +
     "upgrade install installation setup backup backups check checks run runs the a an container containers " +
-    "workers daemons instances pods nodes replicas things docs documentation page pages feature features"
+    "workers daemons instances pods nodes replicas things docs documentation page pages feature features " +
+    "api server web website backend frontend proxy database db"
   ).split(" "),
 );
 

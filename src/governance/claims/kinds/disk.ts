@@ -23,27 +23,50 @@ import {
 type DiskClaim = { path: string; op: Op } & ({ percent: number } | { freeBytes: number });
 
 const DISK = String.raw`(?:the )?(?:root )?(?:disk|filesystem|file system|partition|volume|storage)(?: space)?(?: usage| use| used| utilisation| utilization)?`;
+const OF = String.raw`(?:of|on|for|at|holding|that holds|containing|under|with)`;
+const FULL = String.raw`(?: full| used| in use)?`;
+const FREE = String.raw`(?:of )?(?:free|available|left)(?: space| disk space| disk)?`;
+const pct = (path: string | undefined, op: string, n: string): DiskClaim => ({
+  path: path ?? "/",
+  op: opOf(op),
+  percent: Number(n),
+});
+const free = (path: string | undefined, op: string, n: string, unit: string): DiskClaim | undefined => {
+  const freeBytes = bytesOf(n, unit);
+  return Number.isFinite(freeBytes) ? { path: path ?? "/", op: opOf(op), freeBytes } : undefined;
+};
 const shapes: { re: RegExp; make: (m: RegExpExecArray) => DiskClaim | undefined }[] = [
   {
-    re: whole(String.raw`${DISK} (?:of|on|for|at) ${PATH} is ${COMPARE} ${PERCENT}`),
-    make: (m) => ({ path: pathOf(m, 1)!, op: opOf(m[4]!), percent: Number(m[5]) }),
+    re: whole(String.raw`${DISK} ${OF} ${PATH} is ${COMPARE} ${PERCENT}${FULL}`),
+    make: (m) => pct(pathOf(m, 1), m[4]!, m[5]!),
   },
   {
-    re: whole(String.raw`${DISK} is ${COMPARE} ${PERCENT}(?: (?:on|for|of) ${PATH})?`),
-    make: (m) => ({ path: pathOf(m, 3) ?? "/", op: opOf(m[1]!), percent: Number(m[2]) }),
+    re: whole(String.raw`${DISK} is ${COMPARE} ${PERCENT}${FULL}(?: (?:on|for|of|at) ${PATH})?`),
+    make: (m) => pct(pathOf(m, 3), m[1]!, m[2]!),
   },
   {
-    re: whole(String.raw`${PATH} is ${COMPARE} ${PERCENT} (?:full|used)`),
-    make: (m) => ({ path: pathOf(m, 1)!, op: opOf(m[4]!), percent: Number(m[5]) }),
+    re: whole(String.raw`${PATH} is ${COMPARE} ${PERCENT}(?: full| used)`),
+    make: (m) => pct(pathOf(m, 1), m[4]!, m[5]!),
   },
   {
-    re: whole(String.raw`(?:${PATH}|${DISK}) has ${COMPARE}(?: than)? ${SIZE} (?:free|available|left)`),
-    make: (m) => {
-      const freeBytes = bytesOf(m[5]!, m[6]!);
-      return Number.isFinite(freeBytes)
-        ? { path: pathOf(m, 1) ?? "/", op: opOf(m[4]!), freeBytes }
-        : undefined;
-    },
+    re: whole(String.raw`(?:${PATH}|${DISK}) has ${COMPARE}(?: than)? ${SIZE} ${FREE}`),
+    make: (m) => free(pathOf(m, 1), m[4]!, m[5]!, m[6]!),
+  },
+  {
+    re: whole(String.raw`(?:${DISK} ${OF} ${PATH}|${DISK}) has ${COMPARE}(?: than)? ${SIZE} ${FREE}`),
+    make: (m) => free(pathOf(m, 1), m[4]!, m[5]!, m[6]!),
+  },
+  {
+    re: whole(
+      String.raw`there (?:is|are) ${COMPARE}(?: than)? ${SIZE} ${FREE}(?: (?:on|in|at|under) ${PATH})?`,
+    ),
+    make: (m) => free(pathOf(m, 4), m[1]!, m[2]!, m[3]!),
+  },
+  {
+    re: whole(
+      String.raw`(?:free|available) (?:disk )?space (?:on|of|at|for) ${PATH} is ${COMPARE}(?: than)? ${SIZE}`,
+    ),
+    make: (m) => free(pathOf(m, 1), m[4]!, m[5]!, m[6]!),
   },
 ];
 
@@ -57,6 +80,9 @@ export default defineKind<DiskClaim>({
     "the disk usage on /var is above 10%",
     "/srv is less than 95% full",
     "/ has more than 1 GB free",
+    "The disk holding /srv is less than 79% full",
+    "There is at least 42 GB free on /",
+    "/srv has at least 42 GB of free space",
   ],
   refuses: ["disk usage is fine", "the disk is healthy", "disk usage went down"],
   parse(part): Parsed<DiskClaim> {

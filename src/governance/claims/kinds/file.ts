@@ -43,7 +43,8 @@ export const createdWithinMs = 24 * 60 * 60 * 1000;
 /** A file's text is searched this far; past it, a text not found is UNVERIFIABLE, not FALSE. */
 export const maxReadBytes = 8 * 1024 * 1024;
 
-const NOUN = String.raw`(?:(file|folder|directory|dir) )?`;
+/** "file", "folder", with up to two words before it ("the backup file", "the output folder"). */
+const NOUN = String.raw`(?:(?:[\w-]+ ){0,2}?(file|folder|directory|dir) )?`;
 const MADE = String.raw`(?:created|wrote|written|saved|generated|produced|exported|stored|dumped|copied|moved|put|placed|made)`;
 const DETERMINER = String.raw`(?:(?:a|an|the|my|our|its|new|final|full) )*`;
 
@@ -88,6 +89,14 @@ const shapes: Shape[] = [
   },
   {
     re: whole(String.raw`${WHO}(?:deleted|removed|cleaned up|wiped|erased)(?: the)? ${NOUN}${PATH}`),
+    make: () => ({ test: "absent" }),
+    noun: 1,
+    path: 2,
+  },
+  {
+    re: whole(
+      String.raw`(?:there is |there's )?no (?:such )?(file|folder|directory|dir)(?: (?:at|called|named))? ${PATH}(?: any ?more)?`,
+    ),
     make: () => ({ test: "absent" }),
     noun: 1,
     path: 2,

@@ -11,7 +11,10 @@ import { hostAllowed } from "../reach.ts";
 import { DURATION, TARGET, URL_RE, msOf, showBytes, whole } from "../words.ts";
 
 type Expect =
-  { status: number } | { answers: boolean } | { text: string; present: boolean } | { withinMs: number };
+  | { status: number; not?: true }
+  | { answers: boolean }
+  | { text: string; present: boolean }
+  | { withinMs: number };
 
 type HttpClaim = Expect & ({ url: string } | { service: string; path: string });
 
@@ -19,41 +22,63 @@ const maxBody = 1024 * 1024;
 const maxRedirects = 3;
 
 const STATUS = String.raw`(?:(?:a|an|http|status|code|the status|status code|response) )*(\d{3})(?: [a-z]+(?: [a-z]+)?)?`;
-const ANSWERS = String.raw`(?:returns|returned|answers|answered|responds with|responded with|gives|serves|is returning|sends back)`;
-const QUOTED = String.raw`(?:"([^"]{1,1000})"|'([^']{1,1000})')`;
-const UP = String.raw`(?:is up|is reachable|responds|is responding|answers|is healthy|is ok|is available|works|is working|is online|loads|is live)`;
-const DOWN = String.raw`(?:is down|is unreachable|is not reachable|does not respond|doesn't respond|is not responding|no longer responds|is offline)`;
+const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|gives|serves|is returning|sends back|replies with)`;
+const NOT_ANSWERS = String.raw`(?:does not|doesn't|no longer|did not|didn't) (?:return|answer|respond with|give|serve)s?|no longer (?:returns|answers|responds with|gives|serves)`;
+/** A quoted text, or one word unquoted ("contains healthy", "contains 1.4.2"). */
+const TXT = String.raw`(?:"([^"]{1,1000})"|'([^']{1,1000})'|([^\s"']{1,200}))`;
+const UP = String.raw`(?:is up|is reachable|responds|is responding|answers|is healthy|is ok|is available|works|is working|is online|loads|is live|is running|is serving)`;
+const DOWN = String.raw`(?:is down|is unreachable|is not reachable|does not respond|doesn't respond|is not responding|no longer responds|is offline|is not available)`;
+/** What may stand before a URL: "curl", "GET", "the health endpoint at", "the status page". */
+const PRE = String.raw`(?:curl (?:-[a-zA-Z]+ )*|(?:a )?(?:GET |request to )|(?:the )?(?:[\w-]+ ){0,3}(?:at |on )?)?`;
+/** What may name the thing before its verb: "the API", "api", "the web server". */
+const WHO_ = String.raw`(?:the )?(?:[\w-]+ ){0,2}`;
+const ON = String.raw`(?:on|at|for|from|via)`;
 
 type Shape = { re: RegExp; make: (m: RegExpExecArray) => HttpClaim | undefined };
-const url = (m: RegExpExecArray) => m[1]!.replace(/[).,]+$/, "");
+const url = (m: RegExpExecArray, i = 1) => m[i]!.replace(/[).,]+$/, "");
+const text = (m: RegExpExecArray, i: number) => m[i] ?? m[i + 1] ?? m[i + 2]!;
 const shapes: Shape[] = [
   {
-    re: whole(String.raw`(?:a )?(?:GET |request to )?${URL_RE} ${ANSWERS} ${STATUS}`),
+    re: whole(String.raw`${PRE}${URL_RE} ${ANSWERS} ${STATUS}`),
     make: (m) => ({ url: url(m), status: Number(m[2]) }),
   },
-  { re: whole(String.raw`(?:GET )?${URL_RE} ${UP}`), make: (m) => ({ url: url(m), answers: true }) },
-  { re: whole(String.raw`(?:GET )?${URL_RE} ${DOWN}`), make: (m) => ({ url: url(m), answers: false }) },
+  {
+    re: whole(String.raw`${PRE}${URL_RE} (?:${NOT_ANSWERS}) ${STATUS}`),
+    make: (m) => ({ url: url(m), status: Number(m[2]), not: true }),
+  },
+  { re: whole(String.raw`${PRE}${URL_RE} ${UP}`), make: (m) => ({ url: url(m), answers: true }) },
+  { re: whole(String.raw`${PRE}${URL_RE} ${DOWN}`), make: (m) => ({ url: url(m), answers: false }) },
   {
     re: whole(
-      String.raw`(?:GET )?${URL_RE} (?:returns|contains|shows|says|includes|responds with|serves)(?: the text)? ${QUOTED}`,
+      String.raw`${PRE}${URL_RE} (?:returns|contains|shows|says|includes|responds with|serves|mentions)(?: the text)? ${TXT}`,
     ),
-    make: (m) => ({ url: url(m), text: m[2] ?? m[3]!, present: true }),
+    make: (m) => ({ url: url(m), text: text(m, 2), present: true }),
   },
   {
     re: whole(
-      String.raw`(?:GET )?${URL_RE} (?:does not|doesn't|no longer) (?:return|contain|show|say|include)s? ${QUOTED}`,
+      String.raw`${PRE}${URL_RE} (?:does not|doesn't|no longer) (?:return|contain|show|say|include|mention)s? ${TXT}`,
     ),
-    make: (m) => ({ url: url(m), text: m[2] ?? m[3]!, present: false }),
+    make: (m) => ({ url: url(m), text: text(m, 2), present: false }),
   },
   {
     re: whole(
-      String.raw`(?:GET )?${URL_RE} (?:responds|answers|loads)(?: with \d{3})? (?:within|in under|in less than|under|in) ${DURATION}`,
+      String.raw`${PRE}${URL_RE} (?:responds|answers|loads)(?: with \d{3})? (?:within|in under|in less than|under|in) ${DURATION}`,
     ),
     make: (m) => ({ url: url(m), withinMs: msOf(m[2]!, m[3]!) }),
   },
   {
+    re: whole(String.raw`${WHO_}${ANSWERS} ${STATUS} ${ON} ${URL_RE}`),
+    make: (m) => ({ url: url(m, 2), status: Number(m[1]) }),
+  },
+  {
     re: whole(
-      String.raw`(?:the )?${TARGET}(?: service| api| server)? ${ANSWERS} ${STATUS} (?:on|at|for|from) (?:GET )?(\/[^\s"']{0,2000})`,
+      String.raw`${WHO_}(?:is up|is reachable|is available|is running|is healthy|is live|is online|responds|answers) ${ON} ${URL_RE}`,
+    ),
+    make: (m) => ({ url: url(m), answers: true }),
+  },
+  {
+    re: whole(
+      String.raw`(?:the )?${TARGET}(?: service| api| server)? ${ANSWERS} ${STATUS} ${ON} (?:GET )?(\/[^\s"']{0,2000})`,
     ),
     make: (m) => ({ service: m[1]!, path: m[3]!, status: Number(m[2]) }),
   },
@@ -96,7 +121,7 @@ export default defineKind<HttpClaim>({
           unverifiable: `${claim.service} is not a service of this agent, so its address is not known`,
           subject: claim.service,
         };
-      return { claim, ...("service" in claim ? { subject: claim.service } : {}) };
+      return { claim, subject: "service" in claim ? claim.service : claim.url };
     }
     return undefined;
   },
@@ -132,14 +157,16 @@ export default defineKind<HttpClaim>({
         notSeen(what, expected, `${u.hostname} is not in governance.verify.hosts, so it was not asked`),
       ];
     const started = performance.now();
-    const got = await fetchBounded(u, signal);
+    // A claim about a redirect's own status is judged on it, not on where it leads.
+    const follow = !("status" in claim && claim.status >= 300 && claim.status < 400);
+    const got = await fetchBounded(u, signal, follow);
     const ms = Math.round(performance.now() - started);
     return [judge(claim, what, expected, got, ms)];
   },
 });
 
 function expectation(c: HttpClaim): string {
-  if ("status" in c) return `status ${c.status}`;
+  if ("status" in c) return `${c.not ? "a status other than" : "status"} ${c.status}`;
   if ("answers" in c) return c.answers ? "an answer below 400" : "no answer, or a 5xx";
   if ("text" in c) return `${c.present ? "" : "no "}"${c.text}" in the body`;
   return `an answer within ${c.withinMs} ms`;
@@ -152,12 +179,11 @@ type Got =
 function judge(c: HttpClaim, what: string, expected: string, got: Got, ms: number): Observation {
   if (!got.ok) {
     if ("answers" in c && !c.answers && got.refused) return seen(what, expected, got.why, true);
-    if (got.refused && !("answers" in c)) return seen(what, expected, got.why, false);
     if (got.refused) return seen(what, expected, got.why, false);
     return notSeen(what, expected, got.why);
   }
   const head = `status ${got.status}${got.note ? ` (${got.note})` : ""}, ${ms} ms`;
-  if ("status" in c) return seen(what, expected, head, got.status === c.status);
+  if ("status" in c) return seen(what, expected, head, (got.status === c.status) !== (c.not === true));
   if ("answers" in c) return seen(what, expected, head, c.answers ? got.status < 400 : got.status >= 500);
   if ("withinMs" in c) return seen(what, expected, head, ms <= c.withinMs);
   const found = got.body.includes(Buffer.from(c.text, "utf8"));
@@ -171,11 +197,18 @@ function judge(c: HttpClaim, what: string, expected: string, got: Got, ms: numbe
 }
 
 /** GET with redirects followed on the same host only, the body cut at `maxBody`. */
-async function fetchBounded(start: URL, signal: AbortSignal): Promise<Got> {
+async function fetchBounded(start: URL, signal: AbortSignal, follow: boolean): Promise<Got> {
   let u = start;
   for (let hop = 0; ; hop++) {
     const r = await getOnce(u, signal);
-    if (!r.ok || r.status < 300 || r.status >= 400 || r.location === undefined || hop >= maxRedirects)
+    if (
+      !follow ||
+      !r.ok ||
+      r.status < 300 ||
+      r.status >= 400 ||
+      r.location === undefined ||
+      hop >= maxRedirects
+    )
       return r;
     let next: URL;
     try {

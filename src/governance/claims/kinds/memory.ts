@@ -5,26 +5,52 @@
 import fs from "node:fs/promises";
 import { parseMeminfo } from "../../../probes/memory.ts";
 import { defineKind, notSeen, seen, type Parsed } from "../kind.ts";
-import { COMPARE, PERCENT, compare, opOf, opWords, whole, type Op } from "../words.ts";
+import {
+  COMPARE,
+  PERCENT,
+  SIZE,
+  bytesOf,
+  compare,
+  opOf,
+  opWords,
+  showBytes,
+  whole,
+  type Op,
+} from "../words.ts";
 
-interface MemoryClaim {
-  op: Op;
-  percent: number;
-}
+type MemoryClaim = { op: Op } & ({ percent: number } | { availableBytes: number });
 
 const MEMORY = String.raw`(?:the )?(?:host's |system |host )?(?:memory|ram|mem)(?: usage| use| used| utilisation| utilization| consumption)?`;
 const shapes = [
   whole(String.raw`${MEMORY} is ${COMPARE} ${PERCENT}`),
   whole(String.raw`${MEMORY} (?:stays|remains) ${COMPARE} ${PERCENT}`),
 ];
+/** Available memory (MemAvailable): "At least 11 GB of memory is available", "more than 2 GB of RAM is free". */
+const AVAILABLE = [
+  whole(
+    String.raw`(?:there (?:is|are) )?${COMPARE}(?: than)? ${SIZE} (?:of )?(?:memory|ram)(?: is| are)? (?:available|free)`,
+  ),
+  whole(String.raw`(?:available|free) (?:memory|ram) is ${COMPARE}(?: than)? ${SIZE}`),
+];
 
 export default defineKind<MemoryClaim>({
   type: "memory",
   description: "The host's memory is used below or above a percentage.",
   rank: 50,
-  examples: ["memory use is under 90%", "RAM usage is below 80 percent", "memory usage is at most 95%"],
+  examples: [
+    "memory use is under 90%",
+    "RAM usage is below 80 percent",
+    "memory usage is at most 95%",
+    "At least 11 GB of memory is available",
+    "More than 50 GB of RAM is free",
+  ],
   refuses: ["memory is fine", "memory use went down", "the memory leak is fixed"],
   parse(part): Parsed<MemoryClaim> {
+    for (const re of AVAILABLE) {
+      const m = re.exec(part.text);
+      const bytes = m ? bytesOf(m[2]!, m[3]!) : NaN;
+      if (m && Number.isFinite(bytes)) return { claim: { op: opOf(m[1]!), availableBytes: bytes } };
+    }
     for (const re of shapes) {
       const m = re.exec(part.text);
       if (!m) continue;
@@ -34,9 +60,12 @@ export default defineKind<MemoryClaim>({
     }
     return undefined;
   },
-  async observe({ op, percent }, _sources, signal) {
+  async observe(claim, _sources, signal) {
     const what = "memory";
-    const expected = `used ${opWords[op]} ${percent}%`;
+    const expected =
+      "percent" in claim
+        ? `used ${opWords[claim.op]} ${claim.percent}%`
+        : `available ${opWords[claim.op]} ${showBytes(claim.availableBytes)}`;
     if (signal.aborted) return [notSeen(what, expected, "not looked at: the claim's time ran out")];
     let info: Record<string, number>;
     try {
@@ -55,8 +84,11 @@ export default defineKind<MemoryClaim>({
     if (total <= 0 || avail === undefined)
       return [notSeen(what, expected, "/proc/meminfo has no MemTotal or MemAvailable")];
     const used = Math.round(((total - avail) / total) * 10_000) / 100;
-    return [
-      seen(what, expected, `${used}% used of ${Math.round(total / 1048576)} MiB`, compare(used, op, percent)),
-    ];
+    const observed = `${used}% used, ${showBytes(avail)} available of ${showBytes(total)}`;
+    const ok =
+      "percent" in claim
+        ? compare(used, claim.op, claim.percent)
+        : compare(avail, claim.op, claim.availableBytes);
+    return [seen(what, expected, observed, ok)];
   },
 });

@@ -8,7 +8,7 @@ import { groupMembers, readProcText } from "../../../core/procfs.ts";
 import { findPortHolder } from "../../../supervisor/ports.ts";
 import { defineKind, notSeen, seen, type Observation, type Parsed } from "../kind.ts";
 import { hostAllowed, isLocalHost, tryConnect } from "../reach.ts";
-import { NAME, plausibleName, whole } from "../words.ts";
+import { NAME, WHO, plausibleName, whole } from "../words.ts";
 import type { ClaimSources } from "../sources.ts";
 
 interface PortClaim {
@@ -20,66 +20,50 @@ interface PortClaim {
 }
 
 const HOST = String.raw`(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[a-zA-Z][a-zA-Z0-9.-]{0,252})`;
-const PORT = String.raw`(\d{1,5})`;
+const PORT = String.raw`(\d{1,5})(?:\/tcp)?`;
+/** A host after "on": also a bare IPv6 address ("on ::1"). */
+const ON_HOST = String.raw`(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}|[a-zA-Z][a-zA-Z0-9.-]{0,252})`;
+/** Words for whatever answers on a port: "the server is listening on 8080" names no process. */
+const GENERIC = String.raw`(?:the )?(?:web |http |api |database |db |backend |frontend |proxy )?(?:server|service|app|application|api|website|site|database|db|backend|frontend|proxy|listener|endpoint)`;
 const AT = String.raw`(?:(?:tcp )?port )?(?:${HOST}:)?${PORT}`;
-const OPEN = String.raw`(?:listening|open|in use|bound|accepting connections|reachable|up)`;
+const OPEN = String.raw`(?:listening|open|in use|bound|accepting connections|reachable|up|taken)`;
 const SHUT = String.raw`(?:not listening|no longer listening|closed|free|not open|not in use|unused|unreachable|not reachable|down|not accepting connections)`;
 const ISNT = String.raw`(?:is not|isn't|is no longer|are not|aren't)`;
 
 type Shape = { re: RegExp; listening: boolean; host: number; port: number; holder?: number };
+/** A pattern and where its groups are: the port, the host (absent: 127.0.0.1) and who holds it. */
+const shape = (re: string, listening: boolean, port: number, host: number, holder?: number): Shape => ({
+  re: whole(re),
+  listening,
+  port,
+  host,
+  ...(holder === undefined ? {} : { holder }),
+});
+const PORT_IS = String.raw`(?:the )?(?:tcp )?port ${PORT}`;
+const NOBODY = String.raw`(?:nothing|no process|no service|nobody|no one)`;
+const HOLDER = String.raw`(?:the )?${NAME}(?: process| service| server)?`;
+const LISTENS = String.raw`(?:listening|listens|accepting connections|accepts connections|running|serving|up)`;
 const shapes: Shape[] = [
-  {
-    re: whole(String.raw`(?:the )?(?:tcp )?port ${PORT}(?: on ${HOST})? (?:is|are) ${OPEN}`),
-    listening: true,
-    port: 1,
-    host: 2,
-  },
-  {
-    re: whole(String.raw`(?:the )?(?:tcp )?port ${PORT}(?: on ${HOST})? (?:is|are) ${SHUT}`),
-    listening: false,
-    port: 1,
-    host: 2,
-  },
-  {
-    re: whole(String.raw`(?:the )?(?:tcp )?port ${PORT}(?: on ${HOST})? ${ISNT} ${OPEN}`),
-    listening: false,
-    port: 1,
-    host: 2,
-  },
-  { re: whole(String.raw`${HOST}:${PORT} (?:is|are) ${OPEN}`), listening: true, host: 1, port: 2 },
-  { re: whole(String.raw`${HOST}:${PORT} (?:is|are) ${SHUT}`), listening: false, host: 1, port: 2 },
-  {
-    re: whole(String.raw`(?:something|a process|a service|a server) (?:is )?listen(?:s|ing) on ${AT}`),
-    listening: true,
-    host: 1,
-    port: 2,
-  },
-  {
-    re: whole(
-      String.raw`(?:nothing|no process|no service|nobody|no one) (?:is )?listen(?:s|ing) on ${AT}(?: any more| anymore)?`,
-    ),
-    listening: false,
-    host: 1,
-    port: 2,
-  },
-  {
-    re: whole(
-      String.raw`(?:the )?${NAME}(?: process| service| server)? (?:is )?(?:listening|listens|accepting connections|accepts connections|running|serving|up) on ${AT}`,
-    ),
-    listening: true,
-    holder: 1,
-    host: 2,
-    port: 3,
-  },
-  {
-    re: whole(
-      String.raw`(?:the )?${NAME}(?: process| service| server)? ${ISNT} (?:listening|accepting connections|running|serving) on ${AT}`,
-    ),
-    listening: false,
-    holder: 1,
-    host: 2,
-    port: 3,
-  },
+  shape(String.raw`${PORT_IS}(?: on ${ON_HOST})? (?:is|are) ${OPEN}`, true, 1, 2),
+  shape(String.raw`${PORT_IS}(?: on ${ON_HOST})? (?:is|are) ${SHUT}`, false, 1, 2),
+  shape(String.raw`${PORT_IS}(?: on ${ON_HOST})? ${ISNT} ${OPEN}`, false, 1, 2),
+  shape(String.raw`${PORT_IS} (?:is|are) ${OPEN} on ${ON_HOST}`, true, 1, 2),
+  shape(String.raw`${PORT_IS} (?:is|are) ${SHUT} on ${ON_HOST}`, false, 1, 2),
+  shape(String.raw`${HOST}:${PORT} (?:is|are) ${OPEN}`, true, 2, 1),
+  shape(String.raw`${HOST}:${PORT} (?:is|are) ${SHUT}`, false, 2, 1),
+  shape(String.raw`${HOST}:${PORT} (?:accepts connections|listens|answers|responds)`, true, 2, 1),
+  shape(String.raw`(?:something|a process|a service|a server) (?:is )?listen(?:s|ing) on ${AT}`, true, 2, 1),
+  shape(String.raw`${NOBODY} (?:is )?listen(?:s|ing) on ${AT}`, false, 2, 1),
+  shape(String.raw`${WHO}(?:freed|released|closed)(?: up)?(?: the)? (?:tcp )?port ${PORT}`, false, 1, 99),
+  shape(String.raw`${HOLDER} (?:is )?${LISTENS} on ${AT}`, true, 3, 2, 1),
+  shape(
+    String.raw`${HOLDER} ${ISNT} (?:listening|accepting connections|running|serving) on ${AT}`,
+    false,
+    3,
+    2,
+    1,
+  ),
+  shape(String.raw`${GENERIC} (?:is |are )?(?:${LISTENS}|reachable|available) on ${AT}`, true, 2, 1),
 ];
 
 export default defineKind<PortClaim>({
@@ -102,12 +86,12 @@ export default defineKind<PortClaim>({
     "it listens on a port",
     "tests are listening on 80",
   ],
-  parse(part): Parsed<PortClaim> {
+  parse(part, known): Parsed<PortClaim> {
     for (const s of shapes) {
       const m = s.re.exec(part.text);
       if (!m) continue;
       const holder = s.holder === undefined ? undefined : m[s.holder];
-      if (s.holder !== undefined && !plausibleName(holder)) continue;
+      if (s.holder !== undefined && !plausibleName(holder) && !known.targets.has(holder ?? "")) continue;
       const port = Number(m[s.port]);
       const host = m[s.host] ?? "127.0.0.1";
       if (!(port >= 1 && port <= 65_535)) return { unverifiable: `${m[s.port]} is no TCP port (1 to 65535)` };

@@ -13,49 +13,54 @@ interface ProcessClaim {
   running: boolean;
 }
 
-const SUFFIX = String.raw`(?: process(?:es)?| daemon| server)?`;
+const SUFFIX = String.raw`(?: process(?:es)?| daemon| server| worker)?`;
+/** "the worker X", "the daemon X": a word for a process before its name. */
+const PREFIX = String.raw`(?:the )?(?:(?:process(?:es)?|worker|daemon|program|binary)(?: named| called)? )?`;
 const NOT = String.raw`(?:is not|isn't|is no longer|are not|aren't|are no longer|was not|wasn't)`;
+const AFTER = String.raw`(?: again| in the background| successfully| now)?`;
 
 const patterns: { re: RegExp; running: boolean }[] = [
-  {
-    re: whole(String.raw`(?:the )?process(?:es)? (?:named |called )?${NAME} (?:is|are) running`),
-    running: true,
-  },
-  { re: whole(String.raw`(?:the )?${NAME}${SUFFIX} (?:is|are) (?:running|alive|started)`), running: true },
+  { re: whole(String.raw`${PREFIX}${NAME}${SUFFIX} (?:is|are) (?:running|alive|started|up)`), running: true },
   {
     re: whole(
-      String.raw`(?:the )?${NAME}${SUFFIX} (?:runs|has started|has been started|was started|has been restarted|was restarted|restarted)`,
+      String.raw`${PREFIX}${NAME}${SUFFIX} (?:runs|has started|has been started|was started|has been restarted|was restarted|restarted|has been launched|was launched)`,
     ),
     running: true,
   },
   {
     re: whole(
-      String.raw`${WHO}(?:started|restarted|launched|relaunched|brought up|spun up)(?: the)? ${NAME}${SUFFIX}(?: again)?`,
+      String.raw`${WHO}(?:started|restarted|launched|relaunched|brought up|spun up)(?: the)? ${NAME}${SUFFIX}${AFTER}`,
     ),
     running: true,
   },
   {
-    re: whole(String.raw`(?:the )?(?:process(?:es)? (?:named |called )?)?${NAME}${SUFFIX} ${NOT} running`),
-    running: false,
+    re: whole(String.raw`(?:there (?:is|are) )?(?:a |an )?${NAME} process(?:es)? (?:is |are )?running`),
+    running: true,
   },
+  { re: whole(String.raw`${PREFIX}${NAME}${SUFFIX} ${NOT} running`), running: false },
   {
     re: whole(
-      String.raw`(?:the )?${NAME}${SUFFIX} (?:is|has been|was) (?:stopped|killed|terminated|shut down|dead|gone)`,
+      String.raw`${PREFIX}${NAME}${SUFFIX} (?:is|has been|was) (?:stopped|killed|terminated|shut down|dead|gone)`,
     ),
     running: false,
   },
   {
-    re: whole(String.raw`(?:the )?${NAME}${SUFFIX} (?:has stopped|stopped|has exited|exited|died|has died)`),
+    re: whole(String.raw`${PREFIX}${NAME}${SUFFIX} (?:has stopped|stopped|has exited|exited|died|has died)`),
     running: false,
   },
   {
     re: whole(String.raw`${WHO}(?:stopped|killed|terminated|shut down)(?: the)? ${NAME}${SUFFIX}`),
     running: false,
   },
-  { re: whole(String.raw`no ${NAME} process(?:es)? (?:is|are) running`), running: false },
   {
     re: whole(
-      String.raw`(?:there (?:is|are) )?no process(?:es)? (?:named|called) ${NAME}(?: (?:is|are) running| running)?`,
+      String.raw`(?:there (?:is|are) )?no ${NAME} process(?:es)?(?: (?:is|are) running| running| left)?`,
+    ),
+    running: false,
+  },
+  {
+    re: whole(
+      String.raw`(?:there (?:is|are) )?no process(?:es)? (?:named|called) ${NAME}(?: (?:is|are) running| running| left)?`,
     ),
     running: false,
   },

@@ -26,7 +26,12 @@ const ID = String.raw`([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9a-f]{8,64
 const OUTCOME = String.raw`(${GOOD}|${BAD})`;
 const ok = (word: string) => !new RegExp(`^${BAD}$`, "i").test(word);
 
-type Shape = { re: RegExp; make: (m: RegExpExecArray) => RunClaim };
+/**
+ * `named`: whether the claim itself says it is an action ("action x", "the last run of action x"):
+ * then a name this agent does not have is FALSE (its actions are the allowlist: nothing else ran
+ * through it); said without the word, such a name is not this kind's.
+ */
+type Shape = { re: RegExp; make: (m: RegExpExecArray) => RunClaim; named?: boolean };
 const shapes: Shape[] = [
   {
     re: whole(String.raw`(?:the )?(?:action )?run ${ID} ${OUTCOME}`),
@@ -34,16 +39,32 @@ const shapes: Shape[] = [
   },
   {
     re: whole(
-      String.raw`(?:the )?(?:last|latest|most recent|newest) run of (?:the )?(?:action )?${NAME} ${OUTCOME}`,
+      String.raw`(?:the )?(?:last|latest|most recent|newest) run of (?:the )?action ${NAME} ${OUTCOME}`,
     ),
+    make: (m) => ({ of: "action", name: m[1]!, ok: ok(m[2]!) }),
+    named: true,
+  },
+  {
+    re: whole(String.raw`(?:the )?(?:last|latest|most recent|newest) run of (?:the )?${NAME} ${OUTCOME}`),
     make: (m) => ({ of: "action", name: m[1]!, ok: ok(m[2]!) }),
   },
   {
     re: whole(String.raw`(?:the )?action ${NAME} ${OUTCOME}`),
     make: (m) => ({ of: "action", name: m[1]!, ok: ok(m[2]!) }),
+    named: true,
+  },
+  {
+    re: whole(String.raw`(?:the )?${NAME} action ${OUTCOME}`),
+    make: (m) => ({ of: "action", name: m[1]!, ok: ok(m[2]!) }),
+    named: true,
   },
   {
     re: whole(String.raw`${WHO}ran (?:the )?action ${NAME}(?: successfully)?`),
+    make: (m) => ({ of: "action", name: m[1]!, ok: true }),
+    named: true,
+  },
+  {
+    re: whole(String.raw`${WHO}ran (?:the )?${NAME}(?: action)?(?: successfully)?`),
     make: (m) => ({ of: "action", name: m[1]!, ok: true }),
   },
   {
@@ -68,6 +89,11 @@ const shapes: Shape[] = [
     ),
     make: (m) => ({ of: "backup", name: m[1]! }),
   },
+  // "rotate-logs failed": only for a name that is this agent's action or job (checked in parse).
+  {
+    re: whole(String.raw`(?:the )?${NAME} ${OUTCOME}`),
+    make: (m) => ({ of: "action", name: m[1]!, ok: ok(m[2]!) }),
+  },
 ];
 
 export default defineKind<RunClaim>({
@@ -82,17 +108,31 @@ export default defineKind<RunClaim>({
     "the backup backup-db succeeded",
     "I ran the action reindex",
   ],
-  refuses: ["the build ran successfully", "the migration succeeded", "the tests passed", "backup succeeded"],
+  refuses: [
+    "the build ran successfully",
+    "the migration succeeded",
+    "the tests passed",
+    "backup succeeded",
+    "I ran the tests",
+    "deploy succeeded",
+  ],
   parse(part, known): Parsed<RunClaim> {
     for (const s of shapes) {
       const m = s.re.exec(part.text);
       if (!m) continue;
-      const claim = s.make(m);
+      let claim = s.make(m);
+      if (claim.of === "action" && !s.named && !known.actions.has(claim.name)) {
+        // Without the word "action": a job of that name, or not this kind's at all.
+        if (known.jobs.has(claim.name) && "ok" in claim)
+          claim = { of: "job", name: claim.name, ok: claim.ok };
+        else continue;
+      }
+      const subject = "name" in claim ? claim.name : undefined;
       if (claim.of === "job" && !known.jobs.has(claim.name))
         return { unverifiable: `this agent has no job named ${claim.name}` };
-      if ((claim.of === "action" || claim.of === "backup") && !known.actions.has(claim.name))
+      if (claim.of === "backup" && !known.actions.has(claim.name))
         return { unverifiable: `this agent has no action named ${claim.name}` };
-      return { claim };
+      return { claim, ...(subject === undefined ? {} : { subject }) };
     }
     return undefined;
   },
@@ -104,8 +144,18 @@ export default defineKind<RunClaim>({
         return [judgeRun(`action run ${claim.id}`, claim.ok, run)];
       }
       case "action": {
+        const what = `the newest run of ${claim.name}`;
+        if (!sources.actionNames().includes(claim.name))
+          return [
+            seen(
+              what,
+              claim.ok ? "succeeded" : "failed",
+              `this agent has no action named ${claim.name}, so none ran`,
+              false,
+            ),
+          ];
         const run = (await sources.runs(runsLooked)).find((r) => r.action === claim.name);
-        return [judgeRun(`the newest run of ${claim.name}`, claim.ok, run)];
+        return [judgeRun(what, claim.ok, run)];
       }
       case "job":
         return [judgeJob(claim.name, claim.ok, sources)];

@@ -15,17 +15,15 @@ interface TargetClaim {
 }
 
 const words: Record<string, Want> = {};
-for (const w of "up|healthy|ok|fine|green|passing|working|online|available|back up|recovered|in good health".split(
-  "|",
-))
-  words[w] = "up";
-for (const w of "unhealthy|failing|broken|degraded|not healthy|not ok|not up|not working|not passing|erroring".split(
-  "|",
-))
-  words[w] = "unhealthy";
-for (const w of "down|offline|failed|dead|unavailable|not available|gone down".split("|")) words[w] = "down";
-for (const w of "running|started|alive|restarted".split("|")) words[w] = "running";
-for (const w of "stopped|not running|no longer running|shut down|halted".split("|")) words[w] = "stopped";
+const said: [Want, string][] = [
+  ["up", "up|healthy|ok|fine|green|passing|working|online|available|back up|recovered|in good health"],
+  ["up", "not failing|no longer failing|no longer down|not down"],
+  ["unhealthy", "unhealthy|failing|broken|degraded|not healthy|not ok|not up|not working|not passing|erroring"],
+  ["down", "down|offline|failed|dead|unavailable|not available|gone down"],
+  ["running", "running|started|alive|restarted"],
+  ["stopped", "stopped|not running|no longer running|shut down|halted"],
+];
+for (const [want, list] of said) for (const w of list.split("|")) words[w] = want;
 const STATE = `(${Object.keys(words)
   .sort((a, b) => b.length - a.length)
   .join("|")})`;
@@ -67,6 +65,13 @@ const shapes: { re: RegExp; want: (m: RegExpExecArray) => Want | undefined }[] =
   },
 ];
 
+/** The target a name means: exactly, or the one target whose name differs only in case ("the API"). */
+function targetNamed(name: string, targets: ReadonlySet<string>): string | undefined {
+  if (targets.has(name)) return name;
+  const like = [...targets].filter((t) => t.toLowerCase() === name.toLowerCase());
+  return like.length === 1 ? like[0] : undefined;
+}
+
 function negate(w: Want | undefined): Want | undefined {
   if (w === "up") return "unhealthy";
   if (w === "running") return "stopped";
@@ -96,7 +101,8 @@ export default defineKind<TargetClaim>({
       const want = s.want(m);
       // "container web": the container kind's, which asks the engine when no check reads it.
       if (want === undefined || noun === "container" || m[3]?.toLowerCase() === "container") continue;
-      if (known.targets.has(name)) return { claim: { name, want }, subject: name };
+      const own = targetNamed(name, known.targets);
+      if (own !== undefined) return { claim: { name: own, want }, subject: own };
       // An explicit "service x" or "check x" this agent does not have: not a process to guess at,
       // except running / stopped of a service, which the process kind reads by name.
       if (
