@@ -34,6 +34,7 @@ import { ensureAdminToken, restoreAdminTokenLogged } from "./admin-token.ts";
 import { StoreHealth } from "../store/health.ts";
 import { wireStoreHealth } from "./store-health.ts";
 import { wireMetrics, type AgentMetrics } from "./metrics.ts";
+import { wireClaimsWatcher } from "./claims-watcher.ts";
 import { wireGovernance } from "./governance.ts";
 import { wireJobs } from "./jobs.ts";
 import { wireNotify } from "./notify.ts";
@@ -77,6 +78,7 @@ export class App {
   #streams: EventStreams | undefined;
   #poke: () => void = () => undefined;
   #reloadJobs: () => Promise<void> = async () => undefined;
+  #reloadClaims: () => Promise<void> = async () => undefined;
 
   private constructor(opts: AppOptions, config: VigilConfig, secrets: string[]) {
     this.#opts = opts;
@@ -159,6 +161,8 @@ export class App {
       await this.#wireNotify(core, built);
       this.#startLagMonitor();
       const http = await this.#serveApi(core, built);
+      const claims = await wireClaimsWatcher({ ...this.#wiring(core), core, verifier: governance.verifier });
+      this.#reloadClaims = claims.reload;
       await this.#announce(core, http);
     } catch (e) {
       await this.#lifecycle.close();
@@ -377,6 +381,7 @@ export class App {
     this.#tokens.replace(this.#tokenList());
     await this.#supervision?.reload(result.config);
     await this.#reloadJobs();
+    await this.#reloadClaims();
     // Observe mode turned off: what exited meanwhile starts, open incidents are looked at again.
     if (result.config.agent.mode === "auto") await this.#onResume();
     await this.bus.emit("config.reloaded", "config", { config_file: file }, by.name);

@@ -136,6 +136,8 @@ export interface EventMap {
   "notification.tested": { channel: string; type: string; ok: boolean; error: string | null };
   /** A work order checked (`POST /api/check`): what it lacks, never its text. */
   "instruction.checked": { ok: boolean; missing: string[]; empty: string[] };
+  /** A line of governance.claims.file that is no claim; `held`: warnings held back before this one. */
+  "claims.line_skipped": { file: string; offset: number; reason: string; held: number };
   /** Someone not allowed to tried a Telegram command or button; nothing ran. */
   "telegram.refused": {
     user_id: number | null;

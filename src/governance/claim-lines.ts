@@ -5,11 +5,10 @@
  * Must not import: anything of the agent but core.
  */
 import type { Clock } from "../core/clock.ts";
+import { maxClaimChars } from "./claims/index.ts";
 
 /** Longest line read as a claim, in bytes; a longer one is skipped. */
 export const maxLineBytes = 16 * 1024;
-/** Longest claim text verified, in characters: a claim is a sentence or two. */
-export const maxClaimChars = 2000;
 /** Longest worker name kept. */
 const maxWorkerChars = 100;
 
