@@ -2,12 +2,53 @@
  * Claim verification: a sentence an AI assistant wrote ("I've started nginx and it's listening on
  * 8080") checked against the machine, answered TRUE, FALSE or UNVERIFIABLE with what was seen.
  *
- * A claim is split into parts on ";", ",", "and", "but" (outside quotes); each part must be read by
- * exactly one claim kind (`kinds/`, anchored patterns) or it is UNVERIFIABLE ("no check for 'tests
- * pass'"). "it" and a part with no subject ("returns 200 on /health") take the previous part's.
- * The verdict: FALSE when any look saw a part not hold; else UNVERIFIABLE when any part could not
- * be read or looked at (outside the allowed paths and hosts, a timeout); TRUE only when every part
- * was looked at and held. The claim's time (`governance.verify.timeout`) bounds every look.
+ * ## Claim grammar
+ *
+ * A claim is split into parts on ";", ",", "and", "but" (never inside quotes); each part is one
+ * fact. Openers that state nothing are dropped ("Done:", "✅", "I can confirm that", "now",
+ * "successfully" before a verb, "up and running" is "running"). "it" means the previous part's
+ * subject; a part that starts with its verb takes it too ("api is healthy and returns 200 on
+ * /health"); a bare object takes the previous verb ("Saved /a and /b", "nginx and postgres are
+ * running"). Each part is read by one kind (`kinds/<kind>.ts`, anchored patterns over the whole
+ * part, asked in `rank` order):
+ *
+ * - container: "container web is running", "the db container is healthy", "I stopped the container
+ *   x"; by the check that reads it, else the engine at `agent.docker.host`, else UNVERIFIABLE.
+ * - target (this agent's services and checks, by name, any case): "Service api is healthy", "api is
+ *   up / down / running / stopped / failing / no longer failing", "I restarted api".
+ * - run: "action run <id> succeeded", "the last run of reindex failed", "the say-hello action ran
+ *   successfully", "job nightly ran successfully", "the backup backup-db succeeded" (its newest dump
+ *   good and under a day old). "action x" for an action this agent does not have is FALSE.
+ * - file (absolute paths; quoted ones may hold spaces): "Created file /tmp/report.txt", "Saved the
+ *   report to /srv/out/report.txt" (exists, modified in the last 24 h), "/srv/out/r.txt exists /
+ *   does not exist / was deleted", "… contains \"total: 42\"" / "does not contain …", "… is larger
+ *   than 2 GB / smaller than 500 KB / not empty", "the folder /srv/out/2024 was created".
+ * - http: "http://127.0.0.1:8001/health returns 200" (or "does not return 500"), "… is up / is down",
+ *   "… contains \"ok\"", "… responds within 500 ms", "The API answers 200 on <url>", "api returns
+ *   200 on /health" (a service's own port). Redirects followed on the same host only, and not when
+ *   the claim names a 3xx.
+ * - port: "Port 5432 is listening / open / closed / free", "nothing listens on port 6379",
+ *   "127.0.0.1:8080 accepts connections", "port 80 is listening on ::1", "the server is listening
+ *   on port 8080", "nginx is listening on 8080" (and nginx holds it), "I freed port 8080".
+ * - disk: "Disk usage of / is below 80%", "/srv is less than 90% full", "There is at least 2 GB free
+ *   on /srv". memory: "memory use is under 90%", "At least 2 GB of memory is available".
+ * - process (by comm or argv[0]'s base name): "Process postgres is running", "I've started nginx",
+ *   "redis isn't running", "I stopped nginx", "There is no java process".
+ *
+ * Units: 80% / 80 percent; 500 bytes, KB MB GB TB (powers of 1000), KiB MiB GiB TiB (of 1024);
+ * 500 ms, 2 s. Comparisons: below, under, less than, at most, above, over, more than, at least.
+ *
+ * ## Safety rules
+ *
+ * TRUE only when every part was looked at and held. FALSE when any look saw a part not hold
+ * (whatever the others). Otherwise UNVERIFIABLE, with the reason: a part no kind reads ("no check
+ * for 'tests pass'"), "it" with nothing before it, a path outside `governance.verify.paths` and
+ * `agent.data_dir` (judged on the real path: no symlink or ".." leads out), a host not in
+ * `governance.verify.hosts`, a URL with credentials, a file past 8 MiB whose text was not found in
+ * what was read, a timeout. A word for an activity ("the tests are running") is never taken for a
+ * process name. Everything only reads: /proc, statfs, stat and bounded reads, one TCP connect, one
+ * GET (1 MiB body), the agent's own views; nothing a claim names is run. The claim's time
+ * (`governance.verify.timeout`, 5 s) bounds every look; at most 2,000 characters and 10 parts.
  *
  * Owns: understanding claims and observing them. Must not import: app, api, cli, notify.
  */

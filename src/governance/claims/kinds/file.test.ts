@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkClaim } from "../index.ts";
 import { claimSources } from "../../../../test/helpers/claim-sources.ts";
 import { tempDir } from "../../../../test/helpers/tmp.ts";
-import { maxReadBytes } from "./file.ts";
+import { maxReadBytes } from "../read.ts";
 
 function world() {
   const root = tempDir("vigil-claim-files-");

@@ -5,10 +5,11 @@
  * files under `governance.verify.paths` and `agent.data_dir` are looked at (claims/paths.ts).
  */
 import fs from "node:fs/promises";
-import { constants, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import path from "node:path";
 import { defineKind, notSeen, seen, type Observation, type Parsed } from "../kind.ts";
 import { allowedPath } from "../paths.ts";
+import { findText, maxReadBytes } from "../read.ts";
 import type { ClaimSources } from "../sources.ts";
 import {
   COMPARE,
@@ -40,8 +41,6 @@ type FileClaim = Test & {
 
 /** "Created" means lately: a report from last week is not the one the claim is about. */
 export const createdWithinMs = 24 * 60 * 60 * 1000;
-/** A file's text is searched this far; past it, a text not found is UNVERIFIABLE, not FALSE. */
-export const maxReadBytes = 8 * 1024 * 1024;
 
 /** "file", "folder", with up to two words before it ("the backup file", "the output folder"). */
 const NOUN = String.raw`(?:(?:[\w-]+ ){0,2}?(file|folder|directory|dir) )?`;
@@ -302,36 +301,4 @@ async function folderHolds(
     () => false,
   );
   return seen(what, expected, there ? `${name} is in it` : `no ${name} in it`, there === wanted);
-}
-
-/** Searches the file's bytes in chunks, at most `maxReadBytes`; a text across two chunks is found. */
-async function findText(
-  real: string,
-  text: string,
-  signal: AbortSignal,
-): Promise<boolean | "too large" | "aborted" | { error: string }> {
-  const needle = Buffer.from(text, "utf8");
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    return { error: (e as NodeJS.ErrnoException).code ?? String(e) };
-  }
-  try {
-    const chunk = Buffer.alloc(64 * 1024 + needle.length);
-    let carry = 0;
-    for (let read = 0; read < maxReadBytes;) {
-      if (signal.aborted) return "aborted";
-      const { bytesRead } = await handle.read(chunk, carry, chunk.length - carry, read);
-      if (bytesRead === 0) return false;
-      read += bytesRead;
-      const filled = carry + bytesRead;
-      if (chunk.subarray(0, filled).includes(needle)) return true;
-      carry = Math.min(needle.length - 1, filled);
-      chunk.copy(chunk, 0, filled - carry, filled);
-    }
-    return "too large";
-  } finally {
-    await handle.close();
-  }
 }

@@ -18,7 +18,10 @@ const words: Record<string, Want> = {};
 const said: [Want, string][] = [
   ["up", "up|healthy|ok|fine|green|passing|working|online|available|back up|recovered|in good health"],
   ["up", "not failing|no longer failing|no longer down|not down"],
-  ["unhealthy", "unhealthy|failing|broken|degraded|not healthy|not ok|not up|not working|not passing|erroring"],
+  [
+    "unhealthy",
+    "unhealthy|failing|broken|degraded|not healthy|not ok|not up|not working|not passing|erroring",
+  ],
   ["down", "down|offline|failed|dead|unavailable|not available|gone down"],
   ["running", "running|started|alive|restarted"],
   ["stopped", "stopped|not running|no longer running|shut down|halted"],
