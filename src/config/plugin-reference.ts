@@ -1,10 +1,11 @@
 /**
- * The README's tables of check types, providers, action kinds and built-in actions, generated from
+ * The README's tables of check types, providers, action kinds, built-in actions and claim kinds, generated from
  * the plug-ins themselves (`node scripts/docs.ts`; a test keeps them fresh): a new plug-in file
  * appears in the docs without anyone writing it there.
  */
 import { builtinActions } from "../gateway/builtins.ts";
 import { actionKinds } from "../gateway/kinds/index.ts";
+import { kindsInOrder } from "../governance/claims/kinds/index.ts";
 import { providers } from "../notify/providers/index.ts";
 import { probes } from "../probes/index.ts";
 
@@ -58,10 +59,23 @@ export function builtinActionsReference(): string {
   );
 }
 
+/** What claims each claim kind reads, in the order a part of a claim is offered to them. */
+export function claimKindsReference(): string {
+  return table(
+    ["claim kind", "what it looks at", "claims it reads (examples)"],
+    kindsInOrder.map((k) => [
+      `\`${k.type}\``,
+      cell(k.description),
+      k.examples.map((e) => `\`${cell(e)}\``).join(" · "),
+    ]),
+  );
+}
+
 /** Every generated block of plug-in tables, by its README marker name. */
 export const pluginBlocks: Record<string, () => string> = {
   "check-types": checkTypesReference,
   providers: providersReference,
   "action-kinds": actionKindsReference,
   "builtin-actions": builtinActionsReference,
+  "claim-kinds": claimKindsReference,
 };
