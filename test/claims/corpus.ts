@@ -20,6 +20,7 @@
  *
  * A data file: long because it is a list, one claim a line.
  */
+import { heldoutRows } from "./corpus-heldout.ts";
 
 export type Label = "TRUE" | "FALSE" | "UNVERIFIABLE";
 
@@ -42,6 +43,8 @@ export const categories = [
 export type Category = (typeof categories)[number];
 
 export interface LabelledClaim {
+  /** "held-out": written after the verifier was fixed against the first set (corpus-heldout.ts). */
+  set: "first" | "held-out";
   /** With `{placeholders}` filled from the machine state. */
   claim: string;
   label: Label;
@@ -308,13 +311,18 @@ const rows: Row[] = [
   [F, "trap", "vigil-cx-alpha is running and http://127.0.0.1:{site}/boom returns 200", "one part fails"],
 ];
 
-export const corpus: LabelledClaim[] = rows.map(([label, category, claim, note]) => ({
-  label,
-  category,
-  claim,
-  note,
-  ...(category === "container" ? { withoutContainerEngine: U } : {}),
-}));
+const claims = (set: LabelledClaim["set"], list: Row[]): LabelledClaim[] =>
+  list.map(([label, category, claim, note]) => ({
+    set,
+    label,
+    category,
+    claim,
+    note,
+    ...(category === "container" ? { withoutContainerEngine: U } : {}),
+  }));
+
+/** Both sets: the first, whose mismatches the verifier was fixed against, and the held-out one. */
+export const corpus: LabelledClaim[] = [...claims("first", rows), ...claims("held-out", heldoutRows)];
 
 /** Fills `{name}` placeholders; an unknown one is a mistake in the corpus, not a claim. */
 export function fill(template: string, vars: Record<string, string>): string {

@@ -5,7 +5,7 @@
  * Must not import: vitest, anything of src/governance.
  */
 import type { VerdictName } from "../../src/governance/types.ts";
-import { corpus, fill, type Category, type Label } from "./corpus.ts";
+import { corpus, fill, type Category, type Label, type LabelledClaim } from "./corpus.ts";
 import { tokens } from "./state-agent.ts";
 import type { Machine } from "./state.ts";
 
@@ -13,6 +13,7 @@ import type { Machine } from "./state.ts";
 export type Answer = VerdictName | "ERROR";
 
 export interface Outcome {
+  set: LabelledClaim["set"];
   claim: string;
   label: Label;
   category: Category;
@@ -23,7 +24,10 @@ export interface Outcome {
   ms: number;
 }
 
-async function verify(url: string, claim: string): Promise<Omit<Outcome, "label" | "category" | "note">> {
+async function verify(
+  url: string,
+  claim: string,
+): Promise<Omit<Outcome, "set" | "label" | "category" | "note">> {
   const started = performance.now();
   try {
     const res = await fetch(`${url}/api/verify`, {
@@ -67,7 +71,7 @@ export async function runCorpus(machine: Machine, budgetMs = 150_000): Promise<O
             checks: [],
             ms: 0,
           };
-    out.push({ ...answer, label, category: c.category, note: c.note });
+    out.push({ ...answer, set: c.set, label, category: c.category, note: c.note });
   }
   return out;
 }
@@ -128,11 +132,11 @@ export function mismatchTable(outcomes: Outcome[]): string {
     .sort((a, b) => a.category.localeCompare(b.category));
   if (rows.length === 0) return "(no mismatches)";
   return [
-    "| category | claim | label | verdict | evidence |",
-    "| --- | --- | --- | --- | --- |",
+    "| set | category | claim | label | verdict | evidence |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows.map(
       (o) =>
-        `| ${o.category} | ${cell(o.claim, 110)} | ${o.label} | ${o.verdict} | ${cell(o.evidence, 140)} |`,
+        `| ${o.set} | ${o.category} | ${cell(o.claim, 110)} | ${o.label} | ${o.verdict} | ${cell(o.evidence, 140)} |`,
     ),
   ].join("\n");
 }
