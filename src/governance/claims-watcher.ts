@@ -140,6 +140,8 @@ export class ClaimsWatcher {
       // First run for this file: what is in it is history, not news.
       this.#fromStart = !st;
       if (st) await this.#openAt(file, st.size);
+      // Said once: a mistyped path would otherwise be followed in silence forever.
+      else this.#o.log.info({ file }, "no claims file yet; it is read from its start when it appears");
     } else if (st && saved.dev === st.dev && saved.ino === st.ino) {
       await this.#resumeIn(file, saved);
     } else {
