@@ -29,7 +29,11 @@ const notNames = new Set(
     "services server servers process processes website site stack cluster program code fix update " +
     "upgrade install installation setup backup backups check checks run runs the a an container containers " +
     "workers daemons instances pods nodes replicas things docs documentation page pages feature features " +
-    "api server web website backend frontend proxy database db"
+    "api server web website backend frontend proxy database db " +
+    // Words of the sentence itself: "is accepting connections on 8080" names no process "is".
+    "is are was were be been being has have had do does did will would should can could may might " +
+    "must not no yes and or but if then so to of in on at by for with from as now also still just " +
+    "i we you he she me us my our your its their there here what which who why how when where"
   ).split(" "),
 );
 

@@ -20,6 +20,7 @@ const STATE: Record<string, Want> = {
   running: "running",
   up: "running",
   started: "running",
+  restarted: "running",
   healthy: "healthy",
   stopped: "stopped",
   exited: "stopped",
@@ -34,11 +35,11 @@ const DOCKER = String.raw`(?:docker |podman )?`;
 
 const shapes: { re: RegExp; want: (m: RegExpExecArray) => Want | undefined }[] = [
   {
-    re: whole(String.raw`(?:the )?${DOCKER}container ${NAME} (?:is|are|has|was) ${WORD}`),
+    re: whole(String.raw`(?:the )?${DOCKER}container ${NAME} (?:is|are|has|was|has been|was just) ${WORD}`),
     want: (m) => STATE[m[2]!.toLowerCase()],
   },
   {
-    re: whole(String.raw`(?:the )?${NAME} ${DOCKER}container (?:is|are|has|was) ${WORD}`),
+    re: whole(String.raw`(?:the )?${NAME} ${DOCKER}container (?:is|are|has|was|has been|was just) ${WORD}`),
     want: (m) => STATE[m[2]!.toLowerCase()],
   },
   {

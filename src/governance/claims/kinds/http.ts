@@ -22,7 +22,7 @@ const maxBody = 1024 * 1024;
 const maxRedirects = 3;
 
 const STATUS = String.raw`(?:(?:a|an|http|status|code|the status|status code|response) )*(\d{3})(?: [a-z]+(?: [a-z]+)?)?`;
-const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|gives|serves|is returning|sends back|replies with)`;
+const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|is responding with|gives|serves|is returning|is serving|sends back|replies with)`;
 const NOT_ANSWERS = String.raw`(?:does not|doesn't|no longer|did not|didn't) (?:return|answer|respond with|give|serve)s?|no longer (?:returns|answers|responds with|gives|serves)`;
 /** A quoted text, or one word unquoted ("contains healthy", "contains 1.4.2"). */
 const TXT = String.raw`(?:"([^"]{1,1000})"|'([^']{1,1000})'|([^\s"']{1,200}))`;

@@ -86,6 +86,18 @@ describe("port claims, against real sockets", () => {
       expected: "vclaim-other",
     });
     expect((await check(`I've started vclaim-listener and it's listening on ${port}`)).verdict).toBe("TRUE");
+    expect((await check(`Port ${port} is in use by vclaim-listener`)).verdict).toBe("TRUE");
+    expect((await check(`I killed the process on port ${port}`)).verdict).toBe("FALSE");
+    // "is" is a word of the sentence, never a process: the subject carries over instead.
+    const carried = await check(
+      `vclaim-listener has been restarted and is accepting connections on port ${port}`,
+    );
+    expect(carried.verdict).toBe("TRUE");
+    expect(carried.checks.map((c) => c.what)).toEqual([
+      "process vclaim-listener",
+      `port 127.0.0.1:${port}`,
+      `the listener on port ${port}`,
+    ]);
   });
 
   it("is not a port for a number that is none", async () => {

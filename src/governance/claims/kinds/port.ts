@@ -53,7 +53,27 @@ const shapes: Shape[] = [
   shape(String.raw`${HOST}:${PORT} (?:is|are) ${SHUT}`, false, 2, 1),
   shape(String.raw`${HOST}:${PORT} (?:accepts connections|listens|answers|responds)`, true, 2, 1),
   shape(String.raw`(?:something|a process|a service|a server) (?:is )?listen(?:s|ing) on ${AT}`, true, 2, 1),
-  shape(String.raw`${NOBODY} (?:is )?listen(?:s|ing) on ${AT}`, false, 2, 1),
+  shape(String.raw`${NOBODY} (?:is )?(?:listen(?:s|ing)|running|runs|bound) (?:on|to) ${AT}`, false, 2, 1),
+  shape(
+    String.raw`${PORT_IS} (?:is|are) (?:in use|taken|held|bound|used|owned) by (?:the )?${NAME}(?: process| service| server)?`,
+    true,
+    1,
+    99,
+    2,
+  ),
+  shape(
+    String.raw`${WHO}(?:killed|stopped|terminated) (?:the )?(?:process|service|server|listener|program) (?:on|listening on|using|holding|bound to) (?:tcp )?(?:port )?${PORT}`,
+    false,
+    1,
+    99,
+  ),
+  shape(
+    String.raw`(?:the )?${NAME} (?:database|db|server|service|daemon|proxy|cache|broker|instance|web server) (?:is )?${LISTENS} on ${AT}`,
+    true,
+    3,
+    2,
+    1,
+  ),
   shape(String.raw`${WHO}(?:freed|released|closed)(?: up)?(?: the)? (?:tcp )?port ${PORT}`, false, 1, 99),
   shape(String.raw`${HOLDER} (?:is )?${LISTENS} on ${AT}`, true, 3, 2, 1),
   shape(
@@ -152,7 +172,10 @@ function namesMatch(pid: number, name: string): boolean {
   try {
     const comm = readProcText(`/proc/${pid}/comm`).trim();
     const argv0 = path.basename(readProcText(`/proc/${pid}/cmdline`).split("\0")[0] ?? "");
-    return [comm, argv0].some((n) => n === name || n.startsWith(`${name}-`) || n.startsWith(`${name}:`));
+    const want = name.toLowerCase();
+    return [comm, argv0]
+      .map((n) => n.toLowerCase())
+      .some((n) => n === want || n.startsWith(`${want}-`) || n.startsWith(`${want}:`));
   } catch {
     return false;
   }

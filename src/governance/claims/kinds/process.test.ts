@@ -33,6 +33,15 @@ describe("process claims, against real processes", () => {
     expect((await check(`${name.slice(0, -1)}x is running`)).verdict).toBe("FALSE");
   });
 
+  it("matches the name in any case; a name of its family running is UNVERIFIABLE, not TRUE nor FALSE", async () => {
+    const name = `vclaim-${tag()}`;
+    await processNamed(`${name}-server`);
+    expect((await check(`${name.toUpperCase()}-SERVER is running`)).verdict).toBe("TRUE");
+    const kin = await check(`${name} has been restarted`);
+    expect(kin.verdict).toBe("UNVERIFIABLE");
+    expect(kin.evidence).toContain(`no process named ${name}, but ${name}-server runs`);
+  });
+
   it("a process that never ran is not running; an activity is not a process", async () => {
     expect((await check(`process vclaim-never-${tag()} is running`)).verdict).toBe("FALSE");
     const tests = await check("the tests for nginx are running");

@@ -99,8 +99,18 @@ export default defineKind<ProcessClaim>({
     const what = `process ${name}`;
     const expected = running ? "running" : "not running";
     if (signal.aborted) return [notSeen(what, expected, "not looked at: the claim's time ran out")];
-    const pids = processesNamed(name);
-    if (pids === undefined) return [notSeen(what, expected, "/proc cannot be read here")];
+    const found = processesNamed(name);
+    if (found === undefined) return [notSeen(what, expected, "/proc cannot be read here")];
+    const { pids, kin } = found;
+    // "redis" where redis-server runs: likely meant, not the name said. Neither TRUE nor an alarm.
+    if (pids.length === 0 && kin.length > 0)
+      return [
+        notSeen(
+          what,
+          expected,
+          `no process named ${name}, but ${kin.slice(0, 3).join(", ")} runs: name it exactly`,
+        ),
+      ];
     const observed =
       pids.length === 0
         ? `no process named ${name}`
@@ -109,24 +119,35 @@ export default defineKind<ProcessClaim>({
   },
 });
 
-/** Pids (not zombies) whose comm or argv[0]'s base name is `name`; undefined without /proc. */
-export function processesNamed(name: string): number[] | undefined {
+/**
+ * Pids (not zombies) whose comm or argv[0]'s base name is `name` (in any case), and the names of
+ * processes of its family ("redis-server", "python3" for "python"); undefined without /proc.
+ */
+export function processesNamed(name: string): { pids: number[]; kin: string[] } | undefined {
   const entries = safeReaddir("/proc");
   if (entries.length === 0) return undefined;
+  const want = name.toLowerCase();
   // comm holds at most 15 characters: a longer name is found by argv[0] alone.
-  const byComm = name.length <= 15;
+  const byComm = want.length <= 15;
+  const family = new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[-_:.]|\\d)`);
   const pids: number[] = [];
+  const kin = new Set<string>();
   for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const stat = readProcText(`/proc/${entry}/stat`);
       if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const argv0 = readProcText(`/proc/${entry}/cmdline`).split("\0")[0] ?? "";
-      if ((byComm && readProcText(`/proc/${entry}/comm`).trim() === name) || path.basename(argv0) === name)
-        pids.push(Number(entry));
+      const comm = readProcText(`/proc/${entry}/comm`).trim();
+      const argv0 = path.basename(readProcText(`/proc/${entry}/cmdline`).split("\0")[0] ?? "");
+      if ((byComm && comm.toLowerCase() === want) || argv0.toLowerCase() === want) pids.push(Number(entry));
+      // argv[0] first: comm may be cut at 15 characters.
+      else if (kin.size < 10) {
+        const named = [argv0, comm].find((n) => family.test(n.toLowerCase()));
+        if (named !== undefined) kin.add(named);
+      }
     } catch {
       // Gone between readdir and read.
     }
   }
-  return pids;
+  return { pids, kin: [...kin] };
 }

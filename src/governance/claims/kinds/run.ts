@@ -130,6 +130,9 @@ export default defineKind<RunClaim>({
       const subject = "name" in claim ? claim.name : undefined;
       if (claim.of === "job" && !known.jobs.has(claim.name))
         return { unverifiable: `this agent has no job named ${claim.name}` };
+      // "the nightly backup ran": the job of that name, when there is one.
+      if (claim.of === "backup" && !known.actions.has(claim.name) && known.jobs.has(claim.name))
+        return { claim: { of: "job", name: claim.name, ok: true }, subject: claim.name };
       if (claim.of === "backup" && !known.actions.has(claim.name))
         return { unverifiable: `this agent has no action named ${claim.name}` };
       return { claim, ...(subject === undefined ? {} : { subject }) };
