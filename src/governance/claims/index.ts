@@ -157,7 +157,7 @@ export function readClaim(
 /** Each part to the kind that takes it, "it" and a missing subject taken from the part before. */
 function understand(parts: string[], known: KnownNames): (Understood | PartOutcome)[] {
   let subject: string | undefined;
-  /** The previous part as read, when it ends with its subject: "Saved /a" lends "Saved " to "/b". */
+  /** The previous part as read, without its last word: "Saved /a" lends "Saved " to "/b". */
   let lead: string | undefined;
   return parts.map((part) => {
     let text = part;
@@ -165,17 +165,18 @@ function understand(parts: string[], known: KnownNames): (Understood | PartOutco
       if (subject === undefined) return { part, unverifiable: `'it' in '${part}' names nothing before it` };
       text = subject + text.slice(2);
     }
-    let found = offer(text, known);
-    if (!found && subject !== undefined && continues.test(text)) found = offer(`${subject} ${text}`, known);
+    // "… and is listening on 8080": the subject before it is who listens, tried first.
+    let found =
+      subject !== undefined && continues.test(text) ? offer(`${subject} ${text}`, known) : undefined;
+    found ??= offer(text, known);
     // "Saved /srv/a and /srv/b", "I started nginx and postgres": a bare object takes the verb before it.
     if (!found && lead !== undefined && bareObject.test(text)) found = offer(lead + text, known);
     if (!found) return { part, unverifiable: `no check for '${part}'` };
     const [kind, parsed, read] = found;
     subject = parsed.subject ?? subject;
-    lead =
-      parsed.subject !== undefined && read.endsWith(parsed.subject)
-        ? read.slice(0, read.length - parsed.subject.length)
-        : undefined;
+    // What a bare next part completes: the part before without its last word ("Saved /a" → "Saved ",
+    // "api is up" → "api is "), so "and /b", "and healthy" read as whole parts; they must still parse.
+    lead = read.includes(" ") ? read.slice(0, read.lastIndexOf(" ") + 1) : undefined;
     if ("unverifiable" in parsed) return { part, unverifiable: `${part}: ${parsed.unverifiable}` };
     return { part, kind, claim: parsed.claim };
   });

@@ -74,6 +74,23 @@ describe("each part to its kind", () => {
     ["curl http://localhost:3000/ returns 404", "http", { url: "http://localhost:3000/", status: 404 }],
     ["http://127.0.0.1:8001/ responds within 500 ms", "http", { withinMs: 500 }],
     ["http://127.0.0.1:8001/ responds within 2 s", "http", { withinMs: 2000 }],
+    ["http://127.0.0.1:8001/missing is 404", "http", { status: 404 }],
+    [
+      "http://127.0.0.1:8001/ returns a body containing uptime_s",
+      "http",
+      { text: "uptime_s", present: true },
+    ],
+    ["http://127.0.0.1:8001/ does not return 500", "http", { status: 500, not: true }],
+    ["Memory usage exceeds 33%", "memory", { op: ">", percent: 33 }],
+    ["/srv/out/big.bin exceeds 1 MB", "file", { test: "size", op: ">", bytes: 1e6 }],
+    ["The report is at /srv/out/report.txt", "file", { test: "exists", path: "/srv/out/report.txt" }],
+    ["At least 41 GB are free on /srv", "disk", { path: "/srv", op: ">=", freeBytes: 41e9 }],
+    ["localhost port 8080 is listening", "port", { host: "localhost", port: 8080, listening: true }],
+    ["A service is bound to 127.0.0.1:9000", "port", { port: 9000, listening: true }],
+    ["I killed the process on port 8080", "port", { port: 8080, listening: false }],
+    ["Port 3000 is in use by node", "port", { port: 3000, listening: true, holder: "node" }],
+    ["Vigil reports api as healthy", "target", { name: "api", want: "up" }],
+    ["the backup-db action ran without errors", "run", { of: "action", name: "backup-db", ok: true }],
   ])("%s → %s", (claim, kind, parsed) => {
     const parts = read(claim);
     expect(parts).toHaveLength(1);
@@ -88,6 +105,14 @@ describe("each part to its kind", () => {
     expect(read("api is healthy and returns 200 on /health")).toMatchObject([
       { kind: "target", claim: { name: "api" } },
       { kind: "http", claim: { service: "api", path: "/health", status: 200 } },
+    ]);
+    expect(read("The api service is up and healthy")).toMatchObject([
+      { kind: "target", claim: { name: "api", want: "up" } },
+      { kind: "target", claim: { name: "api", want: "up" } },
+    ]);
+    expect(read("nginx has been restarted and is accepting connections on port 80")).toMatchObject([
+      { kind: "process", claim: { name: "nginx" } },
+      { kind: "port", claim: { port: 80, holder: "nginx" } },
     ]);
     expect(read("Saved /srv/out/a.txt and /srv/out/b.txt")).toMatchObject([
       { kind: "file", claim: { path: "/srv/out/a.txt" } },

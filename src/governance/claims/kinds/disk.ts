@@ -7,6 +7,7 @@ import fs from "node:fs/promises";
 import { defineKind, notSeen, seen, type Parsed } from "../kind.ts";
 import {
   COMPARE,
+  IS,
   PATH,
   PERCENT,
   SIZE,
@@ -37,15 +38,25 @@ const free = (path: string | undefined, op: string, n: string, unit: string): Di
 };
 const shapes: { re: RegExp; make: (m: RegExpExecArray) => DiskClaim | undefined }[] = [
   {
-    re: whole(String.raw`${DISK} ${OF} ${PATH} is ${COMPARE} ${PERCENT}${FULL}`),
+    re: whole(String.raw`${PATH} (?:disk )?(?:usage|use|utilisation|utilization) ${IS}${COMPARE} ${PERCENT}`),
     make: (m) => pct(pathOf(m, 1), m[4]!, m[5]!),
   },
   {
-    re: whole(String.raw`${DISK} is ${COMPARE} ${PERCENT}${FULL}(?: (?:on|for|of|at) ${PATH})?`),
+    re: whole(
+      String.raw`${COMPARE}(?: than)? ${SIZE} (?:is|are) (?:free|available|left)(?: (?:on|in|at|under) ${PATH})?`,
+    ),
+    make: (m) => free(pathOf(m, 4), m[1]!, m[2]!, m[3]!),
+  },
+  {
+    re: whole(String.raw`${DISK} ${OF} ${PATH} ${IS}${COMPARE} ${PERCENT}${FULL}`),
+    make: (m) => pct(pathOf(m, 1), m[4]!, m[5]!),
+  },
+  {
+    re: whole(String.raw`${DISK} ${IS}${COMPARE} ${PERCENT}${FULL}(?: (?:on|for|of|at) ${PATH})?`),
     make: (m) => pct(pathOf(m, 3), m[1]!, m[2]!),
   },
   {
-    re: whole(String.raw`${PATH} is ${COMPARE} ${PERCENT}(?: full| used)`),
+    re: whole(String.raw`${PATH} ${IS}${COMPARE} ${PERCENT}(?: full| used)`),
     make: (m) => pct(pathOf(m, 1), m[4]!, m[5]!),
   },
   {
@@ -64,7 +75,7 @@ const shapes: { re: RegExp; make: (m: RegExpExecArray) => DiskClaim | undefined 
   },
   {
     re: whole(
-      String.raw`(?:free|available) (?:disk )?space (?:on|of|at|for) ${PATH} is ${COMPARE}(?: than)? ${SIZE}`,
+      String.raw`(?:free|available) (?:disk )?space (?:on|of|at|for) ${PATH} ${IS}${COMPARE}(?: than)? ${SIZE}`,
     ),
     make: (m) => free(pathOf(m, 1), m[4]!, m[5]!, m[6]!),
   },

@@ -13,6 +13,7 @@ import { findText, maxReadBytes } from "../read.ts";
 import type { ClaimSources } from "../sources.ts";
 import {
   COMPARE,
+  IS,
   PATH,
   SIZE,
   TEXT,
@@ -93,6 +94,14 @@ const shapes: Shape[] = [
     path: 2,
   },
   {
+    // "The report is at /srv/out/report.txt": where a thing is, so it exists.
+    re: whole(
+      String.raw`(?:the )?(?:[\w-]+ ){1,3}(?:is|are|was saved|was written|has been saved|lives|can be found) at ${PATH}`,
+    ),
+    make: () => ({ test: "exists" }),
+    path: 1,
+  },
+  {
     re: whole(
       String.raw`(?:there is |there's )?no (?:such )?(file|folder|directory|dir)(?: (?:at|called|named))? ${PATH}(?: any ?more)?`,
     ),
@@ -117,7 +126,7 @@ const shapes: Shape[] = [
     path: 2,
   },
   {
-    re: whole(String.raw`(?:the )?${NOUN}${PATH} is ${COMPARE}(?: than)? ${SIZE}`),
+    re: whole(String.raw`(?:the )?${NOUN}${PATH} ${IS}${COMPARE}(?: than)? ${SIZE}`),
     make: (m) => {
       const bytes = bytesOf(m[6]!, m[7]!);
       return Number.isFinite(bytes) ? { test: "size", op: opOf(m[5]!), bytes } : undefined;

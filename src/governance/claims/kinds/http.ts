@@ -22,7 +22,7 @@ const maxBody = 1024 * 1024;
 const maxRedirects = 3;
 
 const STATUS = String.raw`(?:(?:a|an|http|status|code|the status|status code|response) )*(\d{3})(?: [a-z]+(?: [a-z]+)?)?`;
-const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|is responding with|gives|serves|is returning|is serving|sends back|replies with)`;
+const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|is responding with|responds|gives|serves|is returning|is serving|sends back|replies with)`;
 const NOT_ANSWERS = String.raw`(?:does not|doesn't|no longer|did not|didn't) (?:return|answer|respond with|give|serve)s?|no longer (?:returns|answers|responds with|gives|serves)`;
 /** A quoted text, or one word unquoted ("contains healthy", "contains 1.4.2"). */
 const TXT = String.raw`(?:"([^"]{1,1000})"|'([^']{1,1000})'|([^\s"']{1,200}))`;
@@ -47,6 +47,16 @@ const shapes: Shape[] = [
     make: (m) => ({ url: url(m), status: Number(m[2]), not: true }),
   },
   { re: whole(String.raw`${PRE}${URL_RE} ${UP}`), make: (m) => ({ url: url(m), answers: true }) },
+  {
+    re: whole(String.raw`${PRE}${URL_RE} is (?:a |an |returning )?(\d{3})`),
+    make: (m) => ({ url: url(m), status: Number(m[2]) }),
+  },
+  {
+    re: whole(
+      String.raw`${PRE}${URL_RE} (?:returns|serves|responds with|answers with|gives) (?:a |an |the )?(?:body|response|page|json|document)(?: that)? (?:containing|contains|with|including|includes|mentioning) ${TXT}`,
+    ),
+    make: (m) => ({ url: url(m), text: text(m, 2), present: true }),
+  },
   { re: whole(String.raw`${PRE}${URL_RE} ${DOWN}`), make: (m) => ({ url: url(m), answers: false }) },
   {
     re: whole(

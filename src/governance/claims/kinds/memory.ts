@@ -7,6 +7,7 @@ import { parseMeminfo } from "../../../probes/memory.ts";
 import { defineKind, notSeen, seen, type Parsed } from "../kind.ts";
 import {
   COMPARE,
+  IS,
   PERCENT,
   SIZE,
   bytesOf,
@@ -21,16 +22,13 @@ import {
 type MemoryClaim = { op: Op } & ({ percent: number } | { availableBytes: number });
 
 const MEMORY = String.raw`(?:the )?(?:host's |system |host )?(?:memory|ram|mem)(?: usage| use| used| utilisation| utilization| consumption)?`;
-const shapes = [
-  whole(String.raw`${MEMORY} is ${COMPARE} ${PERCENT}`),
-  whole(String.raw`${MEMORY} (?:stays|remains) ${COMPARE} ${PERCENT}`),
-];
+const shapes = [whole(String.raw`${MEMORY} ${IS}${COMPARE} ${PERCENT}`)];
 /** Available memory (MemAvailable): "At least 11 GB of memory is available", "more than 2 GB of RAM is free". */
 const AVAILABLE = [
   whole(
     String.raw`(?:there (?:is|are) )?${COMPARE}(?: than)? ${SIZE} (?:of )?(?:memory|ram)(?: is| are)? (?:available|free)`,
   ),
-  whole(String.raw`(?:available|free) (?:memory|ram) is ${COMPARE}(?: than)? ${SIZE}`),
+  whole(String.raw`(?:available|free) (?:memory|ram) ${IS}${COMPARE}(?: than)? ${SIZE}`),
 ];
 
 export default defineKind<MemoryClaim>({

@@ -52,7 +52,19 @@ const shapes: Shape[] = [
   shape(String.raw`${HOST}:${PORT} (?:is|are) ${OPEN}`, true, 2, 1),
   shape(String.raw`${HOST}:${PORT} (?:is|are) ${SHUT}`, false, 2, 1),
   shape(String.raw`${HOST}:${PORT} (?:accepts connections|listens|answers|responds)`, true, 2, 1),
-  shape(String.raw`(?:something|a process|a service|a server) (?:is )?listen(?:s|ing) on ${AT}`, true, 2, 1),
+  shape(
+    String.raw`(?:something|a process|a service|a server|a program|a listener) (?:is )?(?:listen(?:s|ing)|bound|running|accepting connections) (?:on|to) ${AT}`,
+    true,
+    2,
+    1,
+  ),
+  shape(String.raw`(?:listening|accepting connections|bound) (?:on|to) ${AT}`, true, 2, 1),
+  shape(
+    String.raw`${PORT_IS} (?:accepts connections|listens|is listening|answers|is accepting connections)(?: on ${ON_HOST})?`,
+    true,
+    1,
+    2,
+  ),
   shape(String.raw`${NOBODY} (?:is )?(?:listen(?:s|ing)|running|runs|bound) (?:on|to) ${AT}`, false, 2, 1),
   shape(
     String.raw`${PORT_IS} (?:is|are) (?:in use|taken|held|bound|used|owned) by (?:the )?${NAME}(?: process| service| server)?`,
@@ -107,8 +119,13 @@ export default defineKind<PortClaim>({
     "tests are listening on 80",
   ],
   parse(part, known): Parsed<PortClaim> {
+    // "127.0.0.1 port 8080", "localhost port 8080": the host:port it means.
+    const text = part.text.replace(
+      /\b(localhost|\d{1,3}(?:\.\d{1,3}){3}) (?:tcp )?port (\d{1,5})\b/i,
+      "$1:$2",
+    );
     for (const s of shapes) {
-      const m = s.re.exec(part.text);
+      const m = s.re.exec(text);
       if (!m) continue;
       const holder = s.holder === undefined ? undefined : m[s.holder];
       if (s.holder !== undefined && !plausibleName(holder) && !known.targets.has(holder ?? "")) continue;

@@ -20,10 +20,13 @@ const NOT = String.raw`(?:is not|isn't|is no longer|are not|aren't|are no longer
 const AFTER = String.raw`(?: again| in the background| successfully| now)?`;
 
 const patterns: { re: RegExp; running: boolean }[] = [
-  { re: whole(String.raw`${PREFIX}${NAME}${SUFFIX} (?:is|are) (?:running|alive|started|up)`), running: true },
+  {
+    re: whole(String.raw`${PREFIX}${NAME}${SUFFIX} (?:is|are) (?:running|alive|started|up|active)`),
+    running: true,
+  },
   {
     re: whole(
-      String.raw`${PREFIX}${NAME}${SUFFIX} (?:runs|has started|has been started|was started|has been restarted|was restarted|restarted|has been launched|was launched)`,
+      String.raw`${PREFIX}${NAME}${SUFFIX} (?:runs|started|has started|has been started|was started|has been restarted|was restarted|restarted|has been launched|was launched)${AFTER}`,
     ),
     running: true,
   },
@@ -129,7 +132,11 @@ export function processesNamed(name: string): { pids: number[]; kin: string[] } 
   const want = name.toLowerCase();
   // comm holds at most 15 characters: a longer name is found by argv[0] alone.
   const byComm = want.length <= 15;
-  const family = new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[-_:.]|\\d)`);
+  // A daemon's usual names for itself: redis-server, mysqld, php-fpm8.2, python3. Not any name that
+  // starts with it: vigil-cx is not vigil-cx-alpha.
+  const family = new RegExp(
+    `^${want.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:-server|-daemon|d|-fpm)?[\\d.]*$`,
+  );
   const pids: number[] = [];
   const kin = new Set<string>();
   for (const entry of entries) {

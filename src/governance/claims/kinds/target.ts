@@ -23,7 +23,7 @@ const said: [Want, string][] = [
     "unhealthy|failing|broken|degraded|not healthy|not ok|not up|not working|not passing|erroring",
   ],
   ["down", "down|offline|failed|dead|unavailable|not available|gone down"],
-  ["running", "running|started|alive|restarted"],
+  ["running", "running|started|alive|restarted|active"],
   ["stopped", "stopped|not running|no longer running|shut down|halted"],
 ];
 for (const [want, list] of said) for (const w of list.split("|")) words[w] = want;
@@ -65,6 +65,12 @@ const shapes: { re: RegExp; want: (m: RegExpExecArray) => Want | undefined }[] =
   {
     re: whole(String.raw`${WHO}(?:stopped|shut down)(?: the)? ${NOUN}${TARGET}${TAIL}`),
     want: () => "stopped",
+  },
+  {
+    re: whole(
+      String.raw`(?:vigil|the agent|the dashboard|vigil status) (?:reports|shows|lists|says|has) (?:the )?${NOUN}${TARGET}${TAIL} (?:as|is) ${STATE}`,
+    ),
+    want: (m) => words[m[4]!.toLowerCase()],
   },
 ];
 
