@@ -43,8 +43,11 @@ type FileClaim = Test & {
 /** "Created" means lately: a report from last week is not the one the claim is about. */
 export const createdWithinMs = 24 * 60 * 60 * 1000;
 
-/** "file", "folder", with up to two words before it ("the backup file", "the output folder"). */
-const NOUN = String.raw`(?:(?:[\w-]+ ){0,2}?(file|folder|directory|dir) )?`;
+/**
+ * "file", "folder" (captured: a file where it says folder is FALSE), or a word for a file's content
+ * ("the report"), with up to two words before it ("the backup file", "the output folder").
+ */
+const NOUN = String.raw`(?:(?:[\w-]+ ){0,2}?(?:(file|folder|directory|dir)|report|log|output|results?|backup|dump|archive|export|summary|document|csv|json|config) )?`;
 const MADE = String.raw`(?:created|wrote|written|saved|generated|produced|exported|stored|dumped|copied|moved|put|placed|made)`;
 const DETERMINER = String.raw`(?:(?:a|an|the|my|our|its|new|final|full) )*`;
 
@@ -96,7 +99,7 @@ const shapes: Shape[] = [
   {
     // "The report is at /srv/out/report.txt": where a thing is, so it exists.
     re: whole(
-      String.raw`(?:the )?(?:[\w-]+ ){1,3}(?:is|are|was saved|was written|has been saved|lives|can be found) at ${PATH}`,
+      String.raw`(?:the )?(?:[\w-]+ ){0,2}(?:report|file|output|results?|log|backup|dump|archive|export|summary|data|artifact|document|config|configuration|csv|json|page|image|bundle|build|package|notes) (?:is|are|was saved|was written|has been saved|lives|can be found) at ${PATH}`,
     ),
     make: () => ({ test: "exists" }),
     path: 1,

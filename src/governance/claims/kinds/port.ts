@@ -41,7 +41,7 @@ const shape = (re: string, listening: boolean, port: number, host: number, holde
 });
 const PORT_IS = String.raw`(?:the )?(?:tcp )?port ${PORT}`;
 const NOBODY = String.raw`(?:nothing|no process|no service|nobody|no one)`;
-const HOLDER = String.raw`(?:the )?${NAME}(?: process| service| server)?`;
+const HOLDER = String.raw`(?:the )?(?:service |process |daemon |server )?${NAME}(?: process| service| server)?`;
 const LISTENS = String.raw`(?:listening|listens|accepting connections|accepts connections|running|serving|up)`;
 const shapes: Shape[] = [
   shape(String.raw`${PORT_IS}(?: on ${ON_HOST})? (?:is|are) ${OPEN}`, true, 1, 2),
