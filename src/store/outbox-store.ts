@@ -101,14 +101,17 @@ export class OutboxStore {
    */
   async claimDue(claimer: string, now: number, until: number, limit: number): Promise<OutboxRow[]> {
     const skipLocked = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
-    const rows = await this.db.all(
-      `UPDATE outbox SET claimed_by = ?, claim_until = ? WHERE id IN (
+    // A write: on SQLite's one connection it must wait its turn, not slip into another's transaction.
+    const rows = await this.db.transaction("outbox", (tx) =>
+      tx.all(
+        `UPDATE outbox SET claimed_by = ?, claim_until = ? WHERE id IN (
          SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ?
            AND (claimed_by IS NULL OR claimed_by = ? OR claim_until <= ?
                 OR NOT EXISTS (SELECT 1 FROM agents a WHERE a.instance = outbox.claimed_by AND a.lease_until > ?))
            ORDER BY next_at, created_at LIMIT ? ${skipLocked})
        RETURNING *`,
-      [claimer, until, now, claimer, now, now, limit],
+        [claimer, until, now, claimer, now, now, limit],
+      ),
     );
     return rows.map(row).sort((a, b) => a.next_at - b.next_at || a.created_at - b.created_at);
   }
