@@ -171,7 +171,10 @@ function understand(parts: string[], known: KnownNames): (Understood | PartOutco
     found ??= offer(text, known);
     // "Saved /srv/a and /srv/b", "I started nginx and postgres": a bare object takes the verb before it.
     if (!found && lead !== undefined && bareObject.test(text)) found = offer(lead + text, known);
-    if (!found) return { part, unverifiable: `no check for '${part}'` };
+    if (!found) {
+      lead = undefined;
+      return { part, unverifiable: `no check for '${part}'` };
+    }
     const [kind, parsed, read] = found;
     subject = parsed.subject ?? subject;
     // What a bare next part completes: the part before without its last word ("Saved /a" → "Saved ",
