@@ -60,6 +60,12 @@ describe("the verdict over a claim's parts", () => {
     expect(v.evidence).toMatch(/not answered within 300 ms|time ran out/);
   });
 
+  it("checks no half of a conditional claim", async () => {
+    const v = await check(`If nginx is running, port ${closed} is open`);
+    expect(v).toMatchObject({ verdict: "UNVERIFIABLE", checks: [] });
+    expect(v.evidence).toBe("a claim that starts with 'If' states a condition, not a fact to check");
+  });
+
   it("checks no part of a claim with too many", async () => {
     const claim = Array.from({ length: maxParts + 1 }, () => `port ${open} is open`).join(" and ");
     const v = await check(claim);

@@ -85,7 +85,16 @@ interface Understood {
  * @example const v = await checkClaim("Port 5432 is listening", sources, { timeoutMs: 5_000 });
  */
 export async function checkClaim(claim: string, sources: ClaimSources, opts: CheckOptions): Promise<Verdict> {
-  const parts = splitParts(normalize(claim));
+  const normalized = normalize(claim);
+  // "If nginx runs, port 80 is open" states no fact: its second half alone would be judged.
+  const condition = /^(if|when|whenever|once|unless|in case|assuming|provided|as soon as)\b/i.exec(
+    normalized,
+  );
+  if (condition) {
+    const why = `a claim that starts with '${condition[1]}' states a condition, not a fact to check`;
+    return verdictOf(claim, [{ part: claim, unverifiable: why }]);
+  }
+  const parts = splitParts(normalized);
   if (parts.length > maxParts) {
     const why = `the claim has ${parts.length} parts; at most ${maxParts} are checked, so none was`;
     return verdictOf(claim, [{ part: claim, unverifiable: why }]);
