@@ -32,11 +32,14 @@
  *   on port 8080", "nginx is listening on 8080" (and nginx holds it), "I freed port 8080".
  * - disk: "Disk usage of / is below 80%", "/srv is less than 90% full", "There is at least 2 GB free
  *   on /srv". memory: "memory use is under 90%", "At least 2 GB of memory is available".
- * - process (by comm or argv[0]'s base name): "Process postgres is running", "I've started nginx",
- *   "redis isn't running", "I stopped nginx", "There is no java process".
+ * - process (by comm or argv[0]'s base name, any case): "Process postgres is running", "I've started
+ *   nginx", "the vigil-x process is active", "redis isn't running", "I stopped nginx", "There is no
+ *   java process". Only its daemon names running ("redis-server" for "redis") is UNVERIFIABLE.
  *
  * Units: 80% / 80 percent; 500 bytes, KB MB GB TB (powers of 1000), KiB MiB GiB TiB (of 1024);
- * 500 ms, 2 s. Comparisons: below, under, less than, at most, above, over, more than, at least.
+ * 500 ms, 2 s. Comparisons: below, under, less than, at most, above, over, more than, at least,
+ * exceeds. Not read, so UNVERIFIABLE: questions, hedges ("I think", "probably"), the past ("was
+ * running yesterday"), and a claim that opens with a condition ("If nginx runs, port 80 is open").
  *
  * ## Safety rules
  *
