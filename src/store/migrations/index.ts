@@ -17,6 +17,7 @@ import { m010 } from "./010-jobs.ts";
 import { m011 } from "./011-agents.ts";
 import { m012 } from "./012-outbox-claims.ts";
 import { m013 } from "./013-leases.ts";
+import { m014 } from "./014-sessions.ts";
 
 export interface Migration {
   version: number;
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   m011,
   m012,
   m013,
+  m014,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;

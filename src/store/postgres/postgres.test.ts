@@ -10,6 +10,7 @@ import { leasesContract } from "../lease-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
+import { sessionsContract } from "../session-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { toPgPlaceholders } from "./db.ts";
 
@@ -43,6 +44,7 @@ outboxContract("postgres", freshStore);
 jobsContract("postgres", freshStore);
 agentsContract("postgres", freshStore);
 leasesContract("postgres", freshStore);
+sessionsContract("postgres", freshStore);
 
 describe("postgres dialect", () => {
   it("rewrites placeholders outside quotes only", () => {

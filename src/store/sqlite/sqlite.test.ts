@@ -11,6 +11,7 @@ import { leasesContract } from "../lease-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
+import { sessionsContract } from "../session-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
 import { SqliteDb } from "./db.ts";
 
@@ -22,6 +23,7 @@ outboxContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }
 jobsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 agentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 leasesContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
+sessionsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 
 describe("sqlite store", () => {
   it("writes the database at <data_dir>/vigil.db in WAL mode", async () => {
