@@ -19,15 +19,19 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
 }
 
-/** Sets `c.principal` for a route that needs a role, or throws the 401, 403 or 429 the caller gets. */
-export function authenticate(deps: ApiDeps, route: RouteSpec, c: ApiContext): void {
+/**
+ * Sets `c.principal` for a route that needs a role, or throws the 401, 403 or 429 the caller gets
+ * (503 when the store cannot say whether a session cookie is live). A route open to anyone, or a
+ * request with a bearer token, never waits on the store.
+ */
+export async function authenticate(deps: ApiDeps, route: RouteSpec, c: ApiContext): Promise<void> {
   const role = route.roleFor?.(deps) ?? route.role;
   if (role === "none") return;
   const header = c.req.header("authorization");
   let principal: Principal | undefined;
   if (header === undefined) {
     // The dashboard's session cookie (with its CSRF header on writes) stands in for a missing header.
-    principal = cookiePrincipal(c, deps.sessions);
+    principal = await cookiePrincipal(c, deps.sessions);
     if (!principal) throw new VigilError("UNAUTHENTICATED", "send Authorization: Bearer <token>");
   } else {
     const token = bearerToken(header);
@@ -54,13 +58,14 @@ export function authenticate(deps: ApiDeps, route: RouteSpec, c: ApiContext): vo
 
 /**
  * The caller on a route anyone may call, for what it shows only to a token holder (`/health`'s store).
- * A wrong token is counted like anywhere else, but the request is still served, as to anyone.
+ * A wrong token is counted like anywhere else, but the request is still served, as to anyone; so is
+ * a cookie the store cannot look up (a failing store is what `/health` must still report).
  */
-export function identify(deps: ApiDeps, c: ApiContext): Principal | undefined {
+export async function identify(deps: ApiDeps, c: ApiContext): Promise<Principal | undefined> {
   const header = c.req.header("authorization");
   if (header === undefined) {
     try {
-      return cookiePrincipal(c, deps.sessions);
+      return await cookiePrincipal(c, deps.sessions);
     } catch {
       return undefined;
     }

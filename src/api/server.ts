@@ -72,10 +72,11 @@ export function createApi(deps: ApiDeps, table: readonly RouteSpec[] = routes): 
   // However many requests arrive at once, their handlers take turns with /health and the checks.
   const turns = new TurnBudget();
   for (const route of table) {
-    router.add(route.method, route.path, (c) => {
-      authenticate(deps, route, c);
+    router.add(route.method, route.path, async (c) => {
+      await authenticate(deps, route, c);
       const wait = route.urgent ? undefined : turns.take();
-      return wait ? wait.then(() => route.handler(c, deps)) : route.handler(c, deps);
+      if (wait) await wait;
+      return route.handler(c, deps);
     });
   }
   return router;

@@ -3,14 +3,18 @@
  * CSRF on writes, bearer clients untouched, failed logins limited, the token never logged).
  */
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
 import { FailureLimiter, TokenRegistry } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { createApi } from "./server.ts";
-import { csrfMatches, SessionStore } from "./sessions.ts";
+import { csrfMatches, SessionStore, type SessionStoreOptions } from "./sessions.ts";
+import { openStore } from "../store/open.ts";
+import { SessionRows } from "../store/session-store.ts";
+import type { Store } from "../store/store.ts";
 import { serveApi } from "../../test/helpers/api.ts";
+import { tempDir } from "../../test/helpers/tmp.ts";
 
 const tokens = {
   vera: "viewer-token-0123456789",
@@ -22,67 +26,116 @@ const registry = () =>
     { name: "olga", role: "operator", token: tokens.olga },
   ]);
 
+/** A real SQLite store in a temp dir per test, closed after it. */
+const stores: Store[] = [];
+afterEach(async () => {
+  // One test closes its store itself to see a failing store.
+  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+async function table(): Promise<{ rows: SessionRows; store: Store }> {
+  const store = await openStore({ store: "sqlite", dataDir: tempDir() });
+  stores.push(store);
+  return { rows: new SessionRows(store.db), store };
+}
+const sessionsWith = async (opts: Omit<SessionStoreOptions, "table"> & { table?: SessionRows }) => {
+  const rows = opts.table ?? (await table()).rows;
+  return { sessions: new SessionStore({ ...opts, table: rows }), rows };
+};
+
 describe("SessionStore", () => {
-  it("opens a session only for a known token and finds it by its id until it expires", () => {
+  it("opens a session only for a known token and finds it by its id until it expires", async () => {
     let now = 1_000;
-    const store = new SessionStore({ tokens: registry(), ttlMs: 60_000, now: () => now });
-    expect(store.open("nope-not-a-token")).toBeUndefined();
-    const s = store.open(tokens.olga)!;
+    const { sessions, rows } = await sessionsWith({ tokens: registry(), ttlMs: 60_000, now: () => now });
+    expect(await sessions.open("nope-not-a-token")).toBeUndefined();
+    const s = (await sessions.open(tokens.olga))!;
     expect(s.principal).toEqual({ name: "olga", role: "operator" });
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(s.csrf).not.toBe(s.id);
     expect(s.expiresAt).toBe(61_000);
-    expect(store.find(s.id)).toMatchObject({ principal: { name: "olga" }, csrf: s.csrf });
-    expect(store.find("another-id")).toBeUndefined();
+    expect(await sessions.find(s.id)).toMatchObject({ principal: { name: "olga" }, csrf: s.csrf });
+    expect(await sessions.find("another-id")).toBeUndefined();
     now = 61_000;
-    expect(store.find(s.id)).toBeUndefined();
-    expect(store.size).toBe(0);
+    expect(await sessions.find(s.id)).toBeUndefined();
+    // The next login sweeps it.
+    await sessions.open(tokens.vera);
+    expect(await rows.count()).toBe(1);
   });
 
-  it("follows the token registry: a reload that drops the token ends its sessions, a role change applies", () => {
+  it("stores digests only: neither the cookie's id nor the token is in the database", async () => {
+    const { rows, store } = await table();
+    const { sessions } = await sessionsWith({ tokens: registry(), table: rows });
+    const s = (await sessions.open(tokens.olga))!;
+    const dump = JSON.stringify(await store.db.all("SELECT * FROM sessions"));
+    expect(dump).not.toContain(s.id);
+    expect(dump).not.toContain(tokens.olga);
+  });
+
+  it("follows the token registry: a reload that drops the token ends its sessions, a role change applies", async () => {
     const tokensNow = registry();
-    const store = new SessionStore({ tokens: tokensNow });
-    const s = store.open(tokens.vera)!;
+    const { sessions } = await sessionsWith({ tokens: tokensNow });
+    const s = (await sessions.open(tokens.vera))!;
     tokensNow.replace([{ name: "vera", role: "admin", token: tokens.vera }]);
-    expect(store.find(s.id)?.principal.role).toBe("admin");
+    expect((await sessions.find(s.id))?.principal.role).toBe("admin");
     tokensNow.replace([]);
-    expect(store.find(s.id)).toBeUndefined();
+    expect(await sessions.find(s.id)).toBeUndefined();
   });
 
-  it("holds at most maxPerToken sessions of one token, dropping that token's oldest; close ends one", () => {
-    const store = new SessionStore({ tokens: registry(), maxPerToken: 2 });
-    const olga = store.open(tokens.olga)!;
-    const a = store.open(tokens.vera)!;
-    const b = store.open(tokens.vera)!;
-    const c = store.open(tokens.vera)!;
-    expect(store.size).toBe(3);
-    expect(store.find(a.id)).toBeUndefined();
-    expect(store.find(b.id)).toBeDefined();
-    expect(store.find(c.id)).toBeDefined();
-    store.close(c.id);
-    expect(store.find(c.id)).toBeUndefined();
-    expect(store.find(olga.id)).toBeDefined();
+  it("is shared through the store: another agent that knows the token accepts it, one that does not refuses it, a logout ends it everywhere", async () => {
+    const { rows } = await table();
+    const { sessions: a } = await sessionsWith({ tokens: registry(), table: rows });
+    const { sessions: b } = await sessionsWith({ tokens: registry(), table: rows });
+    const { sessions: stranger } = await sessionsWith({
+      tokens: new TokenRegistry([{ name: "olga", role: "operator", token: tokens.olga }]),
+      table: rows,
+    });
+    const s = (await a.open(tokens.vera))!;
+    expect((await b.find(s.id))?.principal.name).toBe("vera");
+    // Unknown to this agent's config, so no session here; the row stays for the agents that know it.
+    expect(await stranger.find(s.id)).toBeUndefined();
+    expect((await a.find(s.id))?.csrf).toBe(s.csrf);
+    await b.close(s.id);
+    expect(await a.find(s.id)).toBeUndefined();
   });
 
-  it("never evicts another token's sessions, however many logins one token makes", () => {
-    const store = new SessionStore({ tokens: registry() });
-    const olga = store.open(tokens.olga)!;
-    for (let i = 0; i < 10_001; i++) store.open(tokens.vera);
-    expect(store.find(olga.id)?.principal.name).toBe("olga");
-    expect(store.size).toBe(1 + store.maxPerToken);
+  it("holds at most maxPerToken sessions of one token, dropping that token's oldest; close ends one", async () => {
+    const { sessions, rows } = await sessionsWith({ tokens: registry(), maxPerToken: 2 });
+    const olga = (await sessions.open(tokens.olga))!;
+    const a = (await sessions.open(tokens.vera))!;
+    const b = (await sessions.open(tokens.vera))!;
+    const c = (await sessions.open(tokens.vera))!;
+    expect(await rows.count()).toBe(3);
+    expect(await sessions.find(a.id)).toBeUndefined();
+    expect(await sessions.find(b.id)).toBeDefined();
+    expect(await sessions.find(c.id)).toBeDefined();
+    await sessions.close(c.id);
+    expect(await sessions.find(c.id)).toBeUndefined();
+    expect(await sessions.find(olga.id)).toBeDefined();
   });
 
-  it("an expired session of the token makes room before a live one is dropped", () => {
+  it("never evicts another token's sessions, however many logins one token makes", async () => {
+    const { sessions, rows } = await sessionsWith({ tokens: registry() });
+    const olga = (await sessions.open(tokens.olga))!;
+    for (let i = 0; i < 1_001; i++) await sessions.open(tokens.vera);
+    expect((await sessions.find(olga.id))?.principal.name).toBe("olga");
+    expect(await rows.count()).toBe(1 + sessions.maxPerToken);
+  });
+
+  it("an expired session of the token makes room before a live one is dropped", async () => {
     let now = 0;
-    const store = new SessionStore({ tokens: registry(), maxPerToken: 2, ttlMs: 1_000, now: () => now });
-    store.open(tokens.vera);
+    const { sessions, rows } = await sessionsWith({
+      tokens: registry(),
+      maxPerToken: 2,
+      ttlMs: 1_000,
+      now: () => now,
+    });
+    await sessions.open(tokens.vera);
     now = 900;
-    const live = store.open(tokens.vera)!;
+    const live = (await sessions.open(tokens.vera))!;
     now = 1_500;
-    const next = store.open(tokens.vera)!;
-    expect(store.find(live.id)).toBeDefined();
-    expect(store.find(next.id)).toBeDefined();
-    expect(store.size).toBe(2);
+    const next = (await sessions.open(tokens.vera))!;
+    expect(await sessions.find(live.id)).toBeDefined();
+    expect(await sessions.find(next.id)).toBeDefined();
+    expect(await rows.count()).toBe(2);
   });
 
   it("compares CSRF tokens exactly", () => {
@@ -93,7 +146,7 @@ describe("SessionStore", () => {
   });
 });
 
-function apiWith(opts: { limit?: number } = {}) {
+async function apiWith(opts: { limit?: number } = {}) {
   let logged = "";
   const log = createLogger({
     level: "debug",
@@ -106,11 +159,12 @@ function apiWith(opts: { limit?: number } = {}) {
     }),
   });
   const tokensNow = registry();
+  const { rows, store } = await table();
   let paused = false;
   const deps = {
     tokens: tokensNow,
     limiter: new FailureLimiter({ limit: opts.limit ?? 1_000 }),
-    sessions: new SessionStore({ tokens: tokensNow }),
+    sessions: new SessionStore({ tokens: tokensNow, table: rows }),
     log,
     guard: {
       pause: async () => ({ paused: (paused = true) }),
@@ -118,10 +172,10 @@ function apiWith(opts: { limit?: number } = {}) {
     },
     targets: { list: () => [] },
   } as unknown as ApiDeps;
-  return { app: serveApi(createApi(deps)), logged: () => logged };
+  return { app: serveApi(createApi(deps)), logged: () => logged, store };
 }
 
-type App = ReturnType<typeof serveApi>;
+type App = Awaited<ReturnType<typeof apiWith>>["app"];
 const login = (app: App, token: string, headers: Record<string, string> = {}) =>
   app.request("/api/session", {
     method: "POST",
@@ -133,7 +187,7 @@ const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0]
 
 describe("POST /api/session and cookie authentication", () => {
   it("logs in with a token: an HttpOnly, SameSite=Strict cookie and a CSRF token; the token is never logged", async () => {
-    const { app, logged } = apiWith();
+    const { app, logged } = await apiWith();
     const res = await login(app, tokens.olga);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { name: string; role: string; csrf_token: string; expires_at: number };
@@ -153,7 +207,7 @@ describe("POST /api/session and cookie authentication", () => {
 
   // The agent serves plain HTTP: HTTPS reaches it through a TLS-terminating proxy that says so.
   it("marks the cookie Secure over HTTPS", async () => {
-    const { app } = apiWith();
+    const { app } = await apiWith();
     const res = await login(app, tokens.vera, { "x-forwarded-proto": "https" });
     expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
     const plain = await login(app, tokens.vera);
@@ -161,7 +215,7 @@ describe("POST /api/session and cookie authentication", () => {
   });
 
   it("refuses an unknown token with 401, too many failures from one address with 429, a valid token never", async () => {
-    const { app } = apiWith({ limit: 3 });
+    const { app } = await apiWith({ limit: 3 });
     for (let i = 0; i < 3; i++) {
       const res = await login(app, "wrong-token-0123456789");
       expect(res.status).toBe(401);
@@ -176,7 +230,7 @@ describe("POST /api/session and cookie authentication", () => {
   });
 
   it("validates the body", async () => {
-    const { app } = apiWith();
+    const { app } = await apiWith();
     const res = await app.request("/api/session", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -186,7 +240,7 @@ describe("POST /api/session and cookie authentication", () => {
   });
 
   it("needs the X-CSRF-Token header on every write made with the cookie", async () => {
-    const { app } = apiWith();
+    const { app } = await apiWith();
     const res = await login(app, tokens.olga);
     const { csrf_token } = (await res.json()) as { csrf_token: string };
     const cookie = cookieOf(res);
@@ -216,7 +270,7 @@ describe("POST /api/session and cookie authentication", () => {
   });
 
   it("keeps roles: a viewer's session cannot pause", async () => {
-    const { app } = apiWith();
+    const { app } = await apiWith();
     const res = await login(app, tokens.vera);
     const { csrf_token } = (await res.json()) as { csrf_token: string };
     const pause = await app.request("/api/pause", {
@@ -228,7 +282,7 @@ describe("POST /api/session and cookie authentication", () => {
   });
 
   it("logs out with DELETE (CSRF checked); the cookie is dead afterwards", async () => {
-    const { app } = apiWith();
+    const { app } = await apiWith();
     const res = await login(app, tokens.vera);
     const { csrf_token } = (await res.json()) as { csrf_token: string };
     const cookie = cookieOf(res);
@@ -244,8 +298,24 @@ describe("POST /api/session and cookie authentication", () => {
     expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/log in again/);
   });
 
-  it("a dead cookie is not counted as a failed authentication (a restarted agent must not lock browsers out)", async () => {
-    const { app } = apiWith({ limit: 2 });
+  it("answers 503 STORE_UNAVAILABLE, not a 500, when the store cannot look the cookie up", async () => {
+    const { app, store } = await apiWith();
+    const res = await login(app, tokens.olga);
+    const cookie = cookieOf(res);
+    await store.close();
+    const after = await app.request("/api/session", { headers: { cookie } });
+    expect(after.status).toBe(503);
+    const body = (await after.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("STORE_UNAVAILABLE");
+    expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
+    // A login cannot be stored either: the same answer, no cookie.
+    const again = await login(app, tokens.olga);
+    expect(again.status).toBe(503);
+    expect(again.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("a dead cookie is not counted as a failed authentication (a browser with an old cookie must not be locked out)", async () => {
+    const { app } = await apiWith({ limit: 2 });
     for (let i = 0; i < 5; i++) {
       expect((await app.request("/api/session", { headers: { cookie: "vigil_session=stale" } })).status).toBe(
         401,

@@ -8,6 +8,7 @@ import { EventStreams } from "../api/event-streams.ts";
 import { SessionStore } from "../api/sessions.ts";
 import { createApi, listen, type Listening } from "../api/server.ts";
 import { testChannel } from "../notify/test-message.ts";
+import { SessionRows } from "../store/session-store.ts";
 import type { Redactor } from "../core/redact.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { governanceApi } from "./governance.ts";
@@ -44,7 +45,11 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     limiter: new FailureLimiter({ log, observer: b.metrics.access, now: () => clock.now() }),
     history: new TargetHistory({ store: core.store, clock, targets: b.supervision }),
     mcp: mcpApi(w),
-    sessions: new SessionStore({ tokens: w.tokens, now: () => clock.now() }),
+    sessions: new SessionStore({
+      tokens: w.tokens,
+      table: new SessionRows(core.store.db),
+      now: () => clock.now(),
+    }),
     log,
     health: w.health,
     reload: w.reload,

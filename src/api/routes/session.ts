@@ -14,9 +14,9 @@ const cookieOptions = (c: ApiContext) =>
   ({ path: "/", httpOnly: true, sameSite: "Strict", secure: overHttps(c) }) as const;
 
 /** The cookie's session, when the request has one that is still live. */
-const currentSession = (c: ApiContext, deps: ApiDeps) => {
+const currentSession = async (c: ApiContext, deps: ApiDeps) => {
   const id = c.req.cookie(sessionCookie);
-  return id ? deps.sessions.find(id) : undefined;
+  return id ? await deps.sessions.find(id) : undefined;
 };
 
 /** The dashboard's login (added). Bearer clients never need these. */
@@ -29,7 +29,7 @@ export const sessionRoutes: RouteSpec[] = [
     // token logs in whatever the limiter holds against the address.
     handler: async (c, deps) => {
       const { token } = await readJson(c, loginBody);
-      const session = deps.sessions.open(token);
+      const session = await deps.sessions.open(token);
       if (!session) {
         refuse(deps, c, {
           reason: "login",
@@ -59,9 +59,9 @@ export const sessionRoutes: RouteSpec[] = [
     path: "/api/session",
     role: "viewer",
     // With a bearer token there is no session, hence no CSRF token: such a client needs none.
-    handler: (c, deps) => {
+    handler: async (c, deps) => {
       const principal = c.principal!;
-      const session = currentSession(c, deps);
+      const session = await currentSession(c, deps);
       c.header("Cache-Control", "no-store");
       return c.json({
         name: principal.name,
@@ -75,9 +75,9 @@ export const sessionRoutes: RouteSpec[] = [
     method: "DELETE",
     path: "/api/session",
     role: "viewer",
-    handler: (c, deps) => {
+    handler: async (c, deps) => {
       const id = c.req.cookie(sessionCookie);
-      if (id) deps.sessions.close(id);
+      if (id) await deps.sessions.close(id);
       c.deleteCookie(sessionCookie, cookieOptions(c));
       return c.json({ ok: true });
     },

@@ -28,7 +28,7 @@ export const systemRoutes: RouteSpec[] = [
     // Anyone may ask; only a token holder learns where the store is (a path, or a database URL).
     handler: async (c, deps) => {
       const health = await deps.health();
-      const store = identify(deps, c) ? health.store : health.store.replace(/:.*$/s, "");
+      const store = (await identify(deps, c)) ? health.store : health.store.replace(/:.*$/s, "");
       // 503 while degraded, so a load balancer or uptime check sees that this agent cannot record.
       return c.json({ ...health, store, runtime: runtimeInfo() }, health.status === "ok" ? 200 : 503);
     },
