@@ -22,7 +22,7 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** Called when a request answers 401: the session ended (expired, logged out, agent restarted). */
+/** Called when a request answers 401: the session ended (expired, logged out, or its token removed). */
 export function whenLoggedOut(fn: () => void): void {
   onLoggedOut = fn;
 }
