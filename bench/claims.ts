@@ -1,9 +1,9 @@
 /**
  * Issue 17's goal, measured: the labelled claims corpus (test/claims/) against its real machine
- * state, each claim through POST /api/verify on the real agent. Prints, for the first set, the
- * held-out set and both: claims by label, verifiable claims answered with their label, and claims
- * not true answered TRUE (goal: none); then the confusion matrix, the time per claim (p50/p95,
- * client side) and the mismatches. Goal: >= 95 % of verifiable claims right, 0 TRUE for a claim
+ * state, each claim through POST /api/verify on the real agent. Prints, for each set and for all:
+ * claims by label, verifiable claims answered with their label, and claims not true answered TRUE
+ * (goal: none); then the confusion matrix, the time per claim (p50/p95, client side) and the
+ * mismatches. Goal: >= 95 % of verifiable claims right, 0 TRUE for a claim
  * that is not true.
  */
 import fs from "node:fs";
@@ -31,7 +31,8 @@ try {
   const sets: [string, Outcome[]][] = [
     ["first", outcomes.filter((o) => o.set === "first")],
     ["held-out", outcomes.filter((o) => o.set === "held-out")],
-    ["both", outcomes],
+    ["held-out-2", outcomes.filter((o) => o.set === "held-out-2")],
+    ["all", outcomes],
   ];
   if (!machine.dockerReachable)
     console.log("No container engine here: the container claims count as UNVERIFIABLE.\n");
@@ -44,7 +45,7 @@ try {
     console.log(`| ${name} | ${s.total} | ${labels} | ${right} | ${s.trueForNotTrue.length} |`);
   }
   const s = summarize(outcomes);
-  console.log(`\nBoth sets, label by verdict:\n\n${confusionTable(s)}\n`);
+  console.log(`\nAll sets, label by verdict:\n\n${confusionTable(s)}\n`);
   console.log(`connections to 127.0.0.2 (a host outside verify.hosts): ${machine.forbiddenContacts()}`);
   console.log(`verify time per claim: p50 ${s.p50ms.toFixed(1)} ms, p95 ${s.p95ms.toFixed(1)} ms`);
   console.log(`whole corpus, one claim at a time: ${wallS.toFixed(1)} s`);
