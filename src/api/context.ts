@@ -1,4 +1,6 @@
 /** What routes may use. The API reaches the rest of the agent only through this. */
+import type { AlertReceipt } from "../alertmanager/alerts.ts";
+import type { WebhookPayload } from "../alertmanager/payload.ts";
 import type { ApprovalView } from "../approvals/approvals.ts";
 import type { BackupsView } from "../backups/manifest.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -173,6 +175,10 @@ export interface McpApi {
 
 export type ReloadOutcome = { ok: true } | { ok: false; problems: string[] };
 
+export interface AlertmanagerApi {
+  receive(payload: WebhookPayload, by: string): Promise<AlertReceipt>;
+}
+
 export interface ApiDeps {
   audit: AuditLog;
   targets: TargetsApi;
@@ -187,6 +193,8 @@ export interface ApiDeps {
   metrics: MetricsApi;
   history: HistoryApi;
   mcp: McpApi;
+  /** Alertmanager's webhook (`POST /api/alertmanager`); absent, the route answers 404. */
+  alertmanager?: AlertmanagerApi;
   /** The dashboard's login sessions (cookie + CSRF token), beside bearer tokens. */
   sessions: SessionStore;
   tokens: TokenRegistry;

@@ -29,6 +29,7 @@ import { reportRoutes } from "./routes/report.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { heartbeatRoutes } from "./routes/heartbeat.ts";
+import { alertmanagerRoutes } from "./routes/alertmanager.ts";
 import { targetRoutes } from "./routes/targets.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { dashboardRoutes } from "../web/dashboard.ts";
@@ -39,6 +40,7 @@ export const routes: readonly RouteSpec[] = [
   ...auditRoutes,
   ...targetRoutes,
   ...heartbeatRoutes,
+  ...alertmanagerRoutes,
   ...actionRoutes,
   ...backupRoutes,
   ...approvalRoutes,

@@ -18,6 +18,8 @@ import { holdReason, mutedReason, type HoldDeps } from "../remediation/hold.ts";
 import { inHand, type InHandDeps } from "../remediation/in-hand.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import { runbookOf } from "../remediation/runbook.ts";
+import { isAlertTarget } from "../alertmanager/naming.ts";
+import { alertRunbook } from "../alertmanager/routes.ts";
 import { Silences } from "../remediation/silences.ts";
 import { remediationStats } from "../remediation/stats.ts";
 import { IncidentStore } from "../store/incident-store.ts";
@@ -126,7 +128,8 @@ async function startEngine(
     clock: w.clock,
     log,
     guardrails: () => config().remediation,
-    runbook: (t) => runbookOf(config(), t),
+    runbook: (t) =>
+      isAlertTarget(t) ? alertRunbook(config(), w.supervision.targets.labels(t)) : runbookOf(config(), t),
     riskOf: (a) => riskOf(a, (name) => gateway.declaration(name)),
     holdReason: (t) => holdReason(t, rules.holds),
     busy: (incident) => inHand(incident, rules.inHand),

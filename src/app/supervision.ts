@@ -17,6 +17,7 @@ import { groupMembers } from "../core/procfs.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { Engine, isEngineError } from "../containers/engine.ts";
 import { execArgv } from "../gateway/exec.ts";
+import { alertPolicy, isAlertTarget } from "../alertmanager/naming.ts";
 import { probeOf } from "../probes/index.ts";
 import type { ProbeEnvironment } from "../probes/probe.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
@@ -327,7 +328,8 @@ export class Supervision implements TargetsApi {
     const plans = targetPlans(config);
     this.#plans = new Map(plans.map((p) => [p.name, p]));
     this.#startPeriods.reset(startPeriodsOf(plans));
-    await this.targets.load(plans);
+    // Alertmanager's alerts are targets too, kept until a resolution or a resend settles them.
+    await this.targets.load(plans, (name) => (isAlertTarget(name) ? alertPolicy : undefined));
     return plans;
   }
 

@@ -23,15 +23,13 @@ export interface Planned {
   instead?: string;
 }
 
-export const planned: readonly Planned[] = [
-  { kind: "config key", path: ["alertmanager"], what: "routing Alertmanager's alerts" },
-];
+export const planned: readonly Planned[] = [];
 
 /** CLI verbs of the design that this version does not have. */
 export const plannedVerbs: readonly { verb: string; what: string }[] = [];
 
 /** HTTP routes of the design that this version does not serve: the README marks each "(planned)". */
-export const plannedRoutes: readonly string[] = ["POST /api/alertmanager"];
+export const plannedRoutes: readonly string[] = [];
 
 /**
  * The planned feature a config key path names, if any. A check type is found wherever a check is

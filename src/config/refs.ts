@@ -10,6 +10,8 @@ import { cronProblem } from "../core/cron-schedule.ts";
 import { builtinActions } from "../gateway/builtins.ts";
 import { kindOf } from "../gateway/kinds/index.ts";
 import { probeOf } from "../probes/index.ts";
+import { isAlertTarget } from "../alertmanager/naming.ts";
+import { alertmanagerProblems } from "./alertmanager-refs.ts";
 import { jobProblems } from "./job-refs.ts";
 import { planned, plannedMessage } from "./planned.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
@@ -93,6 +95,7 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   }
 
   jobProblems(c, add);
+  alertmanagerProblems(c, add);
 
   for (const [name, a] of Object.entries(c.actions)) {
     const { type, settings } = kindOf(a);
@@ -126,7 +129,9 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
   const allTargets = new Set([...Object.keys(c.services), ...Object.keys(c.checks)]);
   c.maintenance.forEach((m, i) => {
     m.targets.forEach((t, j) => {
-      if (!allTargets.has(t)) add(["maintenance", i, "targets", j], `"${t}" is not a service or check`);
+      // An alert's target exists once Alertmanager posts it.
+      if (!allTargets.has(t) && !isAlertTarget(t))
+        add(["maintenance", i, "targets", j], `"${t}" is not a service or check`);
     });
     const problem = cronProblem(m.cron);
     if (problem) add(["maintenance", i, "cron"], problem);

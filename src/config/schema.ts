@@ -8,9 +8,10 @@ import { z } from "zod";
 import { parseCondition } from "../conditions/index.ts";
 import { actionSchema } from "../gateway/action.schema.ts";
 import { providers } from "../notify/providers/index.ts";
-import { failureClasses } from "../probes/probe.ts";
 import { probes } from "../probes/index.ts";
+import { alertmanager, targetName } from "./alertmanager.ts";
 import { governance } from "./governance.ts";
+import { remediateStep } from "./remediate-step.ts";
 import { kit } from "./kit.ts";
 import {
   argv,
@@ -122,15 +123,7 @@ const condition = text(2_000).superRefine((text, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: "custom", message: `column ${parsed.column}: ${parsed.message}` });
 });
 
-const remediateStep = z.union([
-  name,
-  z.strictObject({
-    action: name,
-    when: z.array(z.enum(failureClasses)).min(1).optional().describe("Only for these failure classes."),
-    params: z.record(name, z.union([text(4096), z.number()])).default({}),
-  }),
-]);
-export type RemediateStep = z.output<typeof remediateStep>;
+export type { RemediateStep } from "./remediate-step.ts";
 
 /** One optional key per check type found in src/probes/; what each holds is typed by its own probe. */
 const probeTypes = probes.names();
@@ -370,10 +363,21 @@ export const configSchema = z.strictObject({
   jobs: z.record(name, job).default({}).describe("Actions run on a cron schedule, through the gateway."),
   /** Recurring maintenance windows: no remediation and no notification for these targets. */
   maintenance: z
-    .array(z.strictObject({ targets: z.array(name).min(1), cron, duration, reason: text(500).optional() }))
+    .array(
+      z.strictObject({
+        targets: z.array(targetName).min(1),
+        cron,
+        duration,
+        reason: text(500).optional(),
+      }),
+    )
     .default([]),
   /** Claim verification, the claims watcher and instruction checks (src/governance). */
   governance: governance.prefault({}),
+  /** Alertmanager's alerts as targets, and the runbooks that answer them (src/alertmanager). */
+  alertmanager: alertmanager
+    .prefault({})
+    .describe("Runbooks for Alertmanager's alerts, posted to POST /api/alertmanager."),
 });
 
 export type VigilConfig = z.output<typeof configSchema>;

@@ -57,6 +57,8 @@ export interface EventMap {
   "service.spawn_failed": { error: string };
   "target.action": { action: "start" | "stop" | "restart" | "recover"; result: string };
   "heartbeat.received": { from: string };
+  /** Alertmanager posted an alert that changes its target: new firing, or resolved (repeats are not events). */
+  "alert.received": { status: string; fingerprint: string; alertname: string; receiver: string };
   /** A run begins: after validation, risk and (for approve-tier) a valid capability. */
   "action.requested": {
     action: string;

@@ -30,6 +30,8 @@ export const failureClasses = [
   "dns_failure",
   "engine_unreachable",
   "container_missing",
+  /** Alertmanager posted the alert firing (src/alertmanager): no probe yields it. */
+  "alert_firing",
   "unknown",
 ] as const;
 export type FailureClass = (typeof failureClasses)[number];

@@ -48,6 +48,8 @@ export interface TargetView {
   pid?: number | undefined;
   /** What the check is for, as its config's `description` says: beside its state wherever it shows. */
   description?: string | undefined;
+  /** A pushed target's labels (an Alertmanager alert's). */
+  labels?: Record<string, string> | undefined;
 }
 
 interface Entry {
@@ -63,6 +65,9 @@ interface Entry {
   heartbeatAt: number | undefined;
   dirty: boolean;
   description?: string | undefined;
+  /** A pushed target's labels, and what keeps it failing (alert fingerprints): persisted with its health. */
+  labels?: Record<string, string> | undefined;
+  sources?: string[] | undefined;
   /** The open incident, set by the incidents module (not persisted: incidents are). */
   incident: string | null;
   /**
@@ -103,6 +108,8 @@ export class Targets {
       group?: boolean;
       description?: string | undefined;
     }[],
+    /** Targets declared at run time (`push`) that are kept across a restart: their policy, by name. */
+    pushed: (name: string) => HealthPolicy | undefined = () => undefined,
   ): Promise<void> {
     const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
@@ -113,7 +120,8 @@ export class Targets {
     for (const row of rows.values()) {
       if (configured.has(row.name)) continue;
       const group = member(row.name);
-      if (group) this.#restore(row.name, group.policy, row, now);
+      const policy = group?.policy ?? pushed(row.name);
+      if (policy) this.#restore(row.name, policy, row, now);
       else await this.#o.store.deleteTarget(row.name);
     }
     for (const s of specs) {
@@ -134,7 +142,8 @@ export class Targets {
     }
     for (const [name, e] of [...this.#entries]) {
       const group = member(name);
-      if (group) e.policy = group.policy;
+      const policy = group?.policy ?? (configured.has(name) ? undefined : pushed(name));
+      if (policy) e.policy = policy;
       else if (!configured.has(name)) {
         this.#entries.delete(name);
         this.#tellRemoved(name, `${name} is no longer in the config`);
@@ -154,6 +163,34 @@ export class Targets {
     const g = this.#entries.get(group);
     if (!g || this.#entries.has(name) || groupOf(name) !== group) return;
     this.#entries.set(name, entryOf(name, "check", g.policy, undefined, this.#o.clock.now()));
+  }
+
+  /**
+   * Declares (or updates the labels of) a target that something pushes rather than a probe reads:
+   * an Alertmanager alert. Kept across a restart when `load`'s `pushed` names it.
+   */
+  push(name: string, policy: HealthPolicy, labels: Record<string, string>): void {
+    let e = this.#entries.get(name);
+    if (!e) this.#entries.set(name, (e = entryOf(name, "check", policy, undefined, this.#o.clock.now())));
+    e.labels = labels;
+    e.dirty = true;
+    e.view = undefined;
+  }
+
+  /** What keeps a pushed target failing (fingerprints of firing alerts); [] when nothing does. */
+  sources(name: string): string[] {
+    return this.#entries.get(name)?.sources ?? [];
+  }
+
+  setSources(name: string, sources: readonly string[]): void {
+    const e = this.#entries.get(name);
+    if (!e) return;
+    e.sources = [...sources];
+    e.dirty = true;
+  }
+
+  labels(name: string): Record<string, string> | undefined {
+    return this.#entries.get(name)?.labels;
   }
 
   /** Forgets a group's member that is gone (its container was removed), and its stored row. */
@@ -314,7 +351,12 @@ export class Targets {
         kind: e.kind,
         state: e.health.state,
         since: e.health.since,
-        health: JSON.stringify({ health: e.health, restarts: e.restarts, heartbeatAt: e.heartbeatAt }),
+        health: JSON.stringify({
+          health: e.health,
+          restarts: e.restarts,
+          heartbeatAt: e.heartbeatAt,
+          ...(e.labels ? { labels: e.labels, sources: e.sources ?? [] } : {}),
+        }),
         service: e.service,
         last_result: e.last ? JSON.stringify(e.last) : null,
         updated_at: now,
@@ -373,6 +415,8 @@ function entryOf(
     restarts: saved?.restarts ?? 0,
     pid: undefined,
     heartbeatAt: saved?.heartbeatAt,
+    labels: saved?.labels,
+    sources: saved?.sources,
     dirty: true,
     incident: null,
     view: undefined,
@@ -391,19 +435,26 @@ function toView(e: Entry): TargetView {
     incident_id: e.incident,
     ...(e.kind === "service" ? { pid: e.pid } : {}),
     ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.labels !== undefined ? { labels: e.labels } : {}),
   });
 }
 
-function parseSaved(
-  row: TargetRow,
-): { health: Health; last: LastResult | null; restarts: number; heartbeatAt?: number } | undefined {
+interface Saved {
+  health: Health;
+  last: LastResult | null;
+  restarts: number;
+  heartbeatAt?: number;
+  labels?: Record<string, string>;
+  sources?: string[];
+}
+
+function parseSaved(row: TargetRow): Saved | undefined {
   try {
-    const h = JSON.parse(row.health) as { health: Health; restarts?: number; heartbeatAt?: number };
+    const h = JSON.parse(row.health) as Omit<Saved, "last" | "restarts"> & { restarts?: number };
     return {
-      health: h.health,
+      ...h,
       last: row.last_result ? (JSON.parse(row.last_result) as LastResult) : null,
       restarts: h.restarts ?? 0,
-      ...(h.heartbeatAt === undefined ? {} : { heartbeatAt: h.heartbeatAt }),
     };
   } catch {
     return undefined;

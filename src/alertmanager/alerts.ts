@@ -1,0 +1,123 @@
+/**
+ * Alertmanager's alerts as targets: a firing alert fails its target (`naming.ts`), which opens or
+ * updates an incident on the same path as a check's (notifications, silences, maintenance, the
+ * runbook of its route, audit); a resolved one lifts it once no alert of that target still fires.
+ * Alertmanager resends firing alerts every `repeat_interval` and after its own restart: a fingerprint
+ * already firing changes nothing and is no event, so a repeat opens nothing twice.
+ *
+ * The firing fingerprints are kept with the target's row, so an agent restarted between a firing
+ * and its resolution resolves it correctly; the targets themselves are restored by `Targets.load`.
+ *
+ * Owns: turning posted alerts into target results. Must not import: api routes, app, remediation.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Targets } from "../targets/targets.ts";
+import { alertPolicy, alertTarget } from "./naming.ts";
+import type { Alert, WebhookPayload } from "./payload.ts";
+
+export interface AlertsDeps {
+  targets: Targets;
+  bus: EventBus;
+  clock: Clock;
+}
+
+/** What a post did, per alert: the target it is and that target's state after it. */
+export interface AlertReceipt {
+  alerts: { fingerprint: string; status: string; target: string; state: string | null }[];
+}
+
+export class AlertTargets {
+  readonly #d: AlertsDeps;
+  /** One post at a time: two posts about one target must not interleave their read-modify-write. */
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: AlertsDeps) {
+    this.#d = deps;
+  }
+
+  receive(payload: WebhookPayload, by: string): Promise<AlertReceipt> {
+    const next = this.#chain.then(() => this.#receive(payload, by));
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #receive(payload: WebhookPayload, by: string): Promise<AlertReceipt> {
+    const out: AlertReceipt["alerts"] = [];
+    const touched = new Set<string>();
+    for (const alert of payload.alerts) {
+      const target = alertTarget(alert.labels);
+      if (alert.status === "firing") await this.#firing(target, alert, payload.receiver, by);
+      else await this.#resolved(target, alert, payload.receiver, by);
+      if (this.#d.targets.has(target)) touched.add(target);
+      out.push({
+        fingerprint: alert.fingerprint,
+        status: alert.status,
+        target,
+        state: this.#d.targets.state(target) ?? null,
+      });
+    }
+    // Written before the 200: Alertmanager does not resend a resolution it was told was received.
+    await Promise.all([...touched].map((t) => this.#d.targets.persist(t)));
+    return { alerts: out };
+  }
+
+  async #firing(target: string, alert: Alert, receiver: string, by: string): Promise<void> {
+    const { targets } = this.#d;
+    targets.push(target, alertPolicy, alert.labels);
+    const sources = targets.sources(target);
+    if (!sources.includes(alert.fingerprint)) {
+      targets.setSources(target, [...sources, alert.fingerprint].slice(-100));
+      await this.#event(target, alert, receiver, by);
+    }
+    await targets.result(target, {
+      ts: this.#d.clock.now(),
+      ok: false,
+      duration_ms: 0,
+      failure_class: "alert_firing",
+      explanation: explain(alert),
+    });
+  }
+
+  async #resolved(target: string, alert: Alert, receiver: string, by: string): Promise<void> {
+    const { targets } = this.#d;
+    // Nothing to resolve: a resolution of an alert this agent never saw firing.
+    if (!targets.has(target)) return;
+    const sources = targets.sources(target);
+    if (sources.includes(alert.fingerprint)) {
+      targets.setSources(
+        target,
+        sources.filter((f) => f !== alert.fingerprint),
+      );
+      await this.#event(target, alert, receiver, by);
+    }
+    if (targets.sources(target).length > 0) return;
+    await targets.result(target, {
+      ts: this.#d.clock.now(),
+      ok: true,
+      duration_ms: 0,
+      explanation: `resolved at ${alert.endsAt}`,
+    });
+  }
+
+  async #event(target: string, alert: Alert, receiver: string, by: string): Promise<void> {
+    await this.#d.bus.emit(
+      "alert.received",
+      target,
+      {
+        status: alert.status,
+        fingerprint: alert.fingerprint,
+        alertname: alert.labels.alertname ?? "",
+        receiver,
+      },
+      by,
+    );
+  }
+}
+
+/** The incident's detail: what the rule's annotations say, bounded. */
+function explain(alert: Alert): string {
+  const a = alert.annotations;
+  const said = a.summary ?? a.description ?? a.message ?? "";
+  return `firing since ${alert.startsAt}${said ? `: ${said}` : ""}`.slice(0, 500);
+}
