@@ -119,7 +119,8 @@ describe("README's HTTP API table and the routes the agent answers", () => {
 
   it("every route marked (planned) gets the router's 404: built, it loses the mark", async () => {
     const marked = documented.filter((d) => d.planned);
-    expect(marked.length).toBeGreaterThan(0);
+    // None left is fine once every planned route is built; the next test holds the list to planned.ts.
+    expect(marked.length).toBe(plannedRoutes.length);
     const served: string[] = [];
     for (const r of marked) {
       const got = await noRoute(r.method, r.path);
