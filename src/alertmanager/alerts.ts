@@ -12,19 +12,36 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
+import type { VigilConfig } from "../config/schema.ts";
 import type { Targets } from "../targets/targets.ts";
 import { alertPolicy, alertTarget } from "./naming.ts";
 import type { Alert, WebhookPayload } from "./payload.ts";
+import { matchRoute } from "./routes.ts";
 
 export interface AlertsDeps {
   targets: Targets;
   bus: EventBus;
   clock: Clock;
+  /** `alertmanager.routes` as the config says now. */
+  routes: () => VigilConfig["alertmanager"]["routes"];
+  /** This agent's agent.name. */
+  self: () => string;
+  /** Hands an alert to another agent of the fleet (relay.ts); it becomes a target there. */
+  forward: (agent: string, alert: Alert, receiver: string, by: string) => Promise<void>;
 }
 
-/** What a post did, per alert: the target it is and that target's state after it. */
+/**
+ * What a post did, per alert: the target it is and that target's state after it here, or the agent
+ * it was handed to (`agent`, with `state` null: the target is that agent's).
+ */
 export interface AlertReceipt {
-  alerts: { fingerprint: string; status: string; target: string; state: string | null }[];
+  alerts: {
+    fingerprint: string;
+    status: string;
+    target: string;
+    state: string | null;
+    agent?: string;
+  }[];
 }
 
 export class AlertTargets {
@@ -37,9 +54,28 @@ export class AlertTargets {
   }
 
   receive(payload: WebhookPayload, by: string): Promise<AlertReceipt> {
-    const next = this.#chain.then(() => this.#receive(payload, by));
+    return this.#serial(() => this.#receive(payload, by));
+  }
+
+  /** An alert another agent was posted and routed here (relay.ts): applied as if posted here. */
+  applyRouted(alert: Alert, receiver: string, by: string): Promise<void> {
+    return this.#serial(async () => {
+      const target = alertTarget(alert.labels);
+      await this.#apply(target, alert, receiver, by);
+      if (this.#d.targets.has(target)) await this.#d.targets.persist(target);
+    });
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(fn);
     this.#chain = next.catch(() => undefined);
     return next;
+  }
+
+  #apply(target: string, alert: Alert, receiver: string, by: string): Promise<void> {
+    return alert.status === "firing"
+      ? this.#firing(target, alert, receiver, by)
+      : this.#resolved(target, alert, receiver, by);
   }
 
   async #receive(payload: WebhookPayload, by: string): Promise<AlertReceipt> {
@@ -47,8 +83,13 @@ export class AlertTargets {
     const touched = new Set<string>();
     for (const alert of payload.alerts) {
       const target = alertTarget(alert.labels);
-      if (alert.status === "firing") await this.#firing(target, alert, payload.receiver, by);
-      else await this.#resolved(target, alert, payload.receiver, by);
+      const agent = matchRoute(this.#d.routes(), alert.labels)?.agent;
+      if (agent !== undefined && agent !== this.#d.self()) {
+        await this.#d.forward(agent, alert, payload.receiver, by);
+        out.push({ fingerprint: alert.fingerprint, status: alert.status, target, state: null, agent });
+        continue;
+      }
+      await this.#apply(target, alert, payload.receiver, by);
       if (this.#d.targets.has(target)) touched.add(target);
       out.push({
         fingerprint: alert.fingerprint,

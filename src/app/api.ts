@@ -11,7 +11,6 @@ import { testChannel } from "../notify/test-message.ts";
 import { SessionRows } from "../store/session-store.ts";
 import type { Redactor } from "../core/redact.ts";
 import { TargetHistory } from "../targets/history.ts";
-import { AlertTargets } from "../alertmanager/alerts.ts";
 import { governanceApi } from "./governance.ts";
 import { version } from "./version.ts";
 import { splitListen } from "./listen-address.ts";
@@ -51,7 +50,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
       table: new SessionRows(core.store.db),
       now: () => clock.now(),
     }),
-    alertmanager: new AlertTargets({ targets: b.supervision.targets, bus: core.bus, clock }),
+    alertmanager: b.alerts,
     log,
     health: w.health,
     reload: w.reload,

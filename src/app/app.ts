@@ -39,6 +39,7 @@ import { wireGovernance } from "./governance.ts";
 import { wireJobs } from "./jobs.ts";
 import { wireNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
+import { wireAlertmanager } from "./alertmanager.ts";
 import { Supervision } from "./supervision.ts";
 import { version } from "./version.ts";
 
@@ -157,7 +158,8 @@ export class App {
       this.#reloadJobs = reloadJobs;
       const parts = { supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs };
       const governance = wireGovernance({ ...this.#wiring(core), built: parts });
-      const built: Built = { ...parts, fleet: core.fleet, governance };
+      const alerts = wireAlertmanager({ ...this.#wiring(core), supervision });
+      const built: Built = { ...parts, fleet: core.fleet, governance, alerts };
       await this.#wireNotify(core, built);
       this.#startLagMonitor();
       const http = await this.#serveApi(core, built);

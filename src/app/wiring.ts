@@ -16,6 +16,7 @@ import type { AgentMetrics } from "./metrics.ts";
 import type { Governance } from "./governance.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Membership } from "../fleet/membership.ts";
+import type { AlertTargets } from "../alertmanager/alerts.ts";
 
 export interface Wiring {
   store: Store;
@@ -48,4 +49,6 @@ export interface Built {
   fleet: Membership;
   /** Claim verification: the API, the claims watcher and MCP verify through `governance.verifier`. */
   governance: Governance;
+  /** Alertmanager's alerts (`POST /api/alertmanager`) and those other agents route here. */
+  alerts: AlertTargets;
 }

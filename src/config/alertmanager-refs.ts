@@ -20,11 +20,13 @@ export function alertmanagerProblems(c: VigilConfig, add: Add): void {
       );
   }
   const declared = Object.keys(c.actions);
+  const shared = /^postgres(ql)?:\/\//.test(c.agent.store);
   c.alertmanager.routes.forEach((r, i) => {
-    if (r.agent !== undefined && r.agent !== c.agent.name)
+    // Another agent is reached through the shared store only: SQLite is one agent's.
+    if (r.agent !== undefined && r.agent !== c.agent.name && !shared)
       add(
         ["alertmanager", "routes", i, "agent"],
-        `"${r.agent}" is not this agent (agent.name is "${c.agent.name}"): routing an alert to another agent is not supported by this version yet; leave agent: out or write this agent's name`,
+        `"${r.agent}" is not this agent (agent.name is "${c.agent.name}"), and an alert reaches another agent through a shared store: set agent.store to a postgres:// URL shared with it, or leave agent: out`,
       );
     r.remediate.forEach((step, j) => {
       const action = typeof step === "string" ? step : step.action;

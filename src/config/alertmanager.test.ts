@@ -27,13 +27,23 @@ describe("config: alertmanager", () => {
 `),
     ).toEqual([
       expect.stringMatching(
-        /alertmanager\.routes\[0\]\.agent: "host-2" is not this agent .*routing an alert to another agent is not supported by this version yet/,
+        /alertmanager\.routes\[0\]\.agent: "host-2" is not this agent .*set agent.store to a postgres:\/\/ URL/,
       ),
       expect.stringMatching(/alertmanager\.routes\[1\]\.remediate\[0\]: remediate names the action "nope"/),
       expect.stringMatching(
         /alertmanager\.routes\[2\]\.remediate\[0\]: the built-in "restart" acts on a service/,
       ),
     ]);
+  });
+
+  it("takes another agent on a shared PostgreSQL store", () => {
+    const c = load(`agent: { name: host-1, store: "postgres://vigil@127.0.0.1/vigil" }
+actions:
+  clean-logs: { run: ["true"], risk: auto }
+alertmanager:
+  routes: [{ match: { alertname: A }, remediate: [clean-logs], agent: host-2 }]
+`).config;
+    expect(c.alertmanager.routes[0]?.agent).toBe("host-2");
   });
 
   it("refuses a route that matches every alert", () => {

@@ -23,7 +23,7 @@ const route = z.strictObject({
   agent: name
     .optional()
     .describe(
-      "The agent that runs the runbook: this agent's agent.name, or absent. Another agent of a fleet is not supported by this version yet.",
+      "The agent (agent.name) whose target the alert becomes and whose runbook runs: another agent of the fleet on the shared postgres:// store, or this one when absent.",
     ),
 });
 

@@ -59,6 +59,8 @@ export interface EventMap {
   "heartbeat.received": { from: string };
   /** Alertmanager posted an alert that changes its target: new firing, or resolved (repeats are not events). */
   "alert.received": { status: string; fingerprint: string; alertname: string; receiver: string };
+  /** An alert whose route names another agent, written to the shared store for it (alertmanager/relay.ts). */
+  "alert.routed": { agent: string; status: string; fingerprint: string; alertname: string };
   /** A run begins: after validation, risk and (for approve-tier) a valid capability. */
   "action.requested": {
     action: string;

@@ -18,6 +18,7 @@ import { m011 } from "./011-agents.ts";
 import { m012 } from "./012-outbox-claims.ts";
 import { m013 } from "./013-leases.ts";
 import { m014 } from "./014-sessions.ts";
+import { m015 } from "./015-routed-alerts.ts";
 
 export interface Migration {
   version: number;
@@ -41,6 +42,7 @@ export const migrations: readonly Migration[] = [
   m012,
   m013,
   m014,
+  m015,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
