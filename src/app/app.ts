@@ -272,6 +272,7 @@ export class App {
     metrics: AgentMetrics,
   ): Promise<Supervision> {
     const supervision = (this.#supervision = new Supervision({
+      agent: this.#config.agent.name,
       store,
       bus,
       clock: this.#clock,

@@ -38,6 +38,8 @@ import { actOnContainer, checkedContainer } from "./checked-containers.ts";
 import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
 
 export interface SupervisionDeps {
+  /** agent.name: whose targets these are in a store a fleet shares. */
+  agent: string;
   store: Store;
   bus: EventBus;
   clock: Clock;
@@ -92,6 +94,7 @@ export class Supervision implements TargetsApi {
     this.#d = deps;
     this.#startedAt = deps.clock.now();
     this.targets = new Targets({
+      agent: deps.agent,
       store: deps.store,
       bus: deps.bus,
       clock: deps.clock,

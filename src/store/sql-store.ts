@@ -93,33 +93,37 @@ export class SqlStore implements Store {
     return Number(row?.n ?? 0);
   }
 
-  async saveTargets(rows: readonly TargetRow[]): Promise<void> {
+  async saveTargets(agent: string, rows: readonly TargetRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.transaction("vigil:targets", async (tx) => {
       for (const r of rows) {
+        // Another agent's row of the same name is left alone: names are unique across a fleet.
         await tx.run(
-          `INSERT INTO targets (name, kind, state, since, health, service, last_result, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO targets (name, kind, state, since, health, service, last_result, updated_at, agent)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, state = excluded.state, since = excluded.since,
              health = excluded.health, service = excluded.service, last_result = excluded.last_result,
-             updated_at = excluded.updated_at`,
-          [r.name, r.kind, r.state, r.since, r.health, r.service, r.last_result, r.updated_at],
+             updated_at = excluded.updated_at, agent = excluded.agent
+           WHERE targets.agent IS NULL OR targets.agent = excluded.agent`,
+          [r.name, r.kind, r.state, r.since, r.health, r.service, r.last_result, r.updated_at, agent],
         );
       }
     });
   }
 
-  async loadTargets(): Promise<TargetRow[]> {
-    const rows = await this.db.all("SELECT * FROM targets ORDER BY name");
-    return rows.map((r) => ({
+  async loadTargets(agent: string): Promise<TargetRow[]> {
+    const rows = await this.db.all("SELECT * FROM targets WHERE agent = ? OR agent IS NULL ORDER BY name", [
+      agent,
+    ]);
+    return rows.map(({ agent: _agent, ...r }) => ({
       ...(r as unknown as TargetRow),
       since: Number(r.since),
       updated_at: Number(r.updated_at),
     }));
   }
 
-  async deleteTarget(name: string): Promise<void> {
-    await this.db.run("DELETE FROM targets WHERE name = ?", [name]);
+  async deleteTarget(agent: string, name: string): Promise<void> {
+    await this.db.run("DELETE FROM targets WHERE name = ? AND (agent = ? OR agent IS NULL)", [name, agent]);
   }
 
   async writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void> {

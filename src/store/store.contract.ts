@@ -141,11 +141,26 @@ export function targetsContract(name: string, makeStore: () => Promise<Store>): 
         last_result: null,
         updated_at: 6,
       };
-      await store.saveTargets([row]);
-      await store.saveTargets([{ ...row, state: "down", since: 7 }]);
-      expect(await store.loadTargets()).toEqual([{ ...row, state: "down", since: 7 }]);
-      await store.deleteTarget("api");
-      expect(await store.loadTargets()).toEqual([]);
+      await store.saveTargets("web-1", [row]);
+      await store.saveTargets("web-1", [{ ...row, state: "down", since: 7 }]);
+      expect(await store.loadTargets("web-1")).toEqual([{ ...row, state: "down", since: 7 }]);
+      // Another agent of a fleet neither sees, overwrites nor forgets web-1's targets.
+      await store.saveTargets("web-2", [
+        { ...row, state: "up", since: 9 },
+        { ...row, name: "db" },
+      ]);
+      await store.deleteTarget("web-2", "api");
+      expect(await store.loadTargets("web-1")).toEqual([{ ...row, state: "down", since: 7 }]);
+      expect((await store.loadTargets("web-2")).map((r) => r.name)).toEqual(["db"]);
+      await store.deleteTarget("web-1", "api");
+      expect(await store.loadTargets("web-1")).toEqual([]);
+      // A row from before targets had an agent is anyone's to take; then it is the taker's.
+      await store.db.run(
+        "INSERT INTO targets (name, kind, state, since, health, updated_at) VALUES ('old', 'check', 'up', 1, '{}', 1)",
+      );
+      expect((await store.loadTargets("web-2")).map((r) => r.name)).toEqual(["db", "old"]);
+      await store.saveTargets("web-2", [{ ...row, name: "old" }]);
+      expect((await store.loadTargets("web-1")).map((r) => r.name)).toEqual([]);
       await store.close();
     });
 

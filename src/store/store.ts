@@ -84,9 +84,13 @@ export interface Store {
   /** Every row in seq order with its MAC, a page at a time, without holding them all in memory. */
   scanEvents(pageSize?: number): AsyncGenerator<ChainRow[]>;
   countEvents(): Promise<number>;
-  saveTargets(rows: readonly TargetRow[]): Promise<void>;
-  loadTargets(): Promise<TargetRow[]>;
-  deleteTarget(name: string): Promise<void>;
+  /**
+   * Targets are each agent's own (`agent.name`): agents sharing a store never restore, overwrite or
+   * forget another's. A row from before targets had an agent is taken by the first that saves it.
+   */
+  saveTargets(agent: string, rows: readonly TargetRow[]): Promise<void>;
+  loadTargets(agent: string): Promise<TargetRow[]>;
+  deleteTarget(agent: string, name: string): Promise<void>;
   /** Writes a batch of results and minute aggregates in one transaction (minutes are upserted). */
   writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void>;
   /** The newest results of a target, newest first. */

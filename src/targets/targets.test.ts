@@ -15,9 +15,9 @@ async function setup(n: number) {
   const store = await openStore({ store: "sqlite", dataDir: tempDir() });
   const commits: string[][] = [];
   const save = store.saveTargets.bind(store);
-  store.saveTargets = async (rows: readonly TargetRow[]) => {
+  store.saveTargets = async (agent: string, rows: readonly TargetRow[]) => {
     commits.push(rows.map((r) => r.name));
-    await save(rows);
+    await save(agent, rows);
   };
   let seq = 0;
   const sink = {
@@ -31,7 +31,7 @@ async function setup(n: number) {
       throw e;
     },
   });
-  const targets = new Targets({ store, bus, clock: systemClock, log: silentLogger() });
+  const targets = new Targets({ agent: "web-1", store, bus, clock: systemClock, log: silentLogger() });
   const names = Array.from({ length: n }, (_, i) => `c${i}`);
   await targets.load(names.map((name) => ({ name, kind: "check" as const, policy })));
   commits.length = 0;
@@ -48,7 +48,7 @@ describe("Targets", () => {
     expect(commits).toHaveLength(1);
     expect(commits[0]).toHaveLength(50);
     // Each caller resumed only after its row was committed.
-    const rows = await store.loadTargets();
+    const rows = await store.loadTargets("web-1");
     expect(rows.filter((r) => r.state === "up")).toHaveLength(50);
     await store.close();
   });
@@ -57,7 +57,7 @@ describe("Targets", () => {
     const { store, targets, commits } = await setup(3);
     await targets.result("c1", result(false));
     expect(commits).toEqual([["c1"]]);
-    expect((await store.loadTargets()).find((r) => r.name === "c1")?.state).toBe("down");
+    expect((await store.loadTargets("web-1")).find((r) => r.name === "c1")?.state).toBe("down");
     await store.close();
   });
 
@@ -91,10 +91,11 @@ describe("Targets", () => {
     await targets.removeMember("prd/db");
     await targets.persist();
     expect(targets.members("prd")).toEqual(["prd/api"]);
-    expect((await store.loadTargets()).map((r) => r.name).sort()).toEqual(["c0", "prd", "prd/api"]);
+    expect((await store.loadTargets("web-1")).map((r) => r.name).sort()).toEqual(["c0", "prd", "prd/api"]);
 
     // an agent started again finds the member as it was, until the group's next reading
     const again = new Targets({
+      agent: "web-1",
       store,
       bus: new EventBus({
         sink: { append: async () => [] },
@@ -109,7 +110,7 @@ describe("Targets", () => {
     // a check that is no longer a group (or gone) takes its members' rows with it
     await again.load([{ name: "c0", kind: "check" as const, policy }]);
     expect(again.list().map((t) => t.name)).toEqual(["c0"]);
-    expect((await store.loadTargets()).map((r) => r.name)).toEqual(["c0"]);
+    expect((await store.loadTargets("web-1")).map((r) => r.name)).toEqual(["c0"]);
     await store.close();
   });
 });

@@ -78,6 +78,8 @@ interface Entry {
 }
 
 export interface TargetsOptions {
+  /** This agent's name: the targets it restores, saves and forgets are its own (a fleet shares a store). */
+  agent: string;
   store: Store;
   bus: EventBus;
   clock: Clock;
@@ -111,7 +113,7 @@ export class Targets {
     /** Targets declared at run time (`push`) that are kept across a restart: their policy, by name. */
     pushed: (name: string) => HealthPolicy | undefined = () => undefined,
   ): Promise<void> {
-    const rows = new Map((await this.#o.store.loadTargets()).map((r) => [r.name, r]));
+    const rows = new Map((await this.#o.store.loadTargets(this.#o.agent)).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
     const configured = new Set(specs.map((s) => s.name));
     const groups = new Map(specs.filter((s) => s.group).map((s) => [s.name, s]));
@@ -122,7 +124,7 @@ export class Targets {
       const group = member(row.name);
       const policy = group?.policy ?? pushed(row.name);
       if (policy) this.#restore(row.name, policy, row, now);
-      else await this.#o.store.deleteTarget(row.name);
+      else await this.#o.store.deleteTarget(this.#o.agent, row.name);
     }
     for (const s of specs) {
       const existing = this.#entries.get(s.name);
@@ -196,7 +198,7 @@ export class Targets {
   /** Forgets a group's member that is gone (its container was removed), and its stored row. */
   async removeMember(name: string): Promise<void> {
     if (groupOf(name) === undefined || !this.#entries.delete(name)) return;
-    await this.#o.store.deleteTarget(name);
+    await this.#o.store.deleteTarget(this.#o.agent, name);
     this.#tellRemoved(name, `${name} is gone: its container left the group`);
   }
 
@@ -363,7 +365,7 @@ export class Targets {
       };
     });
     try {
-      await this.#o.store.saveTargets(rows);
+      await this.#o.store.saveTargets(this.#o.agent, rows);
     } catch (err) {
       for (const e of entries) e.dirty = true;
       throw err;

@@ -91,6 +91,32 @@ describe("fleet membership on one PostgreSQL", () => {
   });
 });
 
+describe("each agent's targets on one PostgreSQL", () => {
+  it("are its own: another agent's start neither restores nor forgets them", async () => {
+    const withCheck = (name: string) =>
+      `${yaml(name)}checks:\n  ${name}-check: { command: { run: ["true"] }, every: 1s }\n`;
+    const rows = async () =>
+      (await pgAdmin(`SELECT name, agent FROM ${schema.name}.targets ORDER BY name`)).rows as unknown as {
+        name: string;
+        agent: string;
+      }[];
+    const a = await startAgent(withCheck("t-1"));
+    agents.push(a);
+    const b = await startAgent(withCheck("t-2"));
+    agents.push(b);
+    await until("both targets stored", async () => ((await rows()).length === 2 ? true : undefined));
+    // t-1 starts again: it restores its own target, and t-2's row stays where it is.
+    await a.stop("SIGTERM");
+    agents.push(await startAgent(withCheck("t-1"), { dir: a.dir }));
+    expect(await rows()).toEqual([
+      { name: "t-1-check", agent: "t-1" },
+      { name: "t-2-check", agent: "t-2" },
+    ]);
+    const listed = (await (await api(b, "/api/targets")).json()) as { targets: { name: string }[] };
+    expect(listed.targets.map((t) => t.name)).toEqual(["t-2-check"]);
+  });
+});
+
 describe("fleet membership on SQLite", () => {
   it("refuses a second agent on the same data_dir: SQLite is one agent", async () => {
     const dir = tempDir("vigil-fleet-");

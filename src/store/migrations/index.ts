@@ -19,6 +19,7 @@ import { m012 } from "./012-outbox-claims.ts";
 import { m013 } from "./013-leases.ts";
 import { m014 } from "./014-sessions.ts";
 import { m015 } from "./015-routed-alerts.ts";
+import { m016 } from "./016-target-agent.ts";
 
 export interface Migration {
   version: number;
@@ -43,6 +44,7 @@ export const migrations: readonly Migration[] = [
   m013,
   m014,
   m015,
+  m016,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
