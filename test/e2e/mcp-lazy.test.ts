@@ -3,11 +3,9 @@
  * nobody asks over MCP never pays the memory for it. A module hook records what the daemon resolves,
  * as test/e2e/config-isolation.test.ts does.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, startAgent, stopCleanly, type RunningAgent } from "../helpers/agent.ts";
+import { moduleLog } from "../helpers/module-log.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 let agent: RunningAgent | undefined;
@@ -16,43 +14,21 @@ afterEach(async () => {
   agent = undefined;
 });
 
-const hook = `import { registerHooks } from "node:module";
-import fs from "node:fs";
-registerHooks({
-  resolve(specifier, context, next) {
-    const r = next(specifier, context);
-    fs.appendFileSync(process.env.MODULE_LOG, process.pid + " " + r.url + "\\n");
-    return r;
-  },
-});
-`;
-
-function resolvedBy(log: string, pid: number): string[] {
-  return fs
-    .readFileSync(log, "utf8")
-    .trim()
-    .split("\n")
-    .filter((l) => l.startsWith(`${pid} `))
-    .map((l) => l.slice(l.indexOf(" ") + 1));
-}
-
 const sdk = (urls: string[]) => urls.filter((u) => u.includes("/node_modules/@modelcontextprotocol/"));
 const zod = (urls: string[]) => urls.filter((u) => u.includes("/node_modules/zod/"));
 
 describe("the MCP SDK is loaded on first use", () => {
   it("not at start nor for other routes; with the first POST /mcp", async () => {
     const dir = tempDir("vigil-mcp-lazy-");
-    const hookFile = path.join(dir, "hook.mjs");
-    fs.writeFileSync(hookFile, hook);
-    const log = path.join(dir, "modules.log");
+    const modules = moduleLog(dir);
     agent = await startAgent(`agent: { listen: "127.0.0.1:0", data_dir: ./data }\n`, {
       dir,
-      env: { NODE_OPTIONS: `--import ${pathToFileURL(hookFile).href}`, MODULE_LOG: log },
+      env: modules.env,
     });
     expect((await api(agent, "/api/targets")).status).toBe(200);
     // GET /mcp is answered without the SDK too.
     expect((await api(agent, "/mcp")).status).toBe(405);
-    const before = resolvedBy(log, agent.proc.pid!);
+    const before = modules.byPid().get(agent.proc.pid!) ?? [];
     expect(before.some((u) => u.includes("/app/app."))).toBe(true);
     expect(sdk(before)).toEqual([]);
     expect(zod(before)).toEqual([]);
@@ -65,7 +41,7 @@ describe("the MCP SDK is loaded on first use", () => {
     expect(res.status).toBe(200);
     const { result } = (await res.json()) as { result: { tools: { name: string }[] } };
     expect(result.tools.map((t) => t.name)).toContain("propose_action");
-    const after = resolvedBy(log, agent.proc.pid!);
+    const after = modules.byPid().get(agent.proc.pid!) ?? [];
     expect(sdk(after).length).toBeGreaterThan(0);
   });
 });

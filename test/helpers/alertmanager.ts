@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { freePort } from "./net.ts";
-import type { RunningPrometheus } from "./prometheus.ts";
+import { running, type RunningPrometheus } from "./prometheus.ts";
 
 /** The Alertmanager binary installed here, if any (.ci/run installs prometheus-alertmanager). */
 export function alertmanagerBin(): string | undefined {
@@ -36,22 +36,5 @@ export async function startAlertmanager(
     ],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
-  let out = "";
-  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
-  const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
-  const kill = () => proc.kill("SIGKILL");
-  process.on("exit", kill);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => out,
-    stop: async () => {
-      process.off("exit", kill);
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill("SIGTERM");
-      const timer = setTimeout(kill, 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return running(proc, port);
 }

@@ -2,7 +2,7 @@
  * Prometheus for tests: the exposition format parsed into series, Debian's `promtool` and
  * `prometheus` binaries run as real processes (argv only), and whether they are installed at all.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { freePort } from "./net.ts";
@@ -73,9 +73,18 @@ export async function startPrometheus(config: string, dir: string): Promise<Runn
     ],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
+  return running(proc, port);
+}
+
+/**
+ * A server process a test started on 127.0.0.1:`port`: its output (the last 200 KB), and a stop
+ * that sends SIGTERM, then SIGKILL after 10 s. Killed with the test process whatever happens.
+ */
+export function running(proc: ChildProcess, port: number): RunningPrometheus {
   let out = "";
-  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-200_000));
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
   const kill = () => proc.kill("SIGKILL");
   process.on("exit", kill);
