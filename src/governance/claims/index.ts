@@ -5,36 +5,43 @@
  * ## Claim grammar
  *
  * A claim is split into parts on ";", ",", "and", "but" (never inside quotes); each part is one
- * fact. Openers that state nothing are dropped ("Done:", "✅", "I can confirm that", "now",
- * "successfully" before a verb, "up and running" is "running"). "it" means the previous part's
- * subject; a part that starts with its verb takes it too ("api is healthy and returns 200 on
- * /health"); a bare object takes the previous verb ("Saved /a and /b", "nginx and postgres are
+ * fact. Openers that state nothing are dropped ("Done:", "✅", "I can confirm that", "Verified
+ * that", "now", "successfully" before a verb, "up and running" is "running"); a status line's
+ * "name: state" ("Service api: healthy", "nginx: running") is "name is state". "it" means the
+ * previous part's subject; a part that starts with its verb takes it too ("api is healthy and
+ * returns 200 on /health"); a bare object takes the previous verb ("Saved /a and /b", "nginx and postgres are
  * running"). Each part is read by one kind (`kinds/<kind>.ts`, anchored patterns over the whole
  * part, asked in `rank` order):
  *
  * - container: "container web is running", "the db container is healthy", "I stopped the container
  *   x"; by the check that reads it, else the engine at `agent.docker.host`, else UNVERIFIABLE.
  * - target (this agent's services and checks, by name, any case): "Service api is healthy", "api is
- *   up / down / running / stopped / failing / no longer failing", "I restarted api".
+ *   up / down / running / stopped / failing / no longer failing / isn't failing", "Health check
+ *   db-ping is failing", "I restarted api".
  * - run: "action run <id> succeeded", "the last run of reindex failed", "the say-hello action ran
  *   successfully", "job nightly ran successfully", "the backup backup-db succeeded" (its newest dump
  *   good and under a day old). "action x" for an action this agent does not have is FALSE.
  * - file (absolute paths; quoted ones may hold spaces): "Created file /tmp/report.txt", "Saved the
- *   report to /srv/out/report.txt" (exists, modified in the last 24 h), "/srv/out/r.txt exists /
- *   does not exist / was deleted", "… contains \"total: 42\"" / "does not contain …", "… is larger
- *   than 2 GB / smaller than 500 KB / not empty", "the folder /srv/out/2024 was created".
+ *   report to /srv/out/report.txt", "Output written to …", "Report generated: …" (exists, modified
+ *   in the last 24 h), "/srv/out/r.txt exists / does not exist / was deleted", "… contains
+ *   \"total: 42\"" / "does not contain …", "… is larger than 2 GB / smaller than 500 KB / not
+ *   empty" ("weighs more than", "the size of … is above"), "the folder /srv/out/2024 was created".
  * - http: "http://127.0.0.1:8001/health returns 200" (or "does not return 500"), "… is up / is down",
  *   "… contains \"ok\"", "… responds within 500 ms", "The API answers 200 on <url>", "api returns
- *   200 on /health" (a service's own port). Redirects followed on the same host only, and not when
- *   the claim names a 3xx.
+ *   200 on /health" (a service's own port), "HTTP 200 from <url>", "curl -s <url> → 200", "<url>
+ *   returns 200 with status ok" (and the JSON body's field), "<url> redirects with 301". Redirects
+ *   followed on the same host only, and not when the claim names a 3xx.
  * - port: "Port 5432 is listening / open / closed / free", "nothing listens on port 6379",
  *   "127.0.0.1:8080 accepts connections", "port 80 is listening on ::1", "the server is listening
- *   on port 8080", "nginx is listening on 8080" (and nginx holds it), "I freed port 8080".
+ *   on port 8080", "the app is listening on http://127.0.0.1:8080" (a bare host and port), "nginx is
+ *   listening on 8080" (and nginx holds it), "I freed port 8080".
  * - disk: "Disk usage of / is below 80%", "/srv is less than 90% full", "There is at least 2 GB free
- *   on /srv". memory: "memory use is under 90%", "At least 2 GB of memory is available".
+ *   on /srv", "Less than 80% of / is used". memory: "memory use is under 90%", "Less than 90% of
+ *   memory is used", "At least 2 GB of memory is available".
  * - process (by comm or argv[0]'s base name, any case): "Process postgres is running", "I've started
- *   nginx", "the vigil-x process is active", "redis isn't running", "I stopped nginx", "There is no
- *   java process". Only its daemon names running ("redis-server" for "redis") is UNVERIFIABLE.
+ *   nginx", "the vigil-x process is active", "the x worker process is up", "redis isn't running",
+ *   "I stopped nginx", "There is no java process". Only its daemon names running ("redis-server"
+ *   for "redis") is UNVERIFIABLE.
  *
  * Units: 80% / 80 percent; 500 bytes, KB MB GB TB (powers of 1000), KiB MiB GiB TiB (of 1024);
  * 500 ms, 2 s. Comparisons: below, under, less than, at most, above, over, more than, at least,

@@ -28,6 +28,13 @@ describe("splitting a claim into parts", () => {
     ["✅ Done: nginx is up and running now!", ["nginx is running"]],
     ["I can confirm that port 80 isn't listening", ["port 80 isn't listening"]],
     ["nginx is running but postgres is not running", ["nginx is running", "postgres is not running"]],
+    ["Verified that nginx is running.", ["nginx is running"]],
+    ["Service api: healthy, nginx: not running", ["Service api is healthy", "nginx is not running"]],
+    ["nginx, postgres: running", ["nginx is running", "postgres is running"]],
+    // Only a name before the colon and a state after it: a text or a path stays as written.
+    ["/srv/a.txt contains status: ok", ["/srv/a.txt contains status: ok"]],
+    ["Report generated: /srv/out/r.pdf", ["Report generated: /srv/out/r.pdf"]],
+    ["Deploy: done", ["Deploy: done"]],
   ])("%s", (claim, parts) => {
     expect(splitParts(normalize(claim))).toEqual(parts);
   });

@@ -19,7 +19,7 @@ export function normalize(claim: string): string {
   s = s.replace(/^(?:[-*•]\s*|\p{Extended_Pictographic}\uFE0F?\s*)+/u, "");
   s = s.replace(/^(?:done|update|status|result|confirmed|verified|fyi|note)\s?[:-]\s*/i, "");
   s = s.replace(
-    /^(?:i can confirm|i confirm|i(?:'ve| have)? (?:verified|confirmed|checked|made sure)) (?:that )?/i,
+    /^(?:(?:i can confirm|i confirm|i(?:'ve| have)? (?:verified|confirmed|checked|made sure)) (?:that )?|(?:verified|confirmed|checked|made sure|ensured) that )/i,
     "",
   );
   s = s.replace(/[.!]+$/, "").trim();
@@ -75,6 +75,14 @@ export function splitParts(normalized: string): string[] {
   return distribute(raw.map(tidy).filter((p) => p !== ""));
 }
 
+/**
+ * A status line's "name: state" ("Service api: healthy", "nginx: running", "port 8080: open") says
+ * "name is state". Only a name (with what it is) before the colon, never a verb ("contains status:
+ * ok" is a text), and only these words of state after it; the kinds still read the result, anchored.
+ */
+const statusLine =
+  /^((?:(?:the )?(?:service|process|daemon|worker|check|health check|container|target|port|file|folder|url|endpoint) )?[\w.@+/:-]+): ((?:not |no longer )?(?:running|up|down|healthy|unhealthy|ok|failing|passing|stopped|listening|open|closed|online|offline|active|dead|alive|degraded|available|unavailable|present|absent|reachable|unreachable|free|in use))$/i;
+
 /** Words that only colour the verb: "is now running", "successfully started", "both". */
 function tidy(part: string): string {
   return outsideQuotes(part.trim(), (t) =>
@@ -84,7 +92,9 @@ function tidy(part: string): string {
       .replace(/\b(?:now|currently|already|still|also|successfully) (?=\S)/gi, "")
       .replace(/ (?:now|again|already|any ?more)$/i, "")
       .replace(/ {2,}/g, " "),
-  ).trim();
+  )
+    .trim()
+    .replace(statusLine, "$1 is $2");
 }
 
 /** Where a quote opens: a double quote anywhere, a single one not inside a word ("isn't"). */

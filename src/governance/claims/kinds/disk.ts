@@ -74,6 +74,17 @@ const shapes: { re: RegExp; make: (m: RegExpExecArray) => DiskClaim | undefined 
     make: (m) => free(pathOf(m, 4), m[1]!, m[2]!, m[3]!),
   },
   {
+    // "Less than 80% of / is used", "more than 10% of the disk on /srv is in use": the share first.
+    re: whole(String.raw`${COMPARE}(?: than)? ${PERCENT} of ${PATH} (?:is |are )?(?:used|in use|full|taken)`),
+    make: (m) => pct(pathOf(m, 3), m[1]!, m[2]!),
+  },
+  {
+    re: whole(
+      String.raw`${COMPARE}(?: than)? ${PERCENT} of ${DISK}(?: ${OF} ${PATH})? (?:is |are )?(?:used|in use|full|taken)`,
+    ),
+    make: (m) => pct(pathOf(m, 3), m[1]!, m[2]!),
+  },
+  {
     re: whole(
       String.raw`(?:free|available) (?:disk )?space (?:on|of|at|for) ${PATH} ${IS}${COMPARE}(?: than)? ${SIZE}`,
     ),
@@ -94,6 +105,8 @@ export default defineKind<DiskClaim>({
     "The disk holding /srv is less than 79% full",
     "There is at least 42 GB free on /",
     "/srv has at least 42 GB of free space",
+    "Less than 99% of / is used",
+    "less than 99% of the disk on /srv is used",
   ],
   refuses: ["disk usage is fine", "the disk is healthy", "disk usage went down"],
   parse(part): Parsed<DiskClaim> {

@@ -34,6 +34,40 @@ describe("file claims, against real files", () => {
     expect((await check(`${report} exists`)).verdict).toBe("TRUE");
   });
 
+  it("reads a thing named before it was made, and a size said as weight or 'the size of'", async () => {
+    const { root, outside, check } = world();
+    const report = path.join(root, "report.txt");
+    fs.writeFileSync(report, "total: 42\n");
+    const big = path.join(root, "big.bin");
+    fs.writeFileSync(big, Buffer.alloc(600 * 1024));
+    for (const c of [
+      `Output written to ${report}`,
+      `Report generated: ${report}`,
+      `The results were saved in ${report}`,
+      `${big} weighs more than 512 KB`,
+      `The size of ${big} is above 600 KB`,
+      `the file size of ${big} is under 1 MB`,
+    ])
+      expect((await check(c)).verdict, c).toBe("TRUE");
+    for (const c of [
+      `Output written to ${path.join(root, "result.txt")}`,
+      `Report generated: ${path.join(root, "report.pdf")}`,
+      `${big} weighs more than 700 KB`,
+      `The size of ${big} is above 1 MB`,
+    ])
+      expect((await check(c)).verdict, c).toBe("FALSE");
+    const old = new Date(Date.now() - 2 * 24 * 3_600_000);
+    fs.utimesSync(report, old, old);
+    expect((await check(`Output written to ${report}`)).verdict).toBe("FALSE");
+    fs.writeFileSync(path.join(outside, "r.txt"), "x");
+    expect((await check(`Report generated: ${path.join(outside, "r.txt")}`)).verdict).toBe("UNVERIFIABLE");
+    expect((await check(`Tests written to ${report}`)).verdict).toBe("UNVERIFIABLE");
+    fs.utimesSync(report, new Date(), new Date());
+    expect((await check(`Output written to ${report}`)).verdict).toBe("TRUE");
+    for (const c of [`No output written to ${report}`, `no report was generated: ${report}`])
+      expect((await check(c)).verdict, c).toBe("UNVERIFIABLE");
+  });
+
   it("a missing file was not created and does not exist; a deleted one was deleted", async () => {
     const { root, check } = world();
     const missing = path.join(root, "nope.txt");

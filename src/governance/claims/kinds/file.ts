@@ -51,6 +51,18 @@ const NOUN = String.raw`(?:(?:[\w-]+ ){0,2}?(?:(file|folder|directory|dir)|repor
 const MADE = String.raw`(?:created|wrote|written|saved|generated|produced|exported|stored|dumped|copied|moved|put|placed|made)`;
 const DETERMINER = String.raw`(?:(?:a|an|the|my|our|its|new|final|full) )*`;
 
+/**
+ * A thing a tool writes, named before it was made ("Output written to …", "Report generated: …").
+ * A word before it may describe it ("the final output"), never deny it ("no output written to …").
+ */
+const THING = String.raw`((?:(?!(?:no|not|never|none|nothing|zero)\b)[\w-]+ ){0,2}?(?:file|folder|directory|dir|report|log|logs|output|results?|backup|dump|archive|export|summary|document|csv|json|config|data|artifacts?|snapshot|notes))`;
+/** "weighs", "the size of": a size said other than with "is". */
+const WEIGHS = String.raw`(?:weighs|measures|takes up|occupies|has a size of|has a file size of)`;
+const size = (m: RegExpExecArray): Test | undefined => {
+  const bytes = bytesOf(m[6]!, m[7]!);
+  return Number.isFinite(bytes) ? { test: "size", op: opOf(m[5]!), bytes } : undefined;
+};
+
 type Shape = { re: RegExp; make: (m: RegExpExecArray) => Test | undefined; path: number; noun?: number };
 const shapes: Shape[] = [
   {
@@ -71,6 +83,15 @@ const shapes: Shape[] = [
   {
     re: whole(String.raw`(?:the )?${NOUN}${PATH} (?:exists|is present|is there|is in place)`),
     make: () => ({ test: "exists" }),
+    noun: 1,
+    path: 2,
+  },
+  {
+    // "Output written to /srv/out/r.txt", "Report generated: /srv/out/r.pdf": the thing, then where.
+    re: whole(
+      String.raw`(?:the )?${THING}(?: (?:was|were|has been|have been|got))? ${MADE}(?: (?:to|at|in|into|as|under))?:? ${PATH}`,
+    ),
+    make: () => ({ test: "created" }),
     noun: 1,
     path: 2,
   },
@@ -129,11 +150,23 @@ const shapes: Shape[] = [
     path: 2,
   },
   {
-    re: whole(String.raw`(?:the )?${NOUN}${PATH} ${IS}${COMPARE}(?: than)? ${SIZE}`),
-    make: (m) => {
-      const bytes = bytesOf(m[6]!, m[7]!);
-      return Number.isFinite(bytes) ? { test: "size", op: opOf(m[5]!), bytes } : undefined;
-    },
+    re: whole(String.raw`(?:the )?${NOUN}${PATH} (?:${IS}|${WEIGHS} )${COMPARE}(?: than)? ${SIZE}`),
+    make: size,
+    noun: 1,
+    path: 2,
+  },
+  {
+    // "The size of /srv/out/a.csv is above 512 KB", "/srv/out/a.csv's size is under 1 MB".
+    re: whole(
+      String.raw`(?:the )?(?:file |total )?size of (?:the )?${NOUN}${PATH} ${IS}${COMPARE}(?: than)? ${SIZE}`,
+    ),
+    make: size,
+    noun: 1,
+    path: 2,
+  },
+  {
+    re: whole(String.raw`(?:the )?${NOUN}${PATH}'s (?:file )?size ${IS}${COMPARE}(?: than)? ${SIZE}`),
+    make: size,
     noun: 1,
     path: 2,
   },
@@ -162,6 +195,10 @@ export default defineKind<FileClaim>({
     "the file /srv/out/a.log is smaller than 500 KB",
     "I deleted /srv/out/old.log",
     "/srv/out/report.txt is not empty",
+    "Output written to /srv/out/report.txt",
+    "Report generated: /srv/out/report.pdf",
+    "/srv/out/big.bin weighs more than 2.5 MB",
+    "The size of /srv/out/a.csv is above 512 KB",
   ],
   refuses: [
     "Saved the report",

@@ -14,6 +14,8 @@ beforeAll(async () => {
     const url = req.url ?? "/";
     if (url === "/health") return void res.writeHead(200).end('{"status":"healthy"}');
     if (url === "/missing") return void res.writeHead(404).end("not found");
+    if (url === "/status") return void res.writeHead(200).end('{"status":"ok","count":3}');
+    if (url === "/moved") return void res.writeHead(301, { location: "/health" }).end();
     if (url === "/same") return void res.writeHead(302, { location: "/health" }).end();
     if (url === "/away") return void res.writeHead(302, { location: "http://10.255.0.1/health" }).end();
     if (url === "/slow") return; // never answers
@@ -67,6 +69,43 @@ describe("http claims, against a real server", () => {
     const v = await check(`${base}/missing returns 200`);
     expect(v.checks[0]).toMatchObject({ what: `GET ${base}/missing`, expected: "status 200", ok: false });
     expect(v.checks[0]!.observed).toMatch(/^status 404, \d+ ms$/);
+  });
+
+  it("reads the answer said first, an arrow, a redirect's status and a JSON field", async () => {
+    const yes = [
+      `HTTP 200 from ${base}/health`,
+      `got a 404 Not Found from ${base}/missing`,
+      `curl -s ${base}/health → 200`,
+      `curl -sI ${base}/missing -> 404`,
+      `${base}/status returns 200 with status ok`,
+      `${base}/status returns 200 with "count": 3`,
+      `${base}/moved redirects with 301`,
+      `${base}/same redirects with a 302`,
+    ];
+    for (const c of yes) expect((await check(c)).verdict, c).toBe("TRUE");
+    const no = [
+      `HTTP 200 from ${base}/missing`,
+      `curl -s ${base}/boom → 200`,
+      `${base}/status returns 200 with status degraded`,
+      `${base}/missing returns 200 with status ok`,
+      `${base}/same redirects with 301`,
+      `${base}/health redirects with 301`,
+    ];
+    for (const c of no) expect((await check(c)).verdict, c).toBe("FALSE");
+    // A field the body lacks, or a body that is no JSON object, says nothing either way.
+    for (const c of [
+      `${base}/status returns 200 with no errors`,
+      `${base}/health returns 200 with state ok`,
+      `${base}/missing returns 404 with status ok`,
+    ])
+      expect((await check(c)).verdict, c).toBe("UNVERIFIABLE");
+    const v = await check(`${base}/status returns 200 with status ok`);
+    expect(v.checks.map((c) => [c.expected, c.observed.replace(/\d+ ms/, "N ms")])).toEqual([
+      ["status 200", "status 200, N ms"],
+      ["status = ok in the JSON body", "status = ok"],
+    ]);
+    expect((await check("HTTP 200 from http://10.255.0.1/health")).verdict).toBe("UNVERIFIABLE");
+    expect((await check(`got 500 errors from ${base}/health`)).verdict).toBe("UNVERIFIABLE");
   });
 
   it("follows a redirect on the same host only", async () => {

@@ -4,22 +4,18 @@
  * "http://localhost:3000 contains \"Welcome\"". Only hosts in `governance.verify.hosts` are asked,
  * a redirect is followed only on the same host, the body is read up to 1 MiB.
  */
-import https from "node:https";
-import { http } from "../../../core/node-http.ts";
 import { defineKind, notSeen, seen, type Observation, type Parsed } from "../kind.ts";
+import { fetchBounded, maxBody, type Got } from "../fetch.ts";
 import { hostAllowed } from "../reach.ts";
 import { DURATION, TARGET, URL_RE, msOf, showBytes, whole } from "../words.ts";
 
 type Expect =
-  | { status: number; not?: true }
+  | { status: number; not?: true; json?: { field: string; value: string } }
   | { answers: boolean }
   | { text: string; present: boolean }
   | { withinMs: number };
 
 type HttpClaim = Expect & ({ url: string } | { service: string; path: string });
-
-const maxBody = 1024 * 1024;
-const maxRedirects = 3;
 
 const STATUS = String.raw`(?:(?:a|an|http|status|code|the status|status code|response) )*(\d{3})(?: [a-z]+(?: [a-z]+)?)?`;
 const ANSWERS = String.raw`(?:returns|returned|answers|answered|answers with|responds with|responded with|is responding with|responds|gives|serves|is returning|is serving|sends back|replies with)`;
@@ -37,7 +33,35 @@ const ON = String.raw`(?:on|at|for|from|via)`;
 type Shape = { re: RegExp; make: (m: RegExpExecArray) => HttpClaim | undefined };
 const url = (m: RegExpExecArray, i = 1) => m[i]!.replace(/[).,]+$/, "");
 const text = (m: RegExpExecArray, i: number) => m[i] ?? m[i + 1] ?? m[i + 2]!;
+/** A status's reason phrase after its number ("200 OK"), where the answer comes first. */
+const REASON = String.raw`(?: (?:ok|created|accepted|no content|moved permanently|found|see other|not modified|temporary redirect|permanent redirect|bad request|unauthorized|forbidden|not found|internal server error|bad gateway|service unavailable|gateway timeout))?`;
+/** Arrows a report puts between a request and its answer: "curl -s URL → 200". */
+const ARROW = String.raw`(?:→|->|=>|⇒|⟶)`;
+/** "with status ok", 'and "state": "ready"': a top-level field of a JSON body and its value. */
+const FIELD = String.raw`(?:with|and) (?:(?:a|the|json|body|field) )*"?([A-Za-z_][\w-]{0,99})"?(?: ?[:=] ?| is | of | set to | equal to | )"?([\w.-]{1,200})"?`;
 const shapes: Shape[] = [
+  {
+    re: whole(String.raw`${PRE}${URL_RE} ${ANSWERS} ${STATUS} ${FIELD}`),
+    make: (m) => ({ url: url(m), status: Number(m[2]), json: { field: m[3]!, value: m[4]! } }),
+  },
+  {
+    // "HTTP 200 from URL", "got a 404 from URL", "status 500 on URL": the answer, then whose.
+    re: whole(
+      String.raw`(?:(?:got|received|getting|saw|seeing) )?(?:(?:a|an|http|https|status|code|response) )*(\d{3})${REASON} (?:from|on|for|at) (?:GET )?${URL_RE}`,
+    ),
+    make: (m) => ({ url: url(m, 2), status: Number(m[1]) }),
+  },
+  {
+    re: whole(String.raw`${PRE}${URL_RE} ${ARROW} ${STATUS}`),
+    make: (m) => ({ url: url(m), status: Number(m[2]) }),
+  },
+  {
+    // "URL redirects with 301": the redirect's own status, judged without following it.
+    re: whole(
+      String.raw`${PRE}${URL_RE} (?:redirects|is redirecting|is redirected|answers with a redirect|returns a redirect)(?: (?:with|using|via|as))? (?:a |an )?(?:http |status )?(3\d\d)${REASON}`,
+    ),
+    make: (m) => ({ url: url(m), status: Number(m[2]) }),
+  },
   {
     re: whole(String.raw`${PRE}${URL_RE} ${ANSWERS} ${STATUS}`),
     make: (m) => ({ url: url(m), status: Number(m[2]) }),
@@ -111,6 +135,10 @@ export default defineKind<HttpClaim>({
     'http://127.0.0.1:8001/ contains "Welcome"',
     "http://127.0.0.1:8001/health responds within 500 ms",
     "api returns 200 on /health",
+    "HTTP 200 from http://127.0.0.1:8001/api/status",
+    "curl -s http://127.0.0.1:8001/health → 200",
+    "http://127.0.0.1:8001/health returns 200 with status ok",
+    "http://127.0.0.1:8001/old redirects with 301",
   ],
   refuses: [
     "the health endpoint returns 200",
@@ -171,7 +199,9 @@ export default defineKind<HttpClaim>({
     const follow = !("status" in claim && claim.status >= 300 && claim.status < 400);
     const got = await fetchBounded(u, signal, follow);
     const ms = Math.round(performance.now() - started);
-    return [judge(claim, what, expected, got, ms)];
+    const status = judge(claim, what, expected, got, ms);
+    if (!("json" in claim && claim.json) || !got.ok) return [status];
+    return [status, judgeField(claim.json, what, got)];
   },
 });
 
@@ -181,10 +211,6 @@ function expectation(c: HttpClaim): string {
   if ("text" in c) return `${c.present ? "" : "no "}"${c.text}" in the body`;
   return `an answer within ${c.withinMs} ms`;
 }
-
-type Got =
-  | { ok: true; status: number; body: Buffer; truncated: boolean; note?: string }
-  | { ok: false; refused: boolean; why: string };
 
 function judge(c: HttpClaim, what: string, expected: string, got: Got, ms: number): Observation {
   if (!got.ok) {
@@ -206,70 +232,26 @@ function judge(c: HttpClaim, what: string, expected: string, got: Got, ms: numbe
   return seen(what, expected, `${head}; the text is ${found ? "" : "not "}in the body`, found === c.present);
 }
 
-/** GET with redirects followed on the same host only, the body cut at `maxBody`. */
-async function fetchBounded(start: URL, signal: AbortSignal, follow: boolean): Promise<Got> {
-  let u = start;
-  for (let hop = 0; ; hop++) {
-    const r = await getOnce(u, signal);
-    if (
-      !follow ||
-      !r.ok ||
-      r.status < 300 ||
-      r.status >= 400 ||
-      r.location === undefined ||
-      hop >= maxRedirects
-    )
-      return r;
-    let next: URL;
-    try {
-      next = new URL(r.location, u);
-    } catch {
-      return { ...r, note: "a redirect to a bad URL, not followed" };
-    }
-    if (next.host !== u.host || next.protocol !== u.protocol)
-      return { ...r, note: `redirects to ${next.host}, not followed` };
-    u = next;
+/** A top-level field of a JSON body has the value said (case aside: "status ok" is "OK" too). */
+function judgeField(
+  want: { field: string; value: string },
+  what: string,
+  got: Extract<Got, { ok: true }>,
+): Observation {
+  const expected = `${want.field} = ${want.value} in the JSON body`;
+  if (got.truncated) return notSeen(what, expected, `the body is longer than ${showBytes(maxBody)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(got.body.toString("utf8"));
+  } catch {
+    return notSeen(what, expected, "the body is not JSON, so it has no fields");
   }
-}
-
-function getOnce(u: URL, signal: AbortSignal): Promise<Got & { location?: string }> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve({ ok: false, refused: false, why: "the claim's time ran out" });
-    const lib = u.protocol === "https:" ? https : http;
-    const req = lib.get(u, { signal, headers: { "user-agent": "vigil-verify" }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      res.on("data", (d: Buffer) => {
-        if (size >= maxBody) {
-          truncated = true;
-          res.destroy();
-          finish();
-          return;
-        }
-        chunks.push(d);
-        size += d.length;
-      });
-      const finish = () =>
-        resolve({
-          ok: true,
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).subarray(0, maxBody),
-          truncated: truncated || size > maxBody,
-          ...(typeof res.headers.location === "string" ? { location: res.headers.location } : {}),
-        });
-      res.on("end", finish);
-      res.on("error", () => finish());
-    });
-    req.on("error", (e: NodeJS.ErrnoException) => {
-      if (signal.aborted)
-        return resolve({ ok: false, refused: false, why: "no answer before the claim's time ran out" });
-      const refused = e.code === "ECONNREFUSED";
-      resolve({
-        ok: false,
-        refused,
-        why: refused ? "connection refused" : `${e.code ?? "error"}: ${e.message}`.slice(0, 200),
-      });
-    });
-  });
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return notSeen(what, expected, "the body is not a JSON object");
+  // Not FALSE: "with no errors" may have been read as a field "no"; a field not there says nothing.
+  if (!Object.hasOwn(body, want.field)) return notSeen(what, expected, `the body has no field ${want.field}`);
+  const v = (body as Record<string, unknown>)[want.field];
+  const shown = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
+  const ok = typeof v !== "object" && shown.toLowerCase() === want.value.toLowerCase();
+  return seen(what, expected, `${want.field} = ${shown}`, ok);
 }

@@ -22,7 +22,13 @@ import {
 type MemoryClaim = { op: Op } & ({ percent: number } | { availableBytes: number });
 
 const MEMORY = String.raw`(?:the )?(?:host's |system |host )?(?:memory|ram|mem)(?: usage| use| used| utilisation| utilization| consumption)?`;
-const shapes = [whole(String.raw`${MEMORY} ${IS}${COMPARE} ${PERCENT}`)];
+const shapes = [
+  whole(String.raw`${MEMORY} ${IS}${COMPARE} ${PERCENT}`),
+  // "Less than 80% of memory is used": the share first.
+  whole(
+    String.raw`${COMPARE}(?: than)? ${PERCENT} of (?:the )?(?:host's |system |host )?(?:memory|ram)(?: is| are)? (?:used|in use|utilised|utilized|consumed|taken)`,
+  ),
+];
 /** Available memory (MemAvailable): "At least 11 GB of memory is available", "more than 2 GB of RAM is free". */
 const AVAILABLE = [
   whole(
@@ -41,6 +47,7 @@ export default defineKind<MemoryClaim>({
     "memory usage is at most 95%",
     "At least 11 GB of memory is available",
     "More than 50 GB of RAM is free",
+    "Less than 95% of memory is used",
   ],
   refuses: ["memory is fine", "memory use went down", "the memory leak is fixed"],
   parse(part): Parsed<MemoryClaim> {

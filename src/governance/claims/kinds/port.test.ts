@@ -64,6 +64,21 @@ describe("port claims, against real sockets", () => {
     });
   });
 
+  it("reads a listener's address written as a URL, and only a bare host and port", async () => {
+    const { port, close } = await listening();
+    const v = await check(`The app is listening on http://127.0.0.1:${port}`);
+    expect(v.verdict).toBe("TRUE");
+    expect(v.checks[0]).toMatchObject({ what: `port 127.0.0.1:${port}`, expected: "listening" });
+    expect((await check(`the server is listening on http://localhost:${port}/`)).verdict).toBe("TRUE");
+    expect((await check(`The app is listening on http://10.255.0.1:${port}`)).verdict).toBe("UNVERIFIABLE");
+    // A path after the port is a request, not an address: not read as a listener.
+    expect((await check(`The app is listening on http://127.0.0.1:${port}/health`)).verdict).toBe(
+      "UNVERIFIABLE",
+    );
+    await close();
+    expect((await check(`The app is listening on http://127.0.0.1:${port}`)).verdict).toBe("FALSE");
+  });
+
   it("asks only hosts in governance.verify.hosts", async () => {
     const { port } = await listening();
     const v = await check(`port ${port} on 10.255.0.1 is open`);

@@ -111,6 +111,7 @@ export default defineKind<PortClaim>({
     "nginx is listening on 8080",
     "postgres is running on port 5432",
     "port 80 on localhost is listening",
+    "The app is listening on http://127.0.0.1:8080",
   ],
   refuses: [
     "the port is open",
@@ -120,10 +121,14 @@ export default defineKind<PortClaim>({
   ],
   parse(part, known): Parsed<PortClaim> {
     // "127.0.0.1 port 8080", "localhost port 8080": the host:port it means.
-    const text = part.text.replace(
-      /\b(localhost|\d{1,3}(?:\.\d{1,3}){3}) (?:tcp )?port (\d{1,5})\b/i,
-      "$1:$2",
-    );
+    // "listening on http://127.0.0.1:8080/": a listener's address written as a URL, scheme and all;
+    // only a bare host:port (a path after it is a request, the http kind's).
+    const text = part.text
+      .replace(/\b(localhost|\d{1,3}(?:\.\d{1,3}){3}) (?:tcp )?port (\d{1,5})\b/i, "$1:$2")
+      .replace(
+        / (on|at) https?:\/\/(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[a-zA-Z][a-zA-Z0-9.-]{0,252}):(\d{1,5})\/?$/i,
+        " $1 $2:$3",
+      );
     for (const s of shapes) {
       const m = s.re.exec(text);
       if (!m) continue;

@@ -42,6 +42,26 @@ describe("process claims, against real processes", () => {
     expect(kin.evidence).toContain(`no process named ${name}, but ${name}-server runs`);
   });
 
+  it("reads a status line, a 'Verified that' opener and 'worker process'", async () => {
+    const name = `vclaim-${tag()}`;
+    const child = await processNamed(name);
+    for (const claim of [
+      `${name}: running`,
+      `Verified that ${name} is running.`,
+      `The ${name} worker process is up`,
+    ])
+      expect((await check(claim)).verdict, claim).toBe("TRUE");
+    expect((await check(`${name}: not running`)).verdict).toBe("FALSE");
+    child.kill("SIGKILL");
+    await until("the process gone", async () =>
+      (await check(`${name}: stopped`)).verdict === "TRUE" ? true : undefined,
+    );
+    expect((await check(`${name}: running`)).verdict).toBe("FALSE");
+    expect((await check(`The ${name} worker process is up`)).verdict).toBe("FALSE");
+    // A word of the report before the colon is no process: nothing read, not a FALSE alarm.
+    expect((await check("tests: running")).verdict).toBe("UNVERIFIABLE");
+  });
+
   it("a process that never ran is not running; an activity is not a process", async () => {
     expect((await check(`process vclaim-never-${tag()} is running`)).verdict).toBe("FALSE");
     const tests = await check("the tests for nginx are running");

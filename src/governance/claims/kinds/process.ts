@@ -13,7 +13,8 @@ interface ProcessClaim {
   running: boolean;
 }
 
-const SUFFIX = String.raw`(?: process(?:es)?| daemon| server| worker)?`;
+/** "nginx process", "the x worker process": what it is, once or as "worker process". */
+const SUFFIX = String.raw`(?:(?: daemon| server| worker)(?: process(?:es)?)?| process(?:es)?)?`;
 /** "the worker X", "the daemon X": a word for a process before its name. */
 const PREFIX = String.raw`(?:the )?(?:(?:process(?:es)?|worker|daemon|program|binary)(?: named| called)? )?`;
 const NOT = String.raw`(?:is not|isn't|is no longer|are not|aren't|are no longer|was not|wasn't)`;
@@ -82,6 +83,9 @@ export default defineKind<ProcessClaim>({
     "I stopped nginx",
     "no java process is running",
     "nginx has stopped",
+    "nginx: running",
+    "Verified that nginx is running",
+    "The vigil-x worker process is up",
   ],
   refuses: [
     "the tests for nginx are running",

@@ -40,6 +40,16 @@ describe("disk claims", () => {
     expect((await check("disk usage of /surely/not/here is below 90%")).verdict).toBe("UNVERIFIABLE");
     expect((await check("disk usage is below 120%")).verdict).toBe("UNVERIFIABLE");
   });
+
+  it("reads the share said first: 'less than 80% of / is used'", async () => {
+    const used = diskUsedPercent("/");
+    const above = Math.min(100, Math.ceil(used + 1));
+    const below = Math.max(0, Math.floor(used - 1));
+    expect((await check(`Less than ${above}% of / is used`)).verdict).toBe("TRUE");
+    expect((await check(`less than ${above}% of the disk on / is used`)).verdict).toBe("TRUE");
+    expect((await check(`Less than ${below}% of / is used`)).verdict).toBe(used > below ? "FALSE" : "TRUE");
+    expect((await check(`more than ${above}% of / is full`)).verdict).toBe("FALSE");
+  });
 });
 
 describe("memory claims", () => {
@@ -50,5 +60,15 @@ describe("memory claims", () => {
       "FALSE",
     );
     expect((await check(`memory usage is above ${Math.max(0, Math.floor(used - 5))}%`)).verdict).toBe("TRUE");
+  });
+
+  it("reads the share said first: 'less than 2% of memory is used'", async () => {
+    const used = memoryUsedPercent();
+    const high = Math.min(100, Math.ceil(used + 5));
+    const low = Math.max(0, Math.floor(used - 5));
+    expect((await check(`Less than ${high}% of memory is used`)).verdict).toBe("TRUE");
+    expect((await check(`Less than ${low}% of the RAM is in use`)).verdict).toBe("FALSE");
+    expect((await check(`more than ${low}% of memory is used`)).verdict).toBe("TRUE");
+    expect((await check("less than 150% of memory is used")).verdict).toBe("UNVERIFIABLE");
   });
 });

@@ -51,6 +51,15 @@ describe("target claims, against the supervision's view", () => {
       ["container web is running", "TRUE"],
       ["Service billing is healthy", "UNVERIFIABLE"],
       ["check billing is up", "UNVERIFIABLE"],
+      ["Service api: healthy", "TRUE"],
+      ["Service api: down", "FALSE"],
+      ["worker: down", "TRUE"],
+      ["Health check disk is failing", "TRUE"],
+      ["the health check web is failing", "FALSE"],
+      ["Health check disk passes now", "FALSE"],
+      ["disk isn't failing", "FALSE"],
+      ["web isn't failing", "TRUE"],
+      ["health check billing is failing", "UNVERIFIABLE"],
     ];
     for (const [claim, want] of cases) expect(await verdict(claim), claim).toBe(want);
   });

@@ -30,7 +30,8 @@ for (const [want, list] of said) for (const w of list.split("|")) words[w] = wan
 const STATE = `(${Object.keys(words)
   .sort((a, b) => b.length - a.length)
   .join("|")})`;
-const NOUN = String.raw`(?:(service|check|target|container) )?`;
+/** "health check db-ping", "the HTTP check web": a check's kind before the word does not change whose. */
+const NOUN = String.raw`(?:(?:(?:health|http|tcp|liveness|readiness) (?=check ))?(service|check|target|container) )?`;
 const TAIL = String.raw`(?: (service|check|target|container))?`;
 
 const shapes: { re: RegExp; want: (m: RegExpExecArray) => Want | undefined }[] = [
@@ -40,7 +41,7 @@ const shapes: { re: RegExp; want: (m: RegExpExecArray) => Want | undefined }[] =
   },
   {
     re: whole(
-      String.raw`(?:the )?${NOUN}${TARGET}${TAIL} (?:isn't|is not|is no longer|aren't|are not) (up|healthy|running|down|ok|working|available)`,
+      String.raw`(?:the )?${NOUN}${TARGET}${TAIL} (?:isn't|is not|is no longer|aren't|are not) (up|healthy|running|down|ok|working|available|failing|passing)`,
     ),
     want: (m) => negate(words[m[4]!.toLowerCase()]),
   },
@@ -85,6 +86,8 @@ function negate(w: Want | undefined): Want | undefined {
   if (w === "up") return "unhealthy";
   if (w === "running") return "stopped";
   if (w === "down") return "up";
+  // "isn't failing" is "not failing", which `said` reads as up.
+  if (w === "unhealthy") return "up";
   return undefined;
 }
 
@@ -99,6 +102,9 @@ export default defineKind<TargetClaim>({
     "I restarted api",
     "check disk is failing",
     "api is not healthy",
+    "Service api: healthy",
+    "Health check disk is failing",
+    "disk isn't failing",
   ],
   refuses: ["the api tests are passing", "everything is up", "api docs are up"],
   parse(part, known): Parsed<TargetClaim> {
