@@ -6,7 +6,6 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
-import { openAuditTrail } from "../audit/trail.ts";
 import { TokenRegistry, type Principal } from "../api/auth.ts";
 import type { HealthInfo, ReloadOutcome } from "../api/context.ts";
 import type { EventStreams } from "../api/event-streams.ts";
@@ -26,6 +25,7 @@ import { ensureDataDir, openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
+import { openAuditedBus } from "./core.ts";
 import { joinFleet, memberInfo } from "./fleet.ts";
 import type { Membership } from "../fleet/membership.ts";
 import { serveApi } from "./api.ts";
@@ -188,30 +188,12 @@ export class App {
     const store = (this.#store = await openStore({ store: agent.store, dataDir: agent.data_dir, health }));
     this.#lifecycle.defer("store", () => store.close());
     const fleet = await this.#joinFleet(store);
-    // Refuses a chain that does not verify (or writes audit.reset first, when told to accept it).
-    const { audit, keeper, reset } = await openAuditTrail({
-      store,
-      dataDir: agent.data_dir,
-      redactor: this.#redactor,
-      clock: this.#clock,
-      acceptReset: this.#opts.acceptAuditReset ?? false,
-      onAnchorError: (err) => this.#log.error({ err }, "audit anchor not written; the next tick tries again"),
+    const { audit, bus } = await openAuditedBus({
+      ...{ store, dataDir: agent.data_dir, redactor: this.#redactor, clock: this.#clock },
+      ...{ log: this.#log, lifecycle: this.#lifecycle, acceptReset: this.#opts.acceptAuditReset ?? false },
+      stopReason: () => this.#stopReason,
     });
-    // Runs after the last append has drained: the anchor's final write holds the final head.
-    this.#lifecycle.defer("audit anchor", () => keeper.stop());
-    this.#lifecycle.defer("audit", () => audit.drain());
-    if (reset) {
-      this.#log.warn({ seq: reset.seq, payload: reset.payload }, "audit chain reset (--accept-audit-reset)");
-    }
-    const bus = (this.#bus = new EventBus({
-      sink: audit,
-      clock: this.#clock,
-      onListenerError: (err, event) => this.#log.error({ err, event: event.type }, "event listener failed"),
-    }));
-    // Registered before everything that emits, so it runs after them all: the stop is the last event.
-    this.#lifecycle.defer("record stop", async () => {
-      await bus.emit("agent.stopped", "agent", { reason: this.#stopReason });
-    });
+    this.#bus = bus;
     return { store, audit, bus, fleet };
   }
 
