@@ -267,9 +267,12 @@ describe("/mcp over streamable HTTP, with the SDK's client", () => {
     const free = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const lie = await call(client, "verify_claim", {
-      claim: `I've started the API and it's listening on port ${free}`,
+      claim: `I've started app and it's listening on port ${free}`,
     });
+    // app runs (a service of this config); nothing listens on the port: the claim is a lie.
     expect(lie.json).toMatchObject({ verdict: "FALSE" });
+    const checks = (lie.json as unknown as { checks: { what: string; ok: boolean }[] }).checks;
+    expect(checks.filter((c) => !c.ok).map((c) => c.what)).toEqual([expect.stringContaining(String(free))]);
     const vague = await call(client, "verify_claim", { claim: "all the tests pass" });
     expect(vague.json).toMatchObject({ verdict: "UNVERIFIABLE" });
     const res = await api(agent, "/api/audit?tail=50");
