@@ -4,7 +4,6 @@
  *
  * Owns: wiring and lifecycle. Everything else receives what it needs from here.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DestinationStream } from "pino";
 import { TokenRegistry, type Principal } from "../api/auth.ts";
 import type { HealthInfo, ReloadOutcome } from "../api/context.ts";
@@ -26,6 +25,7 @@ import type { Store } from "../store/store.ts";
 import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
 import { openAuditedBus } from "./core.ts";
+import { LoopLag } from "./loop-lag.ts";
 import { joinFleet, memberInfo } from "./fleet.ts";
 import type { Membership } from "../fleet/membership.ts";
 import { serveApi } from "./api.ts";
@@ -42,9 +42,6 @@ import { wireRemediation } from "./remediation.ts";
 import { wireAlertmanager } from "./alertmanager.ts";
 import { Supervision } from "./supervision.ts";
 import { version } from "./version.ts";
-
-/** How often the event-loop lag monitor samples, in ms. */
-const lagResolutionMs = 20;
 
 export interface AppOptions {
   configFile: string;
@@ -71,7 +68,7 @@ export class App {
   #http: Listening | undefined;
   #tokens = new TokenRegistry([]);
   #adminToken = "";
-  #lag = monitorEventLoopDelay({ resolution: lagResolutionMs });
+  readonly #lag = new LoopLag();
   #stopping: Promise<void> | undefined;
   #stopReason = "stopped";
   #supervision: Supervision | undefined;
@@ -161,7 +158,7 @@ export class App {
       const alerts = wireAlertmanager({ ...this.#wiring(core), supervision });
       const built: Built = { ...parts, fleet: core.fleet, governance, alerts };
       await this.#wireNotify(core, built);
-      this.#startLagMonitor();
+      this.#lag.start(this.#lifecycle);
       const http = await this.#serveApi(core, built);
       const claims = await wireClaimsWatcher({ ...this.#wiring(core), core, verifier: governance.verifier });
       this.#reloadClaims = claims.reload;
@@ -287,13 +284,6 @@ export class App {
     });
   }
 
-  #startLagMonitor(): void {
-    this.#lag.enable();
-    this.#lifecycle.defer("lag monitor", () => {
-      this.#lag.disable();
-    });
-  }
-
   /** The HTTP API on agent.listen, with the event streams it serves. */
   async #serveApi(core: Core, built: Built): Promise<Listening> {
     const { http, streams } = await serveApi({
@@ -374,13 +364,6 @@ export class App {
     return { ok: true };
   }
 
-  #eventLoopLag(): number {
-    // The histogram records whole timer periods (the resolution included); the lag is what is over it.
-    const lag = this.#lag.count > 0 ? Math.max(0, this.#lag.percentile(99) / 1e6 - lagResolutionMs) : 0;
-    this.#lag.reset();
-    return Math.round(lag * 10) / 10;
-  }
-
   get supervision(): Supervision | undefined {
     return this.#supervision;
   }
@@ -407,7 +390,7 @@ export class App {
       paused: this.#killSwitch?.paused ?? false,
       store: this.#store!.description,
       scheduler_lag_ms: this.#supervision?.lagP99() ?? 0,
-      event_loop_lag_ms: this.#eventLoopLag(),
+      event_loop_lag_ms: this.#lag.takeP99Ms(),
       event_streams: this.#streams?.count ?? 0,
     };
   }
