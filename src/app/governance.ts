@@ -5,7 +5,6 @@
  * is configured). The API, the claims watcher and MCP all verify through `verifier`.
  */
 import type { GovernanceApi } from "../api/context.ts";
-import { Engine } from "../containers/engine.ts";
 import type { ClaimSources } from "../governance/claims/index.ts";
 import { checkInstruction } from "../governance/instructions.ts";
 import type { ClaimVerifier } from "../governance/types.ts";
@@ -44,33 +43,17 @@ export interface GovernanceWiring extends Wiring {
 export function wireGovernance(w: GovernanceWiring): Governance {
   const stopping = new AbortController();
   w.lifecycle.defer("claim verification", () => stopping.abort(new Error("the agent is stopping")));
-  const engine = ownEngine(w);
   const verifier = new Verifier({
     bus: w.bus,
     clock: w.clock,
-    sources: claimSources(w, engine),
+    sources: claimSources(w),
     timeoutMs: () => w.config().governance.verify.timeout,
     signal: stopping.signal,
   });
   return { verifier };
 }
 
-/** The engine claims about containers ask, only when `agent.docker.host` names one; rebuilt on a change. */
-function ownEngine(w: GovernanceWiring): () => Engine | undefined {
-  let current: { host: string; engine: Engine } | undefined;
-  w.lifecycle.defer("claim engine", () => current?.engine.close());
-  return () => {
-    const host = w.config().agent.docker.host;
-    if (host === undefined) return undefined;
-    if (current?.host !== host) {
-      current?.engine.close();
-      current = { host, engine: Engine.fromHost(host) };
-    }
-    return current.engine;
-  };
-}
-
-function claimSources(w: GovernanceWiring, engine: () => Engine | undefined): ClaimSources {
+function claimSources(w: GovernanceWiring): ClaimSources {
   const { supervision, actions, jobs } = w.built;
   return {
     now: () => w.clock.now(),
@@ -84,7 +67,9 @@ function claimSources(w: GovernanceWiring, engine: () => Engine | undefined): Cl
     runs: (limit) => actions.runs(limit),
     backups: (action) => actions.backups(action),
     jobs: () => jobs.list(),
-    engine,
+    // Containers are asked of the engine only when `agent.docker.host` names one; the client is
+    // the supervision's own.
+    engine: () => (w.config().agent.docker.host === undefined ? undefined : supervision.engine()),
   };
 }
 

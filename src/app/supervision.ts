@@ -119,7 +119,7 @@ export class Supervision implements TargetsApi {
         return pid === undefined ? [] : groupMembers(pid);
       },
       exec: execArgv,
-      engine: () => this.#engine(),
+      engine: () => this.engine(),
     };
     this.#monitor = new Monitor({
       scheduler: this.scheduler,
@@ -195,8 +195,8 @@ export class Supervision implements TargetsApi {
     } else if (action === "recover") {
       await this.targets.force(name, "unknown", `recovered by ${by.name}`);
       this.#monitor.runSoon(group ?? name);
-    } else if (plan.check && (container = await checkedContainer(this.#engine(), plan.check, member))) {
-      await actOnContainer(this.#engine(), container, action);
+    } else if (plan.check && (container = await checkedContainer(this.engine(), plan.check, member))) {
+      await actOnContainer(this.engine(), container, action);
       this.#monitor.runSoon(group ?? name);
     } else {
       throw new VigilError(
@@ -219,7 +219,7 @@ export class Supervision implements TargetsApi {
     if (!container) return tailLines(logFile(this.logDir, name), lines);
     // A container's output is the engine's: read through its API, as `docker logs` would.
     try {
-      const { lines: read } = await this.#engine().logs(container.name, {
+      const { lines: read } = await this.engine().logs(container.name, {
         tail: lines,
         maxBytes: 4 * 1024 * 1024,
       });
@@ -313,9 +313,8 @@ export class Supervision implements TargetsApi {
     });
   }
 
-  // ---- internals ----
-
-  #engine(): Engine {
+  /** The container engine's client at `agent.docker.host`: one per agent, remade when the host changes. */
+  engine(): Engine {
     const host = this.#config.agent.docker.host;
     const current = this.#docker;
     if (current && current.host === host) return current.engine;
@@ -324,6 +323,8 @@ export class Supervision implements TargetsApi {
     this.#docker = { host, engine };
     return engine;
   }
+
+  // ---- internals ----
 
   /** Takes a config's targets and start periods; returns its plans. */
   async #plan(config: VigilConfig): Promise<TargetPlan[]> {
@@ -358,7 +359,7 @@ export class Supervision implements TargetsApi {
       event: (name, e) => this.#serviceEvent(name, e),
       phase: (name, p) => this.#phase(name, p),
       automaticAllowed: () => this.#d.automaticAllowed(),
-      engine: () => this.#engine(),
+      engine: () => this.engine(),
     });
   }
 
