@@ -7,7 +7,8 @@
  *
  * Owns: handing alerts over. Must not import: api routes, app.
  */
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { RoutedAlerts } from "../store/routed-alert-store.ts";
@@ -33,9 +34,7 @@ export interface RelayDeps {
 
 export class AlertRelay {
   readonly #d: RelayDeps;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
-  #polling: Promise<void> = Promise.resolve();
+  #ticker: Ticker | undefined;
 
   constructor(deps: RelayDeps) {
     this.#d = deps;
@@ -64,32 +63,26 @@ export class AlertRelay {
     );
   }
 
-  /** Takes this agent's rows every second into `alerts`, until `stop`. */
+  /** Takes this agent's rows every second into `alerts`, until `stop` (a pass never overlaps itself). */
   start(alerts: AlertTargets): void {
-    const tick = () => {
-      if (this.#stopped) return;
-      this.#timer = this.#d.clock.setTimeout(() => {
-        this.#polling = this.#take(alerts)
-          .catch((err: unknown) =>
-            this.#d.log.error({ err }, "taking routed alerts failed; the next poll tries again"),
-          )
-          .finally(tick);
-      }, pollMs);
-    };
-    tick();
+    this.#ticker = new Ticker(
+      this.#d.clock,
+      pollMs,
+      () => this.#take(alerts),
+      (err) => this.#d.log.error({ err }, "taking routed alerts failed; the next poll tries again"),
+    );
+    this.#ticker.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#timer?.cancel();
-    await this.#polling;
+    await this.#ticker?.stop();
   }
 
   async #take(alerts: AlertTargets): Promise<void> {
     const dropped = await this.#d.rows.expire(this.#d.clock.now() - maxAgeMs);
     if (dropped > 0) this.#d.log.warn({ dropped }, "routed alerts no agent took within a day were dropped");
     for (const row of await this.#d.rows.pending(this.#d.self(), batch)) {
-      if (this.#stopped) return;
+      if (this.#ticker?.stopped) return;
       let alert: Alert | undefined;
       try {
         alert = JSON.parse(row.alert) as Alert;

@@ -25,7 +25,10 @@ export function wireAlertmanager(w: Wiring & { supervision: Supervision }): Aler
     self,
     forward: (agent, alert, receiver, by) => relay.forward(agent, alert, receiver, by),
   });
-  relay.start(alerts);
-  w.lifecycle.defer("alert relay", () => relay.stop());
+  // SQLite is one agent: nothing is ever routed to it, so it does not poll for rows.
+  if (w.store.db.dialect === "postgres") {
+    relay.start(alerts);
+    w.lifecycle.defer("alert relay", () => relay.stop());
+  }
   return alerts;
 }
