@@ -100,6 +100,13 @@ export class OutboxStore {
    * writer, so the single UPDATE is enough.
    */
   async claimDue(claimer: string, now: number, until: number, limit: number): Promise<OutboxRow[]> {
+    // The outbox is asked four times a second and is mostly idle: a read first, so an idle pass
+    // takes no write lock (on SQLite the audit log's writers wait for it).
+    const due = await this.db.get(
+      "SELECT 1 AS due FROM outbox WHERE status = 'pending' AND next_at <= ? LIMIT 1",
+      [now],
+    );
+    if (!due) return [];
     const skipLocked = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
     // A write: on SQLite's one connection it must wait its turn, not slip into another's transaction.
     const rows = await this.db.transaction("outbox", (tx) =>
