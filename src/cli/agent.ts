@@ -21,15 +21,22 @@ export async function startUp(
     acceptAuditReset: opts.acceptAuditReset ?? false,
     onFatal: () => fatal(1),
   });
-  await app.start();
+  let dispose: () => void = () => undefined;
+  const started = app.start();
+  const stopped = new Promise<number>((resolve) => {
+    dispose = handleSignals(app, resolve, started);
+    fatal = resolve;
+  }).catch((e: unknown) => reportError(io, e, false));
+  try {
+    await started;
+  } catch (e) {
+    dispose();
+    throw e;
+  }
   io.err(
     `vigil: agent up at ${app.url} (config ${path.relative(process.cwd(), file) || file}; ` +
       `admin token in ${adminTokenFile(app.config.agent.data_dir)})`,
   );
-  const stopped = new Promise<number>((resolve) => {
-    handleSignals(app, resolve);
-    fatal = resolve;
-  }).catch((e: unknown) => reportError(io, e, false));
   return { stopped };
 }
 
