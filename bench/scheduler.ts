@@ -77,6 +77,7 @@ const env = {
   engine: () => {
     throw new Error("the scheduler bench reads no container");
   },
+  approvalQueue: () => Promise.reject(new Error("the scheduler bench reads no approval queue")),
 };
 const cfg = httpProbe.schema(kit).parse({ url: `http://127.0.0.1:${port}/health` });
 

@@ -33,6 +33,7 @@ import { Supervisor } from "../supervisor/supervisor.ts";
 import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
+import { ActionStore } from "../store/action-store.ts";
 import type { Store } from "../store/store.ts";
 import { actOnContainer, checkedContainer } from "./checked-containers.ts";
 import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
@@ -110,6 +111,7 @@ export class Supervision implements TargetsApi {
       clock: deps.clock,
       log: deps.log.child({ component: "results" }),
     });
+    const approvalStore = new ActionStore(deps.store.db);
     const env: ProbeEnvironment = {
       clock: deps.clock,
       lastHeartbeat: (name) => this.targets.lastHeartbeat(name),
@@ -120,6 +122,7 @@ export class Supervision implements TargetsApi {
       },
       exec: execArgv,
       engine: () => this.engine(),
+      approvalQueue: () => approvalStore.pendingQueue(deps.clock.now()),
     };
     this.#monitor = new Monitor({
       scheduler: this.scheduler,

@@ -29,7 +29,8 @@ export function configReference(): string {
     inPlanned: boolean,
   ): void => {
     if (depth > 12) return;
-    const objectLike = node.properties !== undefined;
+    // An object that takes no keys (`approvals: {}`) is a leaf: without a row it would not appear.
+    const objectLike = node.properties !== undefined && Object.keys(node.properties).length > 0;
     const isPlanned = planned.test(node.description ?? "");
     // A section has no row of its own, unless it has something to say (a planned one does).
     if (path && (!objectLike || isPlanned)) {
@@ -59,7 +60,8 @@ function typeOf(node: JsonSchema): string {
   if (node.anyOf) return node.anyOf.map(typeOf).join(" \\| ");
   if (node["x-kind"]) return node["x-kind"];
   if (node.type === "array") return `list of ${node.items ? typeOf(node.items) : "any"}`;
-  if (node.type === "object") return "map";
+  if (node.type === "object")
+    return node.properties && Object.keys(node.properties).length === 0 ? "`{}`" : "map";
   return Array.isArray(node.type) ? node.type.join(" \\| ") : (node.type ?? "any");
 }
 

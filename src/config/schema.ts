@@ -150,23 +150,31 @@ const checkTiming = {
 
 const exactlyOneProbe = exactlyOne(probeTypes, "say what to check with one of", "a check watches one thing");
 
-/** Group checks (`compose`) yield targets of their own: one service's health cannot be one. */
-const groupTypes = probes
+/**
+ * Check types that cannot be a service's health, each with why: group checks (`compose`) yield
+ * targets of their own, and some watch something else (`approvals`: the agent's queue).
+ */
+const notHealth = probes
   .entries()
-  .filter(([, p]) => p.group)
-  .map(([type]) => type);
+  .flatMap(([type, p]): [string, string][] =>
+    p.group
+      ? [
+          [
+            type,
+            `a ${type} check watches a group, each member its own target: write it under checks:, not as a service's health`,
+          ],
+        ]
+      : p.notHealth
+        ? [[type, p.notHealth]]
+        : [],
+  );
 
 const health = z
   .strictObject({ ...probeKeys, ...checkTiming })
   .superRefine(exactlyOneProbe)
   .superRefine((h: Record<string, unknown>, ctx) => {
-    for (const type of groupTypes)
-      if (h[type] !== undefined)
-        ctx.addIssue({
-          code: "custom",
-          path: [type],
-          message: `a ${type} check watches a group, each member its own target: write it under checks:, not as a service's health`,
-        });
+    for (const [type, message] of notHealth)
+      if (h[type] !== undefined) ctx.addIssue({ code: "custom", path: [type], message });
   });
 
 const check = z

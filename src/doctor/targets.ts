@@ -34,6 +34,7 @@ const offline: Omit<ProbeEnvironment, "engine"> = {
     spawnError: "doctor executes nothing",
     durationMs: 0,
   }),
+  approvalQueue: () => Promise.reject(new Error("doctor reads no agent's store")),
 };
 
 /** The fix when the engine's socket does not answer, for a check and a container service alike. */

@@ -52,6 +52,8 @@ export interface ProbeEnvironment {
   exec(req: ExecRequest): Promise<ExecResult>;
   /** The container engine at `agent.docker.host` (else DOCKER_HOST, else the standard socket). */
   engine(): Engine;
+  /** The approval queue in the agent's store: requests waiting now, and when the oldest was asked. */
+  approvalQueue(): Promise<{ pending: number; oldestRequestedAt: number | null }>;
 }
 
 export interface ProbeContext {
@@ -109,6 +111,8 @@ export interface Probe<C = unknown> {
    * read at all.
    */
   readonly group?: true;
+  /** Why it cannot be a service's health check, when it watches something else (`approvals`: the agent). */
+  readonly notHealth?: string;
   /** Services its settings name (`memory: { service: api }`), checked to exist at load. */
   services?(config: C): { field: string; name: string }[];
   doctor(config: C): DoctorPlan;

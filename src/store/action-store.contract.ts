@@ -91,6 +91,15 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
         );
         expect((await s.listApprovals("pending", 10)).map((a) => a.id)).toEqual(["a2", "a1"]);
         expect((await s.duePending(1_700_000_001_000, 10)).map((a) => a.id)).toEqual(["a2"]);
+        expect(await s.pendingQueue(1_700_000_000_400)).toEqual({
+          pending: 2,
+          oldestRequestedAt: approval("a1").requested_at,
+        });
+        // a2 is past its expiry at 500, so it waits no more even before the sweep marks it
+        expect(await s.pendingQueue(1_700_000_000_600)).toEqual({
+          pending: 1,
+          oldestRequestedAt: approval("a1").requested_at,
+        });
         await s.insertDecision({
           approval_id: "a1",
           decided_by: "bob",
@@ -102,6 +111,10 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
           s.insertDecision({ approval_id: "a1", decided_by: "bob", decision: "reject", note: "", at: 6 }),
         ).rejects.toThrow();
         await s.setApprovalStatus("a1", "approved", 7, "run-9");
+        expect(await s.pendingQueue(1_700_000_000_400)).toEqual({
+          pending: 1,
+          oldestRequestedAt: 1_700_000_000_001,
+        });
         expect(await s.getApproval("a1")).toMatchObject({
           status: "approved",
           decided_at: 7,

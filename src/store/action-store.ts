@@ -213,6 +213,18 @@ export class ActionStore {
     return Number(r?.n ?? 0);
   }
 
+  /**
+   * The queue as a check reads it (`approvals:`): requests still waiting at `now`, and when the
+   * oldest of them was asked. One past its expiry counts no more, even before the sweep marks it.
+   */
+  async pendingQueue(now: number): Promise<{ pending: number; oldestRequestedAt: number | null }> {
+    const r = await this.db.get<{ n: number | string; oldest: number | string | null }>(
+      "SELECT COUNT(*) AS n, MIN(requested_at) AS oldest FROM approvals WHERE status = 'pending' AND expires_at > ?",
+      [now],
+    );
+    return { pending: Number(r?.n ?? 0), oldestRequestedAt: num(r?.oldest) };
+  }
+
   /** Approved requests whose run never started (the agent stopped in between). */
   async approvedWithoutRun(limit: number): Promise<ApprovalRow[]> {
     const rows = await this.db.all(

@@ -20,6 +20,8 @@ export const probeEnv: ProbeEnvironment = {
   exec: execArgv,
   // DOCKER_HOST as test/helpers/engine.ts finds it (a test that reads containers awaits dockerHost() first)
   engine: () => (engine ??= Engine.fromHost()),
+  // An empty queue; src/probes/approvals.test.ts reads a real store's instead.
+  approvalQueue: async () => ({ pending: 0, oldestRequestedAt: null }),
 };
 let engine: Engine | undefined;
 
