@@ -17,6 +17,7 @@ import type { ActionStore, ApprovalRow, ApprovalStatus, DecisionRow } from "../s
 import { actionDigest, type Capabilities } from "../gateway/capability.ts";
 import type { ApprovalQueue } from "../gateway/types.ts";
 import { assess, type Assessment } from "./assess.ts";
+import { refusalFor } from "./may-decide.ts";
 
 export interface ApprovalView {
   id: string;
@@ -131,19 +132,24 @@ export class Approvals implements ApprovalQueue {
     const row = await store.transaction(async (tx) => {
       const current = await tx.getApproval(id);
       if (!current) throw new VigilError("NOT_FOUND", `no approval request with id "${id.slice(0, 80)}"`);
-      if (current.status !== "pending") {
+      const earlier = await tx.decisions(id);
+      const refusal = refusalFor(
+        current,
+        earlier.map((d) => d.decided_by),
+        by.name,
+      );
+      if (refusal === "not_pending") {
         throw new VigilError("CONFLICT", `the request is already ${current.status}`, {
           details: { approval: await this.#view(current, tx) },
         });
       }
-      if (current.requested_by === by.name) {
+      if (refusal === "requester") {
         throw new VigilError(
           "FORBIDDEN",
           `${by.name} asked for this run and cannot decide it; another person must`,
         );
       }
-      const earlier = await tx.decisions(id);
-      if (earlier.some((d) => d.decided_by === by.name)) {
+      if (refusal === "decided_already") {
         throw new VigilError(
           "CONFLICT",
           `${by.name} already decided this request; it needs ${current.required} different people`,

@@ -85,7 +85,15 @@ export interface Approval {
   status: "pending" | "approved" | "rejected" | "expired";
   decisions: { by: string; decision: "approve" | "reject"; note: string; at: number }[];
   run_id: string | null;
+  /** Advisory: the highest of its signals' levels. */
+  assessment: { level: RiskLevel; signals: { signal: string; level: RiskLevel; reason: string }[] };
+  description: string | null;
+  /** For whoever is logged in: may they approve or reject it now, and if not, why. */
+  can_decide: boolean;
+  why_not: string | null;
 }
+
+export type RiskLevel = "low" | "medium" | "high";
 
 export interface Run {
   id: string;

@@ -1,4 +1,4 @@
-import { pathParam, queryEnum, queryInt, readJson } from "../body.ts";
+import { pathParam, queryInt, readJson } from "../body.ts";
 import type { RouteSpec } from "../context.ts";
 import { flag, map, shape, text } from "../fields.ts";
 import { byIdRoute } from "./by-id.ts";
@@ -9,10 +9,6 @@ const runBody = shape({
   target: text({ min: 1, max: 200, optional: true, hint: "a target's name" }),
   dry_run: flag(false),
 });
-
-const decisionBody = shape({ note: text({ max: 2_000, fallback: "" }) });
-
-const statuses = ["pending", "approved", "rejected", "expired"] as const;
 
 export const actionRoutes: RouteSpec[] = [
   {
@@ -48,26 +44,4 @@ export const actionRoutes: RouteSpec[] = [
     handler: async (c, deps) => c.json({ runs: await deps.actions.runs(queryInt(c, "limit", 100, 1_000)) }),
   },
   byIdRoute("/api/actions/runs", "action run", (deps, id) => deps.actions.getRun(id)),
-];
-
-export const approvalRoutes: RouteSpec[] = [
-  {
-    method: "GET",
-    path: "/api/approvals",
-    role: "viewer",
-    handler: async (c, deps) => {
-      const status = queryEnum(c, "status", statuses);
-      return c.json({ approvals: await deps.approvals.list(status, queryInt(c, "limit", 100, 1_000)) });
-    },
-  },
-  byIdRoute("/api/approvals", "approval request", (deps, id) => deps.approvals.get(id)),
-  ...(["approve", "reject"] as const).map((decision): RouteSpec => ({
-    method: "POST",
-    path: `/api/approvals/:id/${decision}`,
-    role: "operator",
-    handler: async (c, deps) => {
-      const { note } = await readJson(c, decisionBody);
-      return c.json(await deps.approvals.decide(pathParam(c, "id"), c.principal!, decision, note));
-    },
-  })),
 ];

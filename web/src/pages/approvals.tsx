@@ -1,4 +1,9 @@
-/** Requests waiting for a person (Approve / Reject for operators), then what was decided and how it ran. */
+/**
+ * Requests waiting for a person, each a card to judge it by: the action's description, its
+ * parameters, the risk assessment's signals with their reasons, and Approve / Reject only for whom
+ * the API says may decide (an operator or an admin who did not ask for it), else why not. Then what
+ * was decided and how it ran.
+ */
 import { useState } from "preact/hooks";
 import { api, problem } from "../api.ts";
 import { ago, clock, duration } from "../format.ts";
@@ -11,7 +16,40 @@ function params(p: Record<string, string>): string {
     .join(" ");
 }
 
-function Pending({ a, canDecide, now }: { a: Approval; canDecide: boolean; now: number }) {
+/** The advisory assessment as the CLI's RISK column rates it, each signal with its reason. */
+function Risk({ a }: { a: Approval }) {
+  return (
+    <div class="risk" data-risk={a.assessment.level}>
+      <span class={`level ${a.assessment.level}`}>risk {a.assessment.level}</span>
+      <ul class="signals">
+        {a.assessment.signals.map((s) => (
+          <li key={s.signal} data-signal={s.signal} data-level={s.level}>
+            <span class={`level ${s.level}`}>{s.level}</span> {s.signal.replaceAll("_", " ")}: {s.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Params({ p }: { p: Record<string, string> }) {
+  const entries = Object.entries(p);
+  if (entries.length === 0) return <div class="dim">no parameters</div>;
+  return (
+    <dl class="params">
+      {entries.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>
+            <code>{v}</code>
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Pending({ a, now }: { a: Approval; now: number }) {
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
@@ -29,15 +67,18 @@ function Pending({ a, canDecide, now }: { a: Approval; canDecide: boolean; now: 
   return (
     <li class="approval" data-approval={a.id} data-status={a.status}>
       <div>
-        <strong>{a.action}</strong> {params(a.params)} {a.target && <>on {a.target}</>}
+        <strong>{a.action}</strong> {a.target && <>on {a.target}</>}
         <span class="dim">
           {" "}
           asked by {a.requested_by} {ago(a.requested_at, now)}, expires {clock(a.expires_at)}
           {a.required > 1 && `, needs ${a.required} approvals (${a.decisions.length} so far)`}
         </span>
       </div>
+      {a.description && <div class="description">{a.description}</div>}
       {a.reason && <div class="reason">{a.reason}</div>}
-      {canDecide && (
+      <Params p={a.params} />
+      <Risk a={a} />
+      {a.can_decide ? (
         <div class="decide">
           <input placeholder="note (optional)" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
           <button type="button" class="approve" disabled={busy} onClick={() => void decide("approve")}>
@@ -47,6 +88,8 @@ function Pending({ a, canDecide, now }: { a: Approval; canDecide: boolean; now: 
             Reject
           </button>
         </div>
+      ) : (
+        <p class="why-not dim">{a.why_not}</p>
       )}
       {error && <p class="error">{error}</p>}
     </li>
@@ -65,7 +108,6 @@ function RunCell({ run }: { run: Run | undefined }) {
 }
 
 export function Approvals({ state, now }: { state: State; now: number }) {
-  const canDecide = state.me?.role === "operator" || state.me?.role === "admin";
   const pending = state.approvals.filter((a) => a.status === "pending");
   const decided = state.approvals.filter((a) => a.status !== "pending");
   const runs = new Map(state.runs.map((r) => [r.id, r]));
@@ -74,11 +116,10 @@ export function Approvals({ state, now }: { state: State; now: number }) {
       <h2>
         Approvals <span class="dim">{pending.length} pending</span>
       </h2>
-      {!canDecide && <p class="dim">Only an operator or an admin can approve or reject.</p>}
       {pending.length === 0 && <p class="dim">Nothing waits for a decision.</p>}
       <ul class="approvals">
         {pending.map((a) => (
-          <Pending key={a.id} a={a} canDecide={canDecide} now={now} />
+          <Pending key={a.id} a={a} now={now} />
         ))}
       </ul>
       <h3>Decided</h3>
