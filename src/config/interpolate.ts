@@ -8,6 +8,7 @@
  * variable instead of quoting its value, because a variable is where secrets come from.
  */
 import { splitArgv } from "./argv.ts";
+import { wholeReference, type WholeReference } from "./env-types.ts";
 
 export interface Missing {
   /** The variable's name, or the malformed reference as written. */
@@ -29,6 +30,8 @@ export interface Interpolated {
   value: unknown;
   missing: Missing[];
   uses: Use[];
+  /** Strings that were one whole reference: the schema may want them as a boolean or a number. */
+  whole: WholeReference[];
 }
 
 export interface InterpolateOptions {
@@ -46,6 +49,7 @@ export function interpolate(
 ): Interpolated {
   const missing: Missing[] = [];
   const uses: Use[] = [];
+  const wholes: WholeReference[] = [];
   const text = (value: string, path: (string | number)[], report = true): string => {
     const found: { variable: string; value: string }[] = [];
     const became = value.replace(reference, (whole, name?: string, fallback?: string, bad?: string) => {
@@ -78,6 +82,8 @@ export function interpolate(
           return words.argv.map((w) => text(w, path, false));
         }
       }
+      const ref = wholeReference.exec(value);
+      if (ref) wholes.push({ variable: ref[1]!, path });
       return text(value, path);
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
@@ -88,7 +94,7 @@ export function interpolate(
     }
     return value;
   };
-  return { value: walk(root, []), missing, uses };
+  return { value: walk(root, []), missing, uses, whole: wholes };
 }
 
 /**

@@ -1,16 +1,26 @@
 /** The JSON Schema of vigil.yaml, generated from the zod schema: what editors validate against. */
 import { z } from "zod";
+import { wholeReference } from "./env-types.ts";
 import { configSchema } from "./schema.ts";
 
 let cached: Record<string, unknown> | undefined;
 
 export function configJsonSchema(): Record<string, unknown> {
   cached ??= {
-    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any", override: typedFromEnv }),
     $id: "https://vigil.dev/schema/vigil.schema.json",
     title: "vigil.yaml",
   };
   return cached;
+}
+
+/** A boolean or a number may be written as one whole `${VAR}` (env-types.ts): editors must not flag it. */
+function typedFromEnv(ctx: { jsonSchema: Record<string, unknown> }): void {
+  const js = ctx.jsonSchema;
+  if (js.type !== "boolean" && js.type !== "number" && js.type !== "integer") return;
+  const own = { ...js };
+  for (const k of Object.keys(js)) delete js[k];
+  js.anyOf = [own, { type: "string", pattern: wholeReference.source }];
 }
 
 let keys: Set<string> | undefined;

@@ -8,6 +8,7 @@ import path from "node:path";
 import jsyaml from "js-yaml";
 import type { Document } from "yaml";
 import type { z } from "zod";
+import { typeReferences, type WholeReference } from "./env-types.ts";
 import { aliasProblem, overBudget, valueBudget } from "./aliases.ts";
 import { concealer, interpolate } from "./interpolate.ts";
 import { formatPath, locate, yamlDocuments, type KeyPath } from "./locate.ts";
@@ -62,10 +63,10 @@ export function loadFast(text: string, file: string, env: NodeJS.ProcessEnv): Lo
   }
   // js-yaml shares what an alias repeats; walking it expanded is what a "billion laughs" attacks.
   if (overBudget(raw, valueBudget(text.length))) return undefined;
-  const { value, missing } = interpolate(raw ?? {}, env, { isCommand: isCommandPath });
+  const { value, missing, whole } = interpolate(raw ?? {}, env, { isCommand: isCommandPath });
   if (missing.length > 0) return undefined;
-  const parsed = withBaseDir(path.dirname(path.resolve(file)), () => configSchema.safeParse(value));
-  if (!parsed.success || checkRefs(parsed.data).length > 0) return undefined;
+  const { parsed, typeProblems } = parseTyped(file, value, whole);
+  if (!parsed.success || typeProblems.length > 0 || checkRefs(parsed.data).length > 0) return undefined;
   return { ok: true, file, config: parsed.data, secrets: configuredSecrets(parsed.data) };
 }
 
@@ -91,7 +92,7 @@ export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv):
   } catch (e) {
     return { ok: false, file, problems: [at(0, [], yamlMessage((e as Error).message))] };
   }
-  const { value, missing, uses } = interpolate(tree ?? {}, env, { isCommand: isCommandPath });
+  const { value, missing, uses, whole } = interpolate(tree ?? {}, env, { isCommand: isCommandPath });
   const conceal = concealer(uses);
   const hidden = (problems: ConfigProblem[]): ConfigProblem[] =>
     sortProblems(problems.map((p) => ({ ...p, message: conceal(p.message) })));
@@ -105,13 +106,16 @@ export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv):
     ),
   );
 
-  const parsed = withBaseDir(path.dirname(path.resolve(file)), () =>
-    configSchema.safeParse(value, { reportInput: true }),
-  );
+  const { parsed, typeProblems } = parseTyped(file, value, whole);
+  // A missing variable already has its problem; the empty value it left would only repeat it.
+  const unset = new Set(missing.map((m) => formatPath(m.path)));
+  for (const t of typeProblems)
+    if (!unset.has(formatPath(t.path))) problems.push(at(locate(doc, t.path), t.path, t.message));
+  const typed = new Set(typeProblems.map((t) => formatPath(t.path)));
   if (!parsed.success) {
-    // A missing variable already has its problem; the empty value it left would only repeat it.
-    const unset = new Set(missing.map((m) => formatPath(m.path)));
-    problems.push(...zodProblems(parsed.error.issues, doc, at).filter((p) => !unset.has(p.path)));
+    problems.push(
+      ...zodProblems(parsed.error.issues, doc, at).filter((p) => !unset.has(p.path) && !typed.has(p.path)),
+    );
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, file, problems: hidden(problems) };
 
@@ -120,6 +124,19 @@ export function loadLocated(text: string, file: string, env: NodeJS.ProcessEnv):
 
   // Only reached if js-yaml refused a file that yaml accepts (a YAML corner where the two differ).
   return { ok: true, file, config: parsed.data, secrets: configuredSecrets(parsed.data) };
+}
+
+/**
+ * The schema's parse, after typing the whole `${VAR}` references it refused as strings where a
+ * boolean or a number is wanted (env-types.ts). Bounded: one retype, one more parse.
+ */
+function parseTyped(file: string, value: unknown, whole: readonly WholeReference[]) {
+  const parse = (v: unknown) =>
+    withBaseDir(path.dirname(path.resolve(file)), () => configSchema.safeParse(v, { reportInput: true }));
+  const first = parse(value);
+  const typed = first.success ? undefined : typeReferences(value, whole, first.error.issues);
+  if (!typed) return { parsed: first, typeProblems: [] };
+  return { parsed: typed.value === value ? first : parse(typed.value), typeProblems: typed.problems };
 }
 
 function yamlMessage(message: string): string {

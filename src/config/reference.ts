@@ -2,6 +2,7 @@
  * The config reference in README.md, generated from the JSON Schema (itself generated from the zod
  * schema), so the documentation cannot drift from what the loader accepts. A test compares them.
  */
+import { wholeReference } from "./env-types.ts";
 import { configJsonSchema } from "./json-schema.ts";
 
 interface JsonSchema {
@@ -15,6 +16,7 @@ interface JsonSchema {
   default?: unknown;
   description?: string;
   "x-kind"?: string;
+  pattern?: string;
   required?: string[];
 }
 
@@ -57,7 +59,12 @@ const planned = /^Planned: /;
 function typeOf(node: JsonSchema): string {
   if (node.enum) return node.enum.map((v) => `\`${JSON.stringify(v).replace(/^"|"$/g, "")}\``).join(" \\| ");
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
-  if (node.anyOf) return node.anyOf.map(typeOf).join(" \\| ");
+  // The `${VAR}` a boolean or number also takes is said once in prose, not on every row.
+  if (node.anyOf)
+    return node.anyOf
+      .filter((b) => b.pattern !== wholeReference.source)
+      .map(typeOf)
+      .join(" \\| ");
   if (node["x-kind"]) return node["x-kind"];
   if (node.type === "array") return `list of ${node.items ? typeOf(node.items) : "any"}`;
   if (node.type === "object")
