@@ -201,6 +201,8 @@ export interface ApiDeps {
   limiter: FailureLimiter;
   log: Logger;
   health(): Promise<HealthInfo>;
+  /** `agent.public_ops_report`: read at each request, so a reload applies at once. */
+  publicOpsReport?(): boolean;
   reload(by: Principal): Promise<ReloadOutcome>;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;

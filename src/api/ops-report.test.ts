@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { IncidentView } from "../incidents/incidents.ts";
 import { targetStates, type TargetState } from "../incidents/target-state.ts";
 import type { TargetView } from "../targets/targets.ts";
-import { buildOpsReport, stateWeight } from "./ops-report.ts";
+import { buildOpsReport, publicOpsReport, stateWeight } from "./ops-report.ts";
 
 const now = Date.parse("2024-05-01T14:10:00Z");
 const since = Date.parse("2024-05-01T14:02:05Z");
@@ -121,5 +121,13 @@ describe("ops report", () => {
     expect(report([], { pause: { paused: true, by: "alice", reason: "deploy", since } }).overall_ok).toBe(
       true,
     );
+  });
+
+  it("sums itself up in one line, and the public view is that line and the status alone", () => {
+    expect(report([target("web", "up")]).summary).toBe("all is well");
+    const r = report([target("web", "down", "refused"), target("db", "failed"), target("api", "degraded")]);
+    expect(r.summary).toBe("2 issues need a person, 1 issue noted");
+    expect(report([target("api", "stopped")]).summary).toBe("1 issue noted");
+    expect(publicOpsReport(r)).toEqual({ timestamp: r.timestamp, overall_ok: false, summary: r.summary });
   });
 });

@@ -26,6 +26,8 @@ export interface OpsReport {
   /** When the report was made (ISO 8601). */
   timestamp: string;
   overall_ok: boolean;
+  /** The overall line: "all is well", or how many things need a person and how many are noted. */
+  summary: string;
   /** The kill switch is on: no automatic action. */
   paused: boolean;
   targets: { name: string; kind: string; state: TargetState; since: string; incident_id: string | null }[];
@@ -143,6 +145,7 @@ export function buildOpsReport(input: OpsReportInput): OpsReport {
   return {
     timestamp: iso(input.now),
     overall_ok: failing.length === 0,
+    summary: summaryLine(failing.length, noted.length),
     paused: p.paused,
     targets: input.targets.map((t) => ({
       name: t.name,
@@ -161,4 +164,17 @@ export function buildOpsReport(input: OpsReportInput): OpsReport {
     })),
     issues: [...failing, ...noted],
   };
+}
+
+function summaryLine(failing: number, noted: number): string {
+  const need = failing === 0 ? "" : `${failing} ${failing === 1 ? "issue needs" : "issues need"} a person`;
+  const more = noted === 0 ? "" : `${noted} ${noted === 1 ? "issue" : "issues"} noted`;
+  return [need, more].filter(Boolean).join(", ") || "all is well";
+}
+
+/** What `agent.public_ops_report` serves to a caller without a token: the status and the line, no names. */
+export type PublicOpsReport = Pick<OpsReport, "timestamp" | "overall_ok" | "summary">;
+
+export function publicOpsReport(r: OpsReport): PublicOpsReport {
+  return { timestamp: r.timestamp, overall_ok: r.overall_ok, summary: r.summary };
 }

@@ -53,6 +53,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     alertmanager: b.alerts,
     log,
     health: w.health,
+    publicOpsReport: () => w.config().agent.public_ops_report,
     reload: w.reload,
   });
   const { host, port } = splitListen(w.config().agent.listen);

@@ -72,6 +72,12 @@ const agent = z.strictObject({
       "How long the agent's place in the fleet holds without a renewal (renewed every third of it); after it, the agent is dead to the fleet.",
     ),
   metrics_auth: z.boolean().default(false).describe("Require a viewer token for /metrics."),
+  public_ops_report: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Serve /ops-report's status code and overall line to callers without a token (details need a viewer token).",
+    ),
   docker: z
     .strictObject({
       host: z

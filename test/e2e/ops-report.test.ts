@@ -11,6 +11,7 @@ import { api, startAgent, type RunningAgent } from "../helpers/agent.ts";
 interface Report {
   timestamp: string;
   overall_ok: boolean;
+  summary: string;
   paused: boolean;
   targets: { name: string; kind: string; state: string; since: string; incident_id: string | null }[];
   incidents: { id: string; target: string; failure_class: string; opened_at: string; escalated: boolean }[];
@@ -24,6 +25,7 @@ const server = http.createServer((_req, res) => {
   res.end(status === 200 ? "ok" : "broken");
 });
 let agent: RunningAgent;
+let agentConfig = "";
 
 const report = async (token?: string) => {
   const res = await api(agent, "/ops-report", token === undefined ? {} : { token });
@@ -34,7 +36,7 @@ beforeAll(async () => {
   const port = await new Promise<number>((r) =>
     server.listen(0, "127.0.0.1", () => r((server.address() as net.AddressInfo).port)),
   );
-  agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+  agentConfig = `agent: { listen: "127.0.0.1:0" }
 auth:
   tokens: [{ name: watcher, role: viewer, token: ${viewer} }]
 checks:
@@ -44,7 +46,8 @@ checks:
     every: 200ms
     fail_after: 1
     recover_after: 1
-`);
+`;
+  agent = await startAgent(agentConfig);
 });
 
 afterAll(async () => {
@@ -128,5 +131,38 @@ describe("GET /ops-report", () => {
       body: JSON.stringify({ reason: "done" }),
     });
     expect((await report()).body.issues).toEqual([]);
+  });
+
+  it("agent.public_ops_report: the status and the overall line to anyone, the details to a token", async () => {
+    const pub = await startAgent(
+      agentConfig.replace(
+        'agent: { listen: "127.0.0.1:0" }',
+        'agent: { listen: "127.0.0.1:0", public_ops_report: true }',
+      ),
+    );
+    try {
+      const open = async () => {
+        const res = await api(pub, "/ops-report", { token: null });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      await expect.poll(async () => (await open()).status, { timeout: 10_000 }).toBe(200);
+      expect((await open()).body).toEqual({
+        timestamp: expect.stringMatching(/Z$/) as string,
+        overall_ok: true,
+        summary: "all is well",
+      });
+      status = 500;
+      await expect.poll(async () => (await open()).status, { timeout: 10_000 }).toBe(503);
+      const down = (await open()).body;
+      expect(Object.keys(down).sort()).toEqual(["overall_ok", "summary", "timestamp"]);
+      expect(down.summary).toMatch(/^\d+ issues? needs? a person/);
+      expect(JSON.stringify(down)).not.toContain("api");
+      const detailed = await api(pub, "/ops-report", { token: viewer });
+      expect(detailed.status).toBe(503);
+      expect(((await detailed.json()) as Report).issues[0]).toMatch(/^api is down/);
+    } finally {
+      status = 200;
+      await pub.stop("SIGTERM");
+    }
   });
 });
