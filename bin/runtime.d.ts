@@ -7,3 +7,4 @@ export function missingRuntime(
   platform: string,
 ): { flags: string[]; env: Record<string, string> };
 export function applyRuntime(): void;
+export function nodeSupported(version: string): boolean;

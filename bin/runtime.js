@@ -14,6 +14,12 @@ export const nodeFlags = ["--max-semi-space-size=2", "--heap-growing-percent=50"
 // ~25 MB of its RSS (BENCHMARKS.md). glibc reads the limit when the process starts.
 export const linuxEnv = { MALLOC_ARENA_MAX: "2" };
 
+/** Node 22.18 is the first with type stripping on by default: the sources run as they are. */
+export function nodeSupported(version) {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
+
 /** Set for the one re-executed process, which removes it: a second exec never happens. */
 export const reexecMarker = "VIGIL_RUNTIME_APPLIED";
 
