@@ -17,6 +17,7 @@ import type { ApprovalStatus } from "../store/action-store.ts";
 import type { IncidentStatus, SilenceRow } from "../store/incident-store.ts";
 import type { HistoryWindow, Overview, TargetHistoryView } from "../targets/history.ts";
 import type { TargetView } from "../targets/targets.ts";
+import type { FleetTargetView } from "../targets/fleet-list.ts";
 import type { ClaimVerifier } from "../governance/types.ts";
 import type { FailureLimiter, Principal, RouteRole, TokenRegistry } from "./auth.ts";
 import type { ApiContext, Reply } from "./router.ts";
@@ -89,9 +90,11 @@ export interface JobsApi {
   runNow(name: string, by: Principal): JobView;
 }
 
-/** The fleet's members, as the API may show them. */
+/** The fleet's members and every agent's targets, as the API may show them. */
 export interface FleetApi {
   view(): Promise<MemberView[]>;
+  /** Every agent's targets in the store (on SQLite, this agent's). */
+  targets(): Promise<FleetTargetView[]>;
 }
 
 /** Notification channels, as the API may use them. */

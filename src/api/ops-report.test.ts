@@ -17,6 +17,7 @@ const target = (name: string, state: TargetState, explanation?: string): TargetV
   restarts: 5,
   last_result: explanation ? { ts: since, ok: false, duration_ms: 3, explanation } : null,
   incident_id: null,
+  agent: "web-1",
 });
 
 const report = (targets: TargetView[], extra: Partial<Parameters<typeof buildOpsReport>[0]> = {}) =>

@@ -10,6 +10,7 @@ import { createApi, listen, type Listening } from "../api/server.ts";
 import { testChannel } from "../notify/test-message.ts";
 import { SessionRows } from "../store/session-store.ts";
 import type { Redactor } from "../core/redact.ts";
+import { fleetTargets } from "../targets/fleet-list.ts";
 import { TargetHistory } from "../targets/history.ts";
 import { governanceApi } from "./governance.ts";
 import { version } from "./version.ts";
@@ -38,7 +39,11 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     notify: notifyApi(w),
     governance: governanceApi(w),
     jobs: b.jobs,
-    fleet: b.fleet,
+    fleet: {
+      view: () => b.fleet.view(),
+      targets: async () =>
+        fleetTargets(await core.store.allTargets(), b.supervision.list(), w.config().agent.name),
+    },
     events: streams,
     metrics: b.metrics,
     tokens: w.tokens,

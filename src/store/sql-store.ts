@@ -3,6 +3,7 @@ import type { NewEvent, StoredEvent } from "../core/events.ts";
 import type { Db } from "./db.ts";
 import { currentVersion } from "./migrations/index.ts";
 import type {
+  AgentTargetRow,
   ChainRow,
   ChainTip,
   HourTotal,
@@ -119,6 +120,16 @@ export class SqlStore implements Store {
       ...(r as unknown as TargetRow),
       since: Number(r.since),
       updated_at: Number(r.updated_at),
+    }));
+  }
+
+  async allTargets(): Promise<AgentTargetRow[]> {
+    const rows = await this.db.all("SELECT * FROM targets ORDER BY name");
+    return rows.map((r) => ({
+      ...(r as unknown as AgentTargetRow),
+      since: Number(r.since),
+      updated_at: Number(r.updated_at),
+      agent: (r.agent as string | null) ?? null,
     }));
   }
 

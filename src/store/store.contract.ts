@@ -161,6 +161,21 @@ export function targetsContract(name: string, makeStore: () => Promise<Store>): 
       expect((await store.loadTargets("web-2")).map((r) => r.name)).toEqual(["db", "old"]);
       await store.saveTargets("web-2", [{ ...row, name: "old" }]);
       expect((await store.loadTargets("web-1")).map((r) => r.name)).toEqual([]);
+      // A fleet-wide list sees every agent's rows with the agent that runs each.
+      expect((await store.allTargets()).map((r) => [r.name, r.agent, r.since])).toEqual([
+        ["db", "web-2", 5],
+        ["old", "web-2", 5],
+      ]);
+      await store.saveTargets("web-1", [{ ...row, name: "zz" }]);
+      await store.db.run(
+        "INSERT INTO targets (name, kind, state, since, health, updated_at) VALUES ('nobody', 'check', 'up', 1, '{}', 1)",
+      );
+      expect((await store.allTargets()).map((r) => [r.name, r.agent])).toEqual([
+        ["db", "web-2"],
+        ["nobody", null],
+        ["old", "web-2"],
+        ["zz", "web-1"],
+      ]);
       await store.close();
     });
 

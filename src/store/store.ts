@@ -39,6 +39,11 @@ export interface TargetRow {
   updated_at: number;
 }
 
+/** A stored target with the agent that runs it (null: a row from before targets had an agent). */
+export interface AgentTargetRow extends TargetRow {
+  agent: string | null;
+}
+
 export interface ResultRow {
   target: string;
   ts: number;
@@ -91,6 +96,8 @@ export interface Store {
   saveTargets(agent: string, rows: readonly TargetRow[]): Promise<void>;
   loadTargets(agent: string): Promise<TargetRow[]>;
   deleteTarget(agent: string, name: string): Promise<void>;
+  /** Every agent's stored targets, by name: what a fleet-wide list shows of the agents it does not run on. */
+  allTargets(): Promise<AgentTargetRow[]>;
   /** Writes a batch of results and minute aggregates in one transaction (minutes are upserted). */
   writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void>;
   /** The newest results of a target, newest first. */

@@ -38,6 +38,8 @@ export interface TargetView {
   description?: string | undefined;
   /** A pushed target's labels (an Alertmanager alert's). */
   labels?: Record<string, string> | undefined;
+  /** The agent that runs it (`agent.name`): in a fleet, lists of every agent's targets say whose each is. */
+  agent: string;
 }
 
 export interface Entry {
@@ -92,7 +94,7 @@ export function entryOf(
 }
 
 /** The entry's view; the same object until something it shows changes, so never to be modified. */
-export function toView(e: Entry): TargetView {
+export function toView(e: Entry, agent: string): TargetView {
   return (e.view ??= {
     name: e.name,
     kind: e.kind,
@@ -104,10 +106,11 @@ export function toView(e: Entry): TargetView {
     ...(e.kind === "service" ? { pid: e.pid } : {}),
     ...(e.description !== undefined ? { description: e.description } : {}),
     ...(e.labels !== undefined ? { labels: e.labels } : {}),
+    agent,
   });
 }
 
-interface Saved {
+export interface Saved {
   health: Health;
   last: LastResult | null;
   restarts: number;
@@ -116,7 +119,8 @@ interface Saved {
   sources?: string[];
 }
 
-function parseSaved(row: TargetRow): Saved | undefined {
+/** What a stored row remembers of its target; undefined when its JSON cannot be read. */
+export function parseSaved(row: TargetRow): Saved | undefined {
   try {
     const h = JSON.parse(row.health) as Omit<Saved, "last" | "restarts"> & { restarts?: number };
     return {

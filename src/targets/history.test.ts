@@ -16,6 +16,7 @@ const view = (name: string): TargetView => ({
   restarts: 0,
   last_result: null,
   incident_id: null,
+  agent: "web-1",
 });
 
 async function setup(names: string[]) {

@@ -187,11 +187,11 @@ export class Targets {
 
   view(name: string): TargetView | undefined {
     const e = this.#entries.get(name);
-    return e && toView(e);
+    return e && toView(e, this.#o.agent);
   }
 
   list(): TargetView[] {
-    return [...this.#entries.values()].map(toView);
+    return [...this.#entries.values()].map((e) => toView(e, this.#o.agent));
   }
 
   /** The up/down changes counted toward flapping (inside the flap window at the last result), and that window. */

@@ -1,5 +1,5 @@
 import { VigilError } from "../../core/errors.ts";
-import { pathParam, queryInt } from "../body.ts";
+import { pathParam, queryEnum, queryInt } from "../body.ts";
 import type { RouteSpec, TargetAction } from "../context.ts";
 import type { TargetView } from "../../targets/targets.ts";
 
@@ -26,7 +26,12 @@ export const targetRoutes: RouteSpec[] = [
     method: "GET",
     path: "/api/targets",
     role: "viewer",
-    handler: (c, deps) => c.body(listJson(deps.targets.list()), 200, { "content-type": "application/json" }),
+    handler: async (c, deps) => {
+      // `agents=all`: every agent's targets of a fleet sharing the store, each with its agent.
+      if (queryEnum(c, "agents", ["this", "all"]) === "all")
+        return c.json({ targets: await deps.fleet.targets() });
+      return c.body(listJson(deps.targets.list()), 200, { "content-type": "application/json" });
+    },
   },
   {
     method: "GET",

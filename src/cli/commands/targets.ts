@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { TargetView } from "../../targets/targets.ts";
+import type { FleetTargetView } from "../../targets/fleet-list.ts";
+import type { LastResult, TargetView } from "../../targets/targets.ts";
 import { VigilError } from "../../core/errors.ts";
 import { AgentClient } from "../client.ts";
 import { table } from "../output.ts";
@@ -13,15 +14,19 @@ export function registerTargets(program: Command, ctx: CliContext): void {
     .command("status")
     .description("every service and check: state, since, last result, restarts")
     .option("-c, --config <file>", "config file (to find the agent)")
+    .option("--all-agents", "every agent's targets of a fleet sharing the store, with the agent of each")
     .option("--json", "print JSON")
     .action(
-      verb(ctx, async (opts: { config?: string; json?: boolean }) => {
-        const { targets } = await client(opts.config).request<{ targets: TargetView[] }>(
+      verb(ctx, async (opts: { config?: string; json?: boolean; allAgents?: boolean }) => {
+        // Both lists: `agents=all` has no pids, and an agent of null for a row older than agents.
+        type Listed = FleetTargetView & { pid?: number };
+        const { targets } = await client(opts.config).request<{ targets: Listed[] }>(
           "GET",
-          "/api/targets",
+          opts.allAgents ? "/api/targets?agents=all" : "/api/targets",
         );
         if (opts.json) return void ctx.io.out(JSON.stringify(targets, null, 2));
         const now = Date.now();
+        const head = ["NAME", "KIND", "STATE", "SINCE", "RESTARTS", "PID", "LAST RESULT"];
         const rows = targets.map((t) => [
           t.name,
           t.kind,
@@ -29,14 +34,14 @@ export function registerTargets(program: Command, ctx: CliContext): void {
           ago(now - t.since),
           String(t.restarts),
           t.pid === undefined ? "-" : String(t.pid),
-          t.last_result
-            ? `${t.last_result.ok ? "ok" : "FAIL"} ${t.last_result.duration_ms}ms${t.last_result.ok ? "" : ": " + t.last_result.explanation}`.slice(
-                0,
-                90,
-              )
-            : "-",
+          lastResult(t.last_result),
         ]);
-        ctx.io.out(table([["NAME", "KIND", "STATE", "SINCE", "RESTARTS", "PID", "LAST RESULT"], ...rows]));
+        // Another agent's pid means nothing here: the agent's name takes its column.
+        if (opts.allAgents) {
+          head[5] = "AGENT";
+          targets.forEach((t, i) => (rows[i]![5] = t.agent ?? "-"));
+        }
+        ctx.io.out(table([head, ...rows]));
       }),
     );
 
@@ -97,6 +102,11 @@ export function registerTargets(program: Command, ctx: CliContext): void {
         },
       ),
     );
+}
+
+function lastResult(r: LastResult | null): string {
+  if (!r) return "-";
+  return `${r.ok ? "ok" : "FAIL"} ${r.duration_ms}ms${r.ok ? "" : ": " + r.explanation}`.slice(0, 90);
 }
 
 function ago(ms: number): string {

@@ -38,6 +38,7 @@ describe("container claims", () => {
       restarts: 0,
       last_result: null,
       incident_id: null,
+      agent: "web-1",
     };
     const sources = claimSources({ targets: () => [web], readsContainer: (n) => n === "web" });
     expect(await verdict("container web is running", sources)).toBe("FALSE");

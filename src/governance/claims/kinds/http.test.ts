@@ -42,6 +42,7 @@ const api: TargetView = {
   restarts: 0,
   last_result: null,
   incident_id: null,
+  agent: "web-1",
 };
 const sources = claimSources({ targets: () => [api], serviceUrl: (n) => (n === "api" ? base : undefined) });
 const check = (claim: string, timeoutMs = 3_000) => checkClaim(claim, sources, { timeoutMs });

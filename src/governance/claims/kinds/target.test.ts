@@ -11,6 +11,7 @@ const view = (name: string, over: Partial<TargetView>): TargetView => ({
   restarts: 0,
   last_result: null,
   incident_id: null,
+  agent: "web-1",
   ...over,
 });
 
