@@ -32,7 +32,16 @@ const appFor = (webDir: string) =>
 describe("the dashboard's files", () => {
   it("answers / and every page's path with index.html, revalidated, under a same-origin CSP", async () => {
     const app = appFor(built());
-    for (const p of ["/", "/targets", "/targets/web-1", "/incidents", "/approvals", "/audit", "/login"]) {
+    for (const p of [
+      "/",
+      "/targets",
+      "/targets/web-1",
+      "/incidents",
+      "/approvals",
+      "/audit",
+      "/fleet",
+      "/login",
+    ]) {
       const res = await app.request(p);
       expect(res.status, p).toBe(200);
       expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");

@@ -23,6 +23,7 @@ export const pagePaths = [
   "/approvals",
   "/actions",
   "/audit",
+  "/fleet",
 ] as const;
 
 const contentTypes: Record<string, string> = {

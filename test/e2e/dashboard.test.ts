@@ -195,7 +195,7 @@ suite("the dashboard", () => {
     expect(((await (await fetch(`${agent.url}/health`)).json()) as { paused: boolean }).paused).toBe(false);
   });
 
-  it("opens a target's page and its incidents, audit and actions pages without errors", async () => {
+  it("opens a target's page and its incidents, audit, actions and fleet pages without errors", async () => {
     await page.click("header nav a[href='/targets']");
     await page.click("tr[data-target=web] a");
     await page.waitForSelector("section.target[data-target=web]");
@@ -205,6 +205,13 @@ suite("the dashboard", () => {
     await page.waitForSelector(".verify[data-verified=true]");
     await page.click("header nav a[href='/actions']");
     await page.waitForSelector("table.runs tr[data-run-status=succeeded]");
+    await page.click("header nav a[href='/fleet']");
+    await page.waitForSelector("tr[data-agent=dash][data-state=alive]");
+    // The fleet read, of one agent: the targets page has no "all agents" toggle (a fleet's is in
+    // test/e2e/dashboard-fleet.test.ts).
+    await page.click("header nav a[href='/targets']");
+    await page.waitForSelector("tr[data-target=web]");
+    expect(await page.locator("input[name=all-agents]").count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

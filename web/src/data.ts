@@ -1,7 +1,7 @@
 /** Reads from the API into the store. Each is safe to call again at any time (it replaces, never appends). */
 import { api, setCsrfToken } from "./api.ts";
 import { setState, updateTarget } from "./store.ts";
-import type { Approval, Incident, Me, Overview, Run } from "./types.ts";
+import type { Approval, Incident, Me, Member, Overview, Run } from "./types.ts";
 
 export async function loadMe(): Promise<Me | null> {
   try {
@@ -40,9 +40,15 @@ export async function loadApprovals(): Promise<void> {
   setState({ approvals, runs });
 }
 
+/** The fleet's agents: nothing in this agent's event stream says when another joins or dies. */
+export async function loadFleet(): Promise<void> {
+  const { agents } = await api<{ agents: Member[] }>("/api/fleet");
+  setState({ fleet: agents });
+}
+
 /** Everything a page may show, after login or a reconnect. */
 export async function loadAll(): Promise<void> {
-  await Promise.all([loadOverview(), loadIncidents(), loadApprovals()]);
+  await Promise.all([loadOverview(), loadIncidents(), loadApprovals(), loadFleet()]);
 }
 
 const timers = new Map<() => Promise<void>, number>();

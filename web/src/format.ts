@@ -36,3 +36,8 @@ export function stateClass(state: string): string {
   if (state === "paused" || state === "silenced" || state === "stopped") return "muted";
   return "warn";
 }
+
+/** An agent of the fleet: alive (its lease holds), dead (it lapsed) or stopped (a clean stop). */
+export function memberClass(state: string): string {
+  return state === "alive" ? "ok" : state === "dead" ? "bad" : "muted";
+}

@@ -6,11 +6,12 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, setCsrfToken, whenLoggedOut } from "./api.ts";
 import { PauseSwitch } from "./components/pause-switch.tsx";
-import { loadAll, loadMe, loadOverview } from "./data.ts";
+import { loadAll, loadFleet, loadMe, loadOverview } from "./data.ts";
 import { connectLive } from "./live.ts";
 import { Actions } from "./pages/actions.tsx";
 import { Approvals } from "./pages/approvals.tsx";
 import { Audit } from "./pages/audit.tsx";
+import { Fleet } from "./pages/fleet.tsx";
 import { Incidents } from "./pages/incidents.tsx";
 import { Login } from "./pages/login.tsx";
 import { TargetPage } from "./pages/target.tsx";
@@ -41,6 +42,8 @@ function Page({ state, now }: { state: State; now: number }) {
       return <Actions state={state} now={now} />;
     case "audit":
       return <Audit state={state} />;
+    case "fleet":
+      return <Fleet state={state} />;
     default:
       return (
         <p>
@@ -57,7 +60,7 @@ function Shell({ state }: { state: State }) {
     const close = connectLive();
     loadAll().catch(() => undefined);
     const tick = window.setInterval(() => setNow(Date.now()), 15_000);
-    const reload = () => void loadOverview().catch(() => undefined);
+    const reload = () => void Promise.all([loadOverview(), loadFleet()]).catch(() => undefined);
     const refresh = window.setInterval(reload, overviewEveryMs);
     const first = window.setTimeout(reload, firstRefreshMs);
     return () => {
@@ -69,6 +72,7 @@ function Shell({ state }: { state: State }) {
   }, []);
   const pending = state.approvals.filter((a) => a.status === "pending").length;
   const open = state.incidents.filter((i) => i.status === "open").length;
+  const dead = (state.fleet ?? []).filter((m) => m.state === "dead").length;
   const logout = async () => {
     await api("/api/session", { method: "DELETE" }).catch(() => undefined);
     setCsrfToken(null);
@@ -80,6 +84,7 @@ function Shell({ state }: { state: State }) {
     ["approvals", "Approvals", pending],
     ["actions", "Actions", 0],
     ["audit", "Audit", 0],
+    ["fleet", "Fleet", dead],
   ];
   return (
     <>

@@ -4,7 +4,7 @@
  * targets table compares rows by identity), which is what keeps 1,000 targets cheap.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { Approval, Incident, Me, PauseState, Run, Target } from "./types.ts";
+import type { Approval, Incident, Me, Member, PauseState, Run, Target } from "./types.ts";
 
 export interface State {
   /** undefined while the page asks who it is; null when logged out. */
@@ -16,6 +16,8 @@ export interface State {
   incidents: Incident[];
   approvals: Approval[];
   runs: Run[];
+  /** The agents sharing this agent's store (one on SQLite); null before the first read. */
+  fleet: Member[] | null;
   live: "connecting" | "live" | "reconnecting";
   /** Bumped on every event: pages that show derived data re-read when it moves. */
   eventSeq: number;
@@ -29,6 +31,7 @@ let state: State = {
   incidents: [],
   approvals: [],
   runs: [],
+  fleet: null,
   live: "connecting",
   eventSeq: 0,
 };

@@ -30,6 +30,30 @@ export interface Target {
   uptime_7d: number | null;
   latency: number[];
   description?: string;
+  /** The agent that runs it. */
+  agent: string;
+}
+
+/** One target of `GET /api/targets?agents=all`: every agent's, as the shared store has them. */
+export type FleetTarget = Pick<Target, "name" | "kind" | "state" | "since" | "restarts" | "last_result"> & {
+  /** null for a row stored before targets had an agent. */
+  agent: string | null;
+};
+
+/** One agent of `GET /api/fleet`. */
+export interface Member {
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  state: "alive" | "dead" | "stopped";
+  started_at: number;
+  last_seen: number;
+  lease_until: number;
+  /** The agent this page talks to. */
+  self: boolean;
+  targets: number | null;
+  open_incidents: number | null;
 }
 
 export interface PauseState {
