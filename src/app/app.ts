@@ -37,7 +37,7 @@ import { wireMetrics, type AgentMetrics } from "./metrics.ts";
 import { wireClaimsWatcher } from "./claims-watcher.ts";
 import { wireGovernance } from "./governance.ts";
 import { wireJobs } from "./jobs.ts";
-import { wireNotify } from "./notify.ts";
+import { wireNotify, type IncidentsForNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { wireAlertmanager } from "./alertmanager.ts";
 import { Supervision } from "./supervision.ts";
@@ -142,7 +142,7 @@ export class App {
         supervision,
         configFile: this.#opts.configFile,
       });
-      const { guard, poke, muted, incidents } = await wireRemediation({
+      const { guard, poke, muted, incidents, next } = await wireRemediation({
         ...this.#wiring(core),
         supervision,
         gateway,
@@ -157,7 +157,7 @@ export class App {
       const governance = wireGovernance({ ...this.#wiring(core), built: parts });
       const alerts = wireAlertmanager({ ...this.#wiring(core), supervision });
       const built: Built = { ...parts, fleet: core.fleet, governance, alerts };
-      await this.#wireNotify(core, built);
+      await this.#wireNotify(core, built, { incidents, next });
       this.#lag.start(this.#lifecycle);
       const http = await this.#serveApi(core, built);
       const claims = await wireClaimsWatcher({ ...this.#wiring(core), core, verifier: governance.verifier });
@@ -266,9 +266,10 @@ export class App {
   }
 
   /** Notifications, and the chat commands that read and pause the agent. */
-  #wireNotify(core: Core, b: Built): Promise<void> {
+  #wireNotify(core: Core, b: Built, incidents: IncidentsForNotify): Promise<void> {
     return wireNotify({
       ...this.#wiring(core),
+      ...incidents,
       auditAnchor: () => core.audit.anchorText(),
       claimer: core.fleet.instance,
       muted: b.muted,

@@ -2,6 +2,8 @@
  * Wires the notification pipeline and the durable outbox to the event stream and the store, and
  * the Telegram command bots (./telegram.ts).
  */
+import type { Incidents } from "../incidents/incidents.ts";
+import { contextReader } from "../notify/context-builder.ts";
 import { Outbox } from "../notify/outbox.ts";
 import { NotifyPipeline } from "../notify/pipeline.ts";
 import type { CommandDeps } from "../notify/telegram-commands.ts";
@@ -9,7 +11,14 @@ import { ActionStore } from "../store/action-store.ts";
 import { IncidentStore } from "../store/incident-store.ts";
 import { OutboxStore } from "../store/outbox-store.ts";
 import { startTelegramBots } from "./telegram.ts";
+import type { RemediationWired } from "./remediation.ts";
 import type { Wiring } from "./wiring.ts";
+
+/** What an incident's message reads of the live incidents and the remediation engine. */
+export interface IncidentsForNotify {
+  incidents: Pick<Incidents, "openFor">;
+  next: RemediationWired["next"];
+}
 
 /**
  * The last event this agent's notification pipeline handled, in the store's meta table: one per
@@ -18,14 +27,15 @@ import type { Wiring } from "./wiring.ts";
 const cursorKeyOf = (agent: string) => `notify.cursor:${agent}`;
 
 export async function wireNotify(
-  w: Wiring & {
-    muted: (target: string) => string | undefined;
-    commands: CommandDeps;
-    /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
-    auditAnchor: () => string | undefined;
-    /** This start's fleet instance, which holds the outbox rows it delivers. */
-    claimer: string;
-  },
+  w: Wiring &
+    IncidentsForNotify & {
+      muted: (target: string) => string | undefined;
+      commands: CommandDeps;
+      /** The audit chain's head as `seq N #hash8`, carried by every outgoing message. */
+      auditAnchor: () => string | undefined;
+      /** This start's fleet instance, which holds the outbox rows it delivers. */
+      claimer: string;
+    },
 ): Promise<void> {
   const store = new OutboxStore(w.store.db);
   const log = w.log.child({ component: "notify" });
@@ -66,6 +76,15 @@ export async function wireNotify(
         since: i.since,
       })),
     waitingApprovals: () => actions.listApprovals("pending", 1_000),
+    context: contextReader({
+      incident: (id) => incidents.getIncident(id),
+      openFor: (t) => w.incidents.openFor(t),
+      timeline: (id) => incidents.timeline(id),
+      attempts: (id) => incidents.attempts(id),
+      results: (t, limit) => w.store.recentLatencies(t, limit),
+      next: w.next,
+      publicUrl: () => w.config().agent.public_url,
+    }),
   });
   await pipeline.start();
   w.lifecycle.defer("notify pipeline", () => pipeline.stop());

@@ -22,7 +22,9 @@ import { isAlertTarget } from "../alertmanager/naming.ts";
 import { alertRunbook } from "../alertmanager/routes.ts";
 import { Silences } from "../remediation/silences.ts";
 import { remediationStats } from "../remediation/stats.ts";
-import { IncidentStore } from "../store/incident-store.ts";
+import { IncidentStore, type AttemptRow, type IncidentRow } from "../store/incident-store.ts";
+import { RestartNotes } from "../incidents/restarts.ts";
+import { nextStep, type NextStep } from "../remediation/next-step.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Wiring } from "./wiring.ts";
 
@@ -41,6 +43,8 @@ export interface RemediationWired {
   muted: (target: string) => string | undefined;
   /** Incidents of what is not a target (a scheduled job) open and resolve here too. */
   incidents: Incidents;
+  /** What the engine will do next about an incident, for the notifications that tell it. */
+  next: (incident: IncidentRow, attempts: AttemptRow[]) => NextStep;
 }
 
 /** What the engine is built from, once incidents and silences are up. */
@@ -55,9 +59,22 @@ export async function wireRemediation(w: RemediationWiring): Promise<Remediation
   const store = new IncidentStore(w.store.db);
   const log = w.log.child({ component: "remediation" });
   const incidents = await startIncidents(w, store, log);
+  const restarts = new RestartNotes({ bus: w.bus, clock: w.clock, log, store, incidents });
+  w.lifecycle.defer("restart notes", () => restarts.stop());
   const silences = await loadSilences(w, store);
   const parts = { store, incidents, silences, log };
   const engine = await startEngine(w, parts);
+  const rules = ruleDeps(w, silences);
+  const next = (incident: IncidentRow, attempts: AttemptRow[]) =>
+    nextStep(incident, attempts, {
+      now: () => w.clock.now(),
+      guardrails: () => w.config().remediation,
+      ...stepRules(w),
+      holdReason: (t) => holdReason(t, rules.holds),
+      busy: (i) => inHand(i, rules.inHand),
+      restartDue: (t) => restarts.restartDue(t),
+      rearmedAt: (id) => incidents.rearmedAt(id),
+    });
   const muted = (t: string) =>
     mutedReason(t, { paused: () => w.killSwitch.paused, silenced: (s) => silences.reason(s) });
   // A reload may end or start a maintenance window: what it held is looked at again at once.
@@ -66,7 +83,7 @@ export async function wireRemediation(w: RemediationWiring): Promise<Remediation
     engine.poke();
   });
   w.lifecycle.defer("maintenance reload", offReload);
-  return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted, incidents };
+  return { guard: guardApi(w, parts, engine), poke: () => engine.poke(), muted, incidents, next };
 }
 
 /** Incidents open and resolve as the targets' states change, named by what the supervisor knows. */
@@ -119,7 +136,7 @@ async function startEngine(
   w: RemediationWiring,
   { store, incidents, silences, log }: Parts,
 ): Promise<Remediation> {
-  const { gateway, config } = w;
+  const { config } = w;
   const rules = ruleDeps(w, silences);
   const engine = new Remediation({
     store,
@@ -128,9 +145,7 @@ async function startEngine(
     clock: w.clock,
     log,
     guardrails: () => config().remediation,
-    runbook: (t) =>
-      isAlertTarget(t) ? alertRunbook(config(), w.supervision.targets.labels(t)) : runbookOf(config(), t),
-    riskOf: (a) => riskOf(a, (name) => gateway.declaration(name)),
+    ...stepRules(w),
     holdReason: (t) => holdReason(t, rules.holds),
     busy: (incident) => inHand(incident, rules.inHand),
     act: (step, incident, reason) => actOn(step, incident.target, reason, rules.acting),
@@ -140,6 +155,16 @@ async function startEngine(
   engine.start();
   w.lifecycle.defer("remediation", () => engine.stop());
   return engine;
+}
+
+/** A target's runbook and each step's risk, as the config and the gateway say now. */
+function stepRules(w: RemediationWiring) {
+  const { gateway, config } = w;
+  return {
+    runbook: (t: string) =>
+      isAlertTarget(t) ? alertRunbook(config(), w.supervision.targets.labels(t)) : runbookOf(config(), t),
+    riskOf: (a: string) => riskOf(a, (name) => gateway.declaration(name)),
+  };
 }
 
 /** What the rules in remediation/ read of the agent, as it is at each call (a reload applies). */

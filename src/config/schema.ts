@@ -78,6 +78,16 @@ const agent = z.strictObject({
     .describe(
       "Serve /ops-report's status code and overall line to callers without a token (details need a viewer token).",
     ),
+  public_url: z
+    .url({
+      protocol: /^https?$/,
+      error: "a URL people open the dashboard at, like https://vigil.example.com",
+    })
+    .max(2048)
+    .optional()
+    .describe(
+      "Where people open the dashboard (https://vigil.example.com): every incident message links to the incident's page there.",
+    ),
   docker: z
     .strictObject({
       host: z

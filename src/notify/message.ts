@@ -2,13 +2,14 @@
  * A notification as providers render it, and what a group of them looks like: the newest fact on
  * top, every fact listed in order (`items`).
  */
+import type { IncidentContext } from "./context.ts";
 import type { Notice } from "./notice.ts";
 import type { Outgoing } from "./provider.ts";
 
 export type Message = Outgoing["message"];
 type Item = NonNullable<Message["items"]>[number];
 
-export function messageOf(id: string, n: Notice): Message {
+export function messageOf(id: string, n: Notice, context?: IncidentContext): Message {
   return {
     id,
     kind: n.kind,
@@ -18,6 +19,7 @@ export function messageOf(id: string, n: Notice): Message {
     ...(n.incident_id ? { incident_id: n.incident_id } : {}),
     ...(n.approval_id ? { approval_id: n.approval_id } : {}),
     at: n.at,
+    ...(context ? { context } : {}),
   };
 }
 
@@ -29,8 +31,11 @@ const itemOf = (m: Pick<Message, "kind" | "title" | "text" | "at" | "incident_id
   ...(m.incident_id ? { incident_id: m.incident_id } : {}),
 });
 
-/** The waiting message with one more notice: newest state on top, every step listed in order. */
-export function merge(waiting: Message, n: Notice): Message {
+/**
+ * The waiting message with one more notice: newest state on top, every step listed in order, and
+ * the newest context (it was read later, so it knows more).
+ */
+export function merge(waiting: Message, n: Notice, context?: IncidentContext): Message {
   const items = [...(waiting.items ?? [itemOf(waiting)]), itemOf(n)];
   return {
     id: waiting.id,
@@ -41,5 +46,6 @@ export function merge(waiting: Message, n: Notice): Message {
     ...((n.incident_id ?? waiting.incident_id) ? { incident_id: n.incident_id ?? waiting.incident_id } : {}),
     at: waiting.at,
     items,
+    ...((context ?? waiting.context) ? { context: context ?? waiting.context } : {}),
   };
 }

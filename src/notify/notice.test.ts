@@ -134,3 +134,58 @@ describe("what a false claim tells", () => {
     expect(n!.text).toContain("observed no such file or folder");
   });
 });
+
+describe("what a restart or a remediation step tells", () => {
+  const event = (type: string, payload: Record<string, unknown>): StoredEvent => ({
+    ...opened({}),
+    type,
+    subject: "web",
+    payload: JSON.stringify(payload),
+  });
+
+  it("an automatic restart says why and when; the engine's own restart is told as its step instead", () => {
+    expect(
+      noticeFrom(event("service.restart_scheduled", { delay_ms: 1_500, reason: "exited with code 1" })),
+    ).toMatchObject({
+      key: "service.restart_scheduled:7",
+      target: "web",
+      title: "web is being restarted: exited with code 1",
+      text: "web exited with code 1; its restart policy starts it again in 1.5 s.",
+    });
+    expect(
+      noticeFrom(
+        event("service.restart_scheduled", { delay_ms: 0, reason: "health check failing: incident i" }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("a step taken and how it went belong to their incident; a step only decided (held) tells nothing", () => {
+    const decided = {
+      incident_id: "inc-3",
+      action: "restart",
+      attempt: 2,
+      explanation: "step 2 of 2 as written",
+    };
+    expect(noticeFrom(event("remediation.decided", { ...decided, executed: true }))).toMatchObject({
+      incident_id: "inc-3",
+      title: "Trying restart on web (attempt 2)",
+      text: "Vigil runs restart on web: step 2 of 2 as written. Incident inc-3.",
+    });
+    expect(noticeFrom(event("remediation.decided", { ...decided, executed: false }))).toBeUndefined();
+    expect(
+      noticeFrom(
+        event("remediation.finished", {
+          incident_id: "inc-3",
+          action: "restart",
+          outcome: "failed",
+          detail: "web did not recover within verify_within (3000 ms)",
+          recovered_ms: null,
+        }),
+      ),
+    ).toMatchObject({
+      incident_id: "inc-3",
+      title: "restart on web failed",
+      text: "restart on web failed: web did not recover within verify_within (3000 ms). Incident inc-3.",
+    });
+  });
+});

@@ -1,10 +1,12 @@
 /**
  * What is worth telling people, from the event stream: an incident opened, escalated, resolved (or
- * a storm behind one dependency), an action taken under `notify` risk, an approval requested. One
+ * a storm behind one dependency), an automatic restart or a remediation step taken and how it went,
+ * an action taken under `notify` risk, an approval requested. One
  * notice per fact; its key is the fact's place in the audit log, so the same fact is never queued
  * twice, and a resolution carries the key of the opening it follows.
  */
 import type { StoredEvent } from "../core/events.ts";
+import { unhealthyRestartReason } from "../supervisor/types.ts";
 
 export interface Notice {
   key: string;
@@ -24,6 +26,9 @@ export const noticeTypes = [
   "incident.escalated",
   "incident.resolved",
   "incident.storm",
+  "service.restart_scheduled",
+  "remediation.decided",
+  "remediation.finished",
   "action.finished",
   "approval.requested",
   "store.unavailable",
@@ -37,6 +42,8 @@ const jobName = (subject: string) =>
 
 /** A payload field as text: strings as they are, anything else as JSON. */
 const str = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
+
+const seconds = (ms: number) => (ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 
 /** Failure classes that mean the check never reached anything, with what a person should look at. */
 const cannotRun: Record<string, { what: string; fix: string } | undefined> = {
@@ -132,6 +139,33 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
           : `${e.subject} is up again after ${after}. Incident ${incident}.`,
       };
     }
+    case "service.restart_scheduled": {
+      const reason = str(p.reason);
+      // A restart the remediation engine asked for is told as its step, not a second time here.
+      if (reason.startsWith(unhealthyRestartReason)) return undefined;
+      const delay = Number(p.delay_ms);
+      return {
+        ...base,
+        title: `${e.subject} is being restarted: ${reason}`,
+        text: `${e.subject} ${reason}; its restart policy starts it again ${delay > 0 ? `in ${seconds(delay)}` : "now"}.`,
+      };
+    }
+    case "remediation.decided":
+      // A step only decided (paused, observe mode, silenced) runs nothing: the incident's context says so.
+      if (p.executed !== true) return undefined;
+      return {
+        ...base,
+        incident_id: incident!,
+        title: `Trying ${str(p.action)} on ${e.subject} (attempt ${str(p.attempt)})`,
+        text: `Vigil runs ${str(p.action)} on ${e.subject}: ${str(p.explanation)}. Incident ${incident}.`,
+      };
+    case "remediation.finished":
+      return {
+        ...base,
+        incident_id: incident!,
+        title: `${str(p.action)} on ${e.subject} ${str(p.outcome)}`,
+        text: `${str(p.action)} on ${e.subject} ${str(p.outcome)}: ${str(p.detail)}. Incident ${incident}.`,
+      };
     case "action.finished":
       if (p.risk !== "notify") return undefined;
       return {

@@ -15,6 +15,7 @@ import type { Logger } from "../core/log.ts";
 import { Ticker } from "../core/ticker.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { OutboxStore } from "../store/outbox-store.ts";
+import type { IncidentContext } from "./context.ts";
 import { noticeFrom, noticeTypes, type Notice } from "./notice.ts";
 import {
   approvalReminders,
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   events: (q: { after?: number; limit: number; newest?: boolean }) => Promise<StoredEvent[]>;
   escalations: () => Promise<Escalation[]>;
   waitingApprovals: () => Promise<WaitingApproval[]>;
+  /** The incident's context a notice about one carries (context-builder.ts). */
+  context?: (n: Notice) => Promise<IncidentContext | undefined>;
 }
 
 const stages = multiStage(route, mute, dedup, group, throttle, outbox);
@@ -132,7 +135,7 @@ export class NotifyPipeline {
   }
 
   async #tell(notice: Notice): Promise<void> {
-    const { clock, config, store, log, muted } = this.#d;
-    await stages(startFlow(notice), { now: clock.now(), config: config(), store, log, muted });
+    const { clock, config, store, log, muted, context } = this.#d;
+    await stages(startFlow(notice), { now: clock.now(), config: config(), store, log, muted, context });
   }
 }

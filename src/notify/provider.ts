@@ -11,6 +11,7 @@
 import type { z } from "zod";
 import type { SchemaKit } from "../config/kit.ts";
 import { missingFields } from "../core/plugins.ts";
+import type { IncidentContext } from "./context.ts";
 
 export interface Outgoing {
   /** Stable for every attempt of this notification: receivers dedup on it. */
@@ -27,6 +28,8 @@ export interface Outgoing {
     at: number;
     /** A grouped message: each fact it tells, oldest first (the fields above are the newest one's). */
     items?: { kind: string; title: string; text: string; at: number; incident_id?: string }[] | undefined;
+    /** For an incident: since when, the last results, what was tried, what comes next, its page. */
+    context?: IncidentContext | undefined;
     /**
      * The audit chain's head when this was sent, `seq 1372 #ab12cd34`: every receiver keeps a recent
      * anchor outside the agent's host, which `vigil audit verify --anchor` holds the chain to.

@@ -6,6 +6,7 @@
 import type { VigilConfig } from "../config/schema.ts";
 import type { Logger } from "../core/log.ts";
 import type { OutboxRow, OutboxStore } from "../store/outbox-store.ts";
+import type { IncidentContext } from "./context.ts";
 import type { Notice } from "./notice.ts";
 
 export interface Flow {
@@ -25,6 +26,8 @@ export interface StageContext {
   log: Logger;
   /** Why notifications for the target are muted right now, or undefined. */
   muted: (target: string) => string | undefined;
+  /** The incident's context for a notice about one, read once the notice is sure to be queued. */
+  context?: ((n: Notice) => Promise<IncidentContext | undefined>) | undefined;
 }
 
 export type Stage = (flow: Flow, ctx: StageContext) => Promise<Flow | undefined>;

@@ -22,7 +22,8 @@ export interface Choice {
   explanation: string;
 }
 
-const tiers: Record<string, number> = { auto: 0, notify: 1, approve: 2, deny: 3 };
+/** Risk tiers, safest first: a riskier step is never promoted over a safer one. */
+export const tiers: Record<string, number> = { auto: 0, notify: 1, approve: 2, deny: 3 };
 
 /** The steps of a runbook that apply to a failure class. */
 export function applicable(steps: readonly Step[], failureClass: string): Step[] {

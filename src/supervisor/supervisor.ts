@@ -19,7 +19,12 @@ import {
   type ServiceRecord,
   type ServiceSpec,
 } from "./service.ts";
-import type { ContainerSpec, ProcessSpec, UnhealthyRestart } from "./types.ts";
+import {
+  unhealthyRestartReason,
+  type ContainerSpec,
+  type ProcessSpec,
+  type UnhealthyRestart,
+} from "./types.ts";
 
 /** The environment variable that marks a child as this agent's service. */
 export const serviceTagVar = "VIGIL_SERVICE";
@@ -103,7 +108,7 @@ export class Supervisor {
   async restartUnhealthy(name: string, reason: string): Promise<UnhealthyRestart> {
     const svc = this.#services.get(name);
     if (!svc) return "not-running";
-    return svc.restartUnhealthy(`health check failing: ${reason}`);
+    return svc.restartUnhealthy(`${unhealthyRestartReason}: ${reason}`);
   }
 
   /** Stops every service, dependents first. */

@@ -65,3 +65,9 @@ export interface ServiceHooks {
   /** False while paused or observing: exits are recorded, nothing restarts by itself. */
   automaticAllowed(): boolean;
 }
+
+/**
+ * How a restart asked for by a failing health check (the remediation engine's `restart` step) gives
+ * its reason: what tells it from the restart policy's answer to a crash.
+ */
+export const unhealthyRestartReason = "health check failing";

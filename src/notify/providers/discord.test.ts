@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { describeHttpOutcomes } from "../../../test/helpers/http-provider.ts";
 import { closeReceivers, opts, outgoing, receiver } from "../../../test/helpers/receiver.ts";
-import discord, { discordColor } from "./discord.ts";
+import { hugeMessage, incidentMessage } from "../../../test/helpers/incident-message.ts";
+import discord, { discordColor, discordPayload } from "./discord.ts";
 
 afterEach(closeReceivers);
 
@@ -72,5 +73,22 @@ describe("discord", () => {
     expect(await discord.deliver({ webhook_url: r.url }, outgoing(), opts)).toMatchObject({
       retryAfterMs: 3_000,
     });
+  });
+
+  it("an incident's context in the description, within 4096 however long its parts", () => {
+    type Embed = { embeds: { description: string }[] };
+    const d = (discordPayload(incidentMessage) as Embed).embeds[0]!.description;
+    expect(d).toContain("[STATUS] (500) == 200");
+    for (const part of [
+      "Since: 2026-12-06 03:02:00 UTC",
+      "Last 7 results: ✓✓✗✗✓✗✗",
+      "running again (pid 4242)",
+      "Next: clean-logs (attempt 2 of 3)",
+      "Incident page: https://vigil.example.com/incidents/",
+    ])
+      expect(d).toContain(part);
+    const huge = (discordPayload(hugeMessage()) as Embed).embeds[0]!.description;
+    expect([...huge].length).toBeLessThanOrEqual(4096);
+    expect(huge).toContain("Next: escalated: nothing more will run");
   });
 });

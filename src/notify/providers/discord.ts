@@ -3,6 +3,7 @@
  * the text comes from failing services: a log line holding `@everyone` must never ping anybody.
  */
 import { clip, postJson } from "../post.ts";
+import { fit, messageParts, partsText } from "../context.ts";
 import { anchorLine, defineProvider, type Outgoing } from "../provider.ts";
 
 const red = 0xd32f2f;
@@ -20,12 +21,13 @@ export function discordColor(kind: string): number {
  */
 export function discordPayload(m: Outgoing["message"]): object {
   const footer = [m.target, m.kind, m.incident_id, anchorLine(m)].filter((t) => t).join(" · ");
+  const description = partsText(fit(messageParts(m), 4096, (p) => partsText(p).length));
   return {
     embeds: [
       {
         title: clip(m.title.trim() || m.kind, 256),
         // Discord refuses an empty description; an embed without one is fine.
-        ...(m.text.trim() !== "" ? { description: clip(m.text, 4096) } : {}),
+        ...(description !== "" ? { description } : {}),
         color: discordColor(m.kind),
         timestamp: new Date(m.at).toISOString(),
         footer: { text: clip(footer, 256) },

@@ -13,7 +13,8 @@ import { kit } from "../../config/kit.ts";
 import { withBaseDir } from "../../config/primitives.ts";
 import { freePort } from "../../../test/helpers/net.ts";
 import type { Outgoing } from "../provider.ts";
-import emailProvider from "./email.ts";
+import { hugeMessage, incidentMessage } from "../../../test/helpers/incident-message.ts";
+import emailProvider, { emailBodies } from "./email.ts";
 
 interface Received {
   from: string;
@@ -131,6 +132,37 @@ describe("email", () => {
       ok: true,
     });
     expect(s.got[0]!.raw).toContain("\r\n-- \r\naudit seq 1372 #ab12cd34");
+  });
+
+  it("an incident's context in the text and in the HTML alternative, the page a link there", async () => {
+    const s = await smtp({ authOptional: false, onAuth: checkAuth });
+    const sent = { id: "n-7", message: incidentMessage };
+    expect(
+      await emailProvider.deliver({ ...base, smtp: url(s.port) }, sent, { timeoutMs: 5_000, now: 0 }),
+    ).toEqual({
+      ok: true,
+    });
+    const raw = s.got[0]!.raw;
+    expect(raw).toMatch(/^Content-Type: multipart\/alternative;/m);
+    expect(raw).toMatch(/^Content-Type: text\/html; charset=utf-8\r$/m);
+    const { text, html } = emailBodies(incidentMessage);
+    expect(text).toContain(
+      "Since: 2026-12-06 03:02:00 UTC\nLast 7 results: ✓✓✗✗✓✗✗ (oldest first)\nTried:\n  03:02:01 automatic restart (exited with code 1): running again (pid 4242)",
+    );
+    expect(text).toContain("Next: clean-logs (attempt 2 of 3) at 03:03:40 UTC");
+    expect(text.endsWith("\n\n-- \naudit seq 1372 #ab12cd34")).toBe(true);
+    expect(html).toContain("<h3>web is down (condition_failed)</h3>");
+    expect(html).toContain("<b>Last 7 results:</b> ✓✓✗✗✓✗✗ (oldest first)");
+    expect(html).toContain(`<a href="${incidentMessage.context!.url}">`);
+    const huge = emailBodies(hugeMessage()).html;
+    expect(huge.match(/&(?!(amp|lt|gt|quot);)/g)).toBeNull();
+    expect(
+      huge
+        .match(/<[^>]*>/g)!
+        .every((t) =>
+          /^<(\/?(b|a|p|h3|html|body)|br|!doctype html|a href="[^"<>]*"|p style="[^"<>]*")>$/.test(t),
+        ),
+    ).toBe(true);
   });
 
   it("a refused password is permanent, and the error does not hold the password", async () => {

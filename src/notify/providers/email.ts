@@ -1,5 +1,5 @@
 /**
- * `email`: one message per notification through nodemailer, on a fresh connection that is closed
+ * `email`: one message per notification through nodemailer, plain text with an HTML alternative, on a fresh connection that is closed
  * after the send. `smtp://` starts plain and upgrades with STARTTLS when the server offers it;
  * `smtps://` is TLS from the first byte. The SMTP URL holds the password, so error strings are built
  * from the error's code and the server's reply only, never from a message that might quote options.
@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import type { Transporter } from "nodemailer";
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
-import { anchorLine, defineProvider, type ChannelCheck, type Delivery } from "../provider.ts";
+import { escapeHtml, fit, messageParts, partsHtml, partsText } from "../context.ts";
+import { anchorLine, defineProvider, type ChannelCheck, type Delivery, type Outgoing } from "../provider.ts";
 
 /** Its own constant, so doctor and the tests can name the settings' type. */
 const schema = ({ z, filePath }: SchemaKit) =>
@@ -100,6 +101,29 @@ export async function smtpTransport(
   return { transport };
 }
 
+/** Plenty for a mail reader, bounded against a runaway text. */
+const maxBody = 100_000;
+
+/**
+ * The plain text and the HTML alternative: what happened, the incident's context (the page as a
+ * link in the HTML), and the audit anchor after the signature separator.
+ */
+export function emailBodies(m: Outgoing["message"]): { text: string; html: string } {
+  const anchor = anchorLine(m);
+  const parts = messageParts(m);
+  const text = partsText(fit(parts, maxBody, (p) => partsText(p).length));
+  const html = partsHtml(
+    fit(parts, maxBody, (p) => partsHtml(p, "<br>\n").length),
+    "<br>\n",
+  );
+  return {
+    text: anchor ? `${text}\n\n-- \n${anchor}` : text,
+    html: `<!doctype html><html><body><h3>${escapeHtml(m.title)}</h3><p>${html}</p>${
+      anchor ? `<p style="color:#666">-- <br>${escapeHtml(anchor)}</p>` : ""
+    }</body></html>`,
+  };
+}
+
 export default defineProvider({
   type: "email",
   description:
@@ -123,7 +147,7 @@ export default defineProvider({
         to: cfg.to,
         // A line break in a subject would end the header; titles come from failing services.
         subject: `[vigil] ${n.message.title.replace(/[\r\n]+/g, " ")}`,
-        text: [n.message.text, anchorLine(n.message)].filter((t) => t).join("\n\n-- \n"),
+        ...emailBodies(n.message),
         messageId: `<${n.id}@vigil>`,
         headers: { "X-Vigil-Notification-Id": n.id },
         // The three timeouts bound each wait; this bounds the whole conversation.

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { describeHttpOutcomes } from "../../../test/helpers/http-provider.ts";
 import { closeReceivers, opts, outgoing, receiver } from "../../../test/helpers/receiver.ts";
+import { hugeMessage, incidentMessage } from "../../../test/helpers/incident-message.ts";
 import ntfy, { encodeHeader } from "./ntfy.ts";
 
 afterEach(closeReceivers);
@@ -67,5 +68,21 @@ describe("ntfy", () => {
     const body = r.hits[0]!.body;
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(4_096);
     expect(body.endsWith("é…")).toBe(true);
+  });
+
+  it("an incident's context as labelled lines, within 4096 bytes however long its parts", async () => {
+    const r = await receiver();
+    await ntfy.deliver({ url: r.url, topic: "alerts" }, { id: "n-7", message: incidentMessage }, opts);
+    expect(r.hits[0]!.body).toContain(
+      "\n\nSince: 2026-12-06 03:02:00 UTC\nLast 7 results: ✓✓✗✗✓✗✗ (oldest first)\nTried:\n  03:02:01 automatic restart (exited with code 1): running again (pid 4242)",
+    );
+    expect(r.hits[0]!.body).toContain(
+      "Next: clean-logs (attempt 2 of 3) at 03:03:40 UTC\nIncident page: https://vigil.example.com/incidents/",
+    );
+    await ntfy.deliver({ url: r.url, topic: "alerts" }, { id: "n-8", message: hugeMessage() }, opts);
+    const huge = r.hits[1]!.body;
+    expect(Buffer.byteLength(huge)).toBeLessThanOrEqual(4_096);
+    expect(huge).toContain("Next: escalated: nothing more will run");
+    expect(huge.endsWith("\n\naudit seq 1372 #ab12cd34")).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * which ntfy decodes.
  */
 import { post } from "../post.ts";
+import { fit, messageParts, partsText } from "../context.ts";
 import { anchorLine, defineProvider } from "../provider.ts";
 
 /** ntfy.sh's default message limit in bytes; a longer body would be turned into an attachment. */
@@ -72,10 +73,8 @@ export default defineProvider({
     };
     if (cfg.token) headers.authorization = `Bearer ${cfg.token}`;
     // An empty body would make ntfy show "triggered"; the title says more.
-    const anchor = anchorLine(m);
-    const tail = anchor ? `\n\n${anchor}` : "";
-    const body =
-      clipBytes(m.text.trim() === "" ? m.title : m.text, maxBodyBytes - Buffer.byteLength(tail)) + tail;
+    const parts = messageParts(m.text.trim() === "" ? { ...m, text: m.title } : m, anchorLine(m));
+    const body = partsText(fit(parts, maxBodyBytes, (p) => Buffer.byteLength(partsText(p))));
     return post(`${cfg.url.replace(/\/+$/, "")}/${cfg.topic}`, headers, body, opts.timeoutMs);
   },
 });

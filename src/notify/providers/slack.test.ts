@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeHttpOutcomes } from "../../../test/helpers/http-provider.ts";
 import { closeReceivers, opts, outgoing, receiver } from "../../../test/helpers/receiver.ts";
 import type { Outgoing } from "../provider.ts";
-import slack from "./slack.ts";
+import { context, hugeMessage, incidentMessage } from "../../../test/helpers/incident-message.ts";
+import slack, { slackPayload } from "./slack.ts";
 
 afterEach(closeReceivers);
 
@@ -68,5 +69,55 @@ describe("slack", () => {
   it("leaves out the section when there is no text", async () => {
     const body = await deliver({ text: "" });
     expect(body.blocks.map((b) => b.type)).toEqual(["header", "context"]);
+  });
+});
+
+describe("slack: an incident's message", () => {
+  type Block = {
+    type: string;
+    text?: { text: string };
+    fields?: { text: string }[];
+    elements?: { url?: string; text?: unknown }[];
+  };
+  const texts = (blocks: Block[]) =>
+    blocks.flatMap((b) => [b.text?.text ?? "", ...(b.fields ?? []).map((f) => f.text)]).join("\n");
+
+  it("a section of fields for since, last results and next, one for what was tried, a button to the page", () => {
+    const blocks = slackPayload(incidentMessage).blocks as Block[];
+    expect(blocks.map((b) => b.type)).toEqual([
+      "header",
+      "section",
+      "section",
+      "section",
+      "actions",
+      "context",
+    ]);
+    expect(blocks[2]!.fields!.map((f) => f.text)).toEqual([
+      "*Since*\n2026-12-06 03:02:00 UTC",
+      "*Last 7 results*\n✓✓✗✗✓✗✗ (oldest first)",
+      "*Next*\nclean-logs (attempt 2 of 3) at 03:03:40 UTC",
+    ]);
+    expect(blocks[3]!.text!.text).toBe(
+      "*Tried*\n03:02:01 automatic restart (exited with code 1): running again (pid 4242)\n03:02:40 restart (attempt 1): failed: web did not recover within verify_within (120000 ms)",
+    );
+    expect(blocks[4]!.elements![0]).toMatchObject({ url: context.url });
+    expect(texts(blocks)).toContain("[STATUS] (500) == 200");
+  });
+
+  it("huge parts: every section within 3000, every field within 2000, entities whole, the newest tries kept", () => {
+    const blocks = slackPayload(hugeMessage()).blocks as Block[];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const b of blocks) {
+      if (b.text) expect([...b.text.text].length).toBeLessThanOrEqual(3000);
+      for (const f of b.fields ?? []) expect([...f.text].length).toBeLessThanOrEqual(2000);
+    }
+    // The header is plain_text, which Slack does not parse: only the mrkdwn is escaped.
+    const all = texts(blocks.slice(1));
+    expect(all.match(/&(?!(amp|lt|gt);)/g)).toBeNull();
+    expect(all).not.toMatch(/<(?!!)/);
+    const tried = blocks.find((b) => b.text?.text.startsWith("*Tried (newest)*"))!;
+    expect(tried.text!.text).toContain("restart (attempt 10)");
+    expect(tried.text!.text).not.toContain("restart (attempt 1) ");
+    expect(all).toContain("*Next*\nescalated: nothing more will run");
   });
 });

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BotApiServer } from "../../../test/helpers/bot-api.ts";
 import { freePort } from "../../../test/helpers/net.ts";
 import { kit } from "../../config/kit.ts";
-import telegramProvider from "./telegram.ts";
+import { context, hugeMessage, incidentMessage } from "../../../test/helpers/incident-message.ts";
+import telegramProvider, { messageText } from "./telegram.ts";
 
 const token = "987654:SECRET-provider_token";
 const closers: (() => Promise<void>)[] = [];
@@ -33,7 +34,8 @@ describe("telegram provider", () => {
     expect(await deliver(await tg.listen())).toEqual({ ok: true });
     expect(tg.sent()[0]!.body).toMatchObject({
       chat_id: "-100",
-      text: "web is down (crashed)\n\nweb went down: crashed.",
+      text: "<b>web is down (crashed)</b>\n\nweb went down: crashed.",
+      parse_mode: "HTML",
     });
     expect(tg.sent()[0]!.body.reply_markup).toBeUndefined();
   });
@@ -106,5 +108,61 @@ describe("telegram provider", () => {
     expect(r).toMatchObject({ ok: false, permanent: false });
     expect(JSON.stringify(r)).not.toContain("SECRET");
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+/** Only Telegram's tags, each closed, and every `&` a whole entity: what a cut must never break. */
+function wellFormed(html: string): void {
+  expect(html.match(/&(?!(amp|lt|gt|quot);)/g)).toBeNull();
+  const tags = html.match(/<[^>]*>/g) ?? [];
+  for (const t of tags) expect(t).toMatch(/^<(b|\/b|\/a|a href="[^"<>]*")>$/);
+  expect(tags.filter((t) => t === "<b>").length).toBe(tags.filter((t) => t === "</b>").length);
+  expect(tags.filter((t) => t.startsWith("<a ")).length).toBe(tags.filter((t) => t === "</a>").length);
+}
+
+describe("telegram: an incident's message", () => {
+  it("carries since, the last results, what was tried, the next step and the page as a link", async () => {
+    const tg = new BotApiServer(token);
+    closers.push(() => tg.close());
+    const root = await tg.listen();
+    const n = { id: "n-7", message: incidentMessage };
+    expect(await telegramProvider.deliver(cfg(root), n, { timeoutMs: 2_000, now: 0 })).toEqual({ ok: true });
+    const text = String(tg.sent()[0]!.body.text);
+    expect(tg.sent()[0]!.body.parse_mode).toBe("HTML");
+    expect(text).toContain("<b>web is down (condition_failed)</b>");
+    expect(text).toContain("[STATUS] (500) == 200");
+    expect(text).toContain("<b>Since:</b> 2026-12-06 03:02:00 UTC");
+    expect(text).toContain("<b>Last 7 results:</b> ✓✓✗✗✓✗✗ (oldest first)");
+    expect(text).toContain("03:02:01 automatic restart (exited with code 1): running again (pid 4242)");
+    expect(text).toContain("restart (attempt 1): failed: web did not recover");
+    expect(text).toContain("<b>Next:</b> clean-logs (attempt 2 of 3) at 03:03:40 UTC");
+    expect(text).toContain(`<a href="${context.url}">${context.url}</a>`);
+    expect(text.endsWith("\n\naudit seq 1372 #ab12cd34")).toBe(true);
+    wellFormed(text);
+  });
+
+  it("huge parts: within 4096, the link and the results go before the next step, nothing half-escaped", () => {
+    const text = messageText(hugeMessage());
+    expect(text.length).toBeLessThanOrEqual(4096);
+    wellFormed(text);
+    expect(text.endsWith("\n\naudit seq 1372 #ab12cd34")).toBe(true);
+    expect(text).not.toContain("<a href");
+    // What failed is cut to half the room, never dropped; the least important parts went first.
+    expect(text).toContain("web went down: ");
+    expect(text).toContain("<b>Next:</b> escalated: nothing more will run");
+    const huge = hugeMessage();
+    const next = { what: "escalated: nothing more will run (3 of max_attempts 3 tried)", final: true };
+    const escalated = messageText({ ...huge, text: "web went down.", context: { ...huge.context!, next } });
+    expect(escalated.length).toBeLessThanOrEqual(4096);
+    wellFormed(escalated);
+    expect(escalated).toContain("<b>Next:</b> escalated: nothing more will run");
+    expect(escalated).toContain("<b>Tried (newest):</b>");
+    expect(escalated).not.toContain("attempt 1)");
+  });
+
+  it("a title that would need escaping is escaped; a message without context is as before", () => {
+    expect(messageText({ ...message, title: "a <b> & c" })).toBe(
+      "<b>a &lt;b&gt; &amp; c</b>\n\nweb went down: crashed.",
+    );
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `telegram`: one message per notification through grammY, to the configured chat. An approval
+ * `telegram`: one message per notification through grammY, to the configured chat, in Telegram's
+ * HTML (the title bold, the incident page a link). An approval
  * request carries inline Approve / Reject buttons, which the command bot answers. A 429 waits for
  * Telegram's `retry_after`; 400, 401, 403 and 404 (bad chat, revoked token, bot blocked) will not
  * get better by retrying. grammY is loaded at the first use, not with this file.
@@ -8,6 +9,8 @@ import type { Api } from "grammy";
 import type { z } from "zod";
 import type { SchemaKit } from "../../config/kit.ts";
 import type { ChannelCheck, Delivery, Outgoing } from "../provider.ts";
+import { escapeHtml, fit, messageParts, partsHtml } from "../context.ts";
+import { clip } from "../post.ts";
 import { anchorLine, defineProvider } from "../provider.ts";
 
 /** Telegram's limit for one message's text. */
@@ -21,12 +24,20 @@ async function telegramApi(cfg: TelegramConfig, timeoutMs: number): Promise<Api>
   });
 }
 
+/**
+ * The message as Telegram HTML: the title in bold, what happened, the incident's context, the audit
+ * anchor last. Within the 4096 limit the least important part goes first (context.ts `fit`), and
+ * only plain text is ever cut, so no tag or entity is broken.
+ */
 export function messageText(m: Outgoing["message"]): string {
-  const anchor = anchorLine(m);
-  const tail = anchor ? `\n\n${anchor}` : "";
-  const text = `${m.title}\n\n${m.text}`;
-  const room = maxText - tail.length;
-  return (text.length <= room ? text : `${text.slice(0, room - 1)}…`) + tail;
+  const title = `<b>${escapeHtml(clip(m.title, 256))}</b>`;
+  const parts = fit(
+    messageParts(m, anchorLine(m)),
+    maxText - title.length - 2,
+    (p) => partsHtml(p, "\n").length,
+  );
+  const body = partsHtml(parts, "\n");
+  return body === "" ? title : `${title}\n\n${body}`;
 }
 
 /** The Bot API's inline keyboard, written out: grammY's builder would load grammY for two buttons. */
@@ -76,6 +87,7 @@ export default defineProvider({
     try {
       const api = await telegramApi(cfg, opts.timeoutMs);
       await api.sendMessage(cfg.chat_id, messageText(n.message), {
+        parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
         ...(n.message.approval_id ? { reply_markup: decisionButtons(n.message.approval_id) } : {}),
       });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { kit } from "../../config/kit.ts";
 import { describeHttpOutcomes } from "../../../test/helpers/http-provider.ts";
 import { at, closeReceivers, opts, outgoing, receiver } from "../../../test/helpers/receiver.ts";
+import { incidentMessage } from "../../../test/helpers/incident-message.ts";
 import webhook, { signature } from "./webhook.ts";
 
 afterEach(closeReceivers);
@@ -75,5 +76,20 @@ describe("webhook", () => {
     expect(schema.safeParse({ url: "https://h.example/x", secret: "short" }).success).toBe(false);
     expect(schema.safeParse({ url: "ftp://h.example/x" }).success).toBe(false);
     expect(schema.parse({ url: "https://h.example/x" })).toEqual({ url: "https://h.example/x", headers: {} });
+  });
+
+  it("an incident's context goes as JSON fields, the last results also as the line people read", async () => {
+    const r = await receiver();
+    await webhook.deliver(config(r.url), { id: "n-7", message: incidentMessage }, opts);
+    const body = JSON.parse(r.hits[0]!.body) as typeof incidentMessage;
+    expect(body.context).toEqual({ ...incidentMessage.context, results_line: "✓✓✗✗✓✗✗" });
+    expect(body.context!.next).toEqual({
+      what: "clean-logs (attempt 2 of 3)",
+      at: incidentMessage.context!.next.at,
+      final: false,
+    });
+    expect(body.context!.url).toBe(
+      "https://vigil.example.com/incidents/5b0c7a52-3d1e-4c55-9a57-0e8f3c1d2a10",
+    );
   });
 });
