@@ -201,6 +201,10 @@ suite("the dashboard", () => {
     await page.waitForSelector("section.target[data-target=web]");
     await page.click("header nav a[href='/incidents']");
     await page.waitForSelector("li[data-incident]");
+    // The link an incident message carries lands on that incident, its timeline open.
+    const id = await page.getAttribute("li[data-incident]", "data-incident");
+    await page.goto(`${agent.url}/incidents/${id}`);
+    await page.waitForSelector(`li[data-incident='${id}'] ol.timeline li`);
     await page.click("header nav a[href='/audit']");
     await page.waitForSelector(".verify[data-verified=true]");
     await page.click("header nav a[href='/actions']");

@@ -35,7 +35,7 @@ function Page({ state, now }: { state: State; now: number }) {
         <TargetPage name={param} state={state} now={now} />
       );
     case "incidents":
-      return <Incidents state={state} now={now} />;
+      return <Incidents state={state} now={now} opened={param} />;
     case "approvals":
       return <Approvals state={state} now={now} />;
     case "actions":

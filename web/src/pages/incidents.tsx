@@ -1,4 +1,7 @@
-/** Incidents, open first, each with its timeline on demand. */
+/**
+ * Incidents, open first, each with its timeline on demand; `/incidents/<id>` (the link in every
+ * incident message) opens that one's timeline.
+ */
 import { useEffect, useState } from "preact/hooks";
 import { api, problem } from "../api.ts";
 import { ago, clock, duration } from "../format.ts";
@@ -26,8 +29,17 @@ function Timeline({ id }: { id: string }) {
   );
 }
 
-export function Incidents({ state, now }: { state: State; now: number }) {
-  const [open, setOpen] = useState<string | null>(null);
+export function Incidents({
+  state,
+  now,
+  opened,
+}: {
+  state: State;
+  now: number;
+  opened?: string | undefined;
+}) {
+  const [open, setOpen] = useState<string | null>(opened ?? null);
+  useEffect(() => setOpen(opened ?? null), [opened]);
   const list = [...state.incidents].sort(
     (a, b) => Number(b.status === "open") - Number(a.status === "open") || b.opened_at - a.opened_at,
   );
