@@ -36,6 +36,15 @@ describe("config: the problems a person makes, each named precisely", () => {
     ]);
   });
 
+  it("agent.public_url: a URL with its scheme, or the example of one", () => {
+    expect(problems("agent:\n  public_url: vigil.example.com\n")).toEqual([
+      `${file}:2:15 agent.public_url: a URL people open the dashboard at, like https://vigil.example.com`,
+    ]);
+    expect(load("agent: { public_url: https://vigil.example.com/ops }\n").config.agent.public_url).toBe(
+      "https://vigil.example.com/ops",
+    );
+  });
+
   it("an unknown key, with its path and a hint", () => {
     expect(problems('checks:\n  web:\n    http: { url: "http://127.0.0.1:1/" }\n    evry: 10s\n')).toEqual([
       `${file}:4:5 checks.web.evry: unknown key "evry"; did you mean "every"?`,

@@ -15,7 +15,7 @@ import { Redactor } from "../core/redact.ts";
 import { openStore } from "../store/open.ts";
 import { OutboxStore, type OutboxRow } from "../store/outbox-store.ts";
 import type { Store } from "../store/store.ts";
-import { NotifyPipeline } from "./pipeline.ts";
+import { NotifyPipeline, type PipelineDeps } from "./pipeline.ts";
 import type { Message } from "./message.ts";
 import type { Escalation, WaitingApproval } from "./reminders.ts";
 
@@ -35,6 +35,8 @@ interface World {
   outbox: OutboxStore;
   escalations: Escalation[];
   approvals: WaitingApproval[];
+  /** What the pipeline's context reader answers, when set. */
+  context?: PipelineDeps["context"];
   pipeline(): Promise<NotifyPipeline>;
   rows(): Promise<(OutboxRow & { message: Message })[]>;
 }
@@ -81,6 +83,7 @@ async function world(): Promise<World> {
         events: (q) => store.readEvents(q),
         escalations: async () => w.escalations,
         waitingApprovals: async () => w.approvals,
+        ...(w.context ? { context: w.context } : {}),
       });
       await p.start();
       pipelines.push(p);
@@ -134,6 +137,40 @@ describe("notification pipeline", () => {
     expect(group!.next_at).toBe(group!.created_at + 10_000);
     // The merged notice keeps its key: queued again, it is a duplicate.
     expect((await w.rows()).map((r) => r.status)).toEqual(["pending", "merged"]);
+  });
+
+  it("a restart joins its incident's message, which carries the context read for the newest notice", async () => {
+    const w = await world();
+    let reads = 0;
+    w.context = async (n) =>
+      n.kind === "approval.requested"
+        ? undefined
+        : {
+            incident_id: "i1",
+            status: n.kind === "incident.resolved" ? "resolved" : "open",
+            since: 0,
+            results: [true, false],
+            tried: [],
+            next: { what: `read ${++reads} for ${n.kind}`, final: false },
+          };
+    await w.pipeline();
+    await opened(w, "web", "i1");
+    await w.clock.advance(1);
+    await w.bus.emit("service.restart_scheduled", "web", { delay_ms: 100, reason: "exited with code 1" });
+    await w.clock.advance(1_000);
+    await resolved(w, "web", "i1");
+    await w.clock.advance(1);
+    const [group, ...rest] = await pending(w);
+    expect(rest).toEqual([]);
+    expect(group!.message.items?.map((i) => i.kind)).toEqual([
+      "incident.opened",
+      "service.restart_scheduled",
+      "incident.resolved",
+    ]);
+    expect(group!.message.context).toMatchObject({
+      status: "resolved",
+      next: { what: "read 3 for incident.resolved" },
+    });
   });
 
   it("a target going down again within group_interval of its last message waits for the interval", async () => {
