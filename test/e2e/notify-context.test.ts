@@ -53,7 +53,8 @@ services:
     remediate: []
 ${notify(rx.url, "5s")}
 `,
-      { dir },
+      // A loaded machine takes a while to start the agent; the timing under test starts after.
+      { dir, timeoutMs: 30_000 },
     );
     await expect.poll(() => rx.hits.length, { timeout: 30_000 }).toBeGreaterThan(0);
     const body = JSON.parse(rx.hits[0]!.body) as Body;
@@ -86,12 +87,15 @@ ${notify(rx.url, "5s")}
   it("remediation steps are announced, each message with what was tried and the next step", async () => {
     const rx = await receiver();
     const port = await freePort();
-    agent = await startAgent(`agent: { listen: "127.0.0.1:0" }
+    agent = await startAgent(
+      `agent: { listen: "127.0.0.1:0" }
 remediation: { max_attempts: 2, cooldown: 1s, verify_within: 3s }
 services:
 ${sick("web", port, "", "2s")}
 ${notify(rx.url, "0ms")}
-`);
+`,
+      { timeoutMs: 30_000 },
+    );
     const bodies = () => rx.hits.map((h) => JSON.parse(h.body) as Body);
     await expect
       .poll(() => bodies().some((b) => b.kind === "incident.escalated"), { timeout: 45_000 })
