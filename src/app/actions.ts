@@ -67,11 +67,13 @@ export async function wireActions(
     capabilities,
     redactor: w.redactor,
     ttlMs: () => w.config().remediation.approval_ttl,
-    onApproved: (approval, token, by) => gateway.startApproved(approval, token, by),
+    onApproved: (approval, token, by, runId) => gateway.startApproved(approval, token, by, runId),
   });
   gateway.approvals = approvals;
-  await approvals.resumeInterrupted();
-  approvals.start();
+  await approvals.runQueued();
+  // A fleet's agents take the requests approved on another agent within a second; one agent on
+  // SQLite decides and runs its own, and only sweeps.
+  approvals.start(w.store.db.dialect === "postgres" ? 1_000 : undefined);
   w.lifecycle.defer("approvals", () => approvals.stop());
 
   const actions: ActionsApi = {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/helpers/clock.ts";
 import { finished, gatewayHarness, type Harness } from "../../test/helpers/gateway.ts";
 import { isVigilError, type VigilError } from "../core/errors.ts";
+import { ActionStore } from "../store/action-store.ts";
 
 const actions = `
   reindex: { run: [printf, "%s", "{table}"], params: { table: { enum: [users, jobs] } }, risk: approve }
@@ -104,7 +105,14 @@ describe("approvals", () => {
     expect((e.details as { approval: { status: string } }).approval.status).toBe("rejected");
     expect(await h.events("action.requested")).toHaveLength(0);
     expect((await h.events("approval.decided")).map((x) => x.payload)).toEqual([
-      { approval_id: id, decision: "reject", note: "not now", status: "rejected" },
+      {
+        approval_id: id,
+        decision: "reject",
+        note: "not now",
+        status: "rejected",
+        agent: "web-0",
+        runs_on: "web-0",
+      },
     ]);
   });
 
@@ -142,12 +150,57 @@ describe("approvals", () => {
     // What a crash between the decision's commit and the run's start leaves behind.
     await h.store.setApprovalStatus(stale, "approved", clock.now() - 120_000);
     await h.store.setApprovalStatus(fresh, "approved", clock.now() - 1_000);
-    expect(await h.approvals.resumeInterrupted()).toBe(1);
+    expect(await h.approvals.runQueued()).toBe(1);
     const ran = (await h.approvals.get(fresh))!;
     expect((await finished(h, ran.run_id!)).result?.stdout).toBe("users");
     expect((await h.approvals.get(stale))!.status).toBe("expired");
     expect((await h.events("approval.expired")).map((e) => e.payload.reason)).toEqual([
       "approved, but the agent stopped before running it; ask again",
+    ]);
+  });
+
+  it("a request another agent asked for is recorded here and queued for it, never run here", async () => {
+    const clock = new FakeClock(Date.now());
+    h = await gatewayHarness(actions, { clock });
+    const web1 = new ActionStore(h.store.db, "web-1");
+    const asked = { ...(await web1.getApproval(await ask(h)))!, id: "from-web-1", agent: "web-1" };
+    await web1.insertApproval(asked);
+    const decided = await h.approvals.decide("from-web-1", { name: "bob" }, "approve", "");
+    expect(decided).toMatchObject({ status: "approved", run_id: null, agent: "web-1", run_state: "queued" });
+    expect(await h.approvals.runQueued()).toBe(0);
+    expect(await h.events("action.requested")).toHaveLength(0);
+    expect((await h.events("approval.decided")).map((e) => e.payload)).toEqual([
+      {
+        approval_id: "from-web-1",
+        decision: "approve",
+        note: "",
+        status: "approved",
+        agent: "web-0",
+        runs_on: "web-1",
+      },
+    ]);
+    // web-1 never came back: once the request's time is up, any agent's sweep expires it.
+    await clock.advance(30 * 60_000 + 1);
+    await h.approvals.expireDue();
+    expect((await h.approvals.get("from-web-1"))!).toMatchObject({ status: "expired", run_state: null });
+    expect((await h.events("approval.expired")).map((e) => e.payload.reason)).toContain(
+      "approved, but web-1 did not run it before the request expired; ask again",
+    );
+  });
+
+  it("a run that cannot start gives its request up as expired instead of retrying it every poll", async () => {
+    h = await gatewayHarness(actions);
+    const id = await ask(h);
+    // What a reload that removed the action between the decision and the run leaves behind.
+    await h.store.settleApproval(id, "approved", Date.now());
+    await h.store.db.run("UPDATE approvals SET action = 'gone' WHERE id = ?", [id]);
+    expect(await h.approvals.runQueued()).toBe(0);
+    const a = (await h.approvals.get(id))!;
+    expect(a).toMatchObject({ status: "expired", run_id: null });
+    expect((await h.events("approval.expired")).map((e) => e.payload.reason)).toEqual([
+      expect.stringMatching(
+        /^approved, but web-0 could not start it: no action named "gone" \(declared: reindex, two;/,
+      ),
     ]);
   });
 

@@ -5,10 +5,15 @@
  * and a request nobody decides in time turns `expired`. On approval the agent mints a capability for
  * exactly what was approved and hands it to the gateway.
  *
+ * Agents of a fleet share the queue, and a request may be decided on any of them; it runs on the
+ * agent that asked for it (its target, its gateway, its capability key). Decided elsewhere, it waits
+ * `approved` with no run until that agent's next poll (`runQueued`, every second on a fleet) takes it.
+ *
  * Owns: approval state. Must not import: api, cli, app.
  */
 import { randomUUID } from "node:crypto";
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
@@ -33,6 +38,10 @@ export interface ApprovalView {
   assessment: Assessment;
   decisions: { by: string; decision: "approve" | "reject"; note: string; at: number }[];
   run_id: string | null;
+  /** The agent that asked for it and runs it once approved (null: a request from before agents were named). */
+  agent: string | null;
+  /** Approved: `queued` until its agent starts the run, then `started` (see `run_id`); otherwise null. */
+  run_state: "queued" | "started" | null;
 }
 
 export interface Decider {
@@ -48,20 +57,20 @@ export interface ApprovalsDeps {
   /** Hides secret parameters in every view and event; the stored request keeps them for the run. */
   redactor: Redactor;
   ttlMs: () => number;
-  /** Starts the approved run with its capability; resolves with the run id. */
-  onApproved: (approval: ApprovalRow, token: string, decidedBy: string) => Promise<string>;
+  /** Starts the approved run with its capability under `runId` (the run goes on in the background). */
+  onApproved: (approval: ApprovalRow, token: string, decidedBy: string, runId: string) => Promise<unknown>;
   /** Local hour of day, for the time-of-day signal. */
   hour?: (now: number) => number;
 }
 
 /** A capability lives just long enough to be handed to the gateway. */
 const capabilityTtlMs = 60_000;
-const sweepEveryMs = 5_000;
+/** Expiry sweeps, and (on a fleet) the poll for requests approved on other agents. */
+const defaultSweepMs = 5_000;
 
 export class Approvals implements ApprovalQueue {
   readonly #d: ApprovalsDeps;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
+  #ticker: Ticker | undefined;
 
   constructor(deps: ApprovalsDeps) {
     this.#d = deps;
@@ -161,55 +170,91 @@ export class Approvals implements ApprovalQueue {
         earlier.filter((d) => d.decision === "approve").length + (decision === "approve" ? 1 : 0);
       const status: ApprovalStatus =
         decision === "reject" ? "rejected" : approvals >= current.required ? "approved" : "pending";
-      if (status !== "pending") await tx.setApprovalStatus(id, status, now);
-      return { ...current, status, decided_at: status === "pending" ? null : now };
+      if (status !== "pending") await tx.settleApproval(id, status, now);
+      return { ...current, status, decided_at: status === "pending" ? null : now, decided_on: store.agent };
     });
+    const runsOn = ownerOf(row, store.agent);
     await bus.emit(
       "approval.decided",
       row.target ?? row.action,
-      { approval_id: id, decision, note, status: row.status },
+      { approval_id: id, decision, note, status: row.status, agent: store.agent, runs_on: runsOn },
       by.name,
     );
-    if (row.status === "approved") row.run_id = await this.#startRun(row, by.name);
+    // Another agent's request waits for that agent's poll: this one has neither its target nor its key.
+    if (row.status === "approved" && runsOn === store.agent)
+      row.run_id = (await this.#startRun(row, by.name)) ?? (await store.getApproval(id))?.run_id ?? null;
     return this.#view(row);
   }
 
-  async #startRun(row: ApprovalRow, by: string): Promise<string> {
-    const params = JSON.parse(row.params) as Record<string, string>;
-    const token = await this.#d.capabilities.mint(
-      { approvalId: row.id, digest: actionDigest(row.action, params, row.target) },
-      capabilityTtlMs,
-    );
-    const runId = await this.#d.onApproved(row, token, by);
-    await this.#d.store.setApprovalStatus(row.id, "approved", row.decided_at!, runId);
-    return runId;
+  /**
+   * Claims the run of an approved request of this agent and starts it; null when it was claimed
+   * already. A run that cannot start gives the request up as expired (audited) rather than leave it
+   * to be tried again every poll.
+   */
+  async #startRun(row: ApprovalRow, by: string): Promise<string | null> {
+    const { store, clock, bus } = this.#d;
+    const runId = randomUUID();
+    if (!(await store.claimApprovalRun(row.id, runId))) return null;
+    try {
+      const params = JSON.parse(row.params) as Record<string, string>;
+      const token = await this.#d.capabilities.mint(
+        { approvalId: row.id, digest: actionDigest(row.action, params, row.target) },
+        capabilityTtlMs,
+      );
+      await this.#d.onApproved(row, token, by, runId);
+      return runId;
+    } catch (e) {
+      if (await store.expireApproved(row.id, clock.now(), runId))
+        await bus.emit("approval.expired", row.target ?? row.action, {
+          approval_id: row.id,
+          action: row.action,
+          reason: `approved, but ${store.agent} could not start it: ${(e as Error).message.slice(0, 200)}`,
+        });
+      throw e;
+    }
   }
 
   /**
-   * At start: an approval the previous agent recorded but did not get to run. Run it if it was
-   * decided moments ago (a capability's lifetime); an older one is expired rather than acted on
-   * long after the person decided, and says so.
+   * Runs this agent's approved requests that have not started: decided on another agent of the
+   * fleet, or left behind when this agent stopped between a decision and its run. One decided
+   * elsewhere runs while its request has not expired (a capability's lifetime after the decision at
+   * least), so an agent that was down when it was approved runs it when it is back in time. One
+   * decided here and left behind runs only if it was decided moments ago (a capability's lifetime);
+   * an older one is expired rather than acted on long after the person decided, and says so.
    */
-  async resumeInterrupted(): Promise<number> {
-    const { store, clock, bus } = this.#d;
+  async runQueued(): Promise<number> {
+    const { store, clock, bus, log } = this.#d;
     let n = 0;
-    for (const row of await store.approvedWithoutRun(100)) {
-      if (clock.now() - (row.decided_at ?? 0) <= capabilityTtlMs) {
-        await this.#startRun(row, "vigil");
-        n++;
+    for (const row of await store.queuedApprovals(100)) {
+      const now = clock.now();
+      const elsewhere = row.decided_on != null && row.decided_on !== store.agent;
+      const fresh = elsewhere
+        ? now < Math.max(row.expires_at, (row.decided_at ?? 0) + capabilityTtlMs)
+        : now - (row.decided_at ?? 0) <= capabilityTtlMs;
+      if (fresh) {
+        try {
+          if (await this.#startRun(row, "vigil")) n++;
+        } catch (err) {
+          log.error({ err, approval: row.id }, "an approved run could not start");
+        }
         continue;
       }
-      await store.setApprovalStatus(row.id, "expired", clock.now());
-      await bus.emit("approval.expired", row.target ?? row.action, {
-        approval_id: row.id,
-        action: row.action,
-        reason: "approved, but the agent stopped before running it; ask again",
-      });
+      if (await store.expireApproved(row.id, now))
+        await bus.emit("approval.expired", row.target ?? row.action, {
+          approval_id: row.id,
+          action: row.action,
+          reason: elsewhere
+            ? `approved on ${row.decided_on}, but ${store.agent} was not running before the request expired; ask again`
+            : "approved, but the agent stopped before running it; ask again",
+        });
     }
     return n;
   }
 
-  /** Turns pending requests past their time into `expired`, each audited. */
+  /**
+   * Turns pending requests past their time into `expired`, each audited; and approved ones whose
+   * agent did not start them in time (it is down), whichever agent's they are.
+   */
   async expireDue(): Promise<number> {
     const { store, clock, bus } = this.#d;
     const now = clock.now();
@@ -230,25 +275,37 @@ export class Approvals implements ApprovalQueue {
         reason: "nobody decided in time",
       });
     }
+    for (const a of await store.staleApproved(now, now - capabilityTtlMs, 100)) {
+      if (!(await store.expireApproved(a.id, now))) continue;
+      n++;
+      await bus.emit("approval.expired", a.target ?? a.action, {
+        approval_id: a.id,
+        action: a.action,
+        reason: `approved, but ${a.agent ?? "its agent"} did not run it before the request expired; ask again`,
+      });
+    }
     return n;
   }
 
-  /** Sweeps for expired requests every few seconds until `stop`. */
-  start(): void {
-    const tick = () => {
-      if (this.#stopped) return;
-      void this.expireDue()
-        .catch((e: unknown) => this.#d.log.error({ err: e }, "approval expiry sweep failed"))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = this.#d.clock.setTimeout(tick, sweepEveryMs);
-        });
-    };
-    this.#timer = this.#d.clock.setTimeout(tick, sweepEveryMs);
+  /**
+   * Every `everyMs` until `stop`: the expiry sweep, then this agent's queued approved requests (a
+   * fleet polls every second, so a request approved on another agent starts here promptly).
+   */
+  start(everyMs = defaultSweepMs): void {
+    this.#ticker = new Ticker(
+      this.#d.clock,
+      everyMs,
+      async () => {
+        await this.expireDue();
+        await this.runQueued();
+      },
+      (err) => this.#d.log.error({ err }, "approval sweep failed; the next one tries again"),
+    );
+    this.#ticker.start();
   }
 
-  stop(): void {
-    this.#stopped = true;
-    this.#timer?.cancel();
+  async stop(): Promise<void> {
+    await this.#ticker?.stop();
   }
 
   async #view(row: ApprovalRow, store: ActionStore = this.#d.store): Promise<ApprovalView> {
@@ -267,6 +324,13 @@ export class Approvals implements ApprovalQueue {
       assessment: JSON.parse(row.assessment) as Assessment,
       decisions: decisions.map((d) => ({ by: d.decided_by, decision: d.decision, note: d.note, at: d.at })),
       run_id: row.run_id,
+      agent: row.agent ?? null,
+      run_state: row.status !== "approved" ? null : row.run_id ? "started" : "queued",
     };
   }
+}
+
+/** The agent that runs an approved request: the one that asked (a request from before agents were named: this one). */
+function ownerOf(row: ApprovalRow, self: string): string {
+  return row.agent || self;
 }

@@ -70,6 +70,8 @@ export interface EventMap {
     risk: string;
     approval_id: string | null;
     reason: string;
+    /** The agent that runs it. */
+    agent: string;
   };
   /**
    * A run the previous agent left unfinished (it was killed mid-run): what was found of its processes
@@ -96,7 +98,15 @@ export interface EventMap {
     expires_at: number;
     assessment: string;
   };
-  "approval.decided": { approval_id: string; decision: "approve" | "reject"; note: string; status: string };
+  /** `agent`: where it was decided; `runs_on`: the agent that asked for it and runs it once approved. */
+  "approval.decided": {
+    approval_id: string;
+    decision: "approve" | "reject";
+    note: string;
+    status: string;
+    agent: string;
+    runs_on: string;
+  };
   "approval.expired": { approval_id: string; action: string; reason: string };
   /** `detail`: what the failure looked like, when known (who holds the port, what the connection said). */
   "incident.opened": { incident_id: string; failure_class: string; reopened: boolean; detail: string | null };

@@ -149,7 +149,12 @@ export class Gateway {
    * Starts an approved run, if `token` is a valid, unspent capability for exactly this approval.
    * Returns the run id at once; the run goes on in the background (GET /api/actions/runs/{id}).
    */
-  async startApproved(approval: ApprovalRow, token: string, decidedBy: string): Promise<string> {
+  async startApproved(
+    approval: ApprovalRow,
+    token: string,
+    decidedBy: string,
+    id: string = randomUUID(),
+  ): Promise<string> {
     const params = JSON.parse(approval.params) as Record<string, string>;
     const digest = actionDigest(approval.action, params, approval.target);
     const check = await this.#d.capabilities.check(token, { approvalId: approval.id, digest });
@@ -167,7 +172,6 @@ export class Gateway {
       return refuse("already used");
     }
     const decl = this.declaration(approval.action);
-    const id = randomUUID();
     void this.#track(
       this.#execute({
         id,
@@ -291,6 +295,7 @@ export class Gateway {
       result: null,
       started_at: clock.now(),
       finished_at: null,
+      agent: store.agent,
     };
     await store.insertRun(row);
     await bus.emit(
@@ -304,6 +309,7 @@ export class Gateway {
         risk: r.decl.risk,
         approval_id: r.approvalId,
         reason: r.reason,
+        agent: store.agent,
       },
       r.by,
     );

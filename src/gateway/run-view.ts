@@ -28,5 +28,6 @@ export function toView(row: RunRow, redactor: Redactor): RunView {
     started_at: row.started_at,
     finished_at: row.finished_at,
     result: row.result ? (JSON.parse(row.result) as RunResult) : null,
+    agent: row.agent ?? null,
   };
 }

@@ -56,6 +56,8 @@ export interface RunView {
   started_at: number;
   finished_at: number | null;
   result: RunResult | null;
+  /** The agent that ran it (a fleet's agents share the runs). */
+  agent?: string | null;
 }
 
 /** What a run produced. Output is capped and redacted before it is stored or shown. */

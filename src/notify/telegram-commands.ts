@@ -164,8 +164,9 @@ async function decide(
   try {
     const a = await d.approvals.decide(id, person, decision, note);
     const who = person.name;
-    if (a.status === "approved")
-      return `Approved by ${who}: ${a.action} runs (run ${a.run_id ?? "starting"}).`;
+    if (a.status === "approved" && a.run_state === "queued")
+      return `Approved by ${who}: ${a.action} is queued on agent ${a.agent}, which runs it.`;
+    if (a.status === "approved") return `Approved by ${who}: ${a.action} runs (run ${a.run_id}).`;
     if (a.status === "rejected") return `Rejected by ${who}: ${a.action} will not run.`;
     return `${who} approved; ${a.required - a.decisions.length} more approval(s) needed.`;
   } catch (e) {

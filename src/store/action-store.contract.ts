@@ -110,7 +110,8 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
         await expect(
           s.insertDecision({ approval_id: "a1", decided_by: "bob", decision: "reject", note: "", at: 6 }),
         ).rejects.toThrow();
-        await s.setApprovalStatus("a1", "approved", 7, "run-9");
+        await s.settleApproval("a1", "approved", 7);
+        expect(await s.claimApprovalRun("a1", "run-9")).toBe(true);
         expect(await s.pendingQueue(1_700_000_000_400)).toEqual({
           pending: 1,
           oldestRequestedAt: 1_700_000_000_001,
@@ -121,6 +122,38 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
           run_id: "run-9",
         });
         expect((await s.decisions("a1")).map((d) => d.decided_by)).toEqual(["bob"]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("queues an approved request for the agent that asked; its run is claimed once; a stale one expires", async () => {
+      const store = await makeStore();
+      try {
+        const web1 = new ActionStore(store.db, "web-1");
+        const web2 = new ActionStore(store.db, "web-2");
+        await web1.insertApproval(approval("a1"));
+        await web1.insertApproval(approval("a2"));
+        await web2.settleApproval("a1", "approved", 10);
+        await web2.settleApproval("a2", "approved", 20);
+        expect(await web1.getApproval("a1")).toMatchObject({ agent: "web-1", decided_on: "web-2" });
+        expect((await web1.queuedApprovals(10)).map((a) => a.id)).toEqual(["a1", "a2"]);
+        expect(await web2.queuedApprovals(10)).toEqual([]);
+        // The deciding call and the owner's poll race for one run: one wins.
+        expect(await web1.claimApprovalRun("a1", "run-1")).toBe(true);
+        expect(await web1.claimApprovalRun("a1", "run-2")).toBe(false);
+        expect((await web1.queuedApprovals(10)).map((a) => a.id)).toEqual(["a2"]);
+        // A claimed run that could not start gives the request up; a started one is not expired.
+        expect(await web1.expireApproved("a1", 30)).toBe(false);
+        expect(await web1.expireApproved("a1", 30, "run-1")).toBe(true);
+        expect(await web1.getApproval("a1")).toMatchObject({ status: "expired", run_id: null });
+        // Past its expiry and the grace after the decision, anyone sees it stale.
+        const expiry = approval("a2").expires_at;
+        expect(await web2.staleApproved(expiry - 1, 20, 10)).toEqual([]);
+        expect(await web2.staleApproved(expiry, 19, 10)).toEqual([]);
+        expect((await web2.staleApproved(expiry, 20, 10)).map((a) => a.id)).toEqual(["a2"]);
+        expect(await web2.expireApproved("a2", expiry)).toBe(true);
+        expect(await web1.claimApprovalRun("a2", "run-3")).toBe(false);
       } finally {
         await store.close();
       }

@@ -23,6 +23,8 @@ export interface RunRow {
   finished_at: number | null;
   /** JSON: the processes the run started (pid, start time, boot), so a killed agent's next start can stop them. */
   processes?: string | null;
+  /** The agent that ran it (set by the store on insert; null on rows from before runs named it). */
+  agent?: string | null;
 }
 
 export interface ApprovalRow {
@@ -40,6 +42,10 @@ export interface ApprovalRow {
   assessment: string;
   run_id: string | null;
   decided_at: number | null;
+  /** The agent that asked for it and runs it (null: a row from before approvals named their agent). */
+  agent?: string | null;
+  /** The agent the deciding decision was made on. */
+  decided_on?: string | null;
 }
 
 export interface DecisionRow {
@@ -74,6 +80,11 @@ export class ActionStore {
   constructor(db: Db, agent = "") {
     this.db = db;
     this.#agent = agent;
+  }
+
+  /** The agent this store records runs and requests for. */
+  get agent(): string {
+    return this.#agent;
   }
 
   /** Runs `fn` against a store bound to one transaction holding the approvals lock. */
@@ -154,8 +165,8 @@ export class ActionStore {
 
   async insertApproval(a: ApprovalRow): Promise<void> {
     await this.db.run(
-      `INSERT INTO approvals (id, action, params, target, reason, requested_by, requested_at, expires_at, required, status, assessment, run_id, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO approvals (id, action, params, target, reason, requested_by, requested_at, expires_at, required, status, assessment, run_id, decided_at, agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         a.id,
         a.action,
@@ -170,6 +181,7 @@ export class ActionStore {
         a.assessment,
         a.run_id,
         a.decided_at,
+        this.#agent,
       ],
     );
   }
@@ -189,11 +201,42 @@ export class ActionStore {
     return rows.map(approvalRow);
   }
 
-  async setApprovalStatus(id: string, status: ApprovalStatus, at: number, runId?: string): Promise<void> {
-    await this.db.run(
-      "UPDATE approvals SET status = ?, decided_at = ?, run_id = COALESCE(?, run_id) WHERE id = ?",
-      [status, at, runId ?? null, id],
+  async setApprovalStatus(id: string, status: ApprovalStatus, at: number): Promise<void> {
+    await this.db.run("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?", [status, at, id]);
+  }
+
+  /** The decision that settles a request, made on this agent. */
+  async settleApproval(id: string, status: "approved" | "rejected", at: number): Promise<void> {
+    await this.db.run("UPDATE approvals SET status = ?, decided_at = ?, decided_on = ? WHERE id = ?", [
+      status,
+      at,
+      this.#agent,
+      id,
+    ]);
+  }
+
+  /**
+   * Takes an approved request's run for `runId`; false when it is taken already (the deciding call
+   * and the owner's poll may both try) or the request is no longer approved.
+   */
+  async claimApprovalRun(id: string, runId: string): Promise<boolean> {
+    const r = await this.db.run(
+      "UPDATE approvals SET run_id = ? WHERE id = ? AND status = 'approved' AND run_id IS NULL",
+      [runId, id],
     );
+    return r.changes === 1;
+  }
+
+  /**
+   * An approved request that will not run: never started (`claimedRunId` absent), or claimed for a
+   * run that could not start. False when it changed meanwhile (another agent got there first).
+   */
+  async expireApproved(id: string, at: number, claimedRunId?: string): Promise<boolean> {
+    const r = await this.db.run(
+      "UPDATE approvals SET status = 'expired', decided_at = ?, run_id = NULL WHERE id = ? AND status = 'approved' AND COALESCE(run_id, '') = ?",
+      [at, id, claimedRunId ?? ""],
+    );
+    return r.changes === 1;
   }
 
   /** Pending requests whose time is up, oldest first. */
@@ -225,11 +268,27 @@ export class ActionStore {
     return { pending: Number(r?.n ?? 0), oldestRequestedAt: num(r?.oldest) };
   }
 
-  /** Approved requests whose run never started (the agent stopped in between). */
-  async approvedWithoutRun(limit: number): Promise<ApprovalRow[]> {
+  /**
+   * Approved requests of this agent whose run has not started: decided on another agent, or left
+   * behind when this one stopped between a decision and its run (rows from before approvals named
+   * their agent count as this one's).
+   */
+  async queuedApprovals(limit: number): Promise<ApprovalRow[]> {
     const rows = await this.db.all(
-      "SELECT * FROM approvals WHERE status = 'approved' AND run_id IS NULL ORDER BY decided_at LIMIT ?",
-      [limit],
+      "SELECT * FROM approvals WHERE status = 'approved' AND run_id IS NULL AND (agent = ? OR agent IS NULL) ORDER BY decided_at LIMIT ?",
+      [this.#agent, limit],
+    );
+    return rows.map(approvalRow);
+  }
+
+  /**
+   * Approved requests of any agent not run by `now`, past both their expiry and a grace after the
+   * decision (`decidedBefore`): their agent is gone, or was gone too long.
+   */
+  async staleApproved(now: number, decidedBefore: number, limit: number): Promise<ApprovalRow[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM approvals WHERE status = 'approved' AND run_id IS NULL AND expires_at <= ? AND decided_at <= ? ORDER BY decided_at LIMIT ?",
+      [now, decidedBefore, limit],
     );
     return rows.map(approvalRow);
   }

@@ -49,7 +49,7 @@ export async function gatewayHarness(
   const store = await openStore({ store: "sqlite", dataDir: config.agent.data_dir });
   const audit = new AuditLog(store, redactor);
   const bus = new EventBus({ sink: audit, clock, onListenerError: (e) => console.error(e) });
-  const actionStore = new ActionStore(store.db);
+  const actionStore = new ActionStore(store.db, "web-0");
   const capabilities = Capabilities.open(config.agent.data_dir, () => clock.now());
   const acted: string[] = [];
   const gateway = new Gateway({
@@ -87,7 +87,7 @@ export async function gatewayHarness(
     capabilities,
     redactor,
     ttlMs: () => config.remediation.approval_ttl,
-    onApproved: (a, token, by) => gateway.startApproved(a, token, by),
+    onApproved: (a, token, by, runId) => gateway.startApproved(a, token, by, runId),
     hour: () => opts.hour ?? 12,
   });
   gateway.approvals = approvals;
@@ -105,7 +105,7 @@ export async function gatewayHarness(
         .filter((e) => e.type === type)
         .map((e) => ({ actor: e.actor, payload: JSON.parse(e.payload) as Record<string, unknown> })),
     close: async () => {
-      approvals.stop();
+      await approvals.stop();
       await gateway.drain();
       await audit.drain();
       await store.close();

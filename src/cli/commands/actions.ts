@@ -135,11 +135,13 @@ export function registerActions(program: Command, ctx: CliContext): void {
           if (opts.json) return void ctx.io.out(JSON.stringify(a, null, 2));
           const more = a.required - a.decisions.filter((d) => d.decision === "approve").length;
           ctx.io.out(
-            a.status === "approved"
-              ? `${a.id}: approved; ${a.action} started as run ${a.run_id} (GET /api/actions/runs/${a.run_id})`
-              : a.status === "pending"
-                ? `${a.id}: recorded; ${more} more approval${more > 1 ? "s" : ""} needed`
-                : `${a.id}: ${a.status}`,
+            a.status === "approved" && a.run_id === null
+              ? `${a.id}: approved; ${a.action} is queued on agent ${a.agent}, which runs it (GET /api/approvals/${a.id} shows its run)`
+              : a.status === "approved"
+                ? `${a.id}: approved; ${a.action} started as run ${a.run_id} (GET /api/actions/runs/${a.run_id})`
+                : a.status === "pending"
+                  ? `${a.id}: recorded; ${more} more approval${more > 1 ? "s" : ""} needed`
+                  : `${a.id}: ${a.status}`,
           );
         }),
       );

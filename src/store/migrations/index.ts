@@ -20,6 +20,7 @@ import { m013 } from "./013-leases.ts";
 import { m014 } from "./014-sessions.ts";
 import { m015 } from "./015-routed-alerts.ts";
 import { m016 } from "./016-target-agent.ts";
+import { m017 } from "./017-approval-agent.ts";
 
 export interface Migration {
   version: number;
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   m014,
   m015,
   m016,
+  m017,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
