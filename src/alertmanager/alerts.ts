@@ -14,6 +14,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Targets } from "../targets/targets.ts";
+import { agentByInstance, type FleetAgent } from "./by-instance.ts";
 import { alertPolicy, alertTarget } from "./naming.ts";
 import type { Alert, WebhookPayload } from "./payload.ts";
 import { matchRoute } from "./routes.ts";
@@ -28,6 +29,8 @@ export interface AlertsDeps {
   self: () => string;
   /** Hands an alert to another agent of the fleet (relay.ts); it becomes a target there. */
   forward: (agent: string, alert: Alert, receiver: string, by: string) => Promise<void>;
+  /** The fleet's agents (a shared postgres:// store), for alerts whose route names no agent; absent on SQLite. */
+  fleet?: () => Promise<readonly FleetAgent[]>;
 }
 
 /**
@@ -81,9 +84,11 @@ export class AlertTargets {
   async #receive(payload: WebhookPayload, by: string): Promise<AlertReceipt> {
     const out: AlertReceipt["alerts"] = [];
     const touched = new Set<string>();
+    let fleet: Promise<readonly FleetAgent[]> | undefined;
+    const agents = () => (fleet ??= this.#d.fleet?.() ?? Promise.resolve([]));
     for (const alert of payload.alerts) {
       const target = alertTarget(alert.labels);
-      const agent = matchRoute(this.#d.routes(), alert.labels)?.agent;
+      const agent = await this.#owner(target, alert, agents);
       if (agent !== undefined && agent !== this.#d.self()) {
         await this.#d.forward(agent, alert, payload.receiver, by);
         out.push({ fingerprint: alert.fingerprint, status: alert.status, target, state: null, agent });
@@ -101,6 +106,27 @@ export class AlertTargets {
     // Written before the 200: Alertmanager does not resend a resolution it was told was received.
     await Promise.all([...touched].map((t) => this.#d.targets.persist(t)));
     return { alerts: out };
+  }
+
+  /**
+   * Who takes an alert: the agent its route names; else, on a fleet, the agent its `instance` names
+   * (`by-instance.ts`): a live one for a firing alert, any for a resolution (a row waits for an agent
+   * that is down, whose incident it closes). An alert this agent already holds firing stays here,
+   * so its resolution finds it. Undefined: this agent.
+   */
+  async #owner(
+    target: string,
+    alert: Alert,
+    agents: () => Promise<readonly FleetAgent[]>,
+  ): Promise<string | undefined> {
+    const named = matchRoute(this.#d.routes(), alert.labels)?.agent;
+    if (named !== undefined || !this.#d.fleet) return named;
+    if (this.#d.targets.has(target) && this.#d.targets.sources(target).length > 0) return undefined;
+    const known = await agents();
+    return agentByInstance(
+      alert.labels.instance,
+      alert.status === "firing" ? known.filter((a) => a.alive) : known,
+    );
   }
 
   async #firing(target: string, alert: Alert, receiver: string, by: string): Promise<void> {

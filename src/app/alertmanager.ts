@@ -4,12 +4,15 @@
  */
 import { AlertTargets } from "../alertmanager/alerts.ts";
 import { AlertRelay } from "../alertmanager/relay.ts";
+import type { FleetAgent } from "../alertmanager/by-instance.ts";
+import { AgentStore } from "../store/agent-store.ts";
 import { RoutedAlerts } from "../store/routed-alert-store.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Wiring } from "./wiring.ts";
 
 export function wireAlertmanager(w: Wiring & { supervision: Supervision }): AlertTargets {
   const self = () => w.config().agent.name;
+  const members = new AgentStore(w.store.db);
   const relay = new AlertRelay({
     rows: new RoutedAlerts(w.store.db),
     bus: w.bus,
@@ -24,6 +27,7 @@ export function wireAlertmanager(w: Wiring & { supervision: Supervision }): Aler
     routes: () => w.config().alertmanager.routes,
     self,
     forward: (agent, alert, receiver, by) => relay.forward(agent, alert, receiver, by),
+    ...(w.store.db.dialect === "postgres" ? { fleet: () => fleetAgents(members, w.clock.now()) } : {}),
   });
   // SQLite is one agent: nothing is ever routed to it, so it does not poll for rows.
   if (w.store.db.dialect === "postgres") {
@@ -31,4 +35,9 @@ export function wireAlertmanager(w: Wiring & { supervision: Supervision }): Aler
     w.lifecycle.defer("alert relay", () => relay.stop());
   }
   return alerts;
+}
+
+/** Every agent that ever joined, alive or not: an alert's resolution goes to its agent even while it is down. */
+async function fleetAgents(members: AgentStore, now: number): Promise<FleetAgent[]> {
+  return (await members.list()).map((r) => ({ name: r.name, host: r.host, alive: r.lease_until > now }));
 }

@@ -23,7 +23,7 @@ const route = z.strictObject({
   agent: name
     .optional()
     .describe(
-      "The agent (agent.name) whose target the alert becomes and whose runbook runs: another agent of the fleet on the shared postgres:// store, or this one when absent.",
+      "The agent (agent.name) whose target the alert becomes and whose runbook runs, another agent of the fleet on the shared postgres:// store or this one. Absent: on a fleet, the live agent whose name or host the alert's instance label names (port stripped), else the agent that received it.",
     ),
 });
 

@@ -1,7 +1,8 @@
 /**
  * An alert routed to another agent of a fleet: two real agents on one PostgreSQL schema, Alertmanager's
- * post reaching web-1 while the route names web-2. The target, the incident and the runbook's run
- * are web-2's; web-1 only hands the alert over (the shared `routed_alerts` table) and audits it.
+ * post reaching web-1 while the route names web-2 (or, naming no agent, the alert's instance is
+ * web-2:9100). The target, the incident and the runbook's run are web-2's; web-1 only hands the
+ * alert over (the shared `routed_alerts` table) and audits it.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -14,6 +15,7 @@ const schema = testSchema("vigil_fleet_am");
 const agents: RunningAgent[] = [];
 const dir = tempDir("vigil-fleet-am-");
 const marker = path.join(dir, "ran");
+const slowMarker = path.join(dir, "slow");
 const operator = "alertmanager-operator-token-0123456789";
 
 const yaml = (
@@ -23,23 +25,29 @@ auth:
   tokens: [{ name: am, role: operator, token: ${operator} }]
 actions:
   note: { run: ["sh", "-c", "echo ${name} >> '${marker}'"], risk: auto }
+  slow: { run: ["sh", "-c", "echo ${name} >> '${slowMarker}'"], risk: auto }
 alertmanager:
   routes:
     - { match: { alertname: DiskFull, instance: "host-2:9100" }, remediate: [note], agent: web-2 }
+    - { match: { alertname: NodeSlow }, remediate: [slow] }
 `;
 
 const labels = { alertname: "DiskFull", instance: "host-2:9100", severity: "critical" };
 const target = "alert/DiskFull/host-2:9100";
 
-function post(a: RunningAgent, status: "firing" | "resolved"): Promise<Response> {
+function post(
+  a: RunningAgent,
+  status: "firing" | "resolved",
+  over: { labels?: Record<string, string>; fingerprint?: string } = {},
+): Promise<Response> {
   const alert = {
     status,
-    labels,
+    labels: over.labels ?? labels,
     annotations: { summary: "disk full" },
     startsAt: "2026-12-06T10:00:00Z",
     endsAt: status === "resolved" ? "2026-12-06T10:05:00Z" : "0001-01-01T00:00:00Z",
     generatorURL: "",
-    fingerprint: "f00d",
+    fingerprint: over.fingerprint ?? "f00d",
   };
   const body = {
     version: "4",
@@ -47,7 +55,7 @@ function post(a: RunningAgent, status: "firing" | "resolved"): Promise<Response>
     status,
     receiver: "vigil",
     groupLabels: {},
-    commonLabels: labels,
+    commonLabels: alert.labels,
     commonAnnotations: {},
     externalURL: "http://alertmanager.example:9093",
     alerts: [alert],
@@ -60,16 +68,18 @@ function post(a: RunningAgent, status: "firing" | "resolved"): Promise<Response>
   });
 }
 
-async function state(a: RunningAgent): Promise<string | undefined> {
-  const res = await api(a, `/api/targets/${encodeURIComponent(target)}`);
+async function state(a: RunningAgent, name = target): Promise<string | undefined> {
+  const res = await api(a, `/api/targets/${encodeURIComponent(name)}`);
   return res.status === 200 ? ((await res.json()) as { state: string }).state : undefined;
 }
 
-async function incident(a: RunningAgent): Promise<string | undefined> {
+async function incident(a: RunningAgent, name = target): Promise<string | undefined> {
   const res = await api(a, "/api/incidents?limit=100");
   const all = ((await res.json()) as { incidents: { target: string; status: string }[] }).incidents;
-  return all.find((i) => i.target === target)?.status;
+  return all.find((i) => i.target === name)?.status;
 }
+
+const slowText = () => (fs.existsSync(slowMarker) ? fs.readFileSync(slowMarker, "utf8") : "");
 
 await pgAdmin(`CREATE SCHEMA ${schema.name}`);
 
@@ -80,10 +90,10 @@ afterAll(async () => {
 });
 
 describe("an alert routed to another agent of the fleet", () => {
-  it("becomes the named agent's target, incident and runbook run, and resolves there", async () => {
-    const one = await startAgent(yaml("web-1"), { dir: tempDir("vigil-fleet-am-1-") });
+  it("becomes the named agent's (or the one its instance names) target, incident and run, and resolves there", async () => {
+    const one = await startAgent(yaml("web-1"), { dir: tempDir("vigil-fleet-am-1-"), timeoutMs: 60_000 });
     agents.push(one);
-    const two = await startAgent(yaml("web-2"), { dir: tempDir("vigil-fleet-am-2-") });
+    const two = await startAgent(yaml("web-2"), { dir: tempDir("vigil-fleet-am-2-"), timeoutMs: 60_000 });
     agents.push(two);
 
     const res = await post(one, "firing");
@@ -121,5 +131,35 @@ describe("an alert routed to another agent of the fleet", () => {
       ["firing", "am via web-1"],
       ["resolved", "am via web-1"],
     ]);
-  }, 60_000);
+
+    // A route without agent: the live agent the alert's instance names takes it.
+    const onTwo = { alertname: "NodeSlow", instance: "web-2:9100" };
+    const byInstance = await post(one, "firing", { labels: onTwo, fingerprint: "5107" });
+    expect(byInstance.status).toBe(200);
+    expect(await byInstance.json()).toEqual({
+      alerts: [
+        {
+          fingerprint: "5107",
+          status: "firing",
+          target: "alert/NodeSlow/web-2:9100",
+          state: null,
+          agent: "web-2",
+        },
+      ],
+    });
+    await expect.poll(() => state(two, "alert/NodeSlow/web-2:9100"), { timeout: 10_000 }).toBe("down");
+    await expect.poll(slowText, { timeout: 10_000 }).toBe("web-2\n");
+    expect(await state(one, "alert/NodeSlow/web-2:9100")).toBeUndefined();
+    // Its resolution follows it to web-2.
+    expect((await post(one, "resolved", { labels: onTwo, fingerprint: "5107" })).status).toBe(200);
+    await expect.poll(() => incident(two, "alert/NodeSlow/web-2:9100"), { timeout: 10_000 }).toBe("resolved");
+
+    // An instance no agent of the fleet is, or has as its host: the receiving agent takes it.
+    const elsewhere = { alertname: "NodeSlow", instance: "printer-7:9100" };
+    const local = await post(one, "firing", { labels: elsewhere, fingerprint: "9999" });
+    expect(((await local.json()) as { alerts: { agent?: string; state: string }[] }).alerts).toEqual([
+      { fingerprint: "9999", status: "firing", target: "alert/NodeSlow/printer-7:9100", state: "down" },
+    ]);
+    await expect.poll(slowText, { timeout: 10_000 }).toBe("web-2\nweb-1\n");
+  }, 120_000);
 });
