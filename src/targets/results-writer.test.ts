@@ -37,6 +37,35 @@ describe("results writer", () => {
     }
   });
 
+  it("arms no next flush once stopped while a flush was in flight", async () => {
+    const clock = new FakeClock(0);
+    let armed = 0;
+    const counting = {
+      now: () => clock.now(),
+      monotonic: () => clock.monotonic(),
+      setTimeout: (fn: () => void, ms: number) => (armed++, clock.setTimeout(fn, ms)),
+    };
+    const store = await openStore({ store: "sqlite", dataDir: tempDir() });
+    let release = () => undefined as void;
+    const slow = new Promise<void>((r) => (release = r));
+    const write = store.writeResults.bind(store);
+    store.writeResults = async (...args) => (await slow, write(...args));
+    const w = new ResultsWriter({ store, clock: counting, log: silentLogger() });
+    try {
+      w.start();
+      w.add({ target: "web", ts: 0, ok: true, duration_ms: 1, summary: "{}" });
+      await clock.advance(1_000); // the flush starts, and waits on the store
+      const before = armed;
+      const stopped = w.stop();
+      release();
+      await stopped;
+      await clock.advance(5_000);
+      expect(armed).toBe(before);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps the newest results per target by pruning a slice of targets per flush", async () => {
     const clock = new FakeClock(0);
     const store = await openStore({ store: "sqlite", dataDir: tempDir() });

@@ -38,6 +38,7 @@ export class ResultsWriter {
   readonly #minutes = new Map<string, MinuteAcc>();
   #dirtyMinutes = new Set<string>();
   #timer: TimerHandle | undefined;
+  #stopped = false;
   #flushing: Promise<void> | undefined;
   /** Targets whose results are pruned next, a slice per flush, round-robin. */
   #pruneQueue: string[] = [];
@@ -52,6 +53,8 @@ export class ResultsWriter {
 
   start(): void {
     const tick = () => {
+      // A stop while a flush is in flight finds no timer to cancel: the flush must not arm another.
+      if (this.#stopped) return;
       this.#timer = this.#o.clock.setTimeout(() => {
         this.flush()
           .catch((err: unknown) => this.#o.log.error({ err }, "writing results failed"))
@@ -84,6 +87,7 @@ export class ResultsWriter {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#timer?.cancel();
     await this.#flushing;
     await this.#flush(true);
