@@ -86,15 +86,22 @@ function adapter(q: Queryable, self: PostgresDb | undefined): Db {
   };
 }
 
+interface PoolOptions {
+  max?: number;
+  statementTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
+
 export class PostgresDb implements Db {
   readonly dialect = "postgres" as const;
   readonly #pool: pg.Pool;
   readonly #direct: Db;
+  readonly #url: string;
+  readonly #options: PoolOptions;
 
-  constructor(
-    url: string,
-    options: { max?: number; statementTimeoutMs?: number; connectionTimeoutMs?: number } = {},
-  ) {
+  constructor(url: string, options: PoolOptions = {}) {
+    this.#url = url;
+    this.#options = options;
     this.#pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 5,
@@ -106,6 +113,14 @@ export class PostgresDb implements Db {
     // An idle client's error (server restart) must not crash the agent; the pool replaces it.
     this.#pool.on("error", () => undefined);
     this.#direct = adapter(this.#pool, this);
+  }
+
+  /**
+   * Another pool to the same database with `max` connections of its own: for work that must not
+   * wait behind this pool's (the fleet's lease, renewed while thousands of results are written).
+   */
+  sibling(max: number): PostgresDb {
+    return new PostgresDb(this.#url, { ...this.#options, max });
   }
 
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -130,6 +145,11 @@ export class PostgresDb implements Db {
 
   async transaction<T>(lock: string, fn: (tx: Db) => Promise<T>): Promise<T> {
     const client = await guard(this.#pool.connect());
+    // A connection lost between two statements is an 'error' event on the checked-out client, which
+    // the pool does not listen for: unheard, it would end the process. The next statement fails.
+    let lost: Error | undefined;
+    const onError = (e: Error) => (lost = e);
+    client.on("error", onError);
     try {
       await guard(client.query("BEGIN"));
       await guard(client.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(lock)]));
@@ -140,7 +160,8 @@ export class PostgresDb implements Db {
       await client.query("ROLLBACK").catch(() => undefined);
       throw postgresFailure(e) ?? e;
     } finally {
-      client.release();
+      client.off("error", onError);
+      client.release(lost);
     }
   }
 

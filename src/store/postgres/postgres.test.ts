@@ -53,6 +53,31 @@ describe("postgres dialect", () => {
     );
   });
 
+  it("survives a connection lost between two statements of a transaction, and goes on", async () => {
+    const store = await freshStore();
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    try {
+      const failed = await store.db
+        .transaction("t", async (tx) => {
+          const pid = (await tx.get<{ pid: number }>("SELECT pg_backend_pid() AS pid"))!.pid;
+          await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+          // The loss arrives as an event while no statement runs; the next one fails.
+          await new Promise((r) => setTimeout(r, 200));
+          await tx.get("SELECT 1");
+        })
+        .then(
+          () => "committed",
+          (e: unknown) => e,
+        );
+      expect(isVigilError(failed, "STORE_UNAVAILABLE")).toBe(true);
+      expect(await store.db.get("SELECT 1 AS one")).toEqual({ one: 1 });
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+
   it("names an unreachable server without its password", async () => {
     const err = await openStore({ store: "postgres://u:hunter2secret@127.0.0.1:9/x", dataDir: "/x" }).catch(
       (e: unknown) => e,
