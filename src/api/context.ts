@@ -9,7 +9,7 @@ import type { ActionRequest, RequestOutcome, RunView } from "../gateway/types.ts
 import type { InstructionCheck } from "../governance/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { JobView } from "../jobs/jobs.ts";
-import type { MemberView } from "../fleet/membership.ts";
+import type { MemberView, Roster } from "../fleet/membership.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
 import type { PauseState } from "../remediation/kill-switch.ts";
 import type { StatRow } from "../remediation/stats.ts";
@@ -95,6 +95,8 @@ export interface FleetApi {
   view(): Promise<MemberView[]>;
   /** Every agent's targets in the store (on SQLite, this agent's). */
   targets(): Promise<FleetTargetView[]>;
+  /** The members with what the live ones published of their shared checks. */
+  roster(): Promise<Roster>;
 }
 
 /** Notification channels, as the API may use them. */

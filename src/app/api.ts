@@ -41,6 +41,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     jobs: b.jobs,
     fleet: {
       view: () => b.fleet.view(),
+      roster: () => b.fleet.roster(),
       targets: async () =>
         fleetTargets(await core.store.allTargets(), b.supervision.list(), w.config().agent.name),
     },

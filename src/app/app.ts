@@ -40,6 +40,7 @@ import { wireJobs } from "./jobs.ts";
 import { wireNotify, type IncidentsForNotify } from "./notify.ts";
 import { wireRemediation } from "./remediation.ts";
 import { wireAlertmanager } from "./alertmanager.ts";
+import { wireSharedChecks } from "./shared-checks.ts";
 import { Supervision } from "./supervision.ts";
 import { version } from "./version.ts";
 
@@ -61,6 +62,8 @@ export class App {
   readonly #redactor = new Redactor();
   readonly #lifecycle = new Lifecycle();
   #config: VigilConfig;
+  /** The config's secrets, as its loader found them: masked in what this agent publishes. */
+  #secrets: string[];
   #log: Logger;
   #store: Store | undefined;
   #storeHealth: StoreHealth | undefined;
@@ -82,6 +85,7 @@ export class App {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#config = config;
+    this.#secrets = secrets;
     this.#redactor.addSecrets(secrets).declareSecretParams(secretParams(config.actions));
     this.#log = createLogger({
       level: config.agent.log_level,
@@ -150,6 +154,7 @@ export class App {
         killSwitch,
       });
       this.#poke = poke;
+      await wireSharedChecks({ ...this.#wiring(core), fleet: core.fleet, supervision, incidents });
       const w = { ...this.#wiring(core), gateway, approvals, incidents, killSwitch };
       const { jobs, reload: reloadJobs } = await wireJobs(w);
       this.#reloadJobs = reloadJobs;
@@ -200,7 +205,11 @@ export class App {
     const [clock, log, lifecycle] = [this.#clock, this.#log, this.#lifecycle];
     return joinFleet({
       ...{ store, clock, log, lifecycle, name: agent.name, leaseMs: agent.lease },
-      info: () => memberInfo(this.#supervision?.list() ?? []),
+      info: () =>
+        memberInfo(
+          this.#supervision?.list() ?? [],
+          store.db.dialect === "postgres" ? { config: this.#config, secrets: this.#secrets } : undefined,
+        ),
       bus: () => this.#bus,
       fail: (reason) => {
         const exit = () => this.#opts.onFatal?.(reason);
@@ -260,6 +269,7 @@ export class App {
       concurrency: this.#config.agent.max_concurrent_checks,
       automaticAllowed: () => !killSwitch.paused && this.#config.agent.mode === "auto",
       onCheckResult: (spec, r) => metrics.check(spec, r),
+      fleet: store.db.dialect === "postgres",
     }));
     await supervision.start(this.#config);
     return supervision;
@@ -354,6 +364,7 @@ export class App {
     }
     this.#redactor.addSecrets(result.secrets).declareSecretParams(secretParams(result.config.actions));
     this.#config = result.config;
+    this.#secrets = result.secrets;
     this.#tokens.replace(this.#tokenList());
     await this.#supervision?.reload(result.config);
     await this.#reloadJobs();

@@ -6,15 +6,34 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
+import type { VigilConfig } from "../config/schema.ts";
 import { type MemberInfo, Membership } from "../fleet/membership.ts";
+import { sharedDefinitions } from "../fleet/shared-config.ts";
 import { AgentStore } from "../store/agent-store.ts";
+import { PostgresDb } from "../store/postgres/db.ts";
 import type { Store } from "../store/store.ts";
 import type { TargetView } from "../targets/targets.ts";
 import { version } from "./version.ts";
 
-/** What this agent tells the fleet of itself at each renewal. */
-export function memberInfo(targets: readonly TargetView[]): MemberInfo {
-  return { targets: targets.length, open_incidents: targets.filter((t) => t.incident_id !== null).length };
+/** Hashes of the shared checks' definitions, once per config (a reload makes a new one). */
+const definitions = new WeakMap<VigilConfig, Record<string, string>>();
+
+/**
+ * What this agent tells the fleet of itself at each renewal; on PostgreSQL, with the shared checks
+ * it configures (the others work out from them who runs which, and see where configs disagree).
+ */
+export function memberInfo(
+  targets: readonly TargetView[],
+  fleet?: { config: VigilConfig; secrets: readonly string[] },
+): MemberInfo {
+  const info: MemberInfo = {
+    targets: targets.length,
+    open_incidents: targets.filter((t) => t.incident_id !== null).length,
+  };
+  if (!fleet) return info;
+  let shared = definitions.get(fleet.config);
+  if (!shared) definitions.set(fleet.config, (shared = sharedDefinitions(fleet.config, fleet.secrets)));
+  return { ...info, shared };
 }
 
 export interface FleetWiring {
@@ -33,8 +52,12 @@ export interface FleetWiring {
 
 export async function joinFleet(w: FleetWiring): Promise<Membership> {
   const log = w.log.child({ component: "fleet" });
+  // The lease on a connection of its own: a renewal queued behind a burst of writes (300 checks
+  // coming up at start) could outlast the lease, and the fleet would count a busy agent dead.
+  const db = w.store.db instanceof PostgresDb ? w.store.db.sibling(1) : w.store.db;
+  if (db !== w.store.db) w.lifecycle.defer("fleet connection", () => db.close());
   const membership = new Membership({
-    store: new AgentStore(w.store.db),
+    store: new AgentStore(db),
     name: w.name,
     version,
     leaseMs: w.leaseMs,

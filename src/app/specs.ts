@@ -6,6 +6,7 @@ import { parseCondition, type Condition } from "../conditions/index.ts";
 import type { CheckConfig, ServiceConfig, VigilConfig } from "../config/schema.ts";
 import type { HealthPolicy } from "../incidents/target-state.ts";
 import { kindOf } from "../gateway/kinds/index.ts";
+import { runsShared } from "../fleet/shared-config.ts";
 import { probeOf, probes } from "../probes/index.ts";
 import type { SupervisedSpec } from "../supervisor/supervisor.ts";
 import type { CheckSpec } from "../targets/monitor.ts";
@@ -33,6 +34,8 @@ export interface TargetPlan {
   check: CheckSpec | undefined;
   /** A group check: its members are targets of their own (probe.ts `group`). */
   group?: boolean;
+  /** A fleet's shared check (`run_on: any`): one live agent runs it (fleet/shared-checks.ts). */
+  shared?: boolean;
   description?: string | undefined;
 }
 
@@ -68,7 +71,11 @@ export function targetPlans(config: VigilConfig): TargetPlan[] {
     plans.push(plan(name, "service", s.health));
   }
   for (const [name, c] of Object.entries(config.checks))
-    plans.push({ ...plan(name, "check", c), description: c.description });
+    plans.push({
+      ...plan(name, "check", c),
+      description: c.description,
+      ...(runsShared(c) ? { shared: true } : {}),
+    });
   plans.push(...backupPlans(config));
   return plans;
 }

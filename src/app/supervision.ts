@@ -30,6 +30,7 @@ import { recordServiceEvent } from "../supervisor/service-events.ts";
 import type { Phase, ServiceEvent, ServiceRecord, UnhealthyRestart } from "../supervisor/types.ts";
 import { StartPeriods } from "../supervisor/start-period.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
+import type { Sharing } from "../fleet/shared-checks.ts";
 import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
@@ -52,6 +53,8 @@ export interface SupervisionDeps {
   automaticAllowed: () => boolean;
   /** Every check result, changed or not (the metrics). */
   onCheckResult?: (spec: CheckSpec, r: LastResult) => void;
+  /** A fleet on PostgreSQL: shared checks run where `share` says. Otherwise every check runs here. */
+  fleet: boolean;
 }
 
 /**
@@ -64,9 +67,13 @@ const housekeepingMs = 5_000;
 const routinePersistEvery = 12;
 
 /** The checks to schedule: none while `agent.features.monitoring` is off (services are still kept alive). */
-function watched(config: VigilConfig, plans: readonly TargetPlan[]): CheckSpec[] {
+function watched(
+  config: VigilConfig,
+  plans: Iterable<TargetPlan>,
+  runs: (p: TargetPlan) => boolean,
+): CheckSpec[] {
   if (!config.agent.features.monitoring) return [];
-  return plans.flatMap((p) => (p.check ? [p.check] : []));
+  return [...plans].flatMap((p) => (p.check && runs(p) ? [p.check] : []));
 }
 
 /** Every service's configured start period. */
@@ -90,6 +97,8 @@ export class Supervision implements TargetsApi {
   /** The container engine's client (checks, container services), made on first use, remade when the host changes. */
   #docker: { host: string | undefined; engine: Engine } | undefined;
   #housekeepings = 0;
+  /** The fleet's shared checks this agent runs now (fleet/shared-checks.ts). */
+  #owned = new Set<string>();
 
   constructor(deps: SupervisionDeps) {
     this.#d = deps;
@@ -123,6 +132,7 @@ export class Supervision implements TargetsApi {
       exec: execArgv,
       engine: () => this.engine(),
       approvalQueue: () => approvalStore.pendingQueue(deps.clock.now()),
+      agent: deps.agent,
     };
     this.#monitor = new Monitor({
       scheduler: this.scheduler,
@@ -148,7 +158,7 @@ export class Supervision implements TargetsApi {
     await this.#supervisor.start(serviceSpecs(config));
     lifecycle.defer("supervisor", () => this.#supervisor.stop());
 
-    this.#monitor.set(watched(config, plans));
+    this.#monitor.set(watched(config, plans, this.#runsHere));
     this.scheduler.start();
     lifecycle.defer("scheduler", () => this.scheduler.stop());
 
@@ -161,8 +171,38 @@ export class Supervision implements TargetsApi {
   async reload(config: VigilConfig): Promise<void> {
     const plans = await this.#plan(config);
     await this.#supervisor.reconcile(serviceSpecs(config));
-    this.#monitor.set(watched(config, plans));
+    this.#monitor.set(watched(config, plans, this.#runsHere));
   }
+
+  /** The shared checks this agent configures (by name), for the fleet to share out. */
+  sharedChecks(): string[] {
+    if (!this.#d.fleet) return [];
+    return [...this.#plans.values()].filter((p) => p.shared).map((p) => p.name);
+  }
+
+  /**
+   * Runs exactly these of its shared checks from now on (fleet/shared-checks.ts `Sharing`): the ones
+   * it gives up stop here and are handed over; the ones it takes carry on from their stored rows,
+   * once no live agent holds them. Says what moved.
+   */
+  async share(s: Sharing): Promise<{ adopted: string[]; released: string[] }> {
+    const want = new Set(this.sharedChecks().filter((n) => s.owned.has(n)));
+    const released = [...this.#owned].filter((n) => !want.has(n));
+    // Given up first, at once, and whether or not the store answers.
+    this.#owned = new Set([...this.#owned].filter((n) => want.has(n)));
+    if (released.length > 0) this.#monitor.set(watched(this.#config, this.#plans.values(), this.#runsHere));
+    await this.targets.release(released, s.handOver);
+    const wanted = [...want].filter((n) => !this.#owned.has(n)).map((n) => this.#plans.get(n)!);
+    const adopted = wanted.length > 0 ? await this.targets.adopt(wanted, s.live) : [];
+    if (adopted.length === 0) return { adopted, released };
+    for (const n of adopted) this.#owned.add(n);
+    this.#monitor.set(watched(this.#config, this.#plans.values(), this.#runsHere));
+    if (s.soon) for (const n of adopted) this.#monitor.runSoon(n);
+    return { adopted, released };
+  }
+
+  /** Whether this agent runs a target's checks: any but a shared one that another agent runs now. */
+  readonly #runsHere = (p: TargetPlan): boolean => !this.#d.fleet || !p.shared || this.#owned.has(p.name);
 
   get logDir(): string {
     return path.join(this.#config.agent.data_dir, "logs");
@@ -187,6 +227,8 @@ export class Supervision implements TargetsApi {
     const group = groupOf(name);
     const plan = this.#planOf(name);
     if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
+    if (!this.#runsHere(plan))
+      throw new VigilError("CONFLICT", `${name} is a shared check that another agent runs now: ask that one`);
     const svc = group === undefined ? this.#supervisor.get(name) : undefined;
     const member = group === undefined ? undefined : name.slice(group.length + 1);
     let container: string | undefined;
@@ -335,8 +377,13 @@ export class Supervision implements TargetsApi {
     const plans = targetPlans(config);
     this.#plans = new Map(plans.map((p) => [p.name, p]));
     this.#startPeriods.reset(startPeriodsOf(plans));
+    const elsewhere = new Set(plans.filter((p) => !this.#runsHere(p)).map((p) => p.name));
     // Alertmanager's alerts are targets too, kept until a resolution or a resend settles them.
-    await this.targets.load(plans, (name) => (isAlertTarget(name) ? alertPolicy : undefined));
+    await this.targets.load(
+      plans.filter(this.#runsHere),
+      (name) => (isAlertTarget(name) ? alertPolicy : undefined),
+      elsewhere,
+    );
     return plans;
   }
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { parseCondition } from "../conditions/index.ts";
 import { actionSchema } from "../gateway/action.schema.ts";
 import { providers } from "../notify/providers/index.ts";
-import { probes } from "../probes/index.ts";
+import { probeOf, probes } from "../probes/index.ts";
 import { alertmanager, targetName } from "./alertmanager.ts";
 import { governance } from "./governance.ts";
 import { remediateStep } from "./remediate-step.ts";
@@ -193,6 +193,18 @@ const health = z
       if (h[type] !== undefined) ctx.addIssue({ code: "custom", path: [type], message });
   });
 
+/** `run_on: any` on a check that reads this host (disk, memory, a process ...) could not mean the same on another. */
+function runOnFits(c: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (c.run_on !== "any") return;
+  const found = probeOf(c);
+  if (!found || found.probe.shared) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["run_on"],
+    message: `a ${found.type} check reads the host of the agent that runs it, so only that agent can run it: remove run_on, or set run_on: self`,
+  });
+}
+
 const check = z
   .strictObject({
     ...probeKeys,
@@ -203,8 +215,15 @@ const check = z
     description: text(1_000)
       .optional()
       .describe("What the check is for: shown beside its state in the API and the dashboard."),
+    run_on: z
+      .enum(["any", "self"])
+      .optional()
+      .describe(
+        "On a PostgreSQL fleet: one live agent of those that configure it runs it (any), or this one does (self). Default any for http, tcp, dns and sql, self for the rest; any is refused for checks that read this host (disk, memory, process, container ...).",
+      ),
   })
-  .superRefine(exactlyOneProbe);
+  .superRefine(exactlyOneProbe)
+  .superRefine(runOnFits);
 
 const service = z
   .strictObject({

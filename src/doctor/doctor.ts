@@ -13,6 +13,7 @@ import type { VigilConfig } from "../config/schema.ts";
 import { actionTasks } from "./actions.ts";
 import { checkAgent, checkDataDir, checkStore } from "./agent.ts";
 import { channelTasks } from "./channels.ts";
+import { checkFleet } from "./fleet.ts";
 import type { DoctorContext } from "./context.ts";
 import { type Finding, problem } from "./finding.ts";
 import { targetTasks } from "./targets.ts";
@@ -81,6 +82,7 @@ export async function diagnose(opts: DoctorOptions): Promise<DoctorReport> {
   const tasks = [
     () => checkDataDir(ctx),
     () => checkStore(ctx),
+    () => checkFleet(ctx),
     ...targetTasks(ctx),
     ...actionTasks(ctx),
     ...channelTasks(ctx),

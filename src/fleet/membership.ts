@@ -18,6 +18,8 @@ import type { AgentRow, AgentStore } from "../store/agent-store.ts";
 export interface MemberInfo {
   targets: number;
   open_incidents: number;
+  /** Its shared checks (`run_on: any`), each by a hash of its definition (fleet/shared-config.ts). */
+  shared?: Record<string, string>;
 }
 
 export interface MemberView {
@@ -34,6 +36,14 @@ export interface MemberView {
   self: boolean;
   targets: number | null;
   open_incidents: number | null;
+  /** How many shared checks it configures. */
+  shared_checks: number | null;
+}
+
+/** The members, and what each live one published of its shared checks (by agent name). */
+export interface Roster {
+  members: MemberView[];
+  shared: Map<string, Record<string, string>>;
 }
 
 export interface MembershipOptions {
@@ -59,6 +69,7 @@ export class Membership {
   readonly #host = os.hostname();
   #ticker: Ticker | undefined;
   #lost = false;
+  #heldUntil = 0;
 
   constructor(opts: MembershipOptions) {
     this.#o = opts;
@@ -67,6 +78,14 @@ export class Membership {
   /** This start's id in the fleet: what its claims (outbox rows) are held under. */
   get instance(): string {
     return this.#instance;
+  }
+
+  /**
+   * Until when this agent's own lease holds by its own clock: the start of its last successful
+   * renewal plus the lease. Past it, the fleet may count this agent dead and hand its work to others.
+   */
+  get heldUntil(): number {
+    return this.#lost ? 0 : this.#heldUntil;
   }
 
   /** Takes the name, or throws AGENT_NAME_TAKEN saying who holds it and what to change. */
@@ -86,6 +105,7 @@ export class Membership {
     };
     const r = await store.join(me, now, (h) => this.#isGone(h));
     if (!r.ok) throw this.#refusal(r.holder, r.why);
+    this.#heldUntil = now + leaseMs;
   }
 
   /** Renews every third of the lease until stopped. */
@@ -100,7 +120,10 @@ export class Membership {
     const { store, name, clock, leaseMs } = this.#o;
     const now = clock.now();
     const held = await store.renew(name, this.#instance, now, now + leaseMs, JSON.stringify(this.#o.info()));
-    if (held) return;
+    if (held) {
+      this.#heldUntil = Math.max(this.#heldUntil, now + leaseMs);
+      return;
+    }
     this.#lost = true;
     const holder = (await store.list()).find((r) => r.name === name);
     this.#o.onLost(holder ? `${holder.host} (pid ${holder.pid})` : "nobody");
@@ -113,23 +136,33 @@ export class Membership {
   }
 
   async view(): Promise<MemberView[]> {
+    return (await this.roster()).members;
+  }
+
+  async roster(): Promise<Roster> {
     const now = this.#o.clock.now();
-    return (await this.#o.store.list()).map((r) => {
+    const shared = new Map<string, Record<string, string>>();
+    const members = (await this.#o.store.list()).map((r): MemberView => {
       const info = parseInfo(r.info);
+      const state = r.lease_until === 0 ? "stopped" : r.lease_until > now ? "alive" : "dead";
+      // An agent that publishes no `shared` (an older version) runs none of the fleet's shared checks.
+      if (state === "alive" && info?.shared) shared.set(r.name, info.shared);
       return {
         name: r.name,
         host: r.host,
         pid: r.pid,
         version: r.version,
-        state: r.lease_until === 0 ? "stopped" : r.lease_until > now ? "alive" : "dead",
+        state,
         started_at: r.started_at,
         last_seen: r.renewed_at,
         lease_until: r.lease_until,
         self: r.instance === this.#instance,
         targets: info?.targets ?? null,
         open_incidents: info?.open_incidents ?? null,
+        shared_checks: info?.shared ? Object.keys(info.shared).length : null,
       };
     });
+    return { members, shared };
   }
 
   /** A holder on this host whose process is gone: an earlier start of this agent that was killed. */

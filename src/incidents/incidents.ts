@@ -112,6 +112,25 @@ export class Incidents {
   }
 
   /**
+   * Shared checks this agent took over: the incident open on each in the store (opened by the agent
+   * that ran it before) goes on here, the same row, rather than a second one opening beside it.
+   */
+  adopt(targets: readonly string[]): Promise<void> {
+    return this.#enqueue("shared checks", async () => {
+      const wanted = new Set(targets);
+      const open = (await this.#d.store.openIncidents()).filter((i) => wanted.has(i.target));
+      for (const t of targets) this.#open.delete(t);
+      for (const i of open) this.#open.set(i.target, i);
+      for (const t of targets) this.#d.show(t, this.#open.get(t)?.id ?? null);
+    });
+  }
+
+  /** Shared checks another agent runs now: what is open on them is that agent's to go on with. */
+  release(targets: readonly string[]): void {
+    for (const t of targets) this.#open.delete(t);
+  }
+
+  /**
    * When the incident's current episode began for the guardrails: automatic action was re-armed at a
    * relapse after an escalation. Undefined when every attempt on it counts.
    */

@@ -7,6 +7,7 @@ import { defineProbe } from "./probe.ts";
 
 export default defineProbe({
   type: "command",
+  shared: "allowed",
   description: "Runs a program (argv, no shell) and reads its exit code and output.",
   schema: ({ z, argv, duration, envMap, filePath }) =>
     z.strictObject({

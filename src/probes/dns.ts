@@ -43,6 +43,7 @@ const domainName = /^(?=.{1,253}\.?$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_]
 
 export default defineProbe({
   type: "dns",
+  shared: "default",
   description:
     "Asks a DNS server for a name's A, AAAA, CNAME, MX or TXT records and reads its response code.",
   schema: ({ z, duration, port }) =>

@@ -19,6 +19,7 @@ const agents = {
 
 export default defineProbe({
   type: "http",
+  shared: "default",
   description: "One HTTP request: status, body, headers, response time, TLS certificate expiry.",
   schema: ({ z, duration }) =>
     z.strictObject({
@@ -51,7 +52,7 @@ export default defineProbe({
     for (let hop = 0; ; hop++) {
       let res: Awaited<ReturnType<typeof request>>;
       try {
-        res = await request(url, method, cfg, body, ctx.signal);
+        res = await request(url, method, { ...cfg, agent: ctx.env.agent }, body, ctx.signal);
       } catch (e) {
         const error = classifyNetworkError(e, ctx.signal);
         return { values: { CONNECTED: false, RESPONSE_TIME: ms(started) }, error };
@@ -87,7 +88,7 @@ function ms(started: number): number {
 function request(
   url: URL,
   method: string,
-  cfg: { headers: Record<string, string>; insecure: boolean },
+  cfg: { headers: Record<string, string>; insecure: boolean; agent: string | undefined },
   body: string | undefined,
   signal: AbortSignal,
 ): Promise<{
@@ -108,7 +109,8 @@ function request(
         agent,
         signal,
         headers: {
-          "user-agent": "vigil",
+          // Printable ASCII only: a header refuses anything else, and agent.name is free text.
+          "user-agent": cfg.agent ? `vigil (agent ${cfg.agent.replace(/[^\x20-\x7e]/g, "_")})` : "vigil",
           ...cfg.headers,
           ...(body === undefined ? {} : { "content-length": Buffer.byteLength(body) }),
         },

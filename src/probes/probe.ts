@@ -54,6 +54,8 @@ export interface ProbeEnvironment {
   engine(): Engine;
   /** The approval queue in the agent's store: requests waiting now, and when the oldest was asked. */
   approvalQueue(): Promise<{ pending: number; oldestRequestedAt: number | null }>;
+  /** `agent.name`: an HTTP check names it in its User-Agent, so a checked server can tell a fleet's agents apart. */
+  agent?: string;
 }
 
 export interface ProbeContext {
@@ -113,6 +115,13 @@ export interface Probe<C = unknown> {
   readonly group?: true;
   /** Why it cannot be a service's health check, when it watches something else (`approvals`: the agent). */
   readonly notHealth?: string;
+  /**
+   * Whether a fleet may run the check on any live agent (`run_on: any`, src/fleet/shared-checks.ts):
+   * `default` for what reads nothing of the host it runs on (a URL, a port, a name, a database),
+   * `allowed` for what may or may not (a command: any, when asked). Absent for what reads the host
+   * itself (disk, memory, processes, containers, heartbeats posted to this agent): `self` only.
+   */
+  readonly shared?: "default" | "allowed";
   /** Services its settings name (`memory: { service: api }`), checked to exist at load. */
   services?(config: C): { field: string; name: string }[];
   doctor(config: C): DoctorPlan;

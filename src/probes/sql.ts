@@ -10,6 +10,7 @@ import { defineProbe, type FailureClass, type ProbeOutcome } from "./probe.ts";
 
 export default defineProbe({
   type: "sql",
+  shared: "default",
   description: "Runs one read-only SQL statement on PostgreSQL or SQLite: connected, rows, the first value.",
   schema: ({ z, duration }) =>
     z

@@ -4,6 +4,7 @@ import { classifyNetworkError, defineProbe } from "./probe.ts";
 
 export default defineProbe({
   type: "tcp",
+  shared: "default",
   description: "Opens a TCP connection to a host and port.",
   schema: ({ z, duration, port }) =>
     z.strictObject({

@@ -116,11 +116,52 @@ export class SqlStore implements Store {
     const rows = await this.db.all("SELECT * FROM targets WHERE agent = ? OR agent IS NULL ORDER BY name", [
       agent,
     ]);
-    return rows.map(({ agent: _agent, ...r }) => ({
-      ...(r as unknown as TargetRow),
-      since: Number(r.since),
-      updated_at: Number(r.updated_at),
-    }));
+    return rows.map(targetRow);
+  }
+
+  async takeTargets(
+    agent: string,
+    rows: readonly TargetRow[],
+    live: readonly string[],
+  ): Promise<TargetRow[]> {
+    const taken: TargetRow[] = [];
+    const others = live.filter((a) => a !== agent);
+    const notLive = others.length > 0 ? `OR agent NOT IN (${others.map(() => "?").join(", ")})` : "OR TRUE";
+    // In slices: a takeover of thousands of checks stays under any limit on parameters.
+    for (let i = 0; i < rows.length; i += 500) {
+      const slice = rows.slice(i, i + 500);
+      const names = slice.map((r) => r.name);
+      const marks = names.map(() => "?").join(", ");
+      const held = await this.db.transaction("vigil:targets", async (tx) => {
+        for (const r of slice)
+          await tx.run(
+            `INSERT INTO targets (name, kind, state, since, health, service, last_result, updated_at, agent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+            [r.name, r.kind, r.state, r.since, r.health, r.service, r.last_result, r.updated_at, agent],
+          );
+        await tx.run(
+          `UPDATE targets SET agent = ? WHERE name IN (${marks}) AND (agent IS NULL OR agent = '' ${notLive})`,
+          [agent, ...names, ...others],
+        );
+        return tx.all(`SELECT * FROM targets WHERE agent = ? AND name IN (${marks}) ORDER BY name`, [
+          agent,
+          ...names,
+        ]);
+      });
+      taken.push(...held.map(targetRow));
+    }
+    return taken;
+  }
+
+  async handOverTargets(agent: string, names: readonly string[]): Promise<void> {
+    for (let i = 0; i < names.length; i += 500) {
+      const slice = names.slice(i, i + 500);
+      // '' is no agent's name (agent.name has one character at least), and no agent loads it as its own.
+      await this.db.run(
+        `UPDATE targets SET agent = '' WHERE agent = ? AND name IN (${slice.map(() => "?").join(", ")})`,
+        [agent, ...slice],
+      );
+    }
   }
 
   async allTargets(): Promise<AgentTargetRow[]> {
@@ -263,4 +304,8 @@ function eventFromArray(a: unknown[]): ChainRow {
 
 function toEvent(r: Record<string, unknown>): StoredEvent {
   return r as unknown as StoredEvent;
+}
+
+function targetRow({ agent: _agent, ...r }: Record<string, unknown>): TargetRow {
+  return { ...(r as unknown as TargetRow), since: Number(r.since), updated_at: Number(r.updated_at) };
 }

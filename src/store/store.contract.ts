@@ -179,6 +179,44 @@ export function targetsContract(name: string, makeStore: () => Promise<Store>): 
       await store.close();
     });
 
+    it("hands a shared check's row to the agent that takes it over, state and all", async () => {
+      const store = await makeStore();
+      const row = {
+        name: "shared-api",
+        kind: "check" as const,
+        state: "down",
+        since: 5,
+        health: '{"failures":3}',
+        service: null,
+        last_result: '{"ok":false}',
+        updated_at: 6,
+      };
+      const fresh = { ...row, state: "unknown", health: "{}", last_result: null };
+      await store.saveTargets("web-1", [row, { ...row, name: "own" }]);
+      // web-1 is live and holds it: web-2 does not take it; a name without a row is stored as given.
+      expect(
+        await store.takeTargets("web-2", [fresh, { ...fresh, name: "new" }], ["web-1", "web-2"]),
+      ).toEqual([{ ...fresh, name: "new" }]);
+      // web-1 is dead to the fleet: its row goes to web-2 as it was.
+      expect(await store.takeTargets("web-2", [fresh], ["web-2", "web-3"])).toEqual([row]);
+      // The taker writes it from now on; the one that ran it before cannot overwrite or forget it.
+      await store.saveTargets("web-1", [{ ...row, state: "up" }]);
+      await store.deleteTarget("web-1", "shared-api");
+      expect((await store.loadTargets("web-2")).map((r) => [r.name, r.state])).toEqual([
+        ["new", "unknown"],
+        ["shared-api", "down"],
+      ]);
+      expect((await store.loadTargets("web-1")).map((r) => r.name)).toEqual(["own"]);
+      // Handed over by a live agent: nobody's (no agent loads it), until one takes it.
+      await store.handOverTargets("web-2", ["shared-api"]);
+      expect((await store.loadTargets("web-2")).map((r) => r.name)).toEqual(["new"]);
+      expect(await store.takeTargets("web-3", [fresh], ["web-2", "web-3"])).toEqual([row]);
+      const many = Array.from({ length: 1_200 }, (_, i) => ({ ...row, name: `c-${i}` }));
+      await store.saveTargets("web-1", many);
+      expect((await store.takeTargets("web-3", many, ["web-3"])).length).toBe(1_200);
+      await store.close();
+    });
+
     it("writes results and minutes in batches, reads the newest first, prunes per target", async () => {
       const store = await makeStore();
       const results = Array.from({ length: 30 }, (_, i) => ({

@@ -98,6 +98,15 @@ export interface Store {
   deleteTarget(agent: string, name: string): Promise<void>;
   /** Every agent's stored targets, by name: what a fleet-wide list shows of the agents it does not run on. */
   allTargets(): Promise<AgentTargetRow[]>;
+  /**
+   * A fleet's shared checks move between agents, and the row is the fence: `agent` takes each of
+   * `rows` (by name) that no live agent holds (a row handed over, or held by an agent not in
+   * `live`), or stores it as given when there is none. Returns the rows it now holds, as stored,
+   * to carry on from; a row a live agent still holds stays with it, to be taken once handed over.
+   */
+  takeTargets(agent: string, rows: readonly TargetRow[], live: readonly string[]): Promise<TargetRow[]>;
+  /** Hands shared checks over: rows `agent` holds of `names` are held by no one until taken. */
+  handOverTargets(agent: string, names: readonly string[]): Promise<void>;
   /** Writes a batch of results and minute aggregates in one transaction (minutes are upserted). */
   writeResults(results: readonly ResultRow[], minutes: readonly MinuteRow[]): Promise<void>;
   /** The newest results of a target, newest first. */

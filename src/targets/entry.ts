@@ -15,6 +15,15 @@ import type { TargetRow } from "../store/store.ts";
 
 export type TargetKind = "service" | "check";
 
+/** A target as the config declares it. */
+export interface TargetSpec {
+  name: string;
+  kind: TargetKind;
+  policy: HealthPolicy;
+  group?: boolean;
+  description?: string | undefined;
+}
+
 export interface LastResult {
   ts: number;
   ok: boolean;

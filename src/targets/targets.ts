@@ -27,7 +27,7 @@ import {
   toView,
   type Entry,
   type LastResult,
-  type TargetKind,
+  type TargetSpec,
   type TargetView,
 } from "./entry.ts";
 
@@ -47,6 +47,8 @@ export class Targets {
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(name: string, change: { from: TargetState; to: TargetState }) => void>();
   readonly #removed = new Set<(name: string, why: string) => void>();
+  /** Shared checks given up whose rows are not yet handed over (the write failed, or was not tried). */
+  readonly #handingOver = new Set<string>();
   /** The targets waiting for the next group write, and that write. */
   #batch: { names: Set<string>; written: Promise<void> } | undefined;
 
@@ -59,15 +61,14 @@ export class Targets {
    * targets that are no longer configured.
    */
   async load(
-    specs: readonly {
-      name: string;
-      kind: TargetKind;
-      policy: HealthPolicy;
-      group?: boolean;
-      description?: string | undefined;
-    }[],
+    specs: readonly TargetSpec[],
     /** Targets declared at run time (`push`) that are kept across a restart: their policy, by name. */
     pushed: (name: string) => HealthPolicy | undefined = () => undefined,
+    /**
+     * Configured shared checks that another agent of the fleet runs now: no entry here, and their
+     * rows are not this agent's to forget.
+     */
+    elsewhere: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const rows = new Map((await this.#o.store.loadTargets(this.#o.agent)).map((r) => [r.name, r]));
     const now = this.#o.clock.now();
@@ -76,7 +77,7 @@ export class Targets {
     // A group's members are kept as the store remembers them, until its next reading says which remain.
     const member = (name: string) => groups.get(groupOf(name) ?? "");
     for (const row of rows.values()) {
-      if (configured.has(row.name)) continue;
+      if (configured.has(row.name) || elsewhere.has(row.name)) continue;
       const group = member(row.name);
       const policy = group?.policy ?? pushed(row.name);
       if (policy) this.#restore(row.name, policy, row, now);
@@ -99,6 +100,10 @@ export class Targets {
       });
     }
     for (const [name, e] of [...this.#entries]) {
+      if (elsewhere.has(name) && !configured.has(name)) {
+        this.#entries.delete(name);
+        continue;
+      }
       const group = member(name);
       const policy = group?.policy ?? (configured.has(name) ? undefined : pushed(name));
       if (policy) e.policy = policy;
@@ -108,6 +113,45 @@ export class Targets {
       }
     }
     await this.persist();
+  }
+
+  /**
+   * Takes over shared checks that no live agent holds (`live`: the agents alive now): their stored
+   * rows become this agent's, and each carries on from its row (state, since, counts, last result).
+   * Returns the names it took; one a live agent still holds is left for a later pass.
+   */
+  async adopt(specs: readonly TargetSpec[], live: readonly string[]): Promise<string[]> {
+    const now = this.#o.clock.now();
+    const fresh = specs
+      .filter((s) => !this.#entries.has(s.name))
+      .map((s) => ({ ...entryOf(s.name, s.kind, s.policy, undefined, now), description: s.description }));
+    if (fresh.length === 0) return [];
+    const rows = fresh.map((e) => rowOf(e, now));
+    const taken = await this.#o.store.takeTargets(this.#o.agent, rows, live);
+    for (const r of taken) this.#handingOver.delete(r.name);
+    const bySpec = new Map(specs.map((s) => [s.name, s]));
+    for (const row of taken) {
+      const s = bySpec.get(row.name)!;
+      const entry = entryOf(s.name, s.kind, s.policy, row, now);
+      this.#entries.set(s.name, { ...entry, description: s.description, dirty: false });
+    }
+    return taken.map((r) => r.name);
+  }
+
+  /**
+   * Shared checks another agent runs from now on: their entries go. `handOver`: this agent is live
+   * and says so in the store, for the next owner to take them (one cut off from the store does not
+   * wait on it: the others take its checks once its lease has lapsed).
+   */
+  async release(names: readonly string[], handOver: boolean): Promise<void> {
+    for (const n of names) {
+      this.#entries.delete(n);
+      this.#handingOver.add(n);
+    }
+    if (!handOver || this.#handingOver.size === 0) return;
+    const pending = [...this.#handingOver];
+    await this.#o.store.handOverTargets(this.#o.agent, pending);
+    for (const n of pending) this.#handingOver.delete(n);
   }
 
   /** The members a group check has now (`prd/api`, `prd/db` of the check `prd`). */

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { MemberView } from "../../fleet/membership.ts";
+import { describeDisagreement, type SharedDisagreement } from "../../fleet/disagreements.ts";
 import { AgentClient } from "../client.ts";
 import { table } from "../output.ts";
 import { resolveTarget } from "../target.ts";
@@ -22,7 +23,10 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .action(
       verb(ctx, async (opts: { config?: string; json?: boolean }) => {
         const client = new AgentClient(resolveTarget(opts.config, ctx.env));
-        const { agents } = await client.request<{ agents: MemberView[] }>("GET", "/api/fleet");
+        const { agents, shared_checks } = await client.request<{
+          agents: MemberView[];
+          shared_checks?: { disagreements: SharedDisagreement[]; more: number };
+        }>("GET", "/api/fleet");
         if (opts.json) return void ctx.io.out(JSON.stringify(agents, null, 2));
         const now = Date.now();
         ctx.io.out(
@@ -39,6 +43,10 @@ export function registerFleet(program: Command, ctx: CliContext): void {
             ]),
           ]),
         );
+        // Shared checks the live agents disagree about, one line each.
+        for (const d of shared_checks?.disagreements ?? [])
+          ctx.io.out(`shared check ${d.check}: ${describeDisagreement(d)}`);
+        if (shared_checks?.more) ctx.io.out(`... and ${shared_checks.more} more shared checks`);
       }),
     );
 }
