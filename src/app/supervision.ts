@@ -191,7 +191,7 @@ export class Supervision implements TargetsApi {
     // Given up first, at once, and whether or not the store answers.
     this.#owned = new Set([...this.#owned].filter((n) => want.has(n)));
     if (released.length > 0) this.#monitor.set(watched(this.#config, this.#plans.values(), this.#runsHere));
-    await this.targets.release(released, s.handOver);
+    await this.targets.release(released, s.handOver, want);
     const wanted = [...want].filter((n) => !this.#owned.has(n)).map((n) => this.#plans.get(n)!);
     const adopted = wanted.length > 0 ? await this.targets.adopt(wanted, s.live) : [];
     if (adopted.length === 0) return { adopted, released };

@@ -141,13 +141,15 @@ export class Targets {
   /**
    * Shared checks another agent runs from now on: their entries go. `handOver`: this agent is live
    * and says so in the store, for the next owner to take them (one cut off from the store does not
-   * wait on it: the others take its checks once its lease has lapsed).
+   * wait on it: the others take its checks once its lease has lapsed). `wanted`: what it runs now.
    */
-  async release(names: readonly string[], handOver: boolean): Promise<void> {
+  async release(names: readonly string[], handOver: boolean, wanted: ReadonlySet<string>): Promise<void> {
     for (const n of names) {
       this.#entries.delete(n);
       this.#handingOver.add(n);
     }
+    // Given up while cut off and wanted again now: still this agent's row, not to hand over and take back.
+    for (const n of wanted) this.#handingOver.delete(n);
     if (!handOver || this.#handingOver.size === 0) return;
     const pending = [...this.#handingOver];
     await this.#o.store.handOverTargets(this.#o.agent, pending);
