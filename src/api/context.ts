@@ -10,6 +10,7 @@ import type { InstructionCheck } from "../governance/types.ts";
 import type { IncidentView } from "../incidents/incidents.ts";
 import type { JobView } from "../jobs/jobs.ts";
 import type { MemberView, Roster } from "../fleet/membership.ts";
+import type { DigestPreview } from "../digest/preview.ts";
 import type { ChannelTestResult } from "../notify/test-message.ts";
 import type { PauseState } from "../remediation/kill-switch.ts";
 import type { StatRow } from "../remediation/stats.ts";
@@ -184,6 +185,12 @@ export interface AlertmanagerApi {
   receive(payload: WebhookPayload, by: string): Promise<AlertReceipt>;
 }
 
+/** The daily digest of a day, made now and sent nowhere (`vigil digest --preview`). */
+export interface DigestApi {
+  /** Yesterday in the digest's time zone without `date`; VALIDATION_FAILED for a bad or future one. */
+  preview(date: string | undefined): Promise<DigestPreview>;
+}
+
 export interface ApiDeps {
   audit: AuditLog;
   targets: TargetsApi;
@@ -191,6 +198,7 @@ export interface ApiDeps {
   approvals: ApprovalsApi;
   guard: GuardApi;
   notify: NotifyApi;
+  digest: DigestApi;
   governance: GovernanceApi;
   jobs: JobsApi;
   fleet: FleetApi;

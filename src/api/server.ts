@@ -26,6 +26,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { notifyRoutes } from "./routes/notify.ts";
+import { digestRoutes } from "./routes/digest.ts";
 import { reportRoutes } from "./routes/report.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
@@ -49,6 +50,7 @@ export const routes: readonly RouteSpec[] = [
   ...jobRoutes,
   ...fleetRoutes,
   ...notifyRoutes,
+  ...digestRoutes,
   ...governanceRoutes,
   ...reportRoutes,
   ...eventRoutes,

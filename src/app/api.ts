@@ -37,6 +37,7 @@ export async function serveApi(w: ApiWiring): Promise<{ http: Listening; streams
     approvals: b.approvals,
     guard: b.guard,
     notify: notifyApi(w),
+    digest: b.digest,
     governance: governanceApi(w),
     jobs: b.jobs,
     fleet: {

@@ -38,6 +38,7 @@ import { wireClaimsWatcher } from "./claims-watcher.ts";
 import { wireGovernance } from "./governance.ts";
 import { wireJobs } from "./jobs.ts";
 import { wireNotify, type IncidentsForNotify } from "./notify.ts";
+import { wireDigest } from "./digest.ts";
 import { wireRemediation } from "./remediation.ts";
 import { wireAlertmanager } from "./alertmanager.ts";
 import { wireSharedChecks } from "./shared-checks.ts";
@@ -161,7 +162,8 @@ export class App {
       const parts = { supervision, killSwitch, metrics, actions, approvals, guard, muted, jobs };
       const governance = wireGovernance({ ...this.#wiring(core), built: parts });
       const alerts = wireAlertmanager({ ...this.#wiring(core), supervision });
-      const built: Built = { ...parts, fleet: core.fleet, governance, alerts };
+      const digest = wireDigest({ ...this.#wiring(core), audit: core.audit, actions });
+      const built: Built = { ...parts, fleet: core.fleet, governance, alerts, digest };
       await this.#wireNotify(core, built, { incidents, next });
       this.#lag.start(this.#lifecycle);
       const http = await this.#serveApi(core, built);

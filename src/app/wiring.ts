@@ -9,7 +9,7 @@ import type { Logger } from "../core/log.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import type { Store } from "../store/store.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import type { ActionsApi, GuardApi, JobsApi } from "../api/context.ts";
+import type { ActionsApi, DigestApi, GuardApi, JobsApi } from "../api/context.ts";
 import type { Approvals } from "../approvals/approvals.ts";
 import type { KillSwitch } from "../remediation/kill-switch.ts";
 import type { AgentMetrics } from "./metrics.ts";
@@ -51,4 +51,6 @@ export interface Built {
   governance: Governance;
   /** Alertmanager's alerts (`POST /api/alertmanager`) and those other agents route here. */
   alerts: AlertTargets;
+  /** The daily digest's preview; its sender queues it into the outbox once a day. */
+  digest: DigestApi;
 }

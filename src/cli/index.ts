@@ -14,6 +14,7 @@ import { registerIncidents } from "./commands/incidents.ts";
 import { registerJobs } from "./commands/jobs.ts";
 import { registerFleet } from "./commands/fleet.ts";
 import { registerConfig } from "./commands/config.ts";
+import { registerDigest } from "./commands/digest.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerGovernance } from "./commands/governance.ts";
 import { registerMcp } from "./commands/mcp.ts";
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerJobs(program, ctx);
   registerFleet(program, ctx);
   registerNotify(program, ctx);
+  registerDigest(program, ctx);
   registerGovernance(program, ctx);
   registerMcp(program, ctx);
   registerPlanned(program, ctx);

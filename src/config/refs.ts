@@ -12,6 +12,7 @@ import { kindOf } from "../gateway/kinds/index.ts";
 import { probeOf } from "../probes/index.ts";
 import { isAlertTarget } from "../alertmanager/naming.ts";
 import { alertmanagerProblems } from "./alertmanager-refs.ts";
+import { digestProblems } from "./digest-refs.ts";
 import { jobProblems } from "./job-refs.ts";
 import { planned, plannedMessage } from "./planned.ts";
 import type { RemediateStep, VigilConfig } from "./schema.ts";
@@ -125,6 +126,8 @@ export function checkRefs(c: VigilConfig): RefProblem[] {
       `the fallback "${c.notify.fallback}" is not a channel under notify.channels (channels: ${list(channels)})`,
     );
   }
+
+  digestProblems(c, add);
 
   const allTargets = new Set([...Object.keys(c.services), ...Object.keys(c.checks)]);
   c.maintenance.forEach((m, i) => {

@@ -324,6 +324,21 @@ const channel = z
   )
   .superRefine(exactlyOne(providerTypes, "name the provider, one of", "one provider per channel"));
 
+/** The daily digest; the time zone and the channels are checked in refs. */
+const digest = z.strictObject({
+  at: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM on the 24-hour clock, such as "08:00"')
+    .describe("When to send it, on the wall clock of `timezone`."),
+  timezone: text(100)
+    .default("UTC")
+    .describe("An IANA time zone such as Europe/Berlin: the day the digest covers and `at` are its."),
+  to: z
+    .array(name)
+    .min(1, "name at least one channel")
+    .describe("The channels under notify.channels it goes to."),
+});
+
 const notify = z.strictObject({
   channels: z.record(name, channel).default({}),
   routes: z
@@ -351,6 +366,7 @@ const notify = z.strictObject({
   max_age: duration
     .prefault("24h")
     .describe("Undelivered notifications older than this are given up (and surfaced)."),
+  digest: digest.optional().describe("Yesterday in one message, once a day: see Daily digest."),
 });
 
 /** The shape only; what croner makes of it (fields, ranges, a time zone) is checked in refs. */

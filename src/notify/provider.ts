@@ -31,6 +31,13 @@ export interface Outgoing {
     /** For an incident: since when, the last results, what was tried, what comes next, its page. */
     context?: IncidentContext | undefined;
     /**
+     * A message with parts (the daily digest): each a heading and its lines, which a provider lays
+     * out in its own format; `text` says the same in plain text.
+     */
+    sections?: { heading: string; lines: string[] }[] | undefined;
+    /** The daily digest's facts as data, for receivers that read JSON (the webhook). */
+    digest?: unknown;
+    /**
      * The audit chain's head when this was sent, `seq 1372 #ab12cd34`: every receiver keeps a recent
      * anchor outside the agent's host, which `vigil audit verify --anchor` holds the chain to.
      */

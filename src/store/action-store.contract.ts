@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ActionStore, type ApprovalRow, type RunRow } from "./action-store.ts";
 import type { Store } from "./store.ts";
 
-const run = (id: string, over: Partial<RunRow> = {}): RunRow => ({
+export const run = (id: string, over: Partial<RunRow> = {}): RunRow => ({
   id,
   action: "reindex",
   params: '{"table":"users"}',
@@ -21,7 +21,7 @@ const run = (id: string, over: Partial<RunRow> = {}): RunRow => ({
   ...over,
 });
 
-const approval = (id: string, over: Partial<ApprovalRow> = {}): ApprovalRow => ({
+export const approval = (id: string, over: Partial<ApprovalRow> = {}): ApprovalRow => ({
   id,
   action: "reindex",
   params: "{}",

@@ -124,6 +124,21 @@ export function emailBodies(m: Outgoing["message"]): { text: string; html: strin
   };
 }
 
+/** The HTML part of a message with sections (the daily digest): a heading and a list for each. */
+export function emailHtml(m: Outgoing["message"]): string | undefined {
+  if (!m.sections) return undefined;
+  const anchor = anchorLine(m);
+  const body = [
+    `<h2>${escapeHtml(m.title)}</h2>`,
+    ...m.sections.map(
+      (s) =>
+        `<h3>${escapeHtml(s.heading)}</h3>\n<ul>\n${s.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("\n")}\n</ul>`,
+    ),
+    ...(anchor ? [`<p style="color:#777">${escapeHtml(anchor)}</p>`] : []),
+  ];
+  return `<!doctype html>\n<html><body style="font-family:sans-serif">\n${body.join("\n")}\n</body></html>`;
+}
+
 export default defineProvider({
   type: "email",
   description:
@@ -148,6 +163,7 @@ export default defineProvider({
         // A line break in a subject would end the header; titles come from failing services.
         subject: `[vigil] ${n.message.title.replace(/[\r\n]+/g, " ")}`,
         ...emailBodies(n.message),
+        ...(n.message.sections ? { html: emailHtml(n.message) } : {}),
         messageId: `<${n.id}@vigil>`,
         headers: { "X-Vigil-Notification-Id": n.id },
         // The three timeouts bound each wait; this bounds the whole conversation.

@@ -13,6 +13,8 @@ const sectionMax = 3000;
 /** A section field's text, and a button's URL. */
 const fieldMax = 2000;
 const urlMax = 3000;
+/** Slack takes 50 blocks; the header and the context take two. */
+const maxSections = 48;
 
 /** The three characters Slack parses in mrkdwn; everything else is left as is, as Slack asks. */
 export function escapeMrkdwn(text: string): string {
@@ -44,8 +46,17 @@ export function slackPayload(m: Outgoing["message"]): { text: string; blocks: ob
     anchorLine(m),
   ].filter((t) => t !== undefined);
   const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title, emoji: true } }];
+  // A message with parts (the daily digest): one section block each, its heading in bold.
+  for (const s of (m.sections ?? []).slice(0, maxSections))
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: mrkdwn(`*${s.heading}*\n${s.lines.map((l) => `• ${l}`).join("\n")}`, sectionMax),
+      },
+    });
   // Slack refuses a section with empty text.
-  if (m.text.trim() !== "")
+  if (!m.sections && m.text.trim() !== "")
     blocks.push({ type: "section", text: { type: "mrkdwn", text: mrkdwn(m.text, sectionMax) } });
   if (m.context) blocks.push(...contextBlocks(m.context));
   blocks.push({

@@ -40,6 +40,27 @@ export function messageText(m: Outgoing["message"]): string {
   return body === "" ? title : `${title}\n\n${body}`;
 }
 
+/**
+ * A message with sections (the daily digest) in Telegram's HTML: bold headings, a bullet per line.
+ * Whole lines are dropped from the end to fit, never half a tag.
+ */
+export function sectionsHtml(m: Outgoing["message"]): string {
+  const anchor = anchorLine(m);
+  const tail = anchor ? `\n\n${escapeHtml(anchor)}` : "";
+  const more = "\n…";
+  let out = `<b>${escapeHtml(m.title)}</b>`;
+  for (const s of m.sections ?? []) {
+    for (const piece of [
+      `\n\n<b>${escapeHtml(s.heading)}</b>`,
+      ...s.lines.map((l) => `\n• ${escapeHtml(l)}`),
+    ]) {
+      if (out.length + piece.length + more.length + tail.length > maxText) return out + more + tail;
+      out += piece;
+    }
+  }
+  return out + tail;
+}
+
 /** The Bot API's inline keyboard, written out: grammY's builder would load grammY for two buttons. */
 export const decisionButtons = (approvalId: string) => ({
   inline_keyboard: [
@@ -86,7 +107,8 @@ export default defineProvider({
   async deliver(cfg, n, opts): Promise<Delivery> {
     try {
       const api = await telegramApi(cfg, opts.timeoutMs);
-      await api.sendMessage(cfg.chat_id, messageText(n.message), {
+      const html = n.message.sections ? sectionsHtml(n.message) : messageText(n.message);
+      await api.sendMessage(cfg.chat_id, html, {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
         ...(n.message.approval_id ? { reply_markup: decisionButtons(n.message.approval_id) } : {}),

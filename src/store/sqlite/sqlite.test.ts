@@ -10,6 +10,7 @@ import { agentsContract } from "../agent-store.contract.ts";
 import { leasesContract } from "../lease-store.contract.ts";
 import { incidentsContract } from "../incident-store.contract.ts";
 import { jobsContract } from "../job-store.contract.ts";
+import { digestContract } from "../digest-store.contract.ts";
 import { outboxContract } from "../outbox-store.contract.ts";
 import { sessionsContract } from "../session-store.contract.ts";
 import { storeContract, targetsContract } from "../store.contract.ts";
@@ -20,6 +21,7 @@ targetsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() 
 actionsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 incidentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 outboxContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
+digestContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 jobsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 agentsContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
 leasesContract("sqlite", () => openStore({ store: "sqlite", dataDir: tempDir() }));
