@@ -94,6 +94,14 @@ export class Outbox {
     );
   }
 
+  /** This agent stalled past its lease mid-send and another took the row over (it may send it too). */
+  #lostClaim(r: OutboxRow): void {
+    this.#d.log.warn(
+      { notification_id: r.id, channel: r.channel },
+      "notification taken over by another agent",
+    );
+  }
+
   async #deliver(r: OutboxRow): Promise<void> {
     const { clock, bus } = this.#d;
     const cfg = this.#d.config();
@@ -121,7 +129,11 @@ export class Outbox {
     }
     const attempts = r.attempts + 1;
     if (result.ok) {
-      await this.#d.store.update({ ...r, status: "sent", attempts, sent_at: clock.now(), last_error: null });
+      const recorded = await this.#d.store.update(
+        { ...r, status: "sent", attempts, sent_at: clock.now(), last_error: null },
+        this.#d.claimer,
+      );
+      if (!recorded) this.#lostClaim(r);
       const message = JSON.parse(r.body) as Outgoing["message"];
       await bus.emit("notification.sent", r.target ?? r.channel, {
         notification_id: r.id,
@@ -137,13 +149,12 @@ export class Outbox {
     const backoff = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(attempts - 1, 10));
     const jitter = 0.5 + (this.#d.random ?? Math.random)();
     const next = Math.max(result.retryAfterMs ?? 0, Math.round(backoff * jitter));
-    await this.#d.store.update({
-      ...r,
-      status: gaveUp ? "dead" : "pending",
-      attempts,
-      next_at: now + next,
-      last_error: result.error,
-    });
+    const recorded = await this.#d.store.update(
+      { ...r, status: gaveUp ? "dead" : "pending", attempts, next_at: now + next, last_error: result.error },
+      this.#d.claimer,
+    );
+    // Another agent holds it now: its outcome stands, and the retry or the fallback are its to make.
+    if (!recorded) return this.#lostClaim(r);
     await bus.emit("notification.failed", r.target ?? r.channel, {
       notification_id: r.id,
       channel: r.channel,

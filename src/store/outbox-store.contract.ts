@@ -98,6 +98,33 @@ export function outboxContract(name: string, makeStore: () => Promise<Store>): v
       }
     });
 
+    it("records an outcome only for the start that still holds the claim", async () => {
+      const store = await makeStore();
+      try {
+        const o = new OutboxStore(store.db);
+        const now = 50_000;
+        await o.enqueue(row("n1"));
+        for (const instance of ["a", "b"])
+          await store.db.run(
+            `INSERT INTO agents (name, instance, host, pid, version, started_at, renewed_at, lease_until, info)
+             VALUES (?, ?, 'h', 1, 'v', 0, 0, ?, '{}')`,
+            [instance, instance, now + 10_000],
+          );
+        const [held] = await o.claimDue("a", now, now + 60_000, 10);
+        // a stalls past its lease while sending: b takes the row over and delivers it.
+        await store.db.run("UPDATE agents SET lease_until = ? WHERE instance = 'a'", [now - 1]);
+        expect((await o.claimDue("b", now, now + 60_000, 10)).map((r) => r.id)).toEqual(["n1"]);
+        expect(await o.update({ ...held!, status: "sent", attempts: 1, sent_at: now }, "b")).toBe(true);
+        // a wakes up with its send failed: recording it would make the row pending, to go out again.
+        const failed = { ...held!, attempts: 1, next_at: now + 1_000, last_error: "timeout" };
+        expect(await o.update(failed, "a")).toBe(false);
+        expect((await o.list(10)).map((r) => [r.id, r.status])).toEqual([["n1", "sent"]]);
+        expect(await o.claimDue("c", now + 2_000, now + 60_000, 10)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("splits a backlog between claimers at the same moment, none twice", async () => {
       const store = await makeStore();
       try {

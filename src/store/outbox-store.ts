@@ -141,13 +141,27 @@ export class OutboxStore {
     await this.db.run("UPDATE outbox SET status = ? WHERE id = ?", [status, id]);
   }
 
-  /** Records a delivery attempt's outcome and lets go of the claim on it. */
-  async update(r: OutboxRow): Promise<void> {
-    await this.db.run(
+  /**
+   * Records a delivery attempt's outcome and lets go of the claim on it. With `claimer`, only while
+   * that start still holds the claim: one that stalled past its lease while sending must not undo
+   * what the agent that took the row over recorded (a `sent` made pending again goes out a third
+   * time). False when nothing was recorded.
+   */
+  async update(r: OutboxRow, claimer?: string): Promise<boolean> {
+    const res = await this.db.run(
       `UPDATE outbox SET status = ?, attempts = ?, next_at = ?, sent_at = ?, last_error = ?,
-         claimed_by = NULL, claim_until = NULL WHERE id = ?`,
-      [r.status, r.attempts, r.next_at, r.sent_at, r.last_error, r.id],
+         claimed_by = NULL, claim_until = NULL WHERE id = ?${claimer === undefined ? "" : " AND claimed_by = ?"}`,
+      [
+        r.status,
+        r.attempts,
+        r.next_at,
+        r.sent_at,
+        r.last_error,
+        r.id,
+        ...(claimer === undefined ? [] : [claimer]),
+      ],
     );
+    return res.changes === 1;
   }
 
   /** Channels that already have a notification with exactly this key. */
