@@ -56,8 +56,12 @@ export const latestVersion = migrations.at(-1)!.version;
  * guessing at tables it does not know.
  */
 export async function migrate(db: Db, where: string): Promise<number> {
-  await db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+  // Under the migration lock: agents of a fleet starting at once on an empty PostgreSQL would race
+  // to create the table (IF NOT EXISTS does not hold against a concurrent create: 23505).
+  await db.transaction("vigil:migrate", (tx) =>
+    tx.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    ),
   );
   const current = await currentVersion(db);
   if (current > latestVersion) {

@@ -18,17 +18,18 @@ import { toPgPlaceholders } from "./db.ts";
 const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const schemas: string[] = [];
 
-/** A store in its own schema, so tests never see each other's tables. */
-async function freshStore() {
+/** The URL of an empty schema of its own, so tests never see each other's tables. */
+async function freshSchema() {
   const schema = `vigil_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   schemas.push(schema);
-  const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  return openStore({ store: url, dataDir: "/nonexistent" });
+  return `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
+
+const freshStore = async () => openStore({ store: await freshSchema(), dataDir: "/nonexistent" });
 
 afterAll(async () => {
   const admin = new pg.Client({ connectionString: base });
@@ -77,6 +78,16 @@ describe("postgres dialect", () => {
     } finally {
       await admin.end();
       await store.close();
+    }
+  });
+
+  it("lets a fleet's agents start at once on an empty database: each migrates it or waits", async () => {
+    for (let round = 0; round < 3; round++) {
+      const url = await freshSchema();
+      const stores = await Promise.all(
+        Array.from({ length: 4 }, () => openStore({ store: url, dataDir: "/nonexistent" })),
+      );
+      for (const s of stores) await s.close();
     }
   });
 
