@@ -8,7 +8,8 @@ import path from "node:path";
 import type { Principal } from "../api/auth.ts";
 import type { TargetAction, TargetsApi } from "../api/context.ts";
 import { heartbeatSender } from "../api/heartbeat-auth.ts";
-import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
+import { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
@@ -93,7 +94,8 @@ export class Supervision implements TargetsApi {
   readonly #startPeriods = new StartPeriods();
   readonly #portConflicts = new PortConflicts();
   readonly #startedAt: number;
-  #housekeeping: TimerHandle | undefined;
+  /** Log rotation and routine target saves; a Ticker, so a stop mid-pass schedules no further one. */
+  readonly #housekeeping: Ticker;
   /** The container engine's client (checks, container services), made on first use, remade when the host changes. */
   #docker: { host: string | undefined; engine: Engine } | undefined;
   #housekeepings = 0;
@@ -103,6 +105,12 @@ export class Supervision implements TargetsApi {
   constructor(deps: SupervisionDeps) {
     this.#d = deps;
     this.#startedAt = deps.clock.now();
+    this.#housekeeping = new Ticker(
+      deps.clock,
+      housekeepingMs,
+      () => this.#housekeep(),
+      (err) => deps.log.error({ err }, "housekeeping failed"),
+    );
     this.targets = new Targets({
       agent: deps.agent,
       store: deps.store,
@@ -162,8 +170,8 @@ export class Supervision implements TargetsApi {
     this.scheduler.start();
     lifecycle.defer("scheduler", () => this.scheduler.stop());
 
-    this.#startHousekeeping();
-    lifecycle.defer("housekeeping", () => this.#housekeeping?.cancel());
+    this.#housekeeping.start();
+    lifecycle.defer("housekeeping", () => this.#housekeeping.stop());
     lifecycle.defer("container engine client", () => this.#docker?.engine.close());
   }
 
@@ -428,17 +436,6 @@ export class Supervision implements TargetsApi {
       },
       (err: unknown) => this.#d.log.error({ err, target: name }, "recording a state failed"),
     );
-  }
-
-  #startHousekeeping(): void {
-    const tick = () => {
-      this.#housekeeping = this.#d.clock.setTimeout(() => {
-        this.#housekeep()
-          .catch((err: unknown) => this.#d.log.error({ err }, "housekeeping failed"))
-          .finally(tick);
-      }, housekeepingMs);
-    };
-    tick();
   }
 
   async #housekeep(): Promise<void> {
