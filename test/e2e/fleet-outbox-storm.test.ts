@@ -10,7 +10,7 @@ import http from "node:http";
 import type net from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { startAgent, type RunningAgent } from "../helpers/agent.ts";
-import { hookReceiver, type HookReceiver } from "../helpers/hook-receiver.ts";
+import { hookReceiver, toldIn, type HookReceiver } from "../helpers/hook-receiver.ts";
 import { until } from "../helpers/poll.ts";
 import { pgAdmin, testSchema } from "../helpers/postgres.ts";
 
@@ -122,7 +122,18 @@ describe("a storm through the fleet's shared outbox", () => {
       return ["opened", ...(escalated ? ["escalated"] : []), "resolved"].map((k) => `incident.${k} ${id}`);
     });
     // Queued before sb dies again: a fact its agent never queued is told only when that agent returns.
-    await reaches("every fact queued", t("outbox"), facts.length);
+    const queued = new Set<string>();
+    await until(
+      "every fact queued",
+      async () => {
+        for (const r of (await pgAdmin(`SELECT body FROM ${t("outbox")}`)).rows as unknown as {
+          body: string;
+        }[])
+          for (const f of toldIn(r.body)) queued.add(f);
+        return facts.every((f) => queued.has(f)) ? true : undefined;
+      },
+      60_000,
+    );
     await until(
       "the receiver down for 30 s",
       async () => (Date.now() - downAt >= downMs ? true : undefined),

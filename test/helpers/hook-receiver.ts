@@ -34,6 +34,12 @@ export interface HookReceiver {
   close(): Promise<void>;
 }
 
+/** `<kind> <incident_id>` of every fact a notification's JSON body tells. */
+export function toldIn(body: string): string[] {
+  const message = JSON.parse(body) as Told & { items?: Told[] };
+  return (message.items ?? [message]).map((i) => `${i.kind} ${i.incident_id ?? "-"}`);
+}
+
 export async function hookReceiver(opts: {
   dropAfterMs: number;
   answerAfterMs: number;
@@ -51,11 +57,10 @@ export async function hookReceiver(opts: {
         rx.dropped++;
         return later(opts.dropAfterMs, () => req.socket.destroy());
       }
-      const message = JSON.parse(body) as Told & { items?: Told[] };
       const d: HookDelivery = {
         key: String(req.headers["idempotency-key"]),
         from: (req.url ?? "").split("/").pop() ?? "",
-        told: (message.items ?? [message]).map((i) => `${i.kind} ${i.incident_id ?? "-"}`),
+        told: toldIn(body),
         at: Date.now(),
       };
       rx.deliveries.push(d);
