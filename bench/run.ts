@@ -12,6 +12,7 @@ const all = [
   "supervision",
   "crashloop",
   "fleet",
+  "fleet-checks",
   "start",
   "load",
   "containers-watched",
