@@ -28,6 +28,7 @@ async function freshLog() {
   const { audit, keeper } = await openAuditTrail({
     store,
     dataDir: dir,
+    agent: "bench",
     redactor: new Redactor().addSecrets(["bench-secret-value"]),
     clock: systemClock,
     acceptReset: false,

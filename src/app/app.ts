@@ -193,7 +193,7 @@ export class App {
     this.#lifecycle.defer("store", () => store.close());
     const fleet = await this.#joinFleet(store);
     const { audit, bus } = await openAuditedBus({
-      ...{ store, dataDir: agent.data_dir, redactor: this.#redactor, clock: this.#clock },
+      ...{ store, dataDir: agent.data_dir, agent: agent.name, redactor: this.#redactor, clock: this.#clock },
       ...{ log: this.#log, lifecycle: this.#lifecycle, acceptReset: this.#opts.acceptAuditReset ?? false },
       stopReason: () => this.#stopReason,
     });

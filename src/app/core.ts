@@ -15,6 +15,8 @@ import type { Store } from "../store/store.ts";
 export interface AuditWiring {
   store: Store;
   dataDir: string;
+  /** agent.name: a fleet's agents each append to a chain of their own. */
+  agent: string;
   redactor: Redactor;
   clock: Clock;
   log: Logger;
@@ -31,6 +33,7 @@ export async function openAuditedBus(w: AuditWiring): Promise<{ audit: AuditLog;
   const { audit, keeper, reset } = await openAuditTrail({
     store: w.store,
     dataDir: w.dataDir,
+    agent: w.agent,
     redactor: w.redactor,
     clock: w.clock,
     acceptReset: w.acceptReset,

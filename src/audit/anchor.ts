@@ -4,6 +4,9 @@
  * is valid in itself; only something that remembers where it ended can tell. Verify compares the
  * chain with the anchor: the row at the anchor's seq must be there with the anchor's hash.
  *
+ * In a fleet (migrations/018) the anchor holds the head of this agent's own chain and names it
+ * (version 2 of the file); a file without a chain (version 1) holds the store's one chain.
+ *
  * Written on a timer (at most once a second, only when the head moved), at start and at stop: an
  * fsync per event would cost the append rate. So the file can lag the chain by up to `anchorEveryMs`;
  * rows written in that window and then deleted before the next write are not caught by this file
@@ -25,6 +28,8 @@ export const auditAnchorFile = (dataDir: string) => path.join(dataDir, "audit.an
 export const anchorEveryMs = 1_000;
 
 export interface Anchor {
+  /** The agent's chain the head is in; undefined: the store's one chain (SQLite's, or a fleet's legacy rows). */
+  chain?: string | undefined;
   seq: number;
   hash: string;
   /** Rows of this chain from this seq on carry a MAC; earlier ones were written before the key. */
@@ -44,11 +49,17 @@ export function anchorText(head: { seq: number; hash: string }): string {
   return `seq ${head.seq} #${head.hash.slice(0, 8)}`;
 }
 
-const signedText = (a: Anchor) => `vigil audit anchor v1\n${a.seq}\n${a.hash}\n${a.mac_from}\n${a.at}`;
+const signedText = (a: Anchor) =>
+  a.chain === undefined
+    ? `vigil audit anchor v1\n${a.seq}\n${a.hash}\n${a.mac_from}\n${a.at}`
+    : `vigil audit anchor v2\n${JSON.stringify(a.chain)}\n${a.seq}\n${a.hash}\n${a.mac_from}\n${a.at}`;
 
 export function encodeAnchor(a: Anchor, key: AuditKey): string {
-  const { seq, hash, mac_from, at } = a;
-  return JSON.stringify({ v: 1, seq, hash, mac_from, at, key: key.id, sig: key.sign(signedText(a)) }) + "\n";
+  const { chain, seq, hash, mac_from, at } = a;
+  const head = chain === undefined ? { v: 1 } : { v: 2, chain };
+  return (
+    JSON.stringify({ ...head, seq, hash, mac_from, at, key: key.id, sig: key.sign(signedText(a)) }) + "\n"
+  );
 }
 
 /** Reads and checks the anchor file; `key` undefined reads it without checking its signature. */
@@ -64,7 +75,7 @@ export function readAnchor(dataDir: string, key: AuditKey | undefined): AnchorRe
   }
   const int = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
   if (
-    v.v !== 1 ||
+    !(v.v === 1 || (v.v === 2 && typeof v.chain === "string")) ||
     !int(v.seq) ||
     !int(v.mac_from) ||
     !int(v.at) ||
@@ -75,6 +86,7 @@ export function readAnchor(dataDir: string, key: AuditKey | undefined): AnchorRe
     return { state: "invalid", problem: `${file} is not an anchor file (fields missing or malformed)` };
   }
   const anchor: Anchor = {
+    ...(v.v === 2 ? { chain: v.chain as string } : {}),
     seq: v.seq as number,
     hash: v.hash,
     mac_from: v.mac_from as number,
@@ -156,9 +168,12 @@ export class AnchorKeeper {
     return this.#head;
   }
 
-  note(head: { seq: number; hash: string }): void {
-    // A fleet's other agents append too: this agent's own newest row only ever moves forward.
-    if (head.seq > this.#head.seq) this.#head = { ...this.#head, seq: head.seq, hash: head.hash };
+  note(head: { seq: number; hash: string; chain?: string | undefined }): void {
+    if (head.seq <= this.#head.seq) return;
+    // The first row of the agent's own chain after an anchor of the legacy one: every row of the new
+    // chain carries a MAC (the key exists before it does).
+    const macFrom = head.chain === this.#head.chain ? this.#head.mac_from : 0;
+    this.#head = { ...this.#head, chain: head.chain, seq: head.seq, hash: head.hash, mac_from: macFrom };
   }
 
   start(): void {

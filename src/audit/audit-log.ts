@@ -28,7 +28,11 @@ export interface AuditLogOptions {
   key?: AuditKey | undefined;
   /** Where verify reads the anchor file, and the keeper that follows this agent's head. */
   anchor?: { dataDir: string; keeper: AnchorKeeper } | undefined;
+  /** This agent's own chain in a fleet's shared table (`ownChain`); undefined: the store's one chain. */
+  chain?: string | undefined;
 }
+
+type Head = { seq: number; hash: string; chain?: string | undefined };
 
 export class AuditLog implements EventSink {
   readonly #store: Store;
@@ -37,25 +41,27 @@ export class AuditLog implements EventSink {
   readonly #key: AuditKey | undefined;
   readonly #mac: Macer | undefined;
   readonly #anchor: AuditLogOptions["anchor"];
-  /** The newest row this agent appended: what it knows the chain reached, whatever the database says. */
-  #head: { seq: number; hash: string } | undefined;
+  readonly #chain: string | undefined;
+  /** The newest row this agent appended: what it knows its chain reached, whatever the database says. */
+  #head: Head | undefined;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
 
   constructor(store: Store, redactor: Redactor, opts: AuditLogOptions = {}) {
     this.#store = store;
     this.#redactor = redactor;
-    this.#seal = makeSealer(redactor);
+    this.#chain = opts.chain;
+    this.#seal = makeSealer(redactor, { chain: opts.chain });
     this.#key = opts.key;
     const key = opts.key;
     this.#mac = key ? (r) => key.mac(r.hash) : undefined;
     this.#anchor = opts.anchor;
     const head = opts.anchor?.keeper.head;
-    if (head && head.seq > 0) this.#head = { seq: head.seq, hash: head.hash };
+    if (head && head.seq > 0) this.#head = { seq: head.seq, hash: head.hash, chain: head.chain };
   }
 
   /** The newest row this agent appended (or found at start), if any. */
-  get head(): { seq: number; hash: string } | undefined {
+  get head(): Head | undefined {
     return this.#head;
   }
 
@@ -72,8 +78,9 @@ export class AuditLog implements EventSink {
     await this.drain();
     const [row] = await this.#store.appendEvents(
       [event],
-      makeSealer(this.#redactor, { restart: true }),
+      makeSealer(this.#redactor, { restart: true, chain: this.#chain }),
       this.#mac,
+      this.#chain,
     );
     this.#noteHead(row!);
     return row!;
@@ -81,7 +88,7 @@ export class AuditLog implements EventSink {
 
   #noteHead(row: StoredEvent): void {
     if (this.#head && row.seq <= this.#head.seq) return;
-    this.#head = { seq: row.seq, hash: row.hash };
+    this.#head = { seq: row.seq, hash: row.hash, chain: row.chain };
     this.#anchor?.keeper.note(this.#head);
   }
 
@@ -107,6 +114,7 @@ export class AuditLog implements EventSink {
             batch.map((p) => p.event),
             this.#seal,
             this.#mac,
+            this.#chain,
           );
           this.#noteHead(rows.at(-1)!);
           batch.forEach((p, i) => p.resolve(rows[i]!));
@@ -135,17 +143,28 @@ export class AuditLog implements EventSink {
   }
 
   /**
-   * Walks the whole chain: hashes, MACs, and the anchors (the file, and this agent's own head, which
+   * Walks every chain: hashes, MACs, and the anchors (the file, and this agent's own head, which
    * no one can edit from outside).
    */
   verify(): Promise<VerifyResult> {
     const singleWriter = this.#store.db.dialect === "sqlite";
-    if (!this.#anchor) return verifyChain(() => this.#store.scanEvents(), { key: this.#key, singleWriter });
-    const memory = this.#head ? [{ source: "the running agent's memory", ...this.#head, vouches: true }] : [];
-    return verifyStore({ store: this.#store, dataDir: this.#anchor.dataDir, key: this.#key, also: memory });
+    const own = this.#chain;
+    if (!this.#anchor)
+      return verifyChain(() => this.#store.scanEvents(), { key: this.#key, singleWriter, own });
+    const head = this.#head;
+    const memory = head
+      ? [{ source: "the running agent's memory", ...head, chain: head.chain ?? null, vouches: true }]
+      : [];
+    return verifyStore({
+      store: this.#store,
+      dataDir: this.#anchor.dataDir,
+      key: this.#key,
+      own,
+      also: memory,
+    });
   }
 
-  /** Every event in seq order, a page at a time (with each row's MAC). */
+  /** Every event of every chain in seq order, a page at a time (with each row's MAC). */
   pages(): AsyncGenerator<ChainRow[]> {
     return this.#store.scanEvents();
   }
@@ -159,5 +178,6 @@ export class AuditLog implements EventSink {
 }
 
 export function exportLine(e: StoredEvent): string {
-  return `{"seq":${e.seq},"ts":${e.ts},"time":${JSON.stringify(new Date(e.ts).toISOString())},"actor":${JSON.stringify(e.actor)},"type":${JSON.stringify(e.type)},"subject":${JSON.stringify(e.subject)},"payload":${e.payload},"prev_hash":"${e.prev_hash}","hash":"${e.hash}"}`;
+  const chain = e.chain === undefined ? "" : `"chain":${JSON.stringify(e.chain)},`;
+  return `{"seq":${e.seq},${chain}"ts":${e.ts},"time":${JSON.stringify(new Date(e.ts).toISOString())},"actor":${JSON.stringify(e.actor)},"type":${JSON.stringify(e.type)},"subject":${JSON.stringify(e.subject)},"payload":${e.payload},"prev_hash":"${e.prev_hash}","hash":"${e.hash}"}`;
 }

@@ -8,14 +8,28 @@ import path from "node:path";
 import type { Store } from "../store/store.ts";
 import { auditAnchorFile, readAnchor, type Anchor } from "./anchor.ts";
 import type { AuditKey } from "./key.ts";
-import { verifyChain, type KnownHead, type VerifyResult } from "./verify.ts";
+import { walkChains, type ChainResult, type KnownHead, type VerifyResult } from "./verify.ts";
 
 export interface StoreCheck {
   result: VerifyResult;
   /** The anchor file's content, when it was there and signed by the key. */
   anchor: Anchor | undefined;
-  /** The newest row in the table, whatever the chain says of it. */
+  /** The newest row of this agent's chain, whatever the chain says of it. */
   tip: { seq: number; hash: string } | undefined;
+  /**
+   * What stops this agent's start: the files beside the store, and breaks in the chains this agent
+   * answers for (its own, and the one its anchor file holds). Another agent's broken chain is that
+   * agent's to answer for, at its own start; `audit verify` reports it to everyone.
+   */
+  problems: string[];
+}
+
+/**
+ * The chain an agent writes: on PostgreSQL, shared by a fleet, its own (named by agent.name); on
+ * SQLite, one agent's file, the store's one chain as before.
+ */
+export function ownChain(store: Store, agentName: string): string | undefined {
+  return store.db.dialect === "postgres" ? agentName : undefined;
 }
 
 /**
@@ -27,6 +41,8 @@ export async function checkStore(o: {
   store: Store;
   dataDir: string;
   key: AuditKey | undefined;
+  /** This agent's chain (`ownChain`); undefined: the store's one chain. */
+  own?: string | undefined;
   also?: readonly KnownHead[];
 }): Promise<StoreCheck> {
   const singleWriter = o.store.db.dialect === "sqlite";
@@ -44,8 +60,16 @@ export async function checkStore(o: {
   }
   const anchor = found.state === "ok" ? found.anchor : undefined;
   const vouches = found.state === "ok" && found.signature === "valid";
-  const anchors: KnownHead[] = [...(anchor ? [{ source: file, ...anchor, vouches }] : []), ...(o.also ?? [])];
-  const result = await verifyChain(() => o.store.scanEvents(), { key: o.key, singleWriter, anchors });
+  const anchors: KnownHead[] = [
+    ...(anchor ? [{ source: file, ...anchor, chain: anchor.chain ?? null, vouches }] : []),
+    ...(o.also ?? []),
+  ];
+  const { result, tips } = await walkChains(() => o.store.scanEvents(), {
+    key: o.key,
+    singleWriter,
+    own: o.own,
+    anchors,
+  });
   // One writer, no key, and MACed rows: the key that made them is gone. (A fleet's new agent has
   // no key yet and reads the others' MACs; that is no sign of anything.)
   if (!o.key && singleWriter && result.mac_unchecked) {
@@ -53,12 +77,24 @@ export async function checkStore(o: {
       `rows of the chain carry MACs, but audit.key is missing from ${o.dataDir}: the key was deleted`,
     );
   }
-  const [tip] = await o.store.readEvents({ limit: 1, newest: true });
   return {
     result: problems.length > 0 ? withProblems(result, problems) : result,
     anchor,
-    tip: tip ? { seq: tip.seq, hash: tip.hash } : undefined,
+    tip: tips.get(o.own ?? null),
+    problems: [
+      ...problems,
+      ...answeredFor(result, o.own ?? null, anchor ? (anchor.chain ?? null) : undefined),
+    ],
   };
+}
+
+/** The breaks of this agent's own chain and of the chain its anchor holds, each said once. */
+function answeredFor(r: VerifyResult, own: string | null, anchored: string | null | undefined): string[] {
+  if (!r.chains) return r.ok ? [] : [r.reason ?? "the chain does not verify"];
+  const mine = (c: ChainResult) => c.agent === own || c.agent === anchored;
+  return r.chains
+    .filter((c) => mine(c) && !c.ok)
+    .map((c) => (c.agent === null ? `the chain from before per-agent chains: ${c.reason}` : `${c.reason}`));
 }
 
 /** `checkStore`'s verdict alone: what the API and the CLI answer. */

@@ -87,6 +87,7 @@ async function open(where: string, dataDir: string, acceptReset = false) {
     const trail = await openAuditTrail({
       store,
       dataDir,
+      agent: path.basename(dataDir),
       redactor: new Redactor(),
       clock: systemClock,
       acceptReset,
@@ -120,10 +121,27 @@ describe.each(["sqlite", "postgres"] as const)("the audit trail on %s", (kind) =
     expect(readAuditKey(dataDir)).toBeDefined();
     await t.audit.append([ev(4), ev(5)]);
     expect(await t.audit.verify()).toMatchObject({ ok: true, count: 5, last_seq: 5, not_maced_before: 4 });
+    const [, , legacyTip, first] = await t.audit.page(0, 4);
     await close(t);
-    // And the next start finds it sound too: the anchor says MACs begin at 4.
+    // And the next start finds it sound too. SQLite keeps its one chain: the anchor says MACs begin at
+    // 4. On PostgreSQL the agent's own chain begins at 4, linked to the legacy chain's last row.
     const again = await open(where, dataDir);
-    expect(readAnchor(dataDir, readAuditKey(dataDir))).toMatchObject({ anchor: { seq: 5, mac_from: 4 } });
+    const agent = path.basename(dataDir);
+    if (kind === "sqlite") {
+      expect(first!.chain).toBeUndefined();
+      expect(readAnchor(dataDir, readAuditKey(dataDir))).toMatchObject({ anchor: { seq: 5, mac_from: 4 } });
+    } else {
+      expect(first).toMatchObject({ chain: agent, prev_hash: legacyTip!.hash });
+      expect(await again.audit.verify()).toMatchObject({
+        chains: [
+          { agent: null, ok: true, count: 3, mac_checked: 0 },
+          { agent, ok: true, count: 2, mac_checked: 2 },
+        ],
+      });
+      expect(readAnchor(dataDir, readAuditKey(dataDir))).toMatchObject({
+        anchor: { chain: agent, seq: 5, mac_from: 0 },
+      });
+    }
     await close(again);
   });
 
@@ -149,7 +167,9 @@ describe.each(["sqlite", "postgres"] as const)("the audit trail on %s", (kind) =
     await r.audit.append([ev(5)]);
     expect(await r.audit.verify()).toMatchObject({ ok: true, last_seq: 4, resets: [{ seq: 3 }] });
     await close(r);
-    expect(readAnchor(dataDir, readAuditKey(dataDir))).toMatchObject({ anchor: { seq: 4, mac_from: 3 } });
+    const anchor =
+      kind === "sqlite" ? { seq: 4, mac_from: 3 } : { chain: path.basename(dataDir), seq: 4, mac_from: 0 };
+    expect(readAnchor(dataDir, readAuditKey(dataDir))).toMatchObject({ anchor });
   });
 });
 

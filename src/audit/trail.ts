@@ -11,15 +11,17 @@ import { VigilError } from "../core/errors.ts";
 import type { StoredEvent } from "../core/events.ts";
 import type { Redactor } from "../core/redact.ts";
 import type { Store } from "../store/store.ts";
-import { AnchorKeeper } from "./anchor.ts";
+import { AnchorKeeper, type Anchor } from "./anchor.ts";
 import { AuditLog } from "./audit-log.ts";
 import { GENESIS } from "./chain.ts";
-import { checkStore } from "./check.ts";
+import { checkStore, ownChain } from "./check.ts";
 import { createAuditKey, readAuditKey } from "./key.ts";
 
 export interface TrailOptions {
   store: Store;
   dataDir: string;
+  /** agent.name: on PostgreSQL, the name of this agent's own chain (`ownChain`). */
+  agent: string;
   redactor: Redactor;
   clock: Clock;
   /** `vigil up --accept-audit-reset`: start a new chain instead of refusing. */
@@ -44,8 +46,14 @@ export interface Trail {
  */
 export async function openAuditTrail(o: TrailOptions): Promise<Trail> {
   const existingKey = readAuditKey(o.dataDir);
-  const { result, anchor, tip } = await checkStore({ store: o.store, dataDir: o.dataDir, key: existingKey });
-  const found = result.ok ? [] : [`${result.reason}`];
+  const own = ownChain(o.store, o.agent);
+  const { result, anchor, tip, problems } = await checkStore({
+    store: o.store,
+    dataDir: o.dataDir,
+    key: existingKey,
+    own,
+  });
+  const found = problems;
   if (found.length > 0 && !o.acceptReset) {
     throw new VigilError(
       "AUDIT_TAMPERED",
@@ -56,17 +64,18 @@ export async function openAuditTrail(o: TrailOptions): Promise<Trail> {
     );
   }
   const key = existingKey ?? createAuditKey(o.dataDir);
-  // A sound anchor carries where MACs begin; without one (the first start, or a store from before
-  // the key), MACs begin with the next row.
-  const macFrom = anchor && found.length === 0 ? anchor.mac_from : (tip?.seq ?? 0) + 1;
   const keeper = new AnchorKeeper({
     dataDir: o.dataDir,
     key,
     clock: o.clock,
-    head: { seq: tip?.seq ?? 0, hash: tip?.hash ?? GENESIS, mac_from: macFrom, at: o.clock.now() },
+    head: { ...startHead(anchor, tip, own, found.length === 0), at: o.clock.now() },
     onError: o.onAnchorError,
   });
-  const audit = new AuditLog(o.store, o.redactor, { key, anchor: { dataDir: o.dataDir, keeper } });
+  const audit = new AuditLog(o.store, o.redactor, {
+    key,
+    chain: own,
+    anchor: { dataDir: o.dataDir, keeper },
+  });
   let reset: StoredEvent | undefined;
   if (found.length > 0) {
     reset = await audit.appendReset({
@@ -85,6 +94,25 @@ export async function openAuditTrail(o: TrailOptions): Promise<Trail> {
   await keeper.flush();
   keeper.start();
   return { audit, keeper, reset, resetNotNeeded: o.acceptReset && found.length === 0 };
+}
+
+/**
+ * Where the anchor starts: the head of this agent's chain. A sound anchor carries where MACs begin;
+ * without one (the first start, or a store from before the key), MACs begin with the next row. An
+ * agent of a fleet that has not written to its own chain yet keeps holding what its anchor held
+ * (the chain from before per-agent chains, after an upgrade) until its first row.
+ */
+function startHead(
+  anchor: Omit<Anchor, "at"> | undefined,
+  tip: { seq: number; hash: string } | undefined,
+  own: string | undefined,
+  sound: boolean,
+): Omit<Anchor, "at"> {
+  if (sound && anchor && !tip && anchor.chain !== own) return anchor;
+  // Every row of an agent's own chain carries a MAC: the key exists before its first row.
+  const fresh = own === undefined ? (tip?.seq ?? 0) + 1 : 0;
+  const macFrom = sound && anchor && anchor.chain === own ? anchor.mac_from : fresh;
+  return { chain: own, seq: tip?.seq ?? 0, hash: tip?.hash ?? GENESIS, mac_from: macFrom };
 }
 
 function userName(): string {

@@ -14,10 +14,16 @@
  * accepted by whoever started the agent with `--accept-audit-reset`, and the result lists every
  * reset with what it found, so a reset is never quiet. Only the chain since the last reset decides
  * `ok`.
+ *
+ * A fleet's table holds one chain per agent (migrations/018), walked side by side in one pass in seq
+ * order; each is reported on its own, so a break names the agent whose chain it is in. The verifier
+ * holds its own chain to its key strictly; the other agents' rows carry their own keys, so their
+ * MACs are counted as unchecked, and their links, hashes and (through their own agents) anchors hold them.
  */
 import type { ChainRow } from "../store/store.ts";
-import { GENESIS, rowHash } from "./chain.ts";
+import { GENESIS } from "./chain.ts";
 import type { AuditKey } from "./key.ts";
+import { Walk } from "./walk.ts";
 
 /** A point the chain is known to have reached, and who says so. */
 export interface KnownHead {
@@ -28,6 +34,11 @@ export interface KnownHead {
   hash: string;
   /** The anchor file's: rows of the chain from this seq on must carry a MAC. */
   mac_from?: number;
+  /**
+   * The chain the head is in: an agent's name, or null for the chain without one. Undefined (an
+   * anchor given by hand): whichever chain holds that seq, as a seq names one row of the table.
+   */
+  chain?: string | null | undefined;
   /**
    * A full hash from a source no one without the key can forge (the signed anchor file, the running
    * agent's memory): rows up to it are proven by the chain, without checking each MAC.
@@ -44,7 +55,24 @@ export interface VerifyOptions {
    * or none from an older version: those rows are counted as unchecked, not as tampering.
    */
   singleWriter?: boolean;
+  /** The verifier's own chain in a fleet (agent.name): held to its key as strictly as one writer's. */
+  own?: string | undefined;
   anchors?: readonly KnownHead[];
+}
+
+/** One chain's verdict: `agent` null is the chain without one (SQLite's, or a fleet's rows from before per-agent chains). */
+export interface ChainResult {
+  agent: string | null;
+  ok: boolean;
+  count: number;
+  last_seq: number;
+  /** Rows whose MAC this verifier's key checked (or its signed anchor proved). */
+  mac_checked: number;
+  first_bad_seq?: number;
+  reason?: string;
+  not_maced_before?: number;
+  mac_unchecked?: { rows: number; why: string[] };
+  resets?: { seq: number; ts: number; found: string[]; before?: string }[];
 }
 
 export interface VerifyResult {
@@ -64,6 +92,14 @@ export interface VerifyResult {
   anchors?: { source: string; seq: number; hash: string; ok: boolean }[];
   /** Where a new chain began, what its `audit.reset` found, and what this walk found before it. */
   resets?: { seq: number; ts: number; found: string[]; before?: string }[];
+  /** Each chain on its own, when the table holds agents' chains (a fleet on PostgreSQL). */
+  chains?: ChainResult[];
+}
+
+/** What one pass found: the verdict, and where each chain ends (good or not). */
+export interface ChainsWalked {
+  result: VerifyResult;
+  tips: Map<string | null, { seq: number; hash: string }>;
 }
 
 /**
@@ -74,176 +110,124 @@ export async function verifyChain(
   scan: () => AsyncIterable<ChainRow[]>,
   opts: VerifyOptions = {},
 ): Promise<VerifyResult> {
-  const walk = new Walk(opts, true);
-  for await (const page of scan()) for (const r of page) walk.row(r);
-  const result = walk.result();
-  if (result.ok || !walk.skippedMacs) return result;
-  const full = new Walk(opts, false);
-  for await (const page of scan()) for (const r of page) full.row(r);
-  return full.result();
+  return (await walkChains(scan, opts)).result;
 }
 
-const short = (h: string) => h.slice(0, 8);
+/** `verifyChain`, and where each chain ends. */
+export async function walkChains(
+  scan: () => AsyncIterable<ChainRow[]>,
+  opts: VerifyOptions = {},
+): Promise<ChainsWalked> {
+  const first = await walkOnce(scan, opts, true);
+  if (first.result.ok || !first.skippedMacs) return first;
+  return walkOnce(scan, opts, false);
+}
 
-class Walk {
-  readonly #key: AuditKey | undefined;
-  readonly #single: boolean;
-  readonly #anchors = new Map<number, KnownHead[]>();
-  readonly #anchorResults: NonNullable<VerifyResult["anchors"]> = [];
-  readonly #resets: NonNullable<VerifyResult["resets"]> = [];
-  readonly #uncheckedWhy = new Set<string>();
-  /** From the anchor file: rows of the chain from this seq on must carry a MAC. */
-  readonly #macRequiredFrom: number = Infinity;
-  /** Rows up to here are proven by a vouching anchor (if it matches): their HMACs are not computed. */
-  readonly #provenThrough: number = 0;
-  /** Whether any row's HMAC was left to an anchor. */
-  skippedMacs = false;
-  #unchecked = 0;
-  #count = 0;
-  /** The last row read, good or not: where the table ends. */
-  #tip = 0;
-  // The chain being walked (since the last reset):
-  #expectedSeq = 1;
-  #prev = GENESIS;
-  #lastSeq = 0;
-  #broken: { seq: number; reason: string } | undefined;
-  #macSeen = false;
-  #notMacedBefore: number | undefined;
-
-  constructor(opts: VerifyOptions, trustAnchors: boolean) {
-    this.#key = opts.key;
-    this.#single = opts.singleWriter ?? true;
-    for (const a of opts.anchors ?? []) {
-      if (a.seq > 0) this.#anchors.set(a.seq, [...(this.#anchors.get(a.seq) ?? []), a]);
-      if (trustAnchors && a.vouches && a.hash.length === 64)
-        this.#provenThrough = Math.max(this.#provenThrough, a.seq);
-      if (a.mac_from !== undefined) this.#macRequiredFrom = Math.min(this.#macRequiredFrom, a.mac_from);
+async function walkOnce(
+  scan: () => AsyncIterable<ChainRow[]>,
+  opts: VerifyOptions,
+  trustAnchors: boolean,
+): Promise<ChainsWalked & { skippedMacs: boolean }> {
+  const anchors = opts.anchors ?? [];
+  const bySeq = new Map<number, KnownHead[]>();
+  for (const a of anchors) if (a.seq > 0) bySeq.set(a.seq, [...(bySeq.get(a.seq) ?? []), a]);
+  const held: NonNullable<VerifyResult["anchors"]> = [];
+  const seen = new Set<KnownHead>();
+  const walks = new Map<string | null, Walk>();
+  // The one chain's newest row so far: what an agent's first row links to (migrations/018).
+  let legacyTip = GENESIS;
+  let agentRows = false;
+  const walkOf = (chain: string | null): Walk => {
+    let w = walks.get(chain);
+    if (!w) {
+      const link = chain === null ? GENESIS : legacyTip;
+      w = new Walk({
+        key: opts.key,
+        single: chain === null ? (opts.singleWriter ?? true) : chain === opts.own,
+        own: anchors.filter((a) => (a.chain ?? null) === chain),
+        trustAnchors,
+        firstLink: () => link,
+      });
+      walks.set(chain, w);
+    }
+    return w;
+  };
+  for await (const page of scan()) {
+    for (const r of page) {
+      const chain = r.chain ?? null;
+      const at = bySeq.get(r.seq) ?? [];
+      at.forEach((a) => seen.add(a));
+      walkOf(chain).row(r, chain === null && !agentRows, at, (a, ok) =>
+        held.push({ source: a.source, seq: a.seq, hash: a.hash, ok }),
+      );
+      if (chain === null) legacyTip = r.hash;
+      else agentRows = true;
     }
   }
-
-  row(r: ChainRow): void {
-    this.#tip = r.seq;
-    if (this.#isReset(r)) this.#startChain(r);
-    if (this.#broken) return;
-    const reason = this.#problem(r);
-    if (reason !== undefined) {
-      this.#broken = { seq: Math.min(r.seq, this.#expectedSeq), reason };
-      return;
-    }
-    this.#prev = r.hash;
-    this.#expectedSeq = r.seq + 1;
-    this.#lastSeq = r.seq;
-    this.#count += 1;
-    for (const a of this.#anchors.get(r.seq) ?? []) {
-      const ok = a.hash.length >= 8 && r.hash.startsWith(a.hash);
-      this.#anchorResults.push({ source: a.source, seq: a.seq, hash: a.hash, ok });
-      if (!ok && !this.#broken) {
-        this.#broken = {
-          seq: r.seq,
-          reason: `seq ${r.seq} has hash #${short(r.hash)}, but ${a.source} says #${short(a.hash)}: the chain up to it was rewritten`,
-        };
-      }
-    }
+  // Rows cut off the end leave a chain valid in itself: only an anchor past its end shows it.
+  const past = anchors.filter((a) => a.seq > 0 && !seen.has(a)).sort((x, y) => y.seq - x.seq);
+  for (const a of past) {
+    held.push({ source: a.source, seq: a.seq, hash: a.hash, ok: false });
+    const chain = a.chain !== undefined ? a.chain : agentRows ? undefined : null;
+    // A hand-given anchor of a seq no row has: in a fleet's table, which chain lost it is unknown.
+    const into = chain === undefined ? (opts.own ?? null) : chain;
+    walkOf(into).cutShort(a, into === null && !agentRows);
   }
+  const tips = new Map<string | null, { seq: number; hash: string }>();
+  for (const [chain, w] of walks) if (w.tip) tips.set(chain, w.tip);
+  // The chain from before per-agent chains first, then the agents by name.
+  const chains = [...walks]
+    .sort(([x], [y]) => (x === null ? -1 : y === null ? 1 : x < y ? -1 : x > y ? 1 : 0))
+    .map(([chain, w]) => w.result(chain));
+  const result = summary(chains, agentRows || chains.some((c) => c.agent !== null), held);
+  return { result, tips, skippedMacs: [...walks.values()].some((w) => w.skippedMacs) };
+}
 
-  /** An `audit.reset` that links to GENESIS, is intact, and carries a MAC that holds (or cannot be checked here). */
-  #isReset(r: ChainRow): boolean {
-    if (r.type !== "audit.reset" || r.prev_hash !== GENESIS || r.mac === null) return false;
-    if (rowHash(GENESIS, r) !== r.hash) return false;
-    if (!this.#key) return true;
-    const mac = this.#key.check(r.mac, r.hash);
-    return mac === "ok" || (mac === "other-key" && !this.#single);
-  }
+const chainName = (c: ChainResult) =>
+  c.agent === null ? "the chain from before per-agent chains" : `agent ${c.agent}'s chain`;
 
-  #startChain(r: ChainRow): void {
-    let found: string[] = [];
-    try {
-      const p = JSON.parse(r.payload) as { found?: unknown };
-      if (Array.isArray(p.found)) found = p.found.filter((f): f is string => typeof f === "string");
-    } catch {
-      // The hash and MAC held, so the payload is what the agent wrote; a non-object just has no list.
-    }
-    const before = this.#broken?.reason;
-    this.#resets.push({ seq: r.seq, ts: r.ts, found, ...(before ? { before } : {}) });
-    this.#expectedSeq = r.seq;
-    this.#prev = GENESIS;
-    this.#broken = undefined;
-    this.#macSeen = false;
-    this.#notMacedBefore = undefined;
+/** One chain: its verdict as it always was. Several: every chain listed, the verdict all of theirs. */
+function summary(
+  chains: ChainResult[],
+  fleet: boolean,
+  held: NonNullable<VerifyResult["anchors"]>,
+): VerifyResult {
+  const anchors = held.length > 0 ? { anchors: held } : {};
+  if (!fleet) {
+    const one = chains[0];
+    const {
+      agent: _a,
+      mac_checked: _m,
+      ...r
+    } = one ?? { agent: null, ok: true, count: 0, last_seq: 0, mac_checked: 0 };
+    const { resets, ...rest } = r;
+    return { ...rest, ...anchors, ...(resets ? { resets } : {}) };
   }
-
-  #problem(r: ChainRow): string | undefined {
-    if (r.seq !== this.#expectedSeq)
-      return `expected seq ${this.#expectedSeq} but found ${r.seq}: a row is missing`;
-    if (r.prev_hash !== this.#prev)
-      return `seq ${r.seq} does not link to the row before it: rows were reordered or replaced`;
-    if (rowHash(this.#prev, r) !== r.hash) return `seq ${r.seq} does not match its hash: the row was edited`;
-    return r.mac === null ? this.#noMac(r) : this.#macProblem(r, r.mac);
-  }
-
-  #noMac(r: ChainRow): string | undefined {
-    const required = this.#macRequiredFrom;
-    if (r.seq >= required || this.#macSeen) {
-      if (!this.#single)
-        return this.#uncheck("rows without a MAC (written by an agent of an older version?)");
-      return r.seq >= required
-        ? `seq ${r.seq} has no MAC, but the anchor says rows from seq ${required} on carry one: the row was replaced`
-        : `seq ${r.seq} has no MAC, though the rows before it have one: the row was replaced`;
-    }
-    // Written before the key existed (an upgraded store): the hash still holds it.
-    this.#notMacedBefore = r.seq + 1;
-    return undefined;
-  }
-
-  #macProblem(r: ChainRow, mac: string): string | undefined {
-    this.#macSeen = true;
-    if (!this.#key) return this.#uncheck("no audit key at hand (agent.data_dir/audit.key)");
-    let check = this.#key.check(mac, r.hash, r.seq > this.#provenThrough);
-    if (check === "unchecked") {
-      this.skippedMacs = true;
-      check = "ok";
-    }
-    if (check === "ok") return undefined;
-    if (check === "mismatch")
-      return `seq ${r.seq} does not match its MAC: the row was rewritten and its hashes recomputed by someone without audit.key`;
-    const id = mac.slice(0, mac.indexOf(":"));
-    if (!this.#single) return this.#uncheck(`MACed by another agent's key (${id})`);
-    return `seq ${r.seq} is MACed by key ${id}, not by this agent's audit.key (${this.#key.id}): the key was replaced, or the row forged`;
-  }
-
-  #uncheck(why: string): undefined {
-    this.#unchecked += 1;
-    this.#uncheckedWhy.add(why);
-    return undefined;
-  }
-
-  result(): VerifyResult {
-    let broken = this.#broken;
-    if (!broken) {
-      // Rows cut off the end leave a chain valid in itself: only an anchor past its end shows it.
-      const past = [...this.#anchors.values()].flat().filter((a) => a.seq > this.#tip);
-      for (const a of past)
-        this.#anchorResults.push({ source: a.source, seq: a.seq, hash: a.hash, ok: false });
-      const furthest = past.sort((a, b) => b.seq - a.seq)[0];
-      if (furthest) {
-        broken = {
-          seq: this.#tip + 1,
-          reason: `chain ends at seq ${this.#tip}, anchor says ${furthest.seq} (${furthest.source}): the events after seq ${this.#tip} were deleted`,
-        };
-      }
-    }
-    return {
-      ok: !broken,
-      count: this.#count,
-      last_seq: this.#lastSeq,
-      ...(broken ? { first_bad_seq: broken.seq, reason: broken.reason } : {}),
-      // Without a key nothing was MACed or checked: "not MACed" would tell nothing.
-      ...(this.#key && this.#notMacedBefore !== undefined ? { not_maced_before: this.#notMacedBefore } : {}),
-      ...(this.#unchecked > 0
-        ? { mac_unchecked: { rows: this.#unchecked, why: [...this.#uncheckedWhy] } }
-        : {}),
-      ...(this.#anchorResults.length > 0 ? { anchors: this.#anchorResults } : {}),
-      ...(this.#resets.length > 0 ? { resets: this.#resets } : {}),
-    };
-  }
+  const bad = chains.filter((c) => !c.ok);
+  const legacy = chains.find((c) => c.agent === null);
+  const unchecked = chains.filter((c) => c.mac_unchecked);
+  const resets = chains.flatMap((c) => c.resets ?? []);
+  return {
+    ok: bad.length === 0,
+    count: chains.reduce((n, c) => n + c.count, 0),
+    last_seq: Math.max(0, ...chains.map((c) => c.last_seq)),
+    ...(bad.length > 0
+      ? {
+          first_bad_seq: Math.min(...bad.map((c) => c.first_bad_seq ?? Infinity)),
+          reason: bad.map((c) => `${chainName(c)}: ${c.reason}`).join("; "),
+        }
+      : {}),
+    ...(legacy?.not_maced_before !== undefined ? { not_maced_before: legacy.not_maced_before } : {}),
+    ...(unchecked.length > 0
+      ? {
+          mac_unchecked: {
+            rows: unchecked.reduce((n, c) => n + c.mac_unchecked!.rows, 0),
+            why: [...new Set(unchecked.flatMap((c) => c.mac_unchecked!.why))],
+          },
+        }
+      : {}),
+    ...anchors,
+    ...(resets.length > 0 ? { resets: resets.sort((x, y) => x.seq - y.seq) } : {}),
+    chains,
+  };
 }

@@ -224,6 +224,11 @@ export interface StoredEvent {
   payload: string;
   prev_hash: string;
   hash: string;
+  /**
+   * The agent whose hash chain the row is in (agents sharing a PostgreSQL store each have one);
+   * absent on the store's one chain (SQLite's, or a fleet's rows from before per-agent chains).
+   */
+  chain?: string;
 }
 
 export interface EventSink {

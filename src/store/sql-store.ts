@@ -20,40 +20,46 @@ const eventColumns = "seq, ts, actor, type, subject, payload, prev_hash, hash";
 
 /** The schema version that added `audit_events.mac` (migrations/007-audit-mac.ts). */
 const macVersion = 7;
+/** The schema version that added `audit_events.chain` (migrations/018-audit-chains.ts). */
+const chainVersion = 18;
 
 export class SqlStore implements Store {
   readonly description: string;
   readonly db: Db;
-  /** Whether audit_events has its mac column: an offline reader may open a store not yet migrated. */
-  #hasMac: Promise<boolean> | undefined;
+  /** The schema version: an offline reader may open a store not yet migrated (no mac or chain column). */
+  #version: Promise<number> | undefined;
 
   constructor(db: Db, description: string) {
     this.db = db;
     this.description = description;
   }
 
-  appendEvents(events: readonly NewEvent[], seal: Sealer, mac?: Macer): Promise<StoredEvent[]> {
+  appendEvents(
+    events: readonly NewEvent[],
+    seal: Sealer,
+    mac?: Macer,
+    chain?: string,
+  ): Promise<StoredEvent[]> {
     if (events.length === 0) return Promise.resolve([]);
+    // One lock for every chain: seq stays gapless and in commit order across the whole table.
     return this.db.transaction("vigil:audit", async (tx) => {
-      const tip = await tx.get<{ seq: number | string; hash: string }>(
-        "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-      );
-      const rows = seal(
-        tip ? ({ seq: Number(tip.seq), hash: tip.hash } satisfies ChainTip) : undefined,
-        events,
-      );
+      const rows = seal(await chainTip(tx, chain), events);
       for (const r of rows) {
-        await tx.run(`INSERT INTO audit_events (${eventColumns}, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-          r.seq,
-          r.ts,
-          r.actor,
-          r.type,
-          r.subject,
-          r.payload,
-          r.prev_hash,
-          r.hash,
-          mac ? mac(r) : null,
-        ]);
+        await tx.run(
+          `INSERT INTO audit_events (${eventColumns}, mac, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            r.seq,
+            r.ts,
+            r.actor,
+            r.type,
+            r.subject,
+            r.payload,
+            r.prev_hash,
+            r.hash,
+            mac ? mac(r) : null,
+            chain ?? null,
+          ],
+        );
       }
       return rows;
     });
@@ -61,25 +67,26 @@ export class SqlStore implements Store {
 
   async readEvents(query: { after?: number; limit: number; newest?: boolean }): Promise<StoredEvent[]> {
     if (query.newest) {
-      const rows = await this.db.all(`SELECT ${eventColumns} FROM audit_events ORDER BY seq DESC LIMIT ?`, [
-        query.limit,
-      ]);
+      const rows = await this.db.all(
+        `SELECT ${eventColumns}, ${await this.#chainColumn()} FROM audit_events ORDER BY seq DESC LIMIT ?`,
+        [query.limit],
+      );
       return rows.map(toEvent).reverse();
     }
     const rows = await this.db.all(
-      `SELECT ${eventColumns} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+      `SELECT ${eventColumns}, ${await this.#chainColumn()} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
       [query.after ?? 0, query.limit],
     );
     return rows.map(toEvent);
   }
 
   async *scanEvents(pageSize = 10_000): AsyncGenerator<ChainRow[]> {
-    this.#hasMac ??= this.schemaVersion().then((v) => v >= macVersion);
-    const mac = (await this.#hasMac) ? "mac" : "NULL AS mac";
+    const mac = (await this.#schema()) >= macVersion ? "mac" : "NULL AS mac";
+    const chain = await this.#chainColumn();
     let after = 0;
     for (;;) {
       const rows = await this.db.allArrays(
-        `SELECT ${eventColumns}, ${mac} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+        `SELECT ${eventColumns}, ${mac}, ${chain} FROM audit_events WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
         [after, pageSize],
       );
       if (rows.length === 0) return;
@@ -87,6 +94,15 @@ export class SqlStore implements Store {
       yield page;
       after = page.at(-1)!.seq;
     }
+  }
+
+  #schema(): Promise<number> {
+    this.#version ??= this.schemaVersion();
+    return this.#version;
+  }
+
+  async #chainColumn(): Promise<string> {
+    return (await this.#schema()) >= chainVersion ? "chain" : "NULL AS chain";
   }
 
   async countEvents(): Promise<number> {
@@ -286,10 +302,28 @@ export class SqlStore implements Store {
   }
 }
 
-/** Both dialects return these columns already typed (postgres/ parses BIGINT as number), so no copy. */
-/** In the column order of `eventColumns`, then mac; PostgreSQL's BIGINT arrives as a string. */
+/**
+ * The table's newest seq and the hash the next row of `chain` links to: that chain's newest row, or
+ * for an agent's first row the newest row of the chain without an agent (migrations/018 says why).
+ */
+async function chainTip(tx: Db, chain: string | undefined): Promise<ChainTip | undefined> {
+  const last = await tx.get<{ seq: number | string }>(
+    "SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1",
+  );
+  if (!last) return undefined;
+  const newest = (where: string, params: string[]) =>
+    tx.get<{ hash: string }>(
+      `SELECT hash FROM audit_events WHERE ${where} ORDER BY seq DESC LIMIT 1`,
+      params,
+    );
+  const own = chain === undefined ? undefined : await newest("chain = ?", [chain]);
+  const linked = own ?? (await newest("chain IS NULL", []));
+  return { seq: Number(last.seq), hash: linked?.hash };
+}
+
+/** In the column order of `eventColumns`, then mac and chain; PostgreSQL's BIGINT arrives as a string. */
 function eventFromArray(a: unknown[]): ChainRow {
-  return {
+  const row: ChainRow = {
     seq: Number(a[0]),
     ts: Number(a[1]),
     actor: a[2] as string,
@@ -300,10 +334,14 @@ function eventFromArray(a: unknown[]): ChainRow {
     hash: a[7] as string,
     mac: (a[8] as string | null) ?? null,
   };
+  if (typeof a[9] === "string") row.chain = a[9];
+  return row;
 }
 
+/** Both dialects return these columns already typed (postgres/ parses BIGINT as number); a row of the one chain has no `chain`. */
 function toEvent(r: Record<string, unknown>): StoredEvent {
-  return r as unknown as StoredEvent;
+  const { chain, ...rest } = r;
+  return (typeof chain === "string" ? { ...rest, chain } : rest) as unknown as StoredEvent;
 }
 
 function targetRow({ agent: _agent, ...r }: Record<string, unknown>): TargetRow {

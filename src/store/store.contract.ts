@@ -106,6 +106,30 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       await store.close();
     });
 
+    it("chains each agent's rows after its own tip, one seq over the table, the first after the unchained tip", async () => {
+      const store = await makeStore();
+      await store.appendEvents([ev(1)], seal);
+      await store.appendEvents([ev(2)], seal, undefined, "web-1");
+      await store.appendEvents([ev(3)], seal, undefined, "web-2");
+      await store.appendEvents([ev(4), ev(5)], seal, undefined, "web-1");
+      const rows = await store.readEvents({ limit: 10 });
+      expect(rows.map((r) => [r.seq, r.chain, r.prev_hash])).toEqual([
+        [1, undefined, "genesis"],
+        [2, "web-1", "h1"],
+        [3, "web-2", "h1"],
+        [4, "web-1", "h2"],
+        [5, "web-1", "h4"],
+      ]);
+      expect((await store.readEvents({ limit: 2, newest: true })).map((r) => r.chain)).toEqual([
+        "web-1",
+        "web-1",
+      ]);
+      const scanned = [];
+      for await (const page of store.scanEvents()) scanned.push(...page);
+      expect(scanned.map((r) => r.chain)).toEqual([undefined, "web-1", "web-2", "web-1", "web-1"]);
+      await store.close();
+    });
+
     it("refuses to update or delete audit rows", async () => {
       const store = await makeStore();
       await store.appendEvents([ev(1)], seal);

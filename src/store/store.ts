@@ -7,10 +7,14 @@
 import type { NewEvent, StoredEvent } from "../core/events.ts";
 import type { Db } from "./db.ts";
 
-/** The newest row of the audit chain, which the next appended event links to. */
+/**
+ * Where the next appended event goes: after the table's newest seq, linked to the hash of its
+ * chain's newest row (for an agent's first row, the newest row of the one chain without an agent).
+ */
 export interface ChainTip {
   seq: number;
-  hash: string;
+  /** Undefined: the chain starts here (links to the genesis hash). */
+  hash: string | undefined;
 }
 
 /** Turns new events into chained rows; supplied by the audit log, called inside the write lock. */
@@ -80,13 +84,19 @@ export interface Store {
   readonly description: string;
   readonly db: Db;
   /**
-   * Appends events atomically, chained after the current tip; concurrent writers serialise. `mac`
-   * gives each sealed row its MAC column; the rows returned are the events without it.
+   * Appends events atomically, chained after the tip of `chain` (an agent's own chain; undefined:
+   * the one chain without an agent); concurrent writers serialise, so seq orders the whole table.
+   * `mac` gives each sealed row its MAC column; the rows returned are the events without it.
    */
-  appendEvents(events: readonly NewEvent[], seal: Sealer, mac?: Macer): Promise<StoredEvent[]>;
+  appendEvents(
+    events: readonly NewEvent[],
+    seal: Sealer,
+    mac?: Macer,
+    chain?: string,
+  ): Promise<StoredEvent[]>;
   /** Events after `after` in ascending seq, or the newest `limit` when `newest` is set. */
   readEvents(query: { after?: number; limit: number; newest?: boolean }): Promise<StoredEvent[]>;
-  /** Every row in seq order with its MAC, a page at a time, without holding them all in memory. */
+  /** Every row of every chain in seq order with its MAC, a page at a time, without holding them all in memory. */
   scanEvents(pageSize?: number): AsyncGenerator<ChainRow[]>;
   countEvents(): Promise<number>;
   /**

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { AuditLog, exportLine } from "../../audit/audit-log.ts";
-import { verifyStore } from "../../audit/check.ts";
+import { ownChain, verifyStore } from "../../audit/check.ts";
 import { auditKeyFile, readAuditKey } from "../../audit/key.ts";
 import { readAnchor } from "../../audit/anchor.ts";
 import type { KnownHead, VerifyResult } from "../../audit/verify.ts";
@@ -50,11 +50,11 @@ export function registerAudit(program: Command, ctx: CliContext): void {
         if (opts.json) ctx.io.out(JSON.stringify(result, null, 2));
         else if (result.ok) {
           ctx.io.out(`audit log intact: ${result.count} events, last seq ${result.last_seq}`);
-          for (const line of notes(result)) ctx.io.out(line);
+          for (const line of [...chainLines(result), ...notes(result)]) ctx.io.out(line);
         } else {
           const at = result.first_bad_seq === undefined ? "" : ` at seq ${result.first_bad_seq}`;
           ctx.io.err(`audit log TAMPERED${at}: ${result.reason}`);
-          for (const line of notes(result)) ctx.io.err(line);
+          for (const line of [...chainLines(result), ...notes(result)]) ctx.io.err(line);
         }
         return result.ok ? 0 : 1;
       }),
@@ -78,15 +78,19 @@ export function registerAudit(program: Command, ctx: CliContext): void {
         const client = new AgentClient(resolveTarget(opts.config, ctx.env));
         const { events } = await client.request<{ events: ApiEvent[] }>("GET", `/api/audit?tail=${n}`);
         if (opts.json) return void ctx.io.out(JSON.stringify(events, null, 2));
+        // A fleet's agents each append to a chain of their own: say whose each event is.
+        const fleet = events.some((e) => e.chain !== undefined);
         const rows = events.map((e) => [
           String(e.seq),
           new Date(e.ts).toISOString(),
+          ...(fleet ? [e.chain ?? ""] : []),
           e.actor,
           e.type,
           e.subject,
           JSON.stringify(e.payload).slice(0, 80),
         ]);
-        ctx.io.out(table([["SEQ", "TIME", "ACTOR", "TYPE", "SUBJECT", "PAYLOAD"], ...rows]));
+        const head = ["SEQ", "TIME", ...(fleet ? ["CHAIN"] : []), "ACTOR", "TYPE", "SUBJECT", "PAYLOAD"];
+        ctx.io.out(table([head, ...rows]));
       }),
     );
 
@@ -164,6 +168,18 @@ async function holdToAnchors(
   return { ...r, ok: false, anchors, reason };
 }
 
+/** A fleet's table: one line per agent's chain, its verdict and how many of its MACs were checked. */
+function chainLines(r: VerifyResult): string[] {
+  if (!r.chains) return [];
+  const rows = r.chains.map((c) => [
+    c.agent ?? "(before per-agent chains)",
+    String(c.count),
+    String(c.mac_checked),
+    c.ok ? "ok" : `TAMPERED at seq ${c.first_bad_seq}: ${c.reason}`,
+  ]);
+  return table([["CHAIN", "EVENTS", "MAC-CHECKED", "VERDICT"], ...rows]).split("\n");
+}
+
 /** What a person should know besides the verdict: rows checked by hash only, resets, anchors held. */
 function notes(r: VerifyResult): string[] {
   const lines: string[] = [];
@@ -190,7 +206,7 @@ function notes(r: VerifyResult): string[] {
 async function withOfflineLog<T>(
   file: string,
   env: NodeJS.ProcessEnv,
-  fn: (log: AuditLog, dataDir: string, store: Store) => Promise<T>,
+  fn: (log: AuditLog, dataDir: string, store: Store, agentName: string) => Promise<T>,
 ): Promise<T> {
   const { loadConfig } = await import("../../config/load.ts");
   const loaded = await loadConfig(file, env);
@@ -203,7 +219,7 @@ async function withOfflineLog<T>(
   if (agent.store === "sqlite") refuseVanished(agent.data_dir);
   const store = await openStore({ store: agent.store, dataDir: agent.data_dir, readOnly: true });
   try {
-    return await fn(new AuditLog(store, new Redactor()), agent.data_dir, store);
+    return await fn(new AuditLog(store, new Redactor()), agent.data_dir, store, agent.name);
   } finally {
     await store.close();
   }
@@ -228,7 +244,7 @@ function refuseVanished(dataDir: string): void {
 
 /** The same check the agent makes at start, with the key and anchor from the config's data_dir. */
 function verifyOffline(file: string, env: NodeJS.ProcessEnv, given: KnownHead[]): Promise<VerifyResult> {
-  return withOfflineLog(file, env, (_log, dataDir, store) => {
+  return withOfflineLog(file, env, (_log, dataDir, store, agentName) => {
     let key;
     try {
       key = readAuditKey(dataDir);
@@ -240,6 +256,6 @@ function verifyOffline(file: string, env: NodeJS.ProcessEnv, given: KnownHead[])
         `cannot read ${path.join(dataDir, "audit.key")} (EACCES): verify offline as the user the agent runs as`,
       );
     }
-    return verifyStore({ store, dataDir, key, also: given });
+    return verifyStore({ store, dataDir, key, own: ownChain(store, agentName), also: given });
   });
 }

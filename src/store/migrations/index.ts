@@ -21,6 +21,7 @@ import { m014 } from "./014-sessions.ts";
 import { m015 } from "./015-routed-alerts.ts";
 import { m016 } from "./016-target-agent.ts";
 import { m017 } from "./017-approval-agent.ts";
+import { m018 } from "./018-audit-chains.ts";
 
 export interface Migration {
   version: number;
@@ -47,6 +48,7 @@ export const migrations: readonly Migration[] = [
   m015,
   m016,
   m017,
+  m018,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
