@@ -32,6 +32,8 @@ const ev = (n: number): NewEvent<"agent.stopped"> => ({
 });
 
 const schemas: string[] = [];
+/** Hundreds of appends and several walks over three connection pools: slow on a shared, loaded machine. */
+const slow = { timeout: 120_000 };
 /** Agents still open when a test ends (it failed midway): closed, so no anchor timer outlives it. */
 const open = new Set<() => Promise<void>>();
 
@@ -111,7 +113,7 @@ async function interleaved(url: string) {
 }
 
 describe("one hash chain per agent in a fleet's shared table", () => {
-  it("concurrent appends of three agents never break any chain; each checks its own MACs", async () => {
+  it("concurrent appends of three agents never break any chain; each checks its own MACs", slow, async () => {
     const url = await freshSchema();
     const agents = await interleaved(url);
     const db = agents[0]!.store.db;
@@ -150,164 +152,184 @@ describe("one hash chain per agent in a fleet's shared table", () => {
     await Promise.all(agents.map((a) => a.close()));
   });
 
-  it("a row edited in web-2's chain is reported for web-2 only, and stops only web-2's start", async () => {
-    const url = await freshSchema();
-    const agents = await interleaved(url);
-    await Promise.all(agents.map((a) => a.close()));
-    const [one, two, three] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
-    const db = new PostgresDb(url);
-    const [victim] = await db.all<{ seq: string }>(
-      "SELECT seq FROM audit_events WHERE chain = 'web-2' ORDER BY seq LIMIT 1 OFFSET 20",
-    );
-    await db.close();
-    const seq = Number(victim!.seq);
-    await tamper(url, `UPDATE audit_events SET payload = '{"reason":"nothing to see"}' WHERE seq = ${seq}`);
+  it(
+    "a row edited in web-2's chain is reported for web-2 only, and stops only web-2's start",
+    slow,
+    async () => {
+      const url = await freshSchema();
+      const agents = await interleaved(url);
+      await Promise.all(agents.map((a) => a.close()));
+      const [one, two, three] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
+      const db = new PostgresDb(url);
+      const [victim] = await db.all<{ seq: string }>(
+        "SELECT seq FROM audit_events WHERE chain = 'web-2' ORDER BY seq LIMIT 1 OFFSET 20",
+      );
+      await db.close();
+      const seq = Number(victim!.seq);
+      await tamper(url, `UPDATE audit_events SET payload = '{"reason":"nothing to see"}' WHERE seq = ${seq}`);
 
-    for (const a of agents) {
-      const r = await verifyAs(url, a);
-      expect(r).toMatchObject({ ok: false, first_bad_seq: seq });
-      expect(r.reason).toBe(`agent web-2's chain: seq ${seq} does not match its hash: the row was edited`);
-      expect(r.chains!.map((c) => [c.agent, c.ok])).toEqual([
+      for (const a of agents) {
+        const r = await verifyAs(url, a);
+        expect(r).toMatchObject({ ok: false, first_bad_seq: seq });
+        expect(r.reason).toBe(`agent web-2's chain: seq ${seq} does not match its hash: the row was edited`);
+        expect(r.chains!.map((c) => [c.agent, c.ok])).toEqual([
+          ["web-1", true],
+          ["web-2", false],
+          ["web-3", true],
+        ]);
+        expect(r.chains![1]).toMatchObject({ first_bad_seq: seq, count: 20 });
+      }
+      // web-1 and web-3 answer for their own chains: they start. web-2 does not, naming the row.
+      const again = await agent(url, one.name, one.dataDir);
+      await again.close();
+      const err = await agent(url, two.name, two.dataDir).catch((e: unknown) => e);
+      expect(isVigilError(err, "AUDIT_TAMPERED")).toBe(true);
+      expect((err as Error).message).toContain(`seq ${seq} does not match its hash`);
+      // Accepting the reset starts a new chain for web-2; the edit stays on the record of its reset.
+      const reset = await agent(url, two.name, two.dataDir, true);
+      expect(reset.reset).toMatchObject({ chain: "web-2", type: "audit.reset" });
+      await reset.close();
+      const after = await verifyAs(url, three);
+      expect(after.chains!.find((c) => c.agent === "web-2")).toMatchObject({
+        ok: true,
+        resets: [{ before: `seq ${seq} does not match its hash: the row was edited` }],
+      });
+      expect(after.ok).toBe(true);
+    },
+  );
+
+  it(
+    "a chain's last row deleted is caught by its agent's anchor, on file and in the running agent",
+    slow,
+    async () => {
+      const url = await freshSchema();
+      const agents = await interleaved(url);
+      const [one, two] = agents as [(typeof agents)[0], (typeof agents)[0]];
+      // web-1 writes after web-2's last row, so the row cut is not the table's last.
+      await two.audit.append([ev(90_001)]);
+      const last = two.audit.head!;
+      await one.audit.append([ev(90_002)]);
+      await two.keeper.flush();
+      expect(readAnchor(two.dataDir, readAuditKey(two.dataDir))).toMatchObject({
+        state: "ok",
+        anchor: { chain: "web-2", seq: last.seq, hash: last.hash },
+      });
+      await tamper(url, `DELETE FROM audit_events WHERE seq = ${last.seq}`);
+
+      const running = await two.audit.verify();
+      expect(running.ok).toBe(false);
+      expect(running.chains!.find((c) => !c.ok)).toMatchObject({ agent: "web-2", first_bad_seq: last.seq });
+      expect(running.reason).toContain(`agent web-2's chain: chain ends at seq`);
+      expect(running.reason).toContain(`anchor says ${last.seq}`);
+      await Promise.all(agents.map((a) => a.close()));
+
+      const offline = await verifyAs(url, two);
+      expect(offline.chains!.map((c) => [c.agent, c.ok])).toEqual([
         ["web-1", true],
         ["web-2", false],
         ["web-3", true],
       ]);
-      expect(r.chains![1]).toMatchObject({ first_bad_seq: seq, count: 20 });
-    }
-    // web-1 and web-3 answer for their own chains: they start. web-2 does not, naming the row.
-    const again = await agent(url, one.name, one.dataDir);
-    await again.close();
-    const err = await agent(url, two.name, two.dataDir).catch((e: unknown) => e);
-    expect(isVigilError(err, "AUDIT_TAMPERED")).toBe(true);
-    expect((err as Error).message).toContain(`seq ${seq} does not match its hash`);
-    // Accepting the reset starts a new chain for web-2; the edit stays on the record of its reset.
-    const reset = await agent(url, two.name, two.dataDir, true);
-    expect(reset.reset).toMatchObject({ chain: "web-2", type: "audit.reset" });
-    await reset.close();
-    const after = await verifyAs(url, three);
-    expect(after.chains!.find((c) => c.agent === "web-2")).toMatchObject({
-      ok: true,
-      resets: [{ before: `seq ${seq} does not match its hash: the row was edited` }],
-    });
-    expect(after.ok).toBe(true);
-  });
+      const err = await agent(url, two.name, two.dataDir).catch((e: unknown) => e);
+      expect(isVigilError(err, "AUDIT_TAMPERED")).toBe(true);
+      expect((err as Error).message).toContain(`anchor says ${last.seq} (audit.anchor)`);
+    },
+  );
 
-  it("a chain's last row deleted is caught by its agent's anchor, on file and in the running agent", async () => {
-    const url = await freshSchema();
-    const agents = await interleaved(url);
-    const [one, two] = agents as [(typeof agents)[0], (typeof agents)[0]];
-    // web-1 writes after web-2's last row, so the row cut is not the table's last.
-    await two.audit.append([ev(90_001)]);
-    const last = two.audit.head!;
-    await one.audit.append([ev(90_002)]);
-    await two.keeper.flush();
-    expect(readAnchor(two.dataDir, readAuditKey(two.dataDir))).toMatchObject({
-      state: "ok",
-      anchor: { chain: "web-2", seq: last.seq, hash: last.hash },
-    });
-    await tamper(url, `DELETE FROM audit_events WHERE seq = ${last.seq}`);
-
-    const running = await two.audit.verify();
-    expect(running.ok).toBe(false);
-    expect(running.chains!.find((c) => !c.ok)).toMatchObject({ agent: "web-2", first_bad_seq: last.seq });
-    expect(running.reason).toContain(`agent web-2's chain: chain ends at seq`);
-    expect(running.reason).toContain(`anchor says ${last.seq}`);
-    await Promise.all(agents.map((a) => a.close()));
-
-    const offline = await verifyAs(url, two);
-    expect(offline.chains!.map((c) => [c.agent, c.ok])).toEqual([
-      ["web-1", true],
-      ["web-2", false],
-      ["web-3", true],
-    ]);
-    const err = await agent(url, two.name, two.dataDir).catch((e: unknown) => e);
-    expect(isVigilError(err, "AUDIT_TAMPERED")).toBe(true);
-    expect((err as Error).message).toContain(`anchor says ${last.seq} (audit.anchor)`);
-  });
-
-  it("a store of the single shared chain verifies after the upgrade, its end anchored by every agent's chain", async () => {
-    const url = await freshSchema();
-    // Two agents of the older version: one chain, each row MACed by its writer, each anchor (v1) at
-    // that agent's newest row.
-    const db = new PostgresDb(url);
-    await db.exec(
-      "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    );
-    for (const m of migrations.filter((m) => m.version <= 17)) {
-      await db.exec(m.postgres);
-      await db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)", [
-        m.version,
-        m.name,
-      ]);
-    }
-    const old = [
-      { name: "web-1", dataDir: tempDir(), key: undefined as ReturnType<typeof createAuditKey> | undefined },
-      { name: "web-2", dataDir: tempDir(), key: undefined as ReturnType<typeof createAuditKey> | undefined },
-    ];
-    for (const o of old) o.key = createAuditKey(o.dataDir);
-    const sealed = makeSealer(new Redactor())(
-      undefined,
-      Array.from({ length: 6 }, (_, i) => ev(i + 1)),
-    );
-    for (const [i, r] of sealed.entries()) {
-      await db.run(
-        "INSERT INTO audit_events (seq, ts, actor, type, subject, payload, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-          r.seq,
-          r.ts,
-          r.actor,
-          r.type,
-          r.subject,
-          r.payload,
-          r.prev_hash,
-          r.hash,
-          old[i % 2]!.key!.mac(r.hash),
-        ],
+  it(
+    "a store of the single shared chain verifies after the upgrade, its end anchored by every agent's chain",
+    slow,
+    async () => {
+      const url = await freshSchema();
+      // Two agents of the older version: one chain, each row MACed by its writer, each anchor (v1) at
+      // that agent's newest row.
+      const db = new PostgresDb(url);
+      await db.exec(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
       );
-    }
-    await db.close();
-    for (const [k, o] of old.entries()) {
-      const head = sealed[4 + k]!;
-      await writeAnchor(o.dataDir, { seq: head.seq, hash: head.hash, mac_from: 1, at: 1 }, o.key!);
-    }
+      for (const m of migrations.filter((m) => m.version <= 17)) {
+        await db.exec(m.postgres);
+        await db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)", [
+          m.version,
+          m.name,
+        ]);
+      }
+      const old = [
+        {
+          name: "web-1",
+          dataDir: tempDir(),
+          key: undefined as ReturnType<typeof createAuditKey> | undefined,
+        },
+        {
+          name: "web-2",
+          dataDir: tempDir(),
+          key: undefined as ReturnType<typeof createAuditKey> | undefined,
+        },
+      ];
+      for (const o of old) o.key = createAuditKey(o.dataDir);
+      const sealed = makeSealer(new Redactor())(
+        undefined,
+        Array.from({ length: 6 }, (_, i) => ev(i + 1)),
+      );
+      for (const [i, r] of sealed.entries()) {
+        await db.run(
+          "INSERT INTO audit_events (seq, ts, actor, type, subject, payload, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          [
+            r.seq,
+            r.ts,
+            r.actor,
+            r.type,
+            r.subject,
+            r.payload,
+            r.prev_hash,
+            r.hash,
+            old[i % 2]!.key!.mac(r.hash),
+          ],
+        );
+      }
+      await db.close();
+      for (const [k, o] of old.entries()) {
+        const head = sealed[4 + k]!;
+        await writeAnchor(o.dataDir, { seq: head.seq, hash: head.hash, mac_from: 1, at: 1 }, o.key!);
+      }
 
-    const [one, two] = [
-      await agent(url, "web-1", old[0]!.dataDir),
-      await agent(url, "web-2", old[1]!.dataDir),
-    ];
-    // Until it writes, an agent's anchor keeps holding the old chain where it had it.
-    await one.keeper.flush();
-    expect(readAnchor(one.dataDir, readAuditKey(one.dataDir))).toMatchObject({ anchor: { seq: 5 } });
-    await one.audit.append([ev(7)]);
-    await two.audit.append([ev(8)]);
-    await one.audit.append([ev(9)]);
-    const rows = await one.audit.page(0, 10);
-    expect(rows.slice(6).map((r) => [r.chain, r.prev_hash])).toEqual([
-      ["web-1", sealed[5]!.hash],
-      ["web-2", sealed[5]!.hash],
-      ["web-1", rows[6]!.hash],
-    ]);
-    const seen = await one.audit.verify();
-    expect(seen).toMatchObject({ ok: true, count: 9, last_seq: 9 });
-    expect(seen.chains).toMatchObject([
-      { agent: null, ok: true, count: 6, mac_checked: 3, mac_unchecked: { rows: 3 } },
-      { agent: "web-1", ok: true, count: 2, mac_checked: 2 },
-      { agent: "web-2", ok: true, count: 1, mac_checked: 0 },
-    ]);
-    await one.close();
-    await two.close();
-    expect(readAnchor(one.dataDir, readAuditKey(one.dataDir))).toMatchObject({
-      anchor: { chain: "web-1", seq: 9, mac_from: 0 },
-    });
+      const [one, two] = [
+        await agent(url, "web-1", old[0]!.dataDir),
+        await agent(url, "web-2", old[1]!.dataDir),
+      ];
+      // Until it writes, an agent's anchor keeps holding the old chain where it had it.
+      await one.keeper.flush();
+      expect(readAnchor(one.dataDir, readAuditKey(one.dataDir))).toMatchObject({ anchor: { seq: 5 } });
+      await one.audit.append([ev(7)]);
+      await two.audit.append([ev(8)]);
+      await one.audit.append([ev(9)]);
+      const rows = await one.audit.page(0, 10);
+      expect(rows.slice(6).map((r) => [r.chain, r.prev_hash])).toEqual([
+        ["web-1", sealed[5]!.hash],
+        ["web-2", sealed[5]!.hash],
+        ["web-1", rows[6]!.hash],
+      ]);
+      const seen = await one.audit.verify();
+      expect(seen).toMatchObject({ ok: true, count: 9, last_seq: 9 });
+      expect(seen.chains).toMatchObject([
+        { agent: null, ok: true, count: 6, mac_checked: 3, mac_unchecked: { rows: 3 } },
+        { agent: "web-1", ok: true, count: 2, mac_checked: 2 },
+        { agent: "web-2", ok: true, count: 1, mac_checked: 0 },
+      ]);
+      await one.close();
+      await two.close();
+      expect(readAnchor(one.dataDir, readAuditKey(one.dataDir))).toMatchObject({
+        anchor: { chain: "web-1", seq: 9, mac_from: 0 },
+      });
 
-    // The old chain's last row cut: no anchor file holds it any more, but both agents' chains link to it.
-    await tamper(url, "DELETE FROM audit_events WHERE seq = 6");
-    const r = await verifyAs(url, one);
-    expect(r.ok).toBe(false);
-    expect(r.chains!.filter((c) => !c.ok).map((c) => [c.agent, c.first_bad_seq])).toEqual([
-      ["web-1", 7],
-      ["web-2", 8],
-    ]);
-    for (const o of old) fs.rmSync(path.join(o.dataDir), { recursive: true, force: true });
-  });
+      // The old chain's last row cut: no anchor file holds it any more, but both agents' chains link to it.
+      await tamper(url, "DELETE FROM audit_events WHERE seq = 6");
+      const r = await verifyAs(url, one);
+      expect(r.ok).toBe(false);
+      expect(r.chains!.filter((c) => !c.ok).map((c) => [c.agent, c.first_bad_seq])).toEqual([
+        ["web-1", 7],
+        ["web-2", 8],
+      ]);
+      for (const o of old) fs.rmSync(path.join(o.dataDir), { recursive: true, force: true });
+    },
+  );
 });
