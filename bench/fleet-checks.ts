@@ -136,7 +136,7 @@ try {
   const perAgent = [...agents].map(([name, a]) => ({
     name,
     cpu_pct: Math.round(((cpuSeconds(a.proc.pid!) - cpu0.get(name)!) / elapsed) * 1000) / 10,
-    rss_mb: rssMB(a.proc.pid!),
+    rss_mb: rssMB(a.proc.pid),
   }));
   const pgCpuPct = Math.round(((cpuOf(pgPids) - pgCpu0) / elapsed) * 1000) / 10;
   const [conn] = await q<{ n: string }>(
