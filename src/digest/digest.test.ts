@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-async function seeded(dir = tempDir("vigil-digest-")) {
+async function seeded(dir = tempDir("vigil-digest-"), start = "2026-12-06T06:59:30Z") {
   const store = await openStore({ store: "sqlite", dataDir: dir });
   stores.push(store);
   const incidents = new IncidentStore(store.db);
@@ -134,7 +134,7 @@ async function seeded(dir = tempDir("vigil-digest-")) {
     ...{ ok: false, at: utc("2026-12-05T01:31Z"), duration_ms: 9, checksum_ok: false },
     error: "checksum mismatch",
   });
-  const clock = new FakeClock(utc("2026-12-06T06:59:30Z"));
+  const clock = new FakeClock(utc(start));
   const sources: DigestSources = {
     store: new DigestStore(store.db),
     clock,
@@ -275,6 +275,32 @@ describe("the sender", () => {
         digest: { at: "08:00", timezone: tz, to },
       },
     }).notify;
+
+  it("on its own schedule, queues nothing before the minute of `at` and queues it within a pass of it", async () => {
+    // Started 33 s before 08:00 Berlin: a tick longer than 5 s would not land in the minute's first 5 s.
+    const { store, sources, clock } = await seeded(undefined, "2026-12-06T06:59:27Z");
+    const outbox = new OutboxStore(store.db);
+    const notify = config(["mail", "hook"]);
+    const sender = digestSender({ sources, outbox, clock, log: silentLogger(), config: () => notify });
+    sender.start();
+    try {
+      // 07:59:59.999 in Berlin: every pass so far found it not due.
+      const eight = utc("2026-12-06T07:00Z");
+      await clock.advance(eight - 1 - clock.now());
+      await sender.run();
+      expect(await outbox.list(10)).toEqual([]);
+
+      // The pass that comes at or after 08:00 queues it, no later than one tick (5 s) after.
+      await clock.advance(5_001);
+      await expect.poll(async () => (await outbox.list(10)).length, { timeout: 10_000 }).toBe(2);
+      for (const row of await outbox.list(10)) {
+        expect(row.created_at).toBeGreaterThanOrEqual(eight);
+        expect(row.created_at).toBeLessThanOrEqual(eight + 5_000);
+      }
+    } finally {
+      await sender.stop();
+    }
+  });
 
   it("queues yesterday's digest at `at`, once per channel, across restarts and agents", async () => {
     const { store, sources, clock } = await seeded();

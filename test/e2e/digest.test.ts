@@ -1,8 +1,10 @@
 /**
  * The daily digest through the real agent, a real SMTP server and a webhook receiver on 127.0.0.1:
- * it arrives at the configured minute of its time zone (not before), once; a restarted agent does
- * not send it again; an agent that starts after `at` sends that day's at once; and
- * `vigil digest --preview` prints what was sent.
+ * an agent that starts after `at` sends that day's at once, by mail and webhook, about the day
+ * before in its time zone; a restarted agent does not send it again; and `vigil digest --preview`
+ * prints what was sent. That it goes out at the configured minute (not before it, within a pass) is
+ * the sender's schedule, proved with an injected clock in src/digest/digest.test.ts rather than by
+ * waiting here for a wall-clock minute to turn.
  */
 import type net from "node:net";
 import { SMTPServer } from "smtp-server";
@@ -14,7 +16,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 /** A zone off UTC by a half hour, so a day boundary taken from UTC would show. */
 const tz = "Asia/Kolkata";
-const mails: { raw: string; at: number }[] = [];
+const mails: { raw: string }[] = [];
 let smtp: SMTPServer;
 let smtpPort: number;
 const agents: RunningAgent[] = [];
@@ -27,7 +29,7 @@ beforeAll(async () => {
       let raw = "";
       stream.on("data", (d: Buffer) => (raw += d.toString()));
       stream.on("end", () => {
-        mails.push({ raw, at: Date.now() });
+        mails.push({ raw });
         cb();
       });
     },
@@ -45,9 +47,6 @@ afterEach(async () => {
 afterAll(async () => {
   await new Promise<void>((r) => smtp?.close(() => r()));
 });
-
-const hhmm = (minutes: number) =>
-  `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 const yaml = (at: string, hook: string) => `agent: { listen: "127.0.0.1:0" }
 checks:
@@ -85,24 +84,19 @@ async function start(at: string, hookUrl: string, dir?: string): Promise<Running
 }
 
 describe("the daily digest", () => {
-  it("arrives at the configured minute, once, and not again after a restart; the preview says the same", async () => {
-    // Not across the zone's midnight: an `at` of 00:00 started at 23:59 would be due at once, for the day before.
+  it("goes out at once from an agent started after `at` that day, once, and not again after a restart; the preview says the same", async () => {
+    // Not across the zone's midnight: a digest queued just after it would be for the day the test calls today.
     await expect.poll(() => wallClock(Date.now(), tz).minutes < 1_437, { timeout: 200_000 }).toBe(true);
     const now = wallClock(Date.now(), tz);
-    // The next minute, or the one after when the agent might not be up before the next begins.
-    const ahead = 60_000 - (Date.now() % 60_000) < 25_000 ? 2 : 1;
-    const at = hhmm(now.minutes + ahead);
-    const boundary = Date.now() - (Date.now() % 60_000) + ahead * 60_000;
+    // 00:00 has passed today, whenever the test runs.
+    const at = "00:00";
     const hook = await receiver();
     const dir = tempDir("vigil-digest-e2e-");
     const agent = await start(at, hook.url, dir);
 
     await expect
-      .poll(() => mails.length + digests(hook.hits).length, { timeout: 150_000, interval: 200 })
+      .poll(() => mails.length + digests(hook.hits).length, { timeout: 30_000, interval: 200 })
       .toBe(2);
-    // Not before its minute, and soon after it.
-    expect(mails[0]!.at).toBeGreaterThanOrEqual(boundary);
-    expect(mails[0]!.at).toBeLessThan(boundary + 20_000);
 
     const [sent] = digests(hook.hits);
     expect(sent!.digest.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -150,12 +144,4 @@ describe("the daily digest", () => {
     expect(mails).toHaveLength(1);
     expect(digests(hook.hits)).toHaveLength(1);
   }, 420_000);
-
-  it("goes out at once from an agent that was down at `at` and starts later that day", async () => {
-    const hook = await receiver();
-    // 00:00 has passed today, whenever the test runs.
-    await start("00:00", hook.url);
-    await expect.poll(() => mails.length + digests(hook.hits).length, { timeout: 30_000 }).toBe(2);
-    expect(digests(hook.hits)[0]!.digest.timezone).toBe(tz);
-  });
 });
