@@ -10,6 +10,7 @@ import type { ApprovalView } from "../approvals/approvals.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { TargetView } from "../targets/targets.ts";
+import { decidedCard } from "./telegram-card.ts";
 
 /** A person deciding through Telegram, as the approval queue and the kill switch see them. */
 export interface TelegramPerson {
@@ -97,10 +98,13 @@ export function commands(d: CommandDeps, allowed: Allowed): Composer<Context> {
     if (!person) return;
     const outcome = await decide(d, ctx.match[2]!, person, decision, "via Telegram button");
     await ctx.answerCallbackQuery({ text: outcome.slice(0, 190) });
-    const original =
-      ctx.callbackQuery.message && "text" in ctx.callbackQuery.message ? ctx.callbackQuery.message.text : "";
-    // The buttons go; the message keeps what it asked and gains who decided.
-    await ctx.editMessageText(`${original ?? ""}\n\n${outcome}`.slice(0, 4096));
+    const shown = ctx.callbackQuery.message;
+    // The buttons go; the message keeps what it asked, formatted as it was, and gains who decided.
+    const card = decidedCard(shown && "text" in shown ? shown : undefined, outcome);
+    await ctx.editMessageText(card.text, {
+      entities: card.entities,
+      link_preview_options: { is_disabled: true },
+    });
   });
 
   bot.command("pause", async (ctx) => {

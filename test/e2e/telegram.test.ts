@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startAgent, type RunningAgent } from "../helpers/agent.ts";
 import { BotApiServer, type Call } from "../helpers/bot-api.ts";
+import { renderBody } from "../helpers/bot-html.ts";
 
 const token = "123456:TEST-token_abc";
 const chat = -1001;
@@ -71,6 +72,7 @@ const approval = async (id: string) =>
   (await (await api(agent, `/api/approvals/${id}`)).json()) as {
     status: string;
     decisions: { by: string }[];
+    run_id: string | null;
   };
 const reply = (re: RegExp) => tg.waitFor((c) => c.method === "sendMessage" && re.test(String(c.body.text)));
 const answered = (re: RegExp) =>
@@ -107,6 +109,18 @@ describe("telegram", () => {
     const edited = await tg.waitFor((c) => c.method === "editMessageText");
     expect(edited.body.text).toMatch(/Approval needed: announce[\s\S]*Approved by telegram:111/);
     expect(edited.body.reply_markup).toBeUndefined();
+    // The chat shows the card as it was, bold title included, with the decision below it.
+    const card = renderBody(message.body);
+    expect(card.entities).toContainEqual({
+      type: "bold",
+      offset: 0,
+      length: "Approval needed: announce".length,
+    });
+    const after = tg.shown(edited.body.message_id)!;
+    expect(after.text).toBe(
+      `${card.text}\n\nApproved by telegram:111: announce runs (run ${(await approval(id)).run_id}).`,
+    );
+    expect(after.entities).toEqual(card.entities);
 
     const audit = (await (await api(agent, "/api/audit?limit=1000")).json()) as {
       events: { type: string; actor: string; payload: Record<string, unknown> }[];

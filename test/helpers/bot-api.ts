@@ -1,10 +1,13 @@
 /**
  * A local server that speaks the Telegram Bot API over HTTP (getMe, getChat, deleteWebhook, getUpdates
  * with long polling, sendMessage, editMessageText, answerCallbackQuery), on 127.0.0.1. Tests push
- * updates as if people typed or pressed buttons, and read back every call the bot made.
+ * updates as if people typed or pressed buttons, and read back every call the bot made. Message text
+ * is parsed as Telegram parses it (bot-html.ts): a press carries the message back as plain text and
+ * entities, and `shown` is what the chat displays.
  */
 import http from "node:http";
 import type net from "node:net";
+import { renderBody, type Rendered } from "./bot-html.ts";
 
 export interface Call {
   method: string;
@@ -35,6 +38,8 @@ export class BotApiServer {
   #polling: (() => void) | undefined;
   /** getUpdates requests ended by another poller's: more than one bot instance polled this token. */
   conflicts = 0;
+  /** Each message as the chat shows it, by message id. */
+  readonly #shown = new Map<number, Rendered>();
   #nextUpdate = 1;
   #nextMessage = 100;
   url = "";
@@ -80,9 +85,15 @@ export class BotApiServer {
     });
   }
 
-  /** Someone presses an inline button under a message the bot sent. */
+  /** What the chat shows for a message the bot sent: its text and entities after any edit. */
+  shown(messageId: unknown): Rendered | undefined {
+    return this.#shown.get(Number(messageId));
+  }
+
+  /** Someone presses an inline button under a message the bot sent; Telegram hands back the text as shown. */
   press(from: Person, sent: Call, data: string): void {
     const body = sent.body;
+    const shown = this.shown(body.message_id);
     this.#push({
       callback_query: {
         id: String(this.#nextUpdate * 1000),
@@ -93,7 +104,8 @@ export class BotApiServer {
           message_id: body.message_id,
           date: Math.floor(Date.now() / 1000),
           chat: { id: Number(body.chat_id), type: "supergroup", title: "ops" },
-          text: body.text,
+          text: shown?.text ?? body.text,
+          ...(shown && shown.entities.length > 0 ? { entities: shown.entities } : {}),
         },
       },
     });
@@ -137,6 +149,16 @@ export class BotApiServer {
       this.calls.push({ method: `${method}:failed`, body, at: Date.now() });
       return send(failure.status, failure.body);
     }
+    let shown: Rendered | undefined;
+    if (method === "sendMessage" || method === "editMessageText") {
+      try {
+        shown = renderBody(body);
+      } catch (e) {
+        this.calls.push({ method: `${method}:failed`, body, at: Date.now() });
+        const description = `Bad Request: ${(e as Error).message}`;
+        return send(400, { ok: false, error_code: 400, description });
+      }
+    }
     if (method !== "getUpdates") this.calls.push({ method, body, at: Date.now() });
     switch (method) {
       case "getMe":
@@ -155,17 +177,19 @@ export class BotApiServer {
       case "sendMessage": {
         const message_id = this.#nextMessage++;
         body.message_id = message_id;
+        this.#shown.set(message_id, shown!);
         const chat = { id: Number(body.chat_id), type: "supergroup", title: "ops" };
-        return send(200, { ok: true, result: { message_id, date: 0, chat, text: body.text } });
+        return send(200, { ok: true, result: { message_id, date: 0, chat, ...shown } });
       }
       case "editMessageText":
+        this.#shown.set(Number(body.message_id), shown!);
         return send(200, {
           ok: true,
           result: {
             message_id: body.message_id,
             date: 0,
             chat: { id: Number(body.chat_id), type: "supergroup" },
-            text: body.text,
+            ...shown,
           },
         });
       case "getUpdates": {
