@@ -26,6 +26,11 @@ const targets = [
     last_result: { ts: 0, ok: false, duration_ms: 1, explanation: "[STATUS] (500) == 200" },
   }),
   view("fresh", { kind: "check", state: "unknown" }),
+  view("settling", {
+    kind: "check",
+    state: "unknown",
+    last_result: { ts: 0, ok: false, duration_ms: 1, explanation: "connection refused" },
+  }),
   view("web", { kind: "check", state: "up" }),
 ];
 const sources = claimSources({ targets: () => targets, readsContainer: (n) => n === "web" });
@@ -70,5 +75,12 @@ describe("target claims, against the supervision's view", () => {
     expect(v.checks).toEqual([
       { what: "service worker", expected: "up", observed: "down, pid 4343", ok: false },
     ]);
+  });
+
+  it("a check whose first failures have not decided its state says so, not that it has no result", async () => {
+    const said = async (claim: string) =>
+      (await checkClaim(claim, sources, { timeoutMs: 2_000 })).checks.map((c) => c.observed);
+    expect(await said("check settling is failing")).toEqual(["unknown: connection refused: not decided yet"]);
+    expect(await said("check fresh is failing")).toEqual(["unknown: no result yet"]);
   });
 });

@@ -137,7 +137,9 @@ export default defineKind<TargetClaim>({
     if (!t) return [notSeen(what, expected, "no longer one of this agent's targets")];
     const state = effective(t);
     const observed = `${t.state}${t.state !== state ? ` (last result ${state})` : ""}${t.pid ? `, pid ${t.pid}` : ""}${t.last_result ? `: ${t.last_result.explanation.slice(0, 120)}` : ""}`;
-    if (state === "unknown") return [notSeen(what, expected, `${observed}: no result yet`)];
+    // A check's first failures leave it unknown until fail_after of them: its state is not decided yet.
+    if (state === "unknown")
+      return [notSeen(what, expected, `${observed}: ${t.last_result ? "not decided yet" : "no result yet"}`)];
     return [seen(what, expected, observed, holds(t, state, want))];
   },
 });
