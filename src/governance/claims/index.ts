@@ -6,11 +6,11 @@
  *
  * A claim is split into parts on ";", ",", "and", "but" (never inside quotes); each part is one
  * fact. Openers that state nothing are dropped ("Done:", "✅", "I can confirm that", "Verified
- * that", "now", "successfully" before a verb, "up and running" is "running"); a status line's
+ * that", "now", "successfully" before a verb, a ticked "[x]", "up and running" is "running"); a status line's
  * "name: state" ("Service api: healthy", "nginx: running") is "name is state". "it" means the
  * previous part's subject; a part that starts with its verb takes it too ("api is healthy and
  * returns 200 on /health"); a bare object takes the previous verb ("Saved /a and /b", "nginx and postgres are
- * running"). Each part is read by one kind (`kinds/<kind>.ts`, anchored patterns over the whole
+ * running", "Ports 80 and 443 are open", "/a and /b exist"); "Neither a nor b is running" is two negations. Each part is read by one kind (`kinds/<kind>.ts`, anchored patterns over the whole
  * part, asked in `rank` order):
  *
  * - container: "container web is running", "the db container is healthy", "I stopped the container

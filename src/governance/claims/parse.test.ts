@@ -35,6 +35,14 @@ describe("splitting a claim into parts", () => {
     ["/srv/a.txt contains status: ok", ["/srv/a.txt contains status: ok"]],
     ["Report generated: /srv/out/r.pdf", ["Report generated: /srv/out/r.pdf"]],
     ["Deploy: done", ["Deploy: done"]],
+    ["Ports 80, 443 and 8080 are open", ["port 80 are open", "port 443 are open", "port 8080 are open"]],
+    ["Port 80 and port 443 are both listening", ["Port 80 are listening", "port 443 are listening"]],
+    ["/srv/a.txt and /srv/b.txt exist", ["/srv/a.txt exist", "/srv/b.txt exist"]],
+    ["Neither nginx nor redis is running", ["nginx is not running", "redis is not running"]],
+    ["- [x] nginx started", ["nginx started"]],
+    // An unticked box is a plan: left as written, so nothing reads it.
+    ["- [ ] nginx started", ["[ ] nginx started"]],
+    ["curl -s localhost:8080/health returns 200", ["curl -s http://localhost:8080/health returns 200"]],
   ])("%s", (claim, parts) => {
     expect(splitParts(normalize(claim))).toEqual(parts);
   });
@@ -98,6 +106,12 @@ describe("each part to its kind", () => {
     ["Port 3000 is in use by node", "port", { port: 3000, listening: true, holder: "node" }],
     ["Vigil reports api as healthy", "target", { name: "api", want: "up" }],
     ["the backup-db action ran without errors", "run", { of: "action", name: "backup-db", ok: true }],
+    ["/srv/out/2024 is a directory", "file", { test: "exists", path: "/srv/out/2024", is: "folder" }],
+    ["/srv/out/r.txt is a file", "file", { test: "exists", path: "/srv/out/r.txt", is: "file" }],
+    ["Disk usage of / dropped below 80%", "disk", { path: "/", op: "<", percent: 80 }],
+    ["Memory use has risen above 90%", "memory", { op: ">", percent: 90 }],
+    ["The backup-db backup is complete", "run", { of: "backup", name: "backup-db" }],
+    ["The reindex action was executed", "run", { of: "action", name: "reindex", ok: true }],
   ])("%s → %s", (claim, kind, parsed) => {
     const parts = read(claim);
     expect(parts).toHaveLength(1);
@@ -154,6 +168,15 @@ describe("traps: what must not be read as a claim", () => {
     "nginx should be running",
     "nginx will be running",
     "nginx might be running",
+    "Neither nginx nor redis is not running",
+    "nginx is running version 2.0",
+    "nginx is running as root",
+    "api has been up for 3 days",
+    "Port 8080 is listening on all interfaces",
+    "/srv/out/r.txt is owned by root",
+    "/srv/out/r.txt is executable",
+    "Make sure nginx is running",
+    "Next step: check that port 8080 is listening",
   ])("%s", (claim) => {
     for (const p of read(claim)) expect(p, JSON.stringify(p)).toHaveProperty("unverifiable");
   });

@@ -16,7 +16,8 @@ export function normalize(claim: string): string {
     .replace(/`/g, "")
     .trim();
   s = outsideQuotes(s, (t) => t.replace(/\s+/g, " "));
-  s = s.replace(/^(?:[-*•]\s*|\p{Extended_Pictographic}\uFE0F?\s*)+/u, "");
+  // A checklist's ticked box says done; an unticked one ("[ ]") is a plan and stays, unread.
+  s = s.replace(/^(?:[-*•]\s*|\p{Extended_Pictographic}\uFE0F?\s*|\[[xX✓✔]\]\s*)+/u, "");
   s = s.replace(/^(?:done|update|status|result|confirmed|verified|fyi|note)\s?[:-]\s*/i, "");
   s = s.replace(
     /^(?:(?:i can confirm|i confirm|i(?:'ve| have)? (?:verified|confirmed|checked|made sure)) (?:that )?|(?:verified|confirmed|checked|made sure|ensured) that )/i,
@@ -72,7 +73,37 @@ export function splitParts(normalized: string): string[] {
     current += ch;
   }
   raw.push(current);
-  return distribute(raw.map(tidy).filter((p) => p !== ""));
+  return distribute(
+    portLists(
+      raw
+        .map(tidy)
+        .filter((p) => p !== "")
+        .flatMap(neitherNor),
+    ),
+  );
+}
+
+/**
+ * "Neither a nor b is running" is "a is not running" and "b is not running"; only with a plain
+ * verb, so the negation lands where it means.
+ */
+function neitherNor(part: string): string[] {
+  const m = /^neither (\S+(?: \S+)?) nor (\S+(?: \S+)?) (is|are|was|were) (?!not\b|no\b)(.+)$/i.exec(part);
+  if (!m || /["']/.test(part)) return [part];
+  const verb = m[3]!.toLowerCase() === "were" ? "was" : m[3]!.toLowerCase() === "are" ? "is" : m[3]!;
+  return [`${m[1]!} ${verb} not ${m[4]!}`, `${m[2]!} ${verb} not ${m[4]!}`];
+}
+
+/** "Ports 80, 443 and 8080 are open": each number after "ports" is a port of its own. */
+function portLists(parts: string[]): string[] {
+  const out = [...parts];
+  for (let i = 0; i < out.length; i++) {
+    const m = /^((?:the )?(?:tcp )?)ports (\d{1,5})$/i.exec(out[i]!);
+    if (!m) continue;
+    out[i] = `${m[1]!}port ${m[2]!}`;
+    for (let j = i + 1; j < out.length && /^\d{1,5}\b/.test(out[j]!); j++) out[j] = `port ${out[j]!}`;
+  }
+  return out;
 }
 
 /**
@@ -85,16 +116,23 @@ const statusLine =
 
 /** Words that only colour the verb: "is now running", "successfully started", "both". */
 function tidy(part: string): string {
-  return outsideQuotes(part.trim(), (t) =>
-    t
-      .replace(/^(?:both|also|then|and|but) /i, "")
-      .replace(/\b(is|are) (?:both|all) /gi, "$1 ")
-      .replace(/\b(?:now|currently|already|still|also|successfully) (?=\S)/gi, "")
-      .replace(/ (?:now|again|already|any ?more)$/i, "")
-      .replace(/ {2,}/g, " "),
-  )
-    .trim()
-    .replace(statusLine, "$1 is $2");
+  return (
+    outsideQuotes(part.trim(), (t) =>
+      t
+        .replace(/^(?:both|also|then|and|but) /i, "")
+        .replace(/\b(is|are) (?:both|all) /gi, "$1 ")
+        .replace(/\b(?:now|currently|already|still|also|successfully) (?=\S)/gi, "")
+        .replace(/ (?:now|again|already|any ?more)$/i, "")
+        .replace(/ {2,}/g, " "),
+    )
+      .trim()
+      .replace(statusLine, "$1 is $2")
+      // curl takes "localhost:8080/health" as http://: so does the claim that quotes it.
+      .replace(
+        /^(curl (?:-[a-zA-Z]+ )*)(?=(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d)/i,
+        "$1http://",
+      )
+  );
 }
 
 /** Where a quote opens: a double quote anywhere, a single one not inside a word ("isn't"). */
@@ -124,10 +162,11 @@ export function outsideQuotes(s: string, f: (t: string) => string): string {
   return out + f(plain);
 }
 
-const bare = /^(?:(?:the )?(?:process|service|container|check|target)s? )?[\w.@+/-]+$/i;
-const subjectAndPredicate = /^[\w.@+/-]+ ((?:is|are|was|were|has|have|runs|run) .+)$/i;
+const bare = /^(?:(?:the )?(?:process|service|container|check|target|port)s? )?[\w.@+/-]+$/i;
+const subjectAndPredicate =
+  /^(?:(?:the )?(?:process|service|container|check|target|port) )?[\w.@+/-]+ ((?:is|are|was|were|has|have|runs|run) .+|exists?)$/i;
 
-/** "nginx" before "postgres are running" becomes "nginx are running". */
+/** "nginx" before "postgres are running" becomes "nginx are running"; "/a" before "/b exist", "/a exist". */
 function distribute(parts: string[]): string[] {
   const out = [...parts];
   for (let i = out.length - 2; i >= 0; i--) {

@@ -58,8 +58,11 @@ export type Op = "<" | "<=" | ">" | ">=";
 
 /** Comparison words, longest first; "not above" is "at most". */
 export const COMPARE = String.raw`(below|under|less than|lower than|smaller than|at most|no more than|not above|not over|above|over|more than|greater than|higher than|larger than|bigger than|at least|no less than|not below|not under|exceeds|exceed|tops|<=|>=|<|>)`;
-/** "is" before a comparison, or none ("usage exceeds 80%"): keeps COMPARE's one group. */
-export const IS = String.raw`(?:(?:is|are|stays|remains) )?`;
+/**
+ * "is" before a comparison, or none ("usage exceeds 80%"), or a move that ends there ("dropped
+ * below 80%" is below it now): keeps COMPARE's one group.
+ */
+export const IS = String.raw`(?:(?:is|are|stays|remains|(?:has |have )?(?:dropped|fallen|fell|gone|went|risen|rose|climbed|grown|grew)(?: to)?) )?`;
 
 export function opOf(word: string): Op {
   const w = word.toLowerCase();

@@ -81,10 +81,17 @@ const shapes: Shape[] = [
     path: 2,
   },
   {
-    re: whole(String.raw`(?:the )?${NOUN}${PATH} (?:exists|is present|is there|is in place)`),
+    re: whole(String.raw`(?:the )?${NOUN}${PATH} (?:exists?|is present|is there|is in place)`),
     make: () => ({ test: "exists" }),
     noun: 1,
     path: 2,
+  },
+  {
+    // "/srv/out/2024 is a directory": what it is, so a file there is FALSE.
+    re: whole(String.raw`(?:the )?${PATH} is (?:a |an )?(?:regular )?(file|folder|directory|dir)`),
+    make: () => ({ test: "exists" }),
+    path: 1,
+    noun: 4,
   },
   {
     // "Output written to /srv/out/r.txt", "Report generated: /srv/out/r.pdf": the thing, then where.
@@ -199,6 +206,7 @@ export default defineKind<FileClaim>({
     "Report generated: /srv/out/report.pdf",
     "/srv/out/big.bin weighs more than 2.5 MB",
     "The size of /srv/out/a.csv is above 512 KB",
+    "/srv/out/2024 is a directory",
   ],
   refuses: [
     "Saved the report",

@@ -20,7 +20,7 @@ export const backupWithinMs = 24 * 60 * 60 * 1000;
 /** How far back the newest run of an action is looked for. */
 const runsLooked = 500;
 
-const GOOD = String.raw`(?:(?:ran|completed|finished|succeeded) (?:without (?:any )?errors|cleanly|fine|ok)|succeeded|has succeeded|was successful|is successful|completed|has completed|completed successfully|finished|finished successfully|ran|has run|ran successfully|passed|is done|went through|worked|is green|ok)`;
+const GOOD = String.raw`(?:(?:ran|completed|finished|succeeded) (?:without (?:any )?errors|cleanly|fine|ok)|succeeded|has succeeded|was successful|is successful|completed|has completed|completed successfully|finished|finished successfully|ran|has run|ran successfully|passed|is done|is complete|is finished|was completed|was executed|has been executed|was run|has been run|went through|worked|is green|ok)`;
 const BAD = String.raw`(?:failed|has failed|did not succeed|didn't succeed|was unsuccessful|errored|broke)`;
 const ID = String.raw`([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9a-f]{8,64})`;
 const OUTCOME = String.raw`(${GOOD}|${BAD})`;
