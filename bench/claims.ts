@@ -32,6 +32,7 @@ try {
     ["first", outcomes.filter((o) => o.set === "first")],
     ["held-out", outcomes.filter((o) => o.set === "held-out")],
     ["held-out-2", outcomes.filter((o) => o.set === "held-out-2")],
+    ["held-out-3", outcomes.filter((o) => o.set === "held-out-3")],
     ["all", outcomes],
   ];
   if (!machine.dockerReachable)
