@@ -385,7 +385,7 @@ export class App {
   /** Automatic action may be allowed again (resume, observe mode off). */
   async #onResume(): Promise<void> {
     if (this.#killSwitch?.paused || this.#config.agent.mode !== "auto") return;
-    await this.#supervision?.resumeAutomatic();
+    await this.#supervision?.services.resumeAutomatic();
     this.#poke();
   }
 

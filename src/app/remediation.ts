@@ -90,8 +90,8 @@ export async function wireRemediation(w: RemediationWiring): Promise<Remediation
 async function startIncidents(w: RemediationWiring, store: IncidentStore, log: Logger): Promise<Incidents> {
   const { supervision } = w;
   const failures: FailureDeps = {
-    portConflict: (t) => supervision.portConflict(t),
-    servicePhase: (t) => supervision.servicePhase(t),
+    portConflict: (t) => supervision.services.portConflict(t),
+    servicePhase: (t) => supervision.services.servicePhase(t),
     lastResult: (t) => supervision.targets.view(t)?.last_result,
     flapping: (t) => supervision.targets.flapChanges(t),
   };
@@ -178,14 +178,14 @@ function ruleDeps(w: RemediationWiring, silences: Silences) {
     silenced: (t) => silences.reason(t),
   };
   const inHand: InHandDeps = {
-    servicePhase: (t) => supervision.servicePhase(t),
+    servicePhase: (t) => supervision.services.servicePhase(t),
     state,
     dependsOn: (t) => config().services[t]?.depends_on ?? [],
   };
   const acting: ActDeps = {
     declared: () => config().actions,
     isService: (t) => supervision.isService(t),
-    restartUnhealthy: (t, reason) => supervision.restartUnhealthy(t, reason),
+    restartUnhealthy: (t, reason) => supervision.services.restartUnhealthy(t, reason),
     request: (action, req, by) => gateway.request(action, req, by),
   };
   const following: FollowDeps = {

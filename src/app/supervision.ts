@@ -1,8 +1,8 @@
 /**
- * Wires the supervisor, the scheduler, the monitor and the targets together, and answers the API's
- * questions about them. Everything here registers its cleanup with the app's lifecycle. The rules
- * live where they belong: start periods, port conflicts, `free-port` and the largest service in
- * supervisor/, who may post a heartbeat in api/heartbeat-auth.ts.
+ * Wires the services (services.ts), the scheduler, the monitor and the targets together, and
+ * answers the API's questions about them. Everything here registers its cleanup with the app's
+ * lifecycle. The rules live where they belong: start periods, port conflicts, `free-port` and the
+ * largest service in supervisor/, who may post a heartbeat in api/heartbeat-auth.ts.
  */
 import path from "node:path";
 import type { Principal } from "../api/auth.ts";
@@ -14,31 +14,22 @@ import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
 import type { Logger } from "../core/log.ts";
-import { groupMembers } from "../core/procfs.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { Engine, isEngineError } from "../containers/engine.ts";
-import { execArgv } from "../gateway/exec.ts";
 import { alertPolicy, isAlertTarget } from "../alertmanager/naming.ts";
 import { probeOf } from "../probes/index.ts";
-import type { ProbeEnvironment } from "../probes/probe.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { freePort } from "../supervisor/free-port.ts";
-import { largestService } from "../supervisor/largest.ts";
 import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
-import { stateOfPhase } from "../supervisor/phase-state.ts";
-import { PortConflicts, type PortConflict } from "../supervisor/port-conflicts.ts";
-import { recordServiceEvent } from "../supervisor/service-events.ts";
-import type { Phase, ServiceEvent, ServiceRecord, UnhealthyRestart } from "../supervisor/types.ts";
-import { StartPeriods } from "../supervisor/start-period.ts";
-import { Supervisor } from "../supervisor/supervisor.ts";
 import type { Sharing } from "../fleet/shared-checks.ts";
 import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
-import { ActionStore } from "../store/action-store.ts";
 import type { Store } from "../store/store.ts";
 import { actOnContainer, checkedContainer } from "./checked-containers.ts";
-import { serviceSpecs, targetPlans, type TargetPlan } from "./specs.ts";
+import { probeEnvironment } from "./probe-environment.ts";
+import { Services } from "./services.ts";
+import { targetPlans, type TargetPlan } from "./specs.ts";
 
 export interface SupervisionDeps {
   /** agent.name: whose targets these are in a store a fleet shares. */
@@ -77,11 +68,6 @@ function watched(
   return [...plans].flatMap((p) => (p.check && runs(p) ? [p.check] : []));
 }
 
-/** Every service's configured start period. */
-function startPeriodsOf(plans: readonly TargetPlan[]): [string, number][] {
-  return plans.flatMap((p) => (p.kind === "service" ? [[p.name, p.startPeriodMs] as [string, number]] : []));
-}
-
 export class Supervision implements TargetsApi {
   readonly #d: SupervisionDeps;
   #config!: VigilConfig;
@@ -90,9 +76,8 @@ export class Supervision implements TargetsApi {
   readonly scheduler: Scheduler;
   readonly #results: ResultsWriter;
   readonly #monitor: Monitor;
-  #supervisor!: Supervisor;
-  readonly #startPeriods = new StartPeriods();
-  readonly #portConflicts = new PortConflicts();
+  /** The services kept alive: the supervisor, start periods, port conflicts (services.ts). */
+  readonly services: Services;
   readonly #startedAt: number;
   /** Log rotation and routine target saves; a Ticker, so a stop mid-pass schedules no further one. */
   readonly #housekeeping: Ticker;
@@ -128,27 +113,32 @@ export class Supervision implements TargetsApi {
       clock: deps.clock,
       log: deps.log.child({ component: "results" }),
     });
-    const approvalStore = new ActionStore(deps.store.db);
-    const env: ProbeEnvironment = {
+    this.services = new Services({
       clock: deps.clock,
-      lastHeartbeat: (name) => this.targets.lastHeartbeat(name),
-      watchingSince: () => this.#startedAt,
-      servicePids: (name) => {
-        const pid = this.#supervisor.get(name)?.pid;
-        return pid === undefined ? [] : groupMembers(pid);
-      },
-      exec: execArgv,
+      bus: deps.bus,
+      log: deps.log,
+      targets: this.targets,
+      automaticAllowed: () => deps.automaticAllowed(),
       engine: () => this.engine(),
-      approvalQueue: () => approvalStore.pendingQueue(deps.clock.now()),
+      hasHealth: (name) => this.#plans.get(name)?.check !== undefined,
+      runSoon: (name) => this.#monitor.runSoon(name),
+    });
+    const env = probeEnvironment({
       agent: deps.agent,
-    };
+      store: deps.store,
+      clock: deps.clock,
+      targets: this.targets,
+      startedAt: this.#startedAt,
+      servicePid: (name) => this.services.get(name)?.pid,
+      engine: () => this.engine(),
+    });
     this.#monitor = new Monitor({
       scheduler: this.scheduler,
       targets: this.targets,
       results: this.#results,
       env,
       log: deps.log.child({ component: "monitor" }),
-      gate: (name) => this.#startPeriods.gate(name, this.#supervisor.get(name), deps.clock.now()),
+      gate: (name) => this.services.gate(name),
       onObservation: async () => undefined,
       ...(deps.onCheckResult ? { onResult: deps.onCheckResult } : {}),
     });
@@ -162,9 +152,8 @@ export class Supervision implements TargetsApi {
     this.#results.start();
     lifecycle.defer("results", () => this.#results.stop());
 
-    this.#supervisor = this.#makeSupervisor(config);
-    await this.#supervisor.start(serviceSpecs(config));
-    lifecycle.defer("supervisor", () => this.#supervisor.stop());
+    await this.services.start(config, this.logDir);
+    lifecycle.defer("supervisor", () => this.services.stop());
 
     this.#monitor.set(watched(config, plans, this.#runsHere));
     this.scheduler.start();
@@ -178,7 +167,7 @@ export class Supervision implements TargetsApi {
   /** Applies a reloaded config: targets, services and checks are reconciled, unchanged ones untouched. */
   async reload(config: VigilConfig): Promise<void> {
     const plans = await this.#plan(config);
-    await this.#supervisor.reconcile(serviceSpecs(config));
+    await this.services.reconcile(config);
     this.#monitor.set(watched(config, plans, this.#runsHere));
   }
 
@@ -237,7 +226,7 @@ export class Supervision implements TargetsApi {
     if (!plan) throw new VigilError("NOT_FOUND", `no target named "${name.slice(0, 100)}"`);
     if (!this.#runsHere(plan))
       throw new VigilError("CONFLICT", `${name} is a shared check that another agent runs now: ask that one`);
-    const svc = group === undefined ? this.#supervisor.get(name) : undefined;
+    const svc = group === undefined ? this.services.get(name) : undefined;
     const member = group === undefined ? undefined : name.slice(group.length + 1);
     let container: string | undefined;
     if (plan.kind === "service" && svc) {
@@ -300,25 +289,7 @@ export class Supervision implements TargetsApi {
     this.#monitor.runSoon(name);
   }
 
-  // ---- what remediation and the gateway ask of the services ----
-
-  /**
-   * The default remediation of a service: a restart that counts against its restart budget (and
-   * gives up to `failed` past it), as a crash would.
-   */
-  restartUnhealthy(name: string, reason: string): Promise<UnhealthyRestart> {
-    return this.#supervisor.restartUnhealthy(name, reason);
-  }
-
-  /** The running service whose process group holds the most resident memory. */
-  largestService(): { name: string; rssMb: number } | undefined {
-    return largestService(this.#supervisor);
-  }
-
-  /** The supervisor's phase of a service (running, backoff, starting ...), undefined for a check. */
-  servicePhase(name: string): string | undefined {
-    return this.#supervisor.get(name)?.phase;
-  }
+  // ---- what remediation and the gateway ask of the targets ----
 
   /** A check target whose container `act` restarts, starts and stops through the engine. */
   readsContainer(name: string): boolean {
@@ -338,22 +309,7 @@ export class Supervision implements TargetsApi {
   }
 
   isService(name: string): boolean {
-    return this.#plans.get(name)?.kind === "service" && this.#supervisor.get(name) !== undefined;
-  }
-
-  /** Starts the services that exited while automatic restarts were off (pause, observe mode). */
-  resumeAutomatic(): Promise<void> {
-    return this.#supervisor.resumeAutomatic();
-  }
-
-  /** `longer-start`: twice the start period until the next reload, and a restart (supervisor/start-period.ts). */
-  longerStart(name: string, by: string): Promise<{ ok: boolean; detail: string }> {
-    return this.#startPeriods.longerStart(name, by, (n, reason) => this.restartUnhealthy(n, reason));
-  }
-
-  /** Who held the service's port at its last start, while that start has not succeeded since. */
-  portConflict(name: string): PortConflict | undefined {
-    return this.#portConflicts.get(name);
+    return this.#plans.get(name)?.kind === "service" && this.services.get(name) !== undefined;
   }
 
   /** `free-port`, approved: stops the port's holder and recovers the service (supervisor/free-port.ts). */
@@ -384,7 +340,7 @@ export class Supervision implements TargetsApi {
     this.#config = config;
     const plans = targetPlans(config);
     this.#plans = new Map(plans.map((p) => [p.name, p]));
-    this.#startPeriods.reset(startPeriodsOf(plans));
+    this.services.resetStartPeriods(plans);
     const elsewhere = new Set(plans.filter((p) => !this.#runsHere(p)).map((p) => p.name));
     // Alertmanager's alerts are targets too, kept until a resolution or a resend settles them.
     await this.targets.load(
@@ -393,49 +349,6 @@ export class Supervision implements TargetsApi {
       elsewhere,
     );
     return plans;
-  }
-
-  #makeSupervisor(config: VigilConfig): Supervisor {
-    return new Supervisor({
-      clock: this.#d.clock,
-      log: this.#d.log.child({ component: "supervisor" }),
-      logDir: this.logDir,
-      agentId: config.agent.data_dir,
-      loadRecords: async () => {
-        const records = new Map<string, ServiceRecord>();
-        for (const name of Object.keys(config.services)) {
-          const raw = this.targets.serviceRecord(name);
-          if (raw) records.set(name, JSON.parse(raw) as ServiceRecord);
-        }
-        return records;
-      },
-      saveRecord: async (name, r) => {
-        this.targets.setService(name, JSON.stringify(r), { restarts: r.restarts, pid: r.pid ?? undefined });
-        await this.targets.persist(name);
-      },
-      deleteRecord: async () => undefined,
-      event: (name, e) => this.#serviceEvent(name, e),
-      phase: (name, p) => this.#phase(name, p),
-      automaticAllowed: () => this.#d.automaticAllowed(),
-      engine: () => this.engine(),
-    });
-  }
-
-  #serviceEvent(name: string, e: ServiceEvent): void {
-    this.#portConflicts.observe(name, e);
-    recordServiceEvent(name, e, { bus: this.#d.bus, log: this.#d.log });
-  }
-
-  #phase(name: string, p: Phase): void {
-    const hasHealth = this.#plans.get(name)?.check !== undefined;
-    const state = stateOfPhase(p, hasHealth);
-    if (!state) return;
-    this.targets.force(name, state, `service ${p}`).then(
-      () => {
-        if (p === "running" && hasHealth) this.#monitor.runSoon(name);
-      },
-      (err: unknown) => this.#d.log.error({ err, target: name }, "recording a state failed"),
-    );
   }
 
   async #housekeep(): Promise<void> {
