@@ -200,6 +200,42 @@ describe("notification pipeline", () => {
     expect((await pending(w)).map((r) => r.target)).toEqual(["web", "db"]);
   });
 
+  it("a restart within group_interval waits for it with its recovery; an escalation pulls it forward", async () => {
+    const w = await world();
+    await w.pipeline();
+    await opened(w, "web", "i1");
+    await w.clock.advance(10_000);
+    const [first] = await pending(w);
+    await w.outbox.update({ ...first!, status: "sent", sent_at: w.clock.now() });
+    const sentAt = w.clock.now();
+    // Crash, restart, running again, three times over: nothing more goes out before the interval.
+    for (const id of ["i2", "i3", "i4"]) {
+      await w.clock.advance(20_000);
+      await w.bus.emit("service.restart_scheduled", "web", { delay_ms: 100, reason: "exited with code 1" });
+      await opened(w, "web", id);
+      await w.clock.advance(1_000);
+      await resolved(w, "web", id);
+      await w.clock.advance(1);
+      const [held, ...none] = await pending(w);
+      expect(none).toEqual([]);
+      expect(held!.next_at).toBe(sentAt + 5 * 60_000);
+    }
+    const [summary] = await pending(w);
+    expect(summary!.message.items?.map((i) => i.kind)).toEqual(
+      Array(3).fill(["service.restart_scheduled", "incident.opened", "incident.resolved"]).flat(),
+    );
+    // Giving up is told within group_wait, with the summary.
+    await w.clock.advance(20_000);
+    await w.bus.emit("service.restart_scheduled", "web", { delay_ms: 100, reason: "exited with code 1" });
+    await opened(w, "web", "i5");
+    await w.bus.emit("incident.escalated", "web", { incident_id: "i5", reason: "the supervisor gave up" });
+    await expect.poll(async () => (await pending(w))[0]?.message.kind).toBe("incident.escalated");
+    const [told, ...alone] = await pending(w);
+    expect(alone).toEqual([]);
+    expect(told!.id).toBe(summary!.id);
+    expect(told!.next_at).toBe(w.clock.now() + 10_000);
+  });
+
   it("approval requests are never grouped; each carries its approval id", async () => {
     const w = await world();
     await w.pipeline();

@@ -1,18 +1,27 @@
 /**
  * throttle: when each channel may hear of it. Everything waits `group_wait` for what follows it; a
- * target going down again within `group_interval` of its last message there waits for the interval,
- * so a flapping service is a summary per interval rather than a page per flip. Recoveries,
- * escalations, actions and approvals are never held longer than `group_wait`.
+ * target going down again, or restarted again, within `group_interval` of its last message there
+ * waits for the interval, so a flapping or crash-looping service is a summary per interval rather
+ * than a page per flip or per restart. Recoveries, escalations, actions and approvals are never held
+ * longer than `group_wait`, but one: the recovery a held restart announced ("its restart policy
+ * starts it again") waits with it, as nobody has heard of that going-down yet, and in a crash loop
+ * the next crash follows it.
  */
+import type { Message } from "../message.ts";
+import type { Notice } from "../notice.ts";
 import type { Stage } from "../stage.ts";
+import type { OutboxRow } from "../../store/outbox-store.ts";
 
-const heldByInterval = (kind: string): boolean => kind === "incident.opened";
+const heldByInterval = (kind: string): boolean =>
+  kind === "incident.opened" || kind === "service.restart_scheduled";
 
 export const throttle: Stage = async (flow, ctx) => {
   const { group_wait: wait, group_interval: interval } = ctx.config.notify;
   const due: Record<string, number> = {};
   for (const channel of flow.channels) {
     due[channel] = ctx.now + wait;
+    const waiting = flow.joins[channel];
+    if (waiting && announced(waiting, flow.notice)) due[channel] = Math.max(due[channel], waiting.next_at);
     if (!heldByInterval(flow.notice.kind)) continue;
     const last = await ctx.store.lastSent(channel, flow.notice.target);
     if (last !== undefined && ctx.now < last + interval)
@@ -20,3 +29,14 @@ export const throttle: Stage = async (flow, ctx) => {
   }
   return { ...flow, due };
 };
+
+/** Whether the waiting message announces a restart and carries the opening this resolution follows. */
+function announced(waiting: OutboxRow, n: Notice): boolean {
+  if (!n.follows) return false;
+  const m = JSON.parse(waiting.body) as Message;
+  const items = m.items ?? [m];
+  return (
+    items.some((i) => i.kind === "service.restart_scheduled") &&
+    items.some((i) => i.kind === "incident.opened" && i.incident_id === n.follows)
+  );
+}
