@@ -27,8 +27,8 @@ export async function readJson<T>(
     }
     try {
       value = JSON.parse(text);
-    } catch {
-      throw new VigilError("BAD_REQUEST", "the body is not valid JSON");
+    } catch (e) {
+      throw notJson(e);
     }
   }
   const checked = check(value);
@@ -39,6 +39,18 @@ export async function readJson<T>(
     });
   }
   return checked.value;
+}
+
+/**
+ * A body JSON.parse refused: where it broke (never the text around it, which may hold a secret) and
+ * what to send instead.
+ */
+export function notJson(e: unknown): VigilError {
+  const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec(String((e as Error)?.message))?.[0];
+  return new VigilError(
+    "BAD_REQUEST",
+    `body: not valid JSON${at ? ` (${at})` : ""}; send one JSON object with the route's fields, e.g. {"name": "value"}, double-quoted`,
+  );
 }
 
 /** A non-negative integer query parameter with bounds, or a 400 naming it. */

@@ -144,6 +144,29 @@ notify:
       expect(bad.body).toMatchObject({ error: { code: "VALIDATION_FAILED" } });
       expect((bad.body.error as { message: string }).message).toContain(why);
     }
+    // What an assistant's hand-written request gets wrong: the answer says where and what to send.
+    const raw = async (body: string) => {
+      const res = await api(agent!, "/api/verify", {
+        method: "POST",
+        token: agentToken,
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return {
+        status: res.status,
+        error: ((await res.json()) as { error: { code: string; message: string } }).error,
+      };
+    };
+    const broken = await raw("{claim: 'nginx is running'}");
+    expect(broken.status).toBe(400);
+    expect(broken.error.code).toBe("BAD_REQUEST");
+    expect(broken.error.message).toMatch(/^body: not valid JSON \(at position 1\b.*\); send one JSON object/);
+    expect(broken.error.message).not.toContain("nginx");
+    const extra = await raw('{"claim": "nginx is running", "approved": true}');
+    expect(extra).toMatchObject({
+      status: 400,
+      error: { code: "VALIDATION_FAILED", message: 'body: unknown field "approved"; the fields are claim' },
+    });
   });
 
   it("vigil verify exits 0 TRUE, 1 FALSE, 4 UNVERIFIABLE, and prints each check", async () => {
