@@ -388,6 +388,34 @@ describe("vigil mcp over stdio, with the SDK's client", () => {
     );
   });
 
+  it("starts from the README's client config as written, in another folder with a bare PATH", async () => {
+    // What an MCP client does with the snippet: its command and args, its env, none of this shell's.
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Connecting an MCP client"));
+    const snippet = /```json\n([\s\S]*?)```/
+      .exec(section)![1]!
+      .replaceAll("/path/to/vigil", root)
+      .replace("http://127.0.0.1:7070", agent.url)
+      .replace("<the wingman token>", agentToken);
+    const { command, args, env } = (
+      JSON.parse(snippet) as {
+        mcpServers: { vigil: { command: string; args: string[]; env: Record<string, string> } };
+      }
+    ).mcpServers.vigil;
+    const client = new Client({ name: "vigil-test", version: "1" });
+    clients.push(client);
+    await client.connect(
+      new StdioClientTransport({
+        command,
+        args,
+        env: { ...env, PATH: "/usr/bin:/bin" },
+        cwd: os.tmpdir(),
+        stderr: "pipe",
+      }),
+    );
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(toolNames);
+  });
+
   it("a dead agent is a clear MCP error, not a hang", async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
