@@ -50,7 +50,7 @@ notify:
     await expect
       .poll(async () => of(await events(agent!), "service.gave_up", "loop").length, { timeout: 60_000 })
       .toBe(1);
-    const scheduled = of(await events(agent!), "service.restart_scheduled", "loop").length;
+    const scheduled = of(await events(agent), "service.restart_scheduled", "loop").length;
     expect(scheduled).toBe(maxRestarts);
     // Giving up is told although group_interval (1 h) has not passed since the first message.
     await expect
