@@ -55,7 +55,12 @@ describe("calling a tool", () => {
     targets: {
       logs: async (name: string, n: number) =>
         name === "app"
-          ? [...Array.from({ length: n + 5 }, (_, i) => `line ${i}`), `key=${secret}`, "x".repeat(5_000)]
+          ? [
+              ...Array.from({ length: n + 5 }, (_, i) => `line ${i}`),
+              "db password=own-env-pw",
+              `key=${secret}`,
+              "x".repeat(5_000),
+            ]
           : undefined,
     },
     mcp: {
@@ -74,9 +79,12 @@ describe("calling a tool", () => {
     expect(r.isError).toBeUndefined();
     const { lines } = r.structuredContent as { lines: string[] };
     expect(lines).toHaveLength(3);
+    // A credential the config does not hold (the service's own) is hidden by its shape.
+    expect(lines[0]).toBe("db password=[REDACTED]");
     expect(lines[1]).toBe("key=[REDACTED]");
     expect(lines[2]).toBe(`${"x".repeat(1_000)}…`);
     expect(JSON.stringify(r)).not.toContain(secret);
+    expect(JSON.stringify(r)).not.toContain("own-env-pw");
   });
 
   it("a refusal is the tool's answer with isError, and is audited with its code and subject", async () => {

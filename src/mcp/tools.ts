@@ -9,6 +9,7 @@ import type { Principal } from "../api/auth.ts";
 import type { ApiDeps } from "../api/context.ts";
 import { maxClaimChars } from "../governance/claims/index.ts";
 import { maxInstructionBytes } from "../governance/instructions.ts";
+import { hideCredentialLines } from "./credentials.ts";
 import { argsOf, bool, int, oneOf, params, str, type Arg, type ArgsOf } from "./args.ts";
 
 /** A tool as the MCP server lists and calls it. */
@@ -122,7 +123,7 @@ const getIncident = tool({
 
 const getLogs = tool({
   name: "get_logs",
-  description: `A service's newest lines of output (at most 500), with every configured secret replaced by [REDACTED] and each line cut at ${maxLineChars} characters.`,
+  description: `A service's newest lines of output (at most 500), with every configured secret and anything shaped like a credential (password=…, Bearer …, a URL's password, a private key) replaced by [REDACTED], and each line cut at ${maxLineChars} characters.`,
   args: {
     service: name("the service's name"),
     lines: int("how many of the newest lines", { min: 1, max: 500, fallback: 100 }),
@@ -135,7 +136,8 @@ const getLogs = tool({
       throw new VigilError("NOT_FOUND", `no service named "${service}"; logs are kept for services only`);
     const cut = (l: string) => (l.length > maxLineChars ? `${l.slice(0, maxLineChars)}…` : l);
     // Redacted whole, then cut: a secret across the cut is never left half shown.
-    return { service, lines: read.slice(-lines).map((l) => cut(deps.mcp.redact(l))) };
+    const redacted = hideCredentialLines(read.slice(-lines).map((l) => deps.mcp.redact(l)));
+    return { service, lines: redacted.map(cut) };
   },
 });
 
