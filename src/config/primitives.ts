@@ -140,3 +140,6 @@ export function exactlyOne(keys: readonly string[], none: string, many: string) 
     });
   };
 }
+
+/** A notification's severity, lowest first: checks and services set it, routes match on it. */
+export const severities = ["info", "warning", "critical"] as const;
