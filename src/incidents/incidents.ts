@@ -15,29 +15,12 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus, EventMap } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
-import type {
-  AttemptRow,
-  IncidentRow,
-  IncidentStatus,
-  IncidentStore,
-  TimelineRow,
-} from "../store/incident-store.ts";
+import type { IncidentRow, IncidentStatus, IncidentStore, TimelineRow } from "../store/incident-store.ts";
+import { linkDependencies } from "./links.ts";
 import type { TargetState } from "./target-state.ts";
+import { view, type IncidentView } from "./view.ts";
 
-export interface IncidentView {
-  id: string;
-  target: string;
-  failure_class: string;
-  status: IncidentStatus;
-  opened_at: number;
-  resolved_at: number | null;
-  escalated: boolean;
-  escalation: string | null;
-  linked_to: string | null;
-  reopened: number;
-  attempts?: AttemptRow[];
-  timeline?: { ts: number; kind: string; detail: string }[];
-}
+export type { IncidentView } from "./view.ts";
 
 export interface IncidentsDeps {
   store: IncidentStore;
@@ -338,67 +321,11 @@ export class Incidents {
       reopened: incident.reopened > 0,
       detail: more ?? null,
     });
-    await this.#link(incident);
+    await linkDependencies(incident, this.#open, {
+      ...{ store, bus, dependsOn: this.#d.dependsOn, stormSize: this.#d.stormSize },
+      note: (i, kind, detail) => this.note(i, kind, detail),
+    });
     if (givenUp) await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");
     for (const fn of this.#openedListeners) fn(incident);
   }
-
-  /** Links a dependent to its failed dependency, and the dependency's open dependents to it. */
-  async #link(incident: IncidentRow): Promise<void> {
-    const dependency = this.#d
-      .dependsOn(incident.target)
-      .map((d) => this.#open.get(d))
-      .find(Boolean);
-    if (dependency) await this.#linkTo(incident, dependency);
-    for (const other of this.#open.values()) {
-      if (
-        other !== incident &&
-        !other.linked_to &&
-        this.#d.dependsOn(other.target).includes(incident.target)
-      ) {
-        await this.#linkTo(other, incident);
-      }
-    }
-  }
-
-  async #linkTo(dependent: IncidentRow, dependency: IncidentRow): Promise<void> {
-    dependent.linked_to = dependency.id;
-    await this.#d.store.updateIncident(dependent);
-    await this.note(
-      dependent,
-      "linked",
-      `held: its dependency ${dependency.target} is down (incident ${dependency.id})`,
-    );
-    const behind = [...this.#open.values()].filter((i) => i.linked_to === dependency.id);
-    // Called once a person should know; the dependency itself is still worked on first.
-    if (behind.length === (this.#d.stormSize ?? 3)) {
-      const targets = behind.map((i) => i.target);
-      await this.note(
-        dependency,
-        "storm",
-        `${behind.length} dependents are down behind ${dependency.target}: ${targets.join(", ")}`,
-      );
-      await this.#d.bus.emit("incident.storm", dependency.target, {
-        incident_id: dependency.id,
-        dependents: targets,
-      });
-    }
-  }
-}
-
-function view(i: IncidentRow, attempts?: AttemptRow[], timeline?: TimelineRow[]): IncidentView {
-  return {
-    id: i.id,
-    target: i.target,
-    failure_class: i.failure_class,
-    status: i.status,
-    opened_at: i.opened_at,
-    resolved_at: i.resolved_at,
-    escalated: i.escalated === 1,
-    escalation: i.escalation,
-    linked_to: i.linked_to,
-    reopened: i.reopened,
-    ...(attempts ? { attempts } : {}),
-    ...(timeline ? { timeline: timeline.map((t) => ({ ts: t.ts, kind: t.kind, detail: t.detail })) } : {}),
-  };
 }
