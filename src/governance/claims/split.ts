@@ -94,13 +94,13 @@ function neitherNor(part: string): string[] {
   return [`${m[1]!} ${verb} not ${m[4]!}`, `${m[2]!} ${verb} not ${m[4]!}`];
 }
 
-/** "Ports 80, 443 and 8080 are open": each number after "ports" is a port of its own. */
+/** "Ports 80, 443 and 8080 are open", "port 80 and 443 are open": each number is a port of its own. */
 function portLists(parts: string[]): string[] {
   const out = [...parts];
   for (let i = 0; i < out.length; i++) {
-    const m = /^((?:the )?(?:tcp )?)ports (\d{1,5})$/i.exec(out[i]!);
+    const m = /^((?:the )?(?:tcp )?)(port)s? (\d{1,5})$/i.exec(out[i]!);
     if (!m) continue;
-    out[i] = `${m[1]!}port ${m[2]!}`;
+    out[i] = `${m[1]!}${m[2]!} ${m[3]!}`;
     for (let j = i + 1; j < out.length && /^\d{1,5}\b/.test(out[j]!); j++) out[j] = `port ${out[j]!}`;
   }
   return out;
