@@ -29,7 +29,7 @@ export async function wireJobs(w: JobsWiring): Promise<{ jobs: JobsApi; reload: 
     request: (action, req, by) => w.gateway.request(action, req, by),
     approval: async (id) => {
       const a = await w.approvals.get(id);
-      return a && { status: a.status, run_id: a.run_id };
+      return a && { status: a.status, run_id: a.run_id, decisions: a.decisions };
     },
     run: (id) => w.gateway.getRun(id),
     // As for restarts and remediation: nothing starts by itself while paused or observing.
@@ -40,6 +40,8 @@ export async function wireJobs(w: JobsWiring): Promise<{ jobs: JobsApi; reload: 
           ? "observe mode"
           : undefined,
     incidents: w.incidents,
+    // A fleet's agents share the approvals: one decided on another agent is heard of by its poll.
+    watchMs: w.store.db.dialect === "postgres" ? 1_000 : undefined,
   });
   await jobs.start();
   w.lifecycle.defer("jobs", () => jobs.stop());

@@ -17,8 +17,8 @@ import { maxSliceMs } from "./wake.ts";
 
 const running: Jobs[] = [];
 // Registered after the helper's, so it runs before the store is closed.
-afterEach(() => {
-  for (const j of running.splice(0)) j.stop();
+afterEach(async () => {
+  for (const j of running.splice(0)) await j.stop();
 });
 
 /** 2026-01-01T00:00:00.000Z */
@@ -372,7 +372,7 @@ describe("scheduled jobs", () => {
     };
     const first = await world({ dir, jobs });
     await first.jobs.start();
-    first.jobs.stop();
+    await first.jobs.stop();
     // Down from 00:00 to 05:10: five hours and one 02:30 went by.
     const later = await world({ dir, jobs, start: t0 + 5 * 3_600_000 + 600_000 });
     await later.jobs.start();
@@ -400,7 +400,7 @@ describe("scheduled jobs", () => {
     ]);
     later.calls[0]!.finish("succeeded");
     await later.settle();
-    later.jobs.stop();
+    await later.jobs.stop();
     // What was dealt with is not missed again at the next start.
     const again = await world({ dir, jobs, start: t0 + 5 * 3_600_000 + 700_000 });
     await again.jobs.start();
@@ -415,7 +415,7 @@ describe("scheduled jobs", () => {
     await first.jobs.start();
     await first.clock.advance(10_000);
     expect(first.calls).toHaveLength(1);
-    first.jobs.stop();
+    await first.jobs.stop();
     // The gateway stops the run at the agent's stop; the job records nothing after its own stop.
     first.calls[0]!.finish("failed", { signal: "SIGTERM" });
     await first.settle();
@@ -460,7 +460,7 @@ describe("scheduled jobs", () => {
     expect(w.calls).toHaveLength(0);
     await w.clock.advance(1_000);
     expect(w.calls.map((c) => c.by.name)).toEqual(["job:backup"]);
-    w.jobs.stop();
+    await w.jobs.stop();
     expect(w.clock.active).toBe(0);
     await w.clock.advance(3_600_000);
     expect(w.calls).toHaveLength(1);

@@ -14,6 +14,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { cronSchedule, nextAfter } from "../core/cron-schedule.ts";
+import { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus, EventMap, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
@@ -51,6 +52,11 @@ export interface JobsDeps extends Lookups {
   };
   /** Longest single timer wait (wake.ts); tests shorten it. */
   sliceMs?: number;
+  /**
+   * How often the approvals jobs wait on are looked up (a fleet: another agent may decide or expire
+   * one, and its event is on that agent's bus only); undefined: never, the events say it all.
+   */
+  watchMs?: number | undefined;
 }
 
 type Trigger = EventMap["job.started"]["trigger"];
@@ -62,6 +68,7 @@ export class Jobs {
   readonly #entries = new Map<string, Entry>();
   readonly #tracked = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
+  #watch: Ticker | undefined;
   #stopped = false;
 
   constructor(deps: JobsDeps) {
@@ -87,6 +94,30 @@ export class Jobs {
       await this.#recover(e);
       await this.#recordMissed(e);
       this.#arm(e);
+    }
+    const { watchMs, clock, log } = this.#d;
+    if (watchMs === undefined || this.#stopped) return;
+    this.#watch = new Ticker(
+      clock,
+      watchMs,
+      () => this.checkWaiting(),
+      (err) => log.error({ err }, "the approvals jobs wait on were not looked up; the next pass tries again"),
+    );
+    this.#watch.start();
+  }
+
+  /**
+   * Settles the jobs whose approval was decided or expired where this agent did not hear it (another
+   * agent of the fleet): as the local event would, from what the store says now.
+   */
+  async checkWaiting(): Promise<void> {
+    for (const e of this.#entries.values()) {
+      const id = e.row.approval_id;
+      if (e.row.status !== "waiting" || id === null) continue;
+      const r = await recoveryOf(e.row, this.#d);
+      // The local event may have settled it while the store was asked.
+      if (r === "busy" || !r || e.row.status !== "waiting" || e.row.approval_id !== id) continue;
+      this.#track(this.#finish(e, r.status, r));
     }
   }
 
@@ -121,10 +152,11 @@ export class Jobs {
    * Timers and listeners stop; nothing new starts. A run in progress is not waited for: the gateway
    * stops it, and the next start records it as cut off (its row still says running).
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const e of this.#entries.values()) e.timer?.cancel();
     for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#watch?.stop();
   }
 
   /** Every job, by name. */

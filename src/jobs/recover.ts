@@ -1,13 +1,21 @@
 /**
- * At start, what became of a run the previous agent was in the middle of, or of the approval it
- * waited on: still pending (the job stays busy), or an outcome to record now.
+ * What became of a run the previous agent was in the middle of, or of the approval a job waits on:
+ * still pending (the job stays busy), or an outcome to record now. Asked at start, and on a fleet
+ * every poll for the approvals jobs wait on, since another agent may have decided them.
  */
 import type { RunView } from "../gateway/types.ts";
 import type { JobRow, JobStatus } from "../store/job-store.ts";
 import { outcomeOf } from "./outcome.ts";
 
 export interface Lookups {
-  approval: (id: string) => Promise<{ status: string; run_id: string | null } | undefined>;
+  approval: (id: string) => Promise<
+    | {
+        status: string;
+        run_id: string | null;
+        decisions?: { by: string; decision: string; note: string }[];
+      }
+    | undefined
+  >;
   run: (id: string) => Promise<RunView | undefined>;
 }
 
@@ -36,7 +44,12 @@ export async function recoveryOf(row: JobRow, d: Lookups): Promise<Recovery> {
     // Its run starts (or goes on) now; its action.finished settles the job.
     return "busy";
   }
-  if (approval?.status === "rejected") return { status: "rejected", detail: "the approval was rejected" };
+  if (approval?.status === "rejected") {
+    // Worded as when the rejection is heard as it happens (jobs.ts).
+    const no = approval.decisions?.find((x) => x.decision === "reject");
+    const detail = no ? `rejected by ${no.by}${no.note ? `: ${no.note}` : ""}` : "the approval was rejected";
+    return { status: "rejected", detail };
+  }
   return {
     status: "expired",
     detail: approval ? "the approval expired before anyone decided" : `approval ${approvalId} is gone`,
