@@ -130,6 +130,11 @@ describe("actions from the CLI", () => {
     const id = /id ([0-9a-f-]{36})/.exec(queued.stdout)![1]!;
     const list = await runCli(["approvals"], { env: env("vera") });
     expect(list.stdout).toMatch(new RegExp(`${id}\\s+two\\s+-\\s+-\\s+claude\\s+pending\\s+0/2`));
+    // What is asked, by whom, how risky and how long it has waited.
+    expect(list.stdout.split("\n")[0]).toMatch(
+      /^ID\s+ACTION\s+PARAMS\s+TARGET\s+BY\s+STATUS\s+APPROVED\s+RISK\s+EXPIRES\s+ASKED$/,
+    );
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+two\\s.*\\s(low|medium|high)\\s+\\d+m\\s+\\d+s ago\\n`));
 
     const first = await runCli(["approve", id, "--note", "ok"], { env: env("olga") });
     expect(first.stdout).toContain("1 more approval needed");

@@ -108,10 +108,11 @@ export function registerActions(program: Command, ctx: CliContext): void {
           `${a.decisions.filter((d) => d.decision === "approve").length}/${a.required}`,
           a.assessment.level,
           a.status === "pending" ? `${Math.max(0, Math.round((a.expires_at - now) / 60_000))}m` : "-",
+          age(now - a.requested_at),
         ]);
         ctx.io.out(
           table([
-            ["ID", "ACTION", "PARAMS", "TARGET", "BY", "STATUS", "APPROVED", "RISK", "EXPIRES"],
+            ["ID", "ACTION", "PARAMS", "TARGET", "BY", "STATUS", "APPROVED", "RISK", "EXPIRES", "ASKED"],
             ...rows,
           ]),
         );
@@ -146,6 +147,15 @@ export function registerActions(program: Command, ctx: CliContext): void {
         }),
       );
   }
+}
+
+/** How long ago, in the largest whole unit: `40s ago`, `12m ago`, `3h ago`, `2d ago`. */
+function age(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s ago`;
+  if (s < 7_200) return `${Math.floor(s / 60)}m ago`;
+  if (s < 172_800) return `${Math.floor(s / 3_600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
 }
 
 function printRun(ctx: CliContext, run: RunView): void {
