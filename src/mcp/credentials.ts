@@ -9,16 +9,23 @@
 
 const REDACTED = "[REDACTED]";
 
-/** A name that holds a credential, then `=` or `:` (quotes allowed), then the value. */
+/*
+ * Every pattern here runs in time linear in the line: a service's output is anyone's text, and a
+ * line can be megabytes. So no pattern starts with an unbounded run before the part it looks for
+ * (the name before "password" stays outside the match), and a JWT, which can fail after a long
+ * scan, may start only where the run of its characters starts, so no two attempts scan one run.
+ */
+
+/** A credential's name (the end of `db_password`, `API_KEY`), then `=` or `:` (quotes allowed), then the value. */
 const namedValue =
-  /\b([\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth))(\s*["']?\s*[:=]\s*["']?)(?!\[REDACTED\])([^\s"',;&]+)/gi;
+  /(pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth)(\s*(?:["']\s*)?[:=]\s*["']?)(?!\[REDACTED\])([^\s"',;&]+)/gi;
 /** `Authorization: Bearer …` or the scheme alone, as a client or a server logs it. */
 const authScheme = /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 /** `scheme://user:password@host`: the password. */
-const urlPassword = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi;
+const urlPassword = /(:\/\/[^\s/:@]*:)[^\s/@]+@/g;
 /** Tokens with a shape of their own: AWS access key ids, GitHub and Slack tokens, JWTs. */
 const shaped =
-  /\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,})\b/g;
+  /(?<!\w)(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9-]{10,})\b|(?<![\w-])eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}\b/g;
 
 /** One line with every credential-shaped value replaced by [REDACTED]. */
 export function hideCredentials(line: string): string {
