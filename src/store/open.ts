@@ -179,10 +179,26 @@ async function openPostgres(url: string, readOnly: boolean, health: StoreHealth 
   } catch (e) {
     await db.close().catch(() => undefined);
     if (isVigilError(e) && !isVigilError(e, "STORE_UNAVAILABLE")) throw e;
+    // The server answered: it refused a row, which is no reason to say it did not answer.
+    const unique = uniqueViolation(e);
+    if (unique) throw new VigilError("CONFLICT", `agent.store ${where}: ${unique}`, { cause: e });
     const reason = failureDetails(e)?.cause ?? (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new VigilError(
       "STORE_UNAVAILABLE",
       `agent.store ${where} did not answer (${reason}); check that PostgreSQL runs there and the URL is right`,
     );
   }
+}
+
+/**
+ * A unique violation (23505) while the schema is brought up to date: the tables hold rows this
+ * Vigil would write again, because something else writes them too (another program, an older
+ * Vigil without the migration lock, a copy of another agent's data).
+ */
+function uniqueViolation(e: unknown): string | undefined {
+  const err = e as { code?: unknown; constraint?: unknown; table?: unknown; detail?: unknown };
+  if (err.code !== "23505") return undefined;
+  const where = [err.table, err.constraint].filter((x) => typeof x === "string").join(", ");
+  const detail = typeof err.detail === "string" ? `: ${err.detail.slice(0, 200)}` : "";
+  return `updating its schema conflicts with a row already there (unique violation 23505${where ? ` in ${where}` : ""}${detail}); something else writes Vigil's tables in this schema: give this agent (or this fleet) a schema of its own with search_path in the URL, or remove the rows that do not belong`;
 }
