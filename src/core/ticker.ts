@@ -32,6 +32,12 @@ export class Ticker {
     tick();
   }
 
+  /** A pass now, then one every `everyMs` until stopped. */
+  async runAndStart(): Promise<void> {
+    await this.run();
+    this.start();
+  }
+
   run(): Promise<void> {
     this.#pass ??= this.#fn()
       .catch(this.#onError)

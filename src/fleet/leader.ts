@@ -6,7 +6,8 @@
  * for longer than the store's clock skew. On SQLite the one agent always leads.
  */
 import type { Clock } from "../core/clock.ts";
-import { Ticker } from "../core/ticker.ts";
+import type { Ticker } from "../core/ticker.ts";
+import { leaseTicker } from "./lease-ticker.ts";
 import type { LeaseStore } from "../store/lease-store.ts";
 
 export interface LeadershipOptions {
@@ -40,10 +41,8 @@ export class Leadership {
 
   /** Tries now, then every third of the lease until stopped. */
   async start(): Promise<void> {
-    const every = Math.max(100, Math.floor(this.#o.leaseMs / 3));
-    this.#ticker = new Ticker(this.#o.clock, every, () => this.#tick(), this.#o.onError);
-    await this.#ticker.run();
-    this.#ticker.start();
+    this.#ticker = leaseTicker(this.#o, () => this.#tick());
+    await this.#ticker.runAndStart();
   }
 
   async stop(): Promise<void> {

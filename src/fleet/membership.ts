@@ -11,7 +11,8 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Clock } from "../core/clock.ts";
 import { VigilError } from "../core/errors.ts";
-import { Ticker } from "../core/ticker.ts";
+import type { Ticker } from "../core/ticker.ts";
+import { leaseTicker } from "./lease-ticker.ts";
 import type { AgentRow, AgentStore } from "../store/agent-store.ts";
 
 /** What an agent tells the fleet of itself at each renewal. */
@@ -60,9 +61,6 @@ export interface MembershipOptions {
   onError: (err: unknown) => void;
 }
 
-/** Renewals per lease: two may fail (a slow store) before the lease lapses. */
-const renewalsPerLease = 3;
-
 export class Membership {
   readonly #o: MembershipOptions;
   readonly #instance = randomUUID();
@@ -110,8 +108,7 @@ export class Membership {
 
   /** Renews every third of the lease until stopped. */
   start(): void {
-    const every = Math.max(100, Math.floor(this.#o.leaseMs / renewalsPerLease));
-    this.#ticker = new Ticker(this.#o.clock, every, () => this.renew(), this.#o.onError);
+    this.#ticker = leaseTicker(this.#o, () => this.renew());
     this.#ticker.start();
   }
 

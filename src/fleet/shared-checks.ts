@@ -13,7 +13,8 @@
  * Owns: who runs which shared check. Must not import: app/, api/.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { Ticker } from "../core/ticker.ts";
+import type { Ticker } from "../core/ticker.ts";
+import { leaseTicker } from "./lease-ticker.ts";
 import type { Roster } from "./membership.ts";
 import { owner } from "./rendezvous.ts";
 
@@ -59,10 +60,8 @@ export class SharedChecks {
 
   /** Shares the checks out now, then every third of the lease until stopped. */
   async start(): Promise<void> {
-    const every = Math.max(100, Math.floor(this.#o.leaseMs / 3));
-    this.#ticker = new Ticker(this.#o.clock, every, () => this.#tick(), this.#o.onError);
-    await this.#ticker.run();
-    this.#ticker.start();
+    this.#ticker = leaseTicker(this.#o, () => this.#tick());
+    await this.#ticker.runAndStart();
   }
 
   async stop(): Promise<void> {
