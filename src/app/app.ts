@@ -26,7 +26,7 @@ import { KillSwitch } from "../remediation/kill-switch.ts";
 import { wireActions } from "./actions.ts";
 import { openAuditedBus } from "./core.ts";
 import { LoopLag } from "./loop-lag.ts";
-import { joinFleet, memberInfo } from "./fleet.ts";
+import { joinFleet } from "./fleet.ts";
 import type { Membership } from "../fleet/membership.ts";
 import { serveApi } from "./api.ts";
 import type { Built, Core } from "./wiring.ts";
@@ -203,15 +203,11 @@ export class App {
 
   /** Refused when a live agent holds agent.name; stops (exit 1) when another start takes it. */
   #joinFleet(store: Store): Promise<Membership> {
-    const { agent } = this.#config;
-    const [clock, log, lifecycle] = [this.#clock, this.#log, this.#lifecycle];
     return joinFleet({
-      ...{ store, clock, log, lifecycle, name: agent.name, leaseMs: agent.lease },
-      info: () =>
-        memberInfo(
-          this.#supervision?.list() ?? [],
-          store.db.dialect === "postgres" ? { config: this.#config, secrets: this.#secrets } : undefined,
-        ),
+      ...{ store, clock: this.#clock, log: this.#log, lifecycle: this.#lifecycle },
+      config: () => this.#config,
+      secrets: () => this.#secrets,
+      targets: () => this.#supervision?.list() ?? [],
       bus: () => this.#bus,
       fail: (reason) => {
         const exit = () => this.#opts.onFatal?.(reason);

@@ -41,16 +41,21 @@ export interface FleetWiring {
   clock: Clock;
   log: Logger;
   lifecycle: Lifecycle;
-  name: string;
-  leaseMs: number;
-  info: () => MemberInfo;
+  /** The config now (a reload replaces it); agent.name and agent.lease are read at the join. */
+  config: () => VigilConfig;
+  /** The config's secrets, as its loader found them: masked in what this agent publishes. */
+  secrets: () => readonly string[];
+  /** This agent's targets, counted in what it publishes. */
+  targets: () => readonly TargetView[];
   /** Once the store is open and audited (the lease is lost only later). */
   bus: () => EventBus | undefined;
   /** Stops the agent, which then exits 1. */
   fail: (reason: string) => void;
 }
 
+/** Refused when a live agent holds agent.name; calls `fail` when another start takes it. */
 export async function joinFleet(w: FleetWiring): Promise<Membership> {
+  const { name, lease } = w.config().agent;
   const log = w.log.child({ component: "fleet" });
   // The lease on a connection of its own: a renewal queued behind a burst of writes (300 checks
   // coming up at start) could outlast the lease, and the fleet would count a busy agent dead.
@@ -58,12 +63,16 @@ export async function joinFleet(w: FleetWiring): Promise<Membership> {
   if (db !== w.store.db) w.lifecycle.defer("fleet connection", () => db.close());
   const membership = new Membership({
     store: new AgentStore(db),
-    name: w.name,
+    name,
     version,
-    leaseMs: w.leaseMs,
+    leaseMs: lease,
     clock: w.clock,
     storeDescription: w.store.description,
-    info: w.info,
+    info: () =>
+      memberInfo(
+        w.targets(),
+        w.store.db.dialect === "postgres" ? { config: w.config(), secrets: w.secrets() } : undefined,
+      ),
     // Another start took the name while this one could not reach the store: this one steps back.
     onLost: (holder) => {
       log.error({ holder }, "another agent took this agent's name while the store was out of reach");
