@@ -83,7 +83,10 @@ async function world(opts: { dir?: string; start?: number; jobs?: Record<string,
   const incidents = make();
   await incidents.load();
   const calls: Call[] = [];
-  const approvals = new Map<string, { status: string; run_id: string | null }>();
+  const approvals = new Map<
+    string,
+    { status: string; run_id: string | null; decisions?: { by: string; decision: string; note: string }[] }
+  >();
   const config = { jobs: opts.jobs ?? { backup: job() } };
   let held: string | undefined;
   const jobStore = new JobStore(store.db, "test-agent");
@@ -286,6 +289,56 @@ describe("scheduled jobs", () => {
       running: false,
     });
     expect(await w.incidentStore.openIncidents()).toHaveLength(1);
+  });
+
+  it("an approval rejected or expired where no event reached this agent settles the job at the next look", async () => {
+    const w = await world();
+    await w.jobs.start();
+    await w.clock.advance(10_000);
+    w.calls[0]!.queue("ap-1");
+    await w.settle();
+    await w.jobs.checkWaiting();
+    await w.settle();
+    expect(w.jobs.list()[0]).toMatchObject({ last_result: "waiting", running: true });
+    // Rejected on another agent of the fleet: only the shared store says so.
+    w.approvals.set("ap-1", {
+      status: "rejected",
+      run_id: null,
+      decisions: [{ by: "olga", decision: "reject", note: "not tonight" }],
+    });
+    await w.jobs.checkWaiting();
+    await w.settle();
+    expect(w.jobs.list()[0]).toMatchObject({
+      last_result: "rejected",
+      last_detail: "rejected by olga: not tonight",
+      running: false,
+    });
+    // Heard both ways (the event here, then the look): recorded once.
+    await w.bus.emit(
+      "approval.decided",
+      "backup-db",
+      {
+        approval_id: "ap-1",
+        decision: "reject",
+        note: "not tonight",
+        status: "rejected",
+        agent: "b",
+        runs_on: "a",
+      },
+      "olga",
+    );
+    await w.jobs.checkWaiting();
+    await w.settle();
+    expect(w.of("job.finished")).toHaveLength(1);
+
+    await w.clock.advance(10_000);
+    w.calls[1]!.queue("ap-2");
+    await w.settle();
+    w.approvals.set("ap-2", { status: "expired", run_id: null });
+    await w.jobs.checkWaiting();
+    await w.settle();
+    expect(w.jobs.list()[0]).toMatchObject({ last_result: "expired", approval_id: "ap-2", running: false });
+    expect(w.of("job.finished")).toHaveLength(2);
   });
 
   it("a run that waits for approval is in progress until it is decided; an expiry is a failure", async () => {
