@@ -17,7 +17,7 @@ import { Lifecycle } from "../core/lifecycle.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Redactor } from "../core/redact.ts";
 import { formatProblem } from "../config/result.ts";
-import { loadConfigIsolated, startOnlyChanges } from "./config-loader.ts";
+import { loadConfigIsolated, loadForReload } from "./config-loader.ts";
 import { secretParams } from "../gateway/params.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { ensureDataDir, openStore } from "../store/open.ts";
@@ -346,14 +346,9 @@ export class App {
   async reload(by: Principal = { name: "signal", role: "admin" }): Promise<ReloadOutcome> {
     const file = this.#opts.configFile;
     restoreAdminTokenLogged(this.#config.agent.data_dir, this.#adminToken, this.#log);
-    const result = await loadConfigIsolated(file, this.#opts.env ?? process.env);
-    let problems: string[] = [];
+    const result = await loadForReload(file, this.#opts.env ?? process.env, () => this.#config);
     if (!result.ok) {
-      problems = result.problems.map(formatProblem);
-    } else {
-      problems = startOnlyChanges(file, result.config, this.#config);
-    }
-    if (!result.ok || problems.length > 0) {
+      const { problems } = result;
       // Problems name a variable instead of quoting its value (config/interpolate.ts `concealer`); the
       // redactor still scrubs every configured secret of the old config.
       this.#log.error({ problems, by: by.name }, "config reload refused; the running config is unchanged");

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LoadResult } from "../config/result.ts";
+import { formatProblem, type LoadResult } from "../config/result.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { execArgv } from "../gateway/exec.ts";
 
@@ -49,6 +49,22 @@ export async function loadConfigIsolated(file: string, env: NodeJS.ProcessEnv): 
 
 /** Keys that only take effect at start; a reload that changes them is refused with this reason. */
 const startOnly = ["name", "listen", "data_dir", "store", "log_level", "max_concurrent_checks"] as const;
+
+/**
+ * The config a reload would apply, or every problem that refuses it: what does not load, and what
+ * only a start applies (compared with `current()` once the file is loaded).
+ */
+export async function loadForReload(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  current: () => VigilConfig,
+): Promise<{ ok: true; config: VigilConfig; secrets: string[] } | { ok: false; problems: string[] }> {
+  const result = await loadConfigIsolated(file, env);
+  if (!result.ok) return { ok: false, problems: result.problems.map(formatProblem) };
+  const problems = startOnlyChanges(file, result.config, current());
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: result.config, secrets: result.secrets };
+}
 
 /** What a reload to `next` would change that only a restart applies, as problems naming each key. */
 export function startOnlyChanges(file: string, next: VigilConfig, current: VigilConfig): string[] {
