@@ -9,7 +9,7 @@ import type { Principal } from "../api/auth.ts";
 import type { TargetAction, TargetsApi } from "../api/context.ts";
 import { heartbeatSender } from "../api/heartbeat-auth.ts";
 import type { Clock } from "../core/clock.ts";
-import { Ticker } from "../core/ticker.ts";
+import type { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Lifecycle } from "../core/lifecycle.ts";
@@ -20,13 +20,14 @@ import { alertPolicy, isAlertTarget } from "../alertmanager/naming.ts";
 import { probeOf } from "../probes/index.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { freePort } from "../supervisor/free-port.ts";
-import { logFile, rotateIfNeeded, tailLines } from "../supervisor/logs.ts";
+import { logFile, tailLines } from "../supervisor/logs.ts";
 import type { Sharing } from "../fleet/shared-checks.ts";
 import { Monitor, type CheckSpec } from "../targets/monitor.ts";
 import { ResultsWriter } from "../targets/results-writer.ts";
 import { groupOf, Targets, type LastResult, type TargetView } from "../targets/targets.ts";
 import type { Store } from "../store/store.ts";
 import { actOnContainer, checkedContainer } from "./checked-containers.ts";
+import { housekeeping } from "./housekeeping.ts";
 import { probeEnvironment } from "./probe-environment.ts";
 import { Services } from "./services.ts";
 import { targetPlans, type TargetPlan } from "./specs.ts";
@@ -48,15 +49,6 @@ export interface SupervisionDeps {
   /** A fleet on PostgreSQL: shared checks run where `share` says. Otherwise every check runs here. */
   fleet: boolean;
 }
-
-/**
- * Log rotation runs every few seconds; routine persistence (last results, counters) every minute.
- * State changes, heartbeats and service records are written at once, and every result is in the
- * results table, so at 10,000 checks rewriting every target row often buys nothing: every second it
- * cost a sixth of a core in upserts alone, every 5 s still ~1,000 upserts a second (bench/checks.ts).
- */
-const housekeepingMs = 5_000;
-const routinePersistEvery = 12;
 
 /** The checks to schedule: none while `agent.features.monitoring` is off (services are still kept alive). */
 function watched(
@@ -83,19 +75,12 @@ export class Supervision implements TargetsApi {
   readonly #housekeeping: Ticker;
   /** The container engine's client (checks, container services), made on first use, remade when the host changes. */
   #docker: { host: string | undefined; engine: Engine } | undefined;
-  #housekeepings = 0;
   /** The fleet's shared checks this agent runs now (fleet/shared-checks.ts). */
   #owned = new Set<string>();
 
   constructor(deps: SupervisionDeps) {
     this.#d = deps;
     this.#startedAt = deps.clock.now();
-    this.#housekeeping = new Ticker(
-      deps.clock,
-      housekeepingMs,
-      () => this.#housekeep(),
-      (err) => deps.log.error({ err }, "housekeeping failed"),
-    );
     this.targets = new Targets({
       agent: deps.agent,
       store: deps.store,
@@ -107,6 +92,11 @@ export class Supervision implements TargetsApi {
       clock: deps.clock,
       concurrency: deps.concurrency,
       onError: (id, err) => deps.log.error({ err, target: id }, "check failed unexpectedly"),
+    });
+    this.#housekeeping = housekeeping({
+      ...{ clock: deps.clock, log: deps.log, targets: this.targets },
+      services: () => this.#config.services,
+      logDir: () => this.logDir,
     });
     this.#results = new ResultsWriter({
       store: deps.store,
@@ -349,13 +339,5 @@ export class Supervision implements TargetsApi {
       elsewhere,
     );
     return plans;
-  }
-
-  async #housekeep(): Promise<void> {
-    if (++this.#housekeepings % routinePersistEvery === 0) await this.targets.persist();
-    for (const [name, s] of Object.entries(this.#config.services)) {
-      if (s.container) continue; // the engine keeps a container's output
-      rotateIfNeeded(logFile(this.logDir, name), s.log.max_size, s.log.keep);
-    }
   }
 }
