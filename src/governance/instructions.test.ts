@@ -154,6 +154,26 @@ describe("checkInstruction", () => {
     expect(isVigilError(err, "PAYLOAD_TOO_LARGE")).toBe(true);
     expect((err as Error).message).toMatch(/^instruction: 262145 bytes, over the 256 KB/);
   });
+  it("reads a work order built to make a pattern go back over its lines, in one pass", () => {
+    // Each took time quadratic (or worse) in its length before, with the agent's event loop held: a
+    // heading followed by spaces did not finish in minutes, a line of dots took 108 s at 200 KB.
+    // Now each takes milliseconds; the bound is the test's timeout.
+    const n = maxInstructionBytes - 100;
+    const hostile = [
+      `# a${" ".repeat(n)}x`,
+      `# a${"#".repeat(n)}x`,
+      `DELIVERABLES:\nx${".".repeat(n)}x`,
+      `DELIVERABLES:\n${"*".repeat(n)}x`,
+      `${"\n".repeat(n)}x`,
+      `A:${" ".repeat(n)}\u2028`,
+    ];
+    for (const text of hostile) expect(checkInstruction(text, three).ok).toBe(false);
+    // What those lines are is still read: a heading with closing #s, a section after many blank lines.
+    expect(checkInstruction(`## Deliverables ${"#".repeat(n / 2)}\nthe report`, ["DELIVERABLES"]).ok).toBe(
+      true,
+    );
+    expect(checkInstruction(`${"\n".repeat(n)}DELIVERABLES: the report`, ["DELIVERABLES"]).ok).toBe(true);
+  });
 });
 
 describe("section names and emptiness", () => {

@@ -80,11 +80,8 @@ function judge(wanted: [string, string][], found: Map<string, string>): Instruct
 export function isEmpty(body: string): boolean {
   const stripped = body.replace(/<!--[\s\S]*?-->/g, "");
   return stripped.split("\n").every((line) => {
-    const bare = line
-      .trim()
-      .replace(/^([-*+]|\d+[.)])\s+/, "")
-      .replace(/^[*_`]+|[*_`]+$/g, "")
-      .replace(/[.:!]+$/, "")
+    const item = line.trim().replace(/^([-*+]|\d+[.)])\s+/, "");
+    const bare = trimEnd(trimEnd(trimStart(item, "*_`"), "*_`"), ".:!")
       .trim()
       .toLowerCase();
     return placeholders.has(bare) || /^[-=*_]{3,}$/.test(bare);
@@ -99,15 +96,40 @@ interface Start {
   level: number;
 }
 
-const heading = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const bold = /^\s*(?:[-*+]\s+)?(\*\*|__)(.+?)(\*\*|__)\s*:?\s*(.*)$/;
-const label = /^\s*([-*+]\s+)?([A-Za-z][\w \t-]{0,80}?)\s*:(?:\s+(.*))?$/;
+/*
+ * A work order is anyone's text, up to 256 KB on one line: every pattern here is anchored at the
+ * line's start and none leaves two runs to share the same characters at its end (`(.*?)\s*#*\s*$`
+ * took minutes over a heading followed by spaces). Trailing characters are cut by trimEnd below,
+ * and `.` matches any character (flag s), so the end of a line never sends a pattern back.
+ */
+const heading = /^ {0,3}(#{1,6})\s/;
+const bold = /^\s*(?:[-*+]\s+)?(\*\*|__)(.+?)(\*\*|__)\s*:?\s*(.*)$/s;
+const label = /^\s*([-*+]\s+)?([A-Za-z][\w \t-]{0,80}?)\s*:(?:\s+(.*))?$/s;
+
+/** `text` without the characters of `chars` at its start. */
+function trimStart(text: string, chars: string): string {
+  let i = 0;
+  while (i < text.length && chars.includes(text[i]!)) i++;
+  return text.slice(i);
+}
+
+/** `text` without the characters of `chars` at its end. */
+function trimEnd(text: string, chars: string): string {
+  let i = text.length;
+  while (i > 0 && chars.includes(text[i - 1]!)) i--;
+  return text.slice(0, i);
+}
+
+/** A heading's title: after its #s and spaces, without closing #s and the spaces around them. */
+function headingTitle(line: string, marks: string): string {
+  return trimEnd(line.trimStart().slice(marks.length).trimEnd(), "#").trim();
+}
 
 /** What a line starts, if anything: a heading (any), a bold label or a `KEY:` line naming a wanted section. */
 function startOf(line: string, wanted: Set<string>): Start | { level: number; key?: undefined } | undefined {
   const h = heading.exec(line);
   if (h) {
-    const key = sectionKey(h[2]!.replace(/^[*_]+|[*_:]+$/g, ""));
+    const key = sectionKey(trimEnd(trimStart(headingTitle(line, h[1]!), "*_"), "*_:"));
     return wanted.has(key) ? { key, rest: "", level: h[1]!.length } : { level: h[1]!.length };
   }
   const b = bold.exec(line);
@@ -170,7 +192,8 @@ let yaml: typeof Yaml | undefined;
  * holds it (its Node build is CommonJS, so `require` keeps this synchronous).
  */
 function readStructured(text: string): Map<string, string> | undefined {
-  if (!/^\s*(\{|[\w"' -]+:)/m.test(text)) return undefined;
+  const keyed = (line: string) => /^(\{|[\w"' -]+:)/.test(line.trimStart());
+  if (!text.split("\n").some(keyed)) return undefined;
   yaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   let doc: unknown;
   try {
