@@ -67,4 +67,27 @@ describe("numbers as Go reads them", () => {
     expect(readNumber("potato")).toEqual({ int: 0n });
     expect(readNumber("")).toEqual({ int: 0n });
   });
+
+  it("reads a megabyte of digits in one pass, and a count past int64 as Go does", () => {
+    // A probe's body is anyone's text, up to a megabyte, read at every check. BigInt took 0.5 to 2 s
+    // over a megabyte of digits, a pattern with one group per digit a fifth of a second more, and a
+    // duration of 400 digits threw (Infinity, or NaN for a fraction) instead of reading as Go does.
+    // Each now takes milliseconds; the bound is the test's timeout.
+    const mb = 1 << 20;
+    const ones = "1".repeat(mb);
+    const zeros = "0".repeat(mb);
+    expect(readNumber(ones)).toEqual({ float: Infinity });
+    expect(readNumber(`${zeros}7`)).toEqual({ int: 7n });
+    expect(readNumber(`0x${"f".repeat(mb)}`)).toEqual({ int: 0n });
+    expect(readNumber(`${"1_".repeat(mb / 2)}1`)).toEqual({ int: 0n });
+    expect(readNumber(`${ones}s`)).toEqual({ int: 0n });
+    expect(readNumber(`${"1".repeat(400)}s`)).toEqual({ int: 0n });
+    expect(readNumber(`.${ones}s`)).toEqual({ int: 111n });
+    expect(readNumber(`.${"1".repeat(400)}h`)).toEqual({ int: 400_000n });
+    expect(readNumber(`${zeros}1s`)).toEqual({ int: 1000n });
+    expect(readNumber(`1.${zeros}5h`)).toEqual({ int: 3_600_000n });
+    expect(parseGoInt(`-${zeros}1`)).toBe(-1n);
+    expect(parseGoInt(`0b${"0".repeat(mb)}${"1".repeat(63)}`)).toBe(2n ** 63n - 1n);
+    expect(parseGoInt(`0b1${"0".repeat(63)}`)).toBeUndefined();
+  });
 });

@@ -2,7 +2,8 @@
  * Numbers and durations read the way Gatus (Go's strconv and time packages) reads them, so that a
  * condition written for Gatus means the same thing here: `0x1`, `0o2`, `0b10` and `010` (octal) are
  * integers, `1h30m` is a duration. Every pattern below consumes at least one character per repetition,
- * so none of them can backtrack badly whatever the text.
+ * so none of them can backtrack badly whatever the text. The text is anyone's (a probe's body, up to
+ * a megabyte), so each reading is one pass over it.
  */
 
 /** An integer keeps all 64 bits (a JSON id can exceed 2^53); anything else is a float. */
@@ -10,21 +11,46 @@ export type GoNumber = { int: bigint } | { float: number };
 
 const int64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 
-/** strconv.ParseInt(s, 0, 64): the prefix picks the base, a leading 0 means octal, `_` may separate digits. */
+/**
+ * strconv.ParseInt(s, 0, 64): the prefix picks the base, a leading 0 means octal, `_` may separate
+ * digits. Runs of digits are matched as runs, not one group per digit: a group repeated a million
+ * times took a fifth of a second.
+ */
 const intLiteral =
-  /^([+-]?)(?:0[xX]((?:_?[0-9a-fA-F])+)|0[bB]((?:_?[01])+)|0[oO]((?:_?[0-7])+)|0((?:_?[0-7])*)|([1-9](?:_?\d)*))$/;
+  /^([+-]?)(?:0[xX](_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)|0[bB](_?[01]+(?:_[01]+)*)|0[oO](_?[0-7]+(?:_[0-7]+)*)|0((?:_?[0-7]+(?:_[0-7]+)*)?)|([1-9]\d*(?:_\d+)*))$/;
+
+/**
+ * The digits that carry a value, without `_` and leading zeros; undefined past 64 of them, which no
+ * int64 holds in any base. A probe's body can be a megabyte of digits, and BigInt reads a long run
+ * in time that grows faster than its length (seconds at a megabyte).
+ */
+function significant(digits: string): string | undefined {
+  let s = "";
+  for (const c of digits) {
+    if (c === "_" || (c === "0" && s === "")) continue;
+    s += c;
+    if (s.length > 64) return undefined;
+  }
+  return s;
+}
 
 export function parseGoInt(text: string): bigint | undefined {
   const m = intLiteral.exec(text);
   if (!m) return undefined;
   const [, sign, hex, bin, oct, legacyOct, dec] = m;
-  const digits = (s: string) => s.replaceAll("_", "");
-  let n: bigint;
-  if (hex !== undefined) n = BigInt(`0x${digits(hex)}`);
-  else if (bin !== undefined) n = BigInt(`0b${digits(bin)}`);
-  else if (oct !== undefined) n = BigInt(`0o${digits(oct)}`);
-  else if (dec !== undefined) n = BigInt(digits(dec));
-  else n = legacyOct ? BigInt(`0o${digits(legacyOct)}`) : 0n;
+  const [prefix, digits] =
+    hex !== undefined
+      ? ["0x", hex]
+      : bin !== undefined
+        ? ["0b", bin]
+        : oct !== undefined
+          ? ["0o", oct]
+          : dec !== undefined
+            ? ["", dec]
+            : ["0o", legacyOct ?? ""];
+  const s = significant(digits);
+  if (s === undefined) return undefined;
+  let n = s === "" ? 0n : BigInt(prefix + s);
   if (sign === "-") n = -n;
   return n < int64.min || n > int64.max ? undefined : n;
 }
@@ -55,6 +81,23 @@ const nsPerUnit: Record<string, bigint> = {
 // Longer units first, so that `ms` is never read as `m` followed by a stray `s`.
 const component = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h|d)/y;
 
+/**
+ * The digits of a fraction Go's leadingFraction reads: all of them until their value would pass
+ * int64, none after. Reading them all made a float of 400 digits Infinity and the product NaN, which
+ * BigInt refuses with a throw.
+ */
+function fractionRead(fraction: string): string {
+  let i = 0;
+  while (fraction[i] === "0") i++;
+  for (let x = 0n; i < fraction.length; i++) {
+    if (x > int64.max / 10n) break;
+    const y = x * 10n + BigInt(fraction.charCodeAt(i) - 48);
+    if (y > -int64.min) break;
+    x = y;
+  }
+  return fraction.slice(0, i);
+}
+
 /** time.ParseDuration (plus days), in whole milliseconds truncated toward zero as Duration.Milliseconds(). */
 export function parseGoDuration(text: string): number | undefined {
   let rest = text;
@@ -73,9 +116,13 @@ export function parseGoDuration(text: string): number | undefined {
     const [, whole = "", fraction, unit = ""] = m;
     if (whole === "" && !fraction) return undefined;
     const size = nsPerUnit[unit] ?? 0n;
-    ns += BigInt(whole || "0") * size;
+    // Go refuses a count past 2^63 (19 digits) as an overflow; a longer one is also slow for BigInt.
+    const count = significant(whole);
+    if (count === undefined || count.length > 19) return undefined;
+    ns += BigInt(count || "0") * size;
     // Go adds a fraction through float64 too: "float64 is needed to be nanosecond accurate for fractions of hours".
-    if (fraction) ns += BigInt(Math.trunc(Number(fraction) * (Number(size) / 10 ** fraction.length)));
+    const kept = fractionRead(fraction ?? "");
+    if (kept) ns += BigInt(Math.trunc(Number(kept) * (Number(size) / 10 ** kept.length)));
   }
   const ms = ns / 1_000_000n;
   return Number(negative ? -ms : ms);
