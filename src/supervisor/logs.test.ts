@@ -40,4 +40,22 @@ describe("service logs", () => {
     expect(fs.readFileSync(victim, "utf8")).toBe("x".repeat(5_000));
     expect(tailLines(logFile(logs, "nothing-yet"), 10)).toEqual([]);
   });
+
+  it("reads a tail in one pass, a character across two of its chunks whole", () => {
+    const logs = path.join(tempDir(), "logs");
+    fs.closeSync(openLog(logs, "api"));
+    const file = logFile(logs, "api");
+    // "é" is two bytes, the first at the end of one 64 KB chunk read from the end, the second at the
+    // start of the next: each used to be decoded alone, as two U+FFFD.
+    const last = `${"x".repeat(10)}é${"y".repeat(65_535)}`;
+    fs.writeFileSync(file, `first\n${last}`);
+    expect(tailLines(file, 1)[0] === last).toBe(true);
+    expect(tailLines(file, 5)).toHaveLength(2);
+    // A service's output is anyone's text: a last line longer than the 4 MiB read was split again
+    // after every chunk (64 times), half a second of the agent's event loop. Compared as booleans: a
+    // megabyte in a failure message helps nobody.
+    fs.writeFileSync(file, `first\n${"é".repeat(3 << 20)}\nend\n`);
+    const tail = tailLines(file, 3);
+    expect(tail.length === 2 && tail[1] === "end" && /^\uFFFD?é+$/.test(tail[0]!)).toBe(true);
+  });
 });

@@ -70,7 +70,12 @@ function copyTo(from: number, size: number, to: string): void {
   }
 }
 
-/** The last `n` lines of a file, reading only its tail (bounded: at most 4 MiB). */
+/**
+ * The last `n` lines of a file, reading only its tail (bounded: at most 4 MiB). Newlines are counted
+ * in each chunk as it is read and the chunks decoded once: splitting all that was read after every
+ * chunk took half a second over a service's long last line, and decoding chunk by chunk broke a
+ * character that straddled two of them.
+ */
 export function tailLines(file: string, n: number): string[] {
   let fd: number;
   try {
@@ -82,16 +87,18 @@ export function tailLines(file: string, n: number): string[] {
   try {
     const size = fs.fstatSync(fd).size;
     let readFrom = size;
-    let text = "";
+    const chunks: Buffer[] = [];
+    let newlines = 0;
     const chunk = 64 * 1024;
-    while (readFrom > 0 && text.split("\n").length <= n + 1 && size - readFrom < 4 * 1024 * 1024) {
+    while (readFrom > 0 && newlines <= n && size - readFrom < 4 * 1024 * 1024) {
       const start = Math.max(0, readFrom - chunk);
       const buf = Buffer.alloc(readFrom - start);
       fs.readSync(fd, buf, 0, buf.length, start);
-      text = buf.toString("utf8") + text;
+      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) newlines++;
+      chunks.unshift(buf);
       readFrom = start;
     }
-    const lines = text.split("\n");
+    const lines = Buffer.concat(chunks).toString("utf8").split("\n");
     if (lines.at(-1) === "") lines.pop();
     return lines.slice(-n);
   } finally {
