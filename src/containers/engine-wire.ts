@@ -3,6 +3,7 @@
  * stream, each turned from the engine's JSON (Docker's, or Podman's compatible one) into a plain
  * shape, with Podman's words for states said as Docker's.
  */
+import { StringDecoder } from "node:string_decoder";
 
 /** What the probes and the supervisor read of `GET /containers/{id}/json`. */
 export interface ContainerInfo {
@@ -88,32 +89,43 @@ export interface CreateSpec {
   StopSignal?: string;
 }
 
-/** Splits the multiplexed log stream; a frame cut by the size bound is dropped. */
+/**
+ * Splits the multiplexed log stream; a frame cut by the size bound is dropped. A frame is one write
+ * of the container's: a line printed a byte at a time comes in a frame per byte. So only the new
+ * frame is searched for a newline (searching all of the line so far took 5 s over 1 MiB of
+ * one-byte frames), lines are added one by one (a frame of a million newlines spread as arguments
+ * overflowed the stack), and each stream is decoded as a stream, so a character across two
+ * frames stays whole.
+ */
 export function demultiplex(buf: Buffer): LogLine[] {
   const text = { stdout: "", stderr: "" };
+  const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
   const lines: LogLine[] = [];
   let at = 0;
   while (at + 8 <= buf.length) {
     const kind = buf[at] === 2 ? "stderr" : "stdout";
     const size = buf.readUInt32BE(at + 4);
     if (at + 8 + size > buf.length) break;
-    text[kind] += buf.toString("utf8", at + 8, at + 8 + size);
-    const nl = text[kind].lastIndexOf("\n");
-    if (nl >= 0) {
-      lines.push(...splitLines(kind, text[kind].slice(0, nl + 1)));
-      text[kind] = text[kind].slice(nl + 1);
+    const piece = decoders[kind].write(buf.subarray(at + 8, at + 8 + size));
+    const nl = piece.lastIndexOf("\n");
+    if (nl < 0) text[kind] += piece;
+    else {
+      for (const line of splitLines(kind, text[kind] + piece.slice(0, nl + 1))) lines.push(line);
+      text[kind] = piece.slice(nl + 1);
     }
     at += 8 + size;
   }
-  for (const kind of ["stdout", "stderr"] as const)
+  for (const kind of ["stdout", "stderr"] as const) {
+    text[kind] += decoders[kind].end();
     if (text[kind]) lines.push({ stream: kind, text: text[kind] });
+  }
   return lines;
 }
 
 export function splitLines(stream: LogLine["stream"], s: string): LogLine[] {
   const parts = s.split("\n");
   if (parts.at(-1) === "") parts.pop();
-  return parts.map((text) => ({ stream, text: text.replace(/\r$/, "") }));
+  return parts.map((text) => ({ stream, text: text.endsWith("\r") ? text.slice(0, -1) : text }));
 }
 
 export function toEvent(line: string): EngineEvent | undefined {

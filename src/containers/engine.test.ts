@@ -37,6 +37,35 @@ describe("demultiplex", () => {
     // a frame cut short by the size bound is dropped, not read past the buffer
     expect(demultiplex(frame(1, "whole\n").subarray(0, 10))).toEqual([]);
   });
+
+  it("reads a megabyte of one-byte frames and a frame of a million lines in one pass", () => {
+    // A frame is one write of the container's: dots printed one at a time come a frame each. The
+    // line so far was searched again for each (5 s for a megabyte, a minute at the 4 MiB read), and
+    // a frame of a million newlines overflowed the stack. Each is one pass now; the bound is the
+    // test's timeout.
+    const head = (kind: number, size: number) => {
+      const h = Buffer.alloc(8);
+      h[0] = kind;
+      h.writeUInt32BE(size, 4);
+      return h;
+    };
+    const dot = Buffer.concat([head(1, 1), Buffer.from(".")]);
+    const dots = demultiplex(Buffer.concat(Array<Buffer>(1 << 20).fill(dot)));
+    expect(dots.length === 1 && dots[0]!.text === ".".repeat(1 << 20)).toBe(true);
+    const newlines = demultiplex(Buffer.concat([head(2, 1 << 20), Buffer.alloc(1 << 20, "\n")]));
+    expect(newlines.length === 1 << 20 && newlines.every((l) => l.stream === "stderr" && l.text === "")).toBe(
+      true,
+    );
+    // A character written in two writes is one character.
+    const e = Buffer.from("é");
+    const split = Buffer.concat([
+      head(1, 2),
+      Buffer.from([0x61, e[0]!]),
+      head(1, 2),
+      Buffer.from([e[1]!, 0x0a]),
+    ]);
+    expect(demultiplex(split)).toEqual([{ stream: "stdout", text: "aé" }]);
+  });
 });
 
 describe("Engine against the real engine", () => {
