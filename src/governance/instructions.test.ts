@@ -156,7 +156,8 @@ describe("checkInstruction", () => {
   });
   it("reads a work order built to make a pattern go back over its lines, in one pass", () => {
     // Each took time quadratic (or worse) in its length before, with the agent's event loop held: a
-    // heading followed by spaces did not finish in minutes, a line of dots took 108 s at 200 KB.
+    // heading followed by spaces did not finish in minutes, a line of dots took 108 s at 200 KB,
+    // unclosed comments 11 s at 256 KB.
     // Now each takes milliseconds; the bound is the test's timeout.
     const n = maxInstructionBytes - 100;
     const hostile = [
@@ -166,6 +167,9 @@ describe("checkInstruction", () => {
       `DELIVERABLES:\n${"*".repeat(n)}x`,
       `${"\n".repeat(n)}x`,
       `A:${" ".repeat(n)}\u2028`,
+      `DELIVERABLES:\n${"<!--".repeat(n / 4)}`,
+      `DELIVERABLES:\n${"<!-- ".repeat(n / 5)}`,
+      `DELIVERABLES:\n${"<!--\n".repeat(n / 5)}`,
     ];
     for (const text of hostile) expect(checkInstruction(text, three).ok).toBe(false);
     // What those lines are is still read: a heading with closing #s, a section after many blank lines.
@@ -173,6 +177,11 @@ describe("checkInstruction", () => {
       true,
     );
     expect(checkInstruction(`${"\n".repeat(n)}DELIVERABLES: the report`, ["DELIVERABLES"]).ok).toBe(true);
+    // A closed comment is still nothing; an unclosed one, and what follows it, is something.
+    expect(checkInstruction(`DELIVERABLES: <!-- a -->${"<!--".repeat(n / 8)} -->`, ["DELIVERABLES"]).ok).toBe(
+      false,
+    );
+    expect(checkInstruction(`DELIVERABLES: <!-- a --> <!-- b`, ["DELIVERABLES"]).ok).toBe(true);
   });
 });
 
