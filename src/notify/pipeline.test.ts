@@ -121,6 +121,17 @@ async function step(w: World, ms: number): Promise<void> {
 
 const pending = async (w: World) => (await w.rows()).filter((r) => r.status === "pending");
 
+/** A world where web's first fall went out (marked sent) after group_wait: when it was sent. */
+async function toldOnce(): Promise<{ w: World; sentAt: number }> {
+  const w = await world();
+  await w.pipeline();
+  await opened(w, "web", "i1");
+  await w.clock.advance(10_000);
+  const [first] = await pending(w);
+  await w.outbox.update({ ...first!, status: "sent", sent_at: w.clock.now() });
+  return { w, sentAt: w.clock.now() };
+}
+
 describe("notification pipeline", () => {
   it("a fall and a recovery within group_wait are one message; resolved after it goes on its own", async () => {
     const w = await world();
@@ -174,13 +185,7 @@ describe("notification pipeline", () => {
   });
 
   it("a target going down again within group_interval of its last message waits for the interval", async () => {
-    const w = await world();
-    await w.pipeline();
-    await opened(w, "web", "i1");
-    await w.clock.advance(10_000);
-    const [first] = await pending(w);
-    await w.outbox.update({ ...first!, status: "sent", sent_at: w.clock.now() });
-    const sentAt = w.clock.now();
+    const { w, sentAt } = await toldOnce();
     await w.clock.advance(30_000);
     await opened(w, "web", "i2");
     await w.clock.advance(1);
@@ -203,13 +208,7 @@ describe("notification pipeline", () => {
   });
 
   it("a restart within group_interval waits for it with its recovery; an escalation pulls it forward", async () => {
-    const w = await world();
-    await w.pipeline();
-    await opened(w, "web", "i1");
-    await w.clock.advance(10_000);
-    const [first] = await pending(w);
-    await w.outbox.update({ ...first!, status: "sent", sent_at: w.clock.now() });
-    const sentAt = w.clock.now();
+    const { w, sentAt } = await toldOnce();
     // Crash, restart, running again, three times over: nothing more goes out before the interval.
     for (const id of ["i2", "i3", "i4"]) {
       await w.clock.advance(20_000);
