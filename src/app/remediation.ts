@@ -104,6 +104,7 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
     context: (t, cls) => failureContext(t, cls, failures),
     dependsOn: (t) => w.config().services[t]?.depends_on ?? [],
     show: (t, id) => supervision.targets.setIncident(t, id),
+    recentEvents: (limit) => w.store.readEvents({ limit, newest: true }),
   });
   await incidents.load();
   const unsubscribe = supervision.targets.onChange(

@@ -13,9 +13,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
-import type { EventBus, EventMap } from "../core/events.ts";
+import type { EventBus, EventMap, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { IncidentRow, IncidentStatus, IncidentStore, TimelineRow } from "../store/incident-store.ts";
+import { announce, announcement, announceLeftovers } from "./announce.ts";
 import { linkDependencies } from "./links.ts";
 import type { TargetState } from "./target-state.ts";
 import { view, type IncidentView } from "./view.ts";
@@ -38,6 +39,8 @@ export interface IncidentsDeps {
   relapseWindowMs?: number;
   /** Dependents down behind one dependency that make a storm. */
   stormSize?: number;
+  /** The newest `limit` events, oldest first: where a restart looks for what it announced (announce.ts). */
+  recentEvents: (limit: number) => Promise<StoredEvent[]>;
 }
 
 const downStates: ReadonlySet<TargetState> = new Set(["down", "failed"]);
@@ -83,8 +86,9 @@ export class Incidents {
     });
   }
 
-  /** Restores the open incidents after a restart. */
+  /** Restores the open incidents after a restart, and announces the changes a stop left untold. */
   async load(): Promise<void> {
+    await announceLeftovers(this.#d);
     for (const i of await this.#d.store.openIncidents()) {
       this.#open.set(i.target, i);
       this.#d.show(i.target, i.id);
@@ -187,9 +191,11 @@ export class Incidents {
     if (incident.escalated) return;
     incident.escalated = 1;
     incident.escalation = reason;
-    await this.#d.store.updateIncident(incident);
+    const escalated = { incident_id: incident.id, reason };
+    const { store, clock } = this.#d;
+    await store.updateIncident(incident, announcement("incident.escalated", escalated, clock.now()));
     await this.note(incident, "escalated", reason);
-    await this.#d.bus.emit("incident.escalated", incident.target, { incident_id: incident.id, reason });
+    await announce(this.#d, incident, "incident.escalated", escalated);
   }
 
   async list(status: IncidentStatus | undefined, limit: number): Promise<IncidentView[]> {
@@ -215,16 +221,17 @@ export class Incidents {
     if (change.to === "up" && current) {
       current.status = "resolved";
       current.resolved_at = now;
-      await store.updateIncident(current);
-      await this.note(current, "resolved", given?.detail ?? `${target} is up again`);
-      this.#open.delete(target);
-      this.#d.show(target, null);
-      await bus.emit("incident.resolved", target, {
+      const resolved = {
         incident_id: current.id,
         duration_ms: now - current.opened_at,
         // Closed for another reason than a recovery (the target is gone): said, not "up again".
         ...(given?.detail ? { detail: given.detail } : {}),
-      });
+      };
+      await store.updateIncident(current, announcement("incident.resolved", resolved, now));
+      await this.note(current, "resolved", given?.detail ?? `${target} is up again`);
+      this.#open.delete(target);
+      this.#d.show(target, null);
+      await announce(this.#d, current, "incident.resolved", resolved);
       for (const fn of this.#resolvedListeners) fn(current);
       return;
     }
@@ -259,6 +266,12 @@ export class Incidents {
     const more = given ? given.detail : this.#d.context?.(target, cls);
     const relapse = await store.latestIncident(target, cls);
     const window = this.#d.relapseWindowMs ?? 10 * 60_000;
+    const opened = (i: IncidentRow): EventMap["incident.opened"] => ({
+      incident_id: i.id,
+      failure_class: cls,
+      reopened: i.reopened > 0,
+      detail: more ?? null,
+    });
     let incident: IncidentRow;
     if (
       relapse?.status === "resolved" &&
@@ -273,7 +286,7 @@ export class Incidents {
         escalated: 0,
         escalation: null,
       };
-      await store.updateIncident(incident);
+      await store.updateIncident(incident, announcement("incident.opened", opened(incident), now));
       await this.note(
         incident,
         "reopened",
@@ -304,7 +317,7 @@ export class Incidents {
         resolved_at: null,
         reopened: 0,
       };
-      await store.insertIncident(incident);
+      await store.insertIncident(incident, announcement("incident.opened", opened(incident), now));
       await this.note(
         incident,
         "opened",
@@ -315,12 +328,7 @@ export class Incidents {
     }
     this.#open.set(target, incident);
     this.#d.show(target, incident.id);
-    await bus.emit("incident.opened", target, {
-      incident_id: incident.id,
-      failure_class: cls,
-      reopened: incident.reopened > 0,
-      detail: more ?? null,
-    });
+    await announce(this.#d, incident, "incident.opened", opened(incident));
     await linkDependencies(incident, this.#open, {
       ...{ store, bus, dependsOn: this.#d.dependsOn, stormSize: this.#d.stormSize },
       note: (i, kind, detail) => this.note(i, kind, detail),

@@ -36,6 +36,42 @@ const attempt = (id: string, incidentId: string, over: Partial<AttemptRow> = {})
 
 export function incidentsContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`${name} incident store`, () => {
+    it("keeps a change's announcement until it is announced, and never shows it on the incident", async () => {
+      const store = await makeStore();
+      try {
+        const s = new IncidentStore(store.db);
+        const opened = {
+          type: "incident.opened",
+          payload: { incident_id: "a1", reopened: false },
+          at: 1_000,
+        };
+        await s.insertIncident(incident("a1"), opened);
+        await s.insertIncident(incident("a2", { opened_at: 1_100 }));
+        expect(await s.unannounced()).toEqual([{ incident: incident("a1"), announce: opened }]);
+        expect(await s.getIncident("a1")).toEqual(incident("a1"));
+        // An update without an announcement leaves a pending one alone; with one, replaces it.
+        await s.updateIncident(incident("a1", { failure_class: "http_5xx" }));
+        expect((await s.unannounced()).map((u) => u.announce)).toEqual([opened]);
+        const escalated = {
+          type: "incident.escalated",
+          payload: { incident_id: "a1", reason: "r" },
+          at: 2_000,
+        };
+        await s.updateIncident(
+          incident("a1", { failure_class: "http_5xx", escalated: 1, escalation: "r" }),
+          escalated,
+        );
+        expect((await s.unannounced()).map((u) => u.announce)).toEqual([escalated]);
+        await s.announced("a1");
+        expect(await s.unannounced()).toEqual([]);
+        expect(await s.getIncident("a1")).toEqual(
+          incident("a1", { failure_class: "http_5xx", escalated: 1, escalation: "r" }),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
     it("keeps incidents, timelines and attempts; interrupts what a crash left running", async () => {
       const store = await makeStore();
       try {

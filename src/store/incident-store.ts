@@ -55,7 +55,15 @@ export interface SilenceRow {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-const incident = (r: Record<string, unknown>): IncidentRow => ({
+/** An event an incident's change is announced with (see migration 019). */
+export interface Announcement {
+  type: string;
+  payload: Record<string, unknown>;
+  /** When the change was written: its event, if it was emitted, is no older. */
+  at: number;
+}
+
+const incident = ({ announce: _, ...r }: Record<string, unknown>): IncidentRow => ({
   ...(r as unknown as IncidentRow),
   escalated: Number(r.escalated),
   opened_at: Number(r.opened_at),
@@ -85,10 +93,11 @@ export class IncidentStore {
     this.db = db;
   }
 
-  async insertIncident(i: IncidentRow): Promise<void> {
+  /** `announce`: the event the change is to be announced with, kept until `announced`. */
+  async insertIncident(i: IncidentRow, announce?: Announcement): Promise<void> {
     await this.db.run(
-      `INSERT INTO incidents (id, target, failure_class, status, escalated, escalation, linked_to, opened_at, resolved_at, reopened)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO incidents (id, target, failure_class, status, escalated, escalation, linked_to, opened_at, resolved_at, reopened, announce)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         i.id,
         i.target,
@@ -100,16 +109,44 @@ export class IncidentStore {
         i.opened_at,
         i.resolved_at,
         i.reopened,
+        announce ? JSON.stringify(announce) : null,
       ],
     );
   }
 
-  async updateIncident(i: IncidentRow): Promise<void> {
+  /** `announce`: as for `insertIncident`; without it, an announcement still pending stays. */
+  async updateIncident(i: IncidentRow, announce?: Announcement): Promise<void> {
+    const fields = [
+      i.failure_class,
+      i.status,
+      i.escalated,
+      i.escalation,
+      i.linked_to,
+      i.resolved_at,
+      i.reopened,
+    ];
     await this.db.run(
       `UPDATE incidents SET failure_class = ?, status = ?, escalated = ?, escalation = ?, linked_to = ?,
-         resolved_at = ?, reopened = ? WHERE id = ?`,
-      [i.failure_class, i.status, i.escalated, i.escalation, i.linked_to, i.resolved_at, i.reopened, i.id],
+         resolved_at = ?, reopened = ?${announce ? ", announce = ?" : ""} WHERE id = ?`,
+      announce ? [...fields, JSON.stringify(announce), i.id] : [...fields, i.id],
     );
+  }
+
+  /** The announcement is in the audit log. */
+  async announced(id: string): Promise<void> {
+    await this.db.run("UPDATE incidents SET announce = NULL WHERE id = ?", [id]);
+  }
+
+  /** Incidents whose last change may not have been announced (a crash between the two), oldest first. */
+  async unannounced(limit = 1_000): Promise<{ incident: IncidentRow; announce: Announcement }[]> {
+    const rows = await this.db.all(
+      "SELECT * FROM incidents WHERE announce IS NOT NULL ORDER BY opened_at LIMIT ?",
+      [limit],
+    );
+    return rows.map((r) => ({
+      incident: incident(r),
+      announce: JSON.parse(String(r.announce)) as Announcement,
+    }));
   }
 
   async getIncident(id: string): Promise<IncidentRow | undefined> {

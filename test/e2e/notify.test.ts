@@ -51,6 +51,27 @@ function receiver(port = 0) {
   return { got, listening, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/** Which of the outage test's facts never arrived, and what the agent's audit log says of their targets. */
+async function untold(a: RunningAgent, got: Received[]): Promise<string> {
+  const arrived = new Set(got.flatMap((g) => told(g).map((i) => `${g.body.target} ${i.kind}`)));
+  const missing = Array.from({ length: 100 }, (_, i) => `c${i}`).flatMap((t) =>
+    ["incident.opened", "incident.escalated"]
+      .filter((k) => !arrived.has(`${t} ${k}`))
+      .map((k) => `${t} ${k}`),
+  );
+  const { events } = (await (await api(a, "/api/audit?limit=5000")).json()) as {
+    events: { type: string; subject: string }[];
+  };
+  const seen = missing.map((m) => {
+    const t = m.split(" ")[0];
+    return `${m} (audit: ${events
+      .filter((e) => e.subject === t)
+      .map((e) => e.type)
+      .join(", ")})`;
+  });
+  return `not arrived: ${seen.join("; ")}`;
+}
+
 let agent: RunningAgent | undefined;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -155,7 +176,12 @@ ${checks}
     await rx.listening;
     agent = await startAgent(yaml, { dir, timeoutMs: 30_000 });
     const unique = () => new Set(rx.got.map((g) => g.key));
-    await expect.poll(() => unique().size, { timeout: 60_000, interval: 500 }).toBe(200);
+    await expect
+      .poll(() => unique().size, { timeout: 60_000, interval: 500 })
+      .toBe(200)
+      .catch(async (e: unknown) => {
+        throw new Error(`${String(e)}; ${await untold(agent!, rx.got)}`);
+      });
     const kinds = (k: string) => new Set(rx.got.filter((g) => g.body.kind === k).map((g) => g.body.target));
     expect(kinds("incident.opened").size).toBe(100);
     expect(kinds("incident.escalated").size).toBe(100);

@@ -55,6 +55,7 @@ export async function incidentsOnSqlite(clock: Clock, dir: string) {
       failureClass: () => "unknown",
       dependsOn: () => [],
       show: () => undefined,
+      recentEvents: async (limit) => events.slice(-limit),
       ...over,
     });
   return { store, events, bus, incidentStore, make };

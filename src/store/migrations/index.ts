@@ -22,6 +22,7 @@ import { m015 } from "./015-routed-alerts.ts";
 import { m016 } from "./016-target-agent.ts";
 import { m017 } from "./017-approval-agent.ts";
 import { m018 } from "./018-audit-chains.ts";
+import { m019 } from "./019-incident-announce.ts";
 
 export interface Migration {
   version: number;
@@ -49,6 +50,7 @@ export const migrations: readonly Migration[] = [
   m016,
   m017,
   m018,
+  m019,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
