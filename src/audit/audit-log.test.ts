@@ -1,5 +1,5 @@
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Redactor, REDACTED } from "../core/redact.ts";
 import type { NewEvent } from "../core/events.ts";
 import { openStore } from "../store/open.ts";
@@ -50,6 +50,21 @@ describe("audit log", () => {
       Array.from({ length: 2_500 }, (_, i) => i + 1),
     );
     expect(await log.verify()).toMatchObject({ ok: true, count: 2_500 });
+    await store.close();
+  });
+
+  it("shares one walk among callers while it is under way, and walks afresh after it", async () => {
+    const { store, log } = await withLog();
+    await log.append([ev(1), ev(2), ev(3)]);
+    const scans = vi.spyOn(store, "scanEvents");
+    const [a, b, c] = await Promise.all([log.verify(), log.verify(), log.verify()]);
+    expect(scans).toHaveBeenCalledTimes(1);
+    expect(a).toEqual({ ok: true, count: 3, last_seq: 3 });
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    await log.append([ev(4)]);
+    expect(await log.verify()).toEqual({ ok: true, count: 4, last_seq: 4 });
+    expect(scans).toHaveBeenCalledTimes(2);
     await store.close();
   });
 

@@ -46,6 +46,7 @@ export class AuditLog implements EventSink {
   #head: Head | undefined;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
+  #verifying: Promise<VerifyResult> | undefined;
 
   constructor(store: Store, redactor: Redactor, opts: AuditLogOptions = {}) {
     this.#store = store;
@@ -144,9 +145,16 @@ export class AuditLog implements EventSink {
 
   /**
    * Walks every chain: hashes, MACs, and the anchors (the file, and this agent's own head, which
-   * no one can edit from outside).
+   * no one can edit from outside). Callers while a walk is under way share it: a walk reads the
+   * whole log (8 s for a million events), and a client asking again, or giving up and asking again,
+   * must not start one more each time.
    */
   verify(): Promise<VerifyResult> {
+    this.#verifying ??= this.#walk().finally(() => (this.#verifying = undefined));
+    return this.#verifying;
+  }
+
+  #walk(): Promise<VerifyResult> {
     const singleWriter = this.#store.db.dialect === "sqlite";
     const own = this.#chain;
     if (!this.#anchor)
