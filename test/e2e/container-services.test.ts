@@ -79,6 +79,9 @@ describe("container services", () => {
     await expect.poll(async () => (await target(agent!)).state, { timeout: 10_000 }).toBe("up");
     const before = await c.engine.inspect(c.id);
     expect((await target(agent)).pid).toBe(before.pid);
+    // A stable run (min_uptime 1s) restarts at once: the kill waits for it, or a fast start would
+    // make it a quick crash, restarted after the backoff.
+    await expect.poll(() => Date.now() - before.startedAt!, { timeout: 5_000 }).toBeGreaterThan(1_200);
     await c.engine.kill(c.id, "SIGTERM");
     await expect.poll(async () => (await target(agent!)).restarts, { timeout: 10_000 }).toBe(1);
     await expect.poll(async () => (await target(agent!)).state, { timeout: 10_000 }).toBe("up");
