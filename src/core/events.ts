@@ -112,7 +112,8 @@ export interface EventMap {
   "incident.opened": { incident_id: string; failure_class: string; reopened: boolean; detail: string | null };
   "incident.resolved": { incident_id: string; duration_ms: number };
   /** Automatic action stops and a person is needed: once per incident. */
-  "incident.escalated": { incident_id: string; reason: string };
+  /** `gave_up`: the supervisor stopped restarting the service, which stays down (told at once). */
+  "incident.escalated": { incident_id: string; reason: string; gave_up?: true };
   /** Many dependents down behind one failed dependency: one call for the whole storm. */
   "incident.storm": { incident_id: string; dependents: string[] };
   /** What remediation chose and why; `executed: false` in observe mode (or while paused). */

@@ -52,6 +52,8 @@ const downStates: ReadonlySet<TargetState> = new Set(["down", "failed"]);
  */
 export const flappingClass = "flapping";
 
+const gaveUp = "the supervisor gave up restarting it (restart budget spent)";
+
 export class Incidents {
   readonly #d: IncidentsDeps;
   /** Open incidents by target: at most one open per target at a time. */
@@ -186,12 +188,15 @@ export class Incidents {
     await this.#d.store.addTimeline({ incident_id: incident.id, ts: this.#d.clock.now(), kind, detail });
   }
 
-  /** Stops automatic action on the incident and calls a person: once per incident. */
-  async escalate(incident: IncidentRow, reason: string): Promise<void> {
+  /**
+   * Stops automatic action on the incident and calls a person: once per incident. `gaveUp`: the
+   * supervisor stopped restarting the service (see `gaveUp` below).
+   */
+  async escalate(incident: IncidentRow, reason: string, gaveUp = false): Promise<void> {
     if (incident.escalated) return;
     incident.escalated = 1;
     incident.escalation = reason;
-    const escalated = { incident_id: incident.id, reason };
+    const escalated = { incident_id: incident.id, reason, ...(gaveUp ? { gave_up: true as const } : {}) };
     const { store, clock } = this.#d;
     await store.updateIncident(incident, announcement("incident.escalated", escalated, clock.now()));
     await this.note(incident, "escalated", reason);
@@ -259,8 +264,7 @@ export class Incidents {
         }
       }
       await this.note(current, "state", `${change.from} → ${change.to}`);
-      if (givenUp)
-        await this.escalate(current, "the supervisor gave up restarting it (restart budget spent)");
+      if (givenUp) await this.escalate(current, gaveUp, true);
       return;
     }
     const more = given ? given.detail : this.#d.context?.(target, cls);
@@ -333,7 +337,7 @@ export class Incidents {
       ...{ store, bus, dependsOn: this.#d.dependsOn, stormSize: this.#d.stormSize },
       note: (i, kind, detail) => this.note(i, kind, detail),
     });
-    if (givenUp) await this.escalate(incident, "the supervisor gave up restarting it (restart budget spent)");
+    if (givenUp) await this.escalate(incident, gaveUp, true);
     for (const fn of this.#openedListeners) fn(incident);
   }
 }

@@ -17,6 +17,8 @@ export interface Notice {
   incident_id?: string;
   /** For a resolution: the incident whose opening it follows, wherever that went. */
   follows?: string;
+  /** News that is never held back with anything (the supervisor gave up: the service stays down). */
+  urgent?: true;
   approval_id?: string;
   at: number;
 }
@@ -107,6 +109,7 @@ export function noticeFrom(e: StoredEvent): Notice | undefined {
       return {
         ...base,
         incident_id: incident!,
+        ...(p.gave_up === true ? { urgent: true as const } : {}),
         title: `${e.subject} needs a person`,
         text: `Automatic remediation stopped: ${str(p.reason)}. Incident ${incident}.`,
       };

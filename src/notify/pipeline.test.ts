@@ -229,12 +229,54 @@ describe("notification pipeline", () => {
     await w.clock.advance(20_000);
     await w.bus.emit("service.restart_scheduled", "web", { delay_ms: 100, reason: "exited with code 1" });
     await opened(w, "web", "i5");
-    await w.bus.emit("incident.escalated", "web", { incident_id: "i5", reason: "the supervisor gave up" });
+    await w.bus.emit("incident.escalated", "web", {
+      incident_id: "i5",
+      reason: "the supervisor gave up",
+      gave_up: true,
+    });
     await expect.poll(async () => (await pending(w))[0]?.message.kind).toBe("incident.escalated");
     const [told, ...alone] = await pending(w);
     expect(alone).toEqual([]);
     expect(told!.id).toBe(summary!.id);
     expect(told!.next_at).toBe(w.clock.now() + 10_000);
+  });
+
+  it("a fall within group_interval waits with its steps and its escalation: a summary, not a page per fall", async () => {
+    const { w, sentAt } = await toldOnce();
+    await w.clock.advance(30_000);
+    await opened(w, "web", "i2");
+    await w.bus.emit("remediation.decided", "web", {
+      incident_id: "i2",
+      action: "restart",
+      attempt: 1,
+      executed: true,
+      explanation: "it worked 3 of 3 times",
+    });
+    await w.bus.emit("remediation.finished", "web", {
+      incident_id: "i2",
+      action: "restart",
+      outcome: "failed",
+      detail: "still down after verify_within",
+      recovered_ms: null,
+    });
+    await w.bus.emit("incident.escalated", "web", {
+      incident_id: "i2",
+      reason: "no runbook step applies to crashed; a person must look",
+    });
+    await expect.poll(async () => (await pending(w))[0]?.message.items?.length).toBe(4);
+    const [held, ...none] = await pending(w);
+    expect(none).toEqual([]);
+    expect(held!.next_at).toBe(sentAt + 5 * 60_000);
+    expect(held!.message.items?.map((i) => i.kind)).toEqual([
+      "incident.opened",
+      "remediation.decided",
+      "remediation.finished",
+      "incident.escalated",
+    ]);
+    // News of a fall that was told is not held: its escalation goes within group_wait, and takes the
+    // waiting summary with it.
+    await w.bus.emit("incident.escalated", "web", { incident_id: "i1", reason: "3 of max_attempts 3 tried" });
+    await expect.poll(async () => (await pending(w)).map((r) => r.next_at)).toEqual([w.clock.now() + 10_000]);
   });
 
   it("approval requests are never grouped; each carries its approval id", async () => {

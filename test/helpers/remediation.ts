@@ -5,6 +5,7 @@ import { api, runCli, type RunningAgent } from "./agent.ts";
 export const fixture = path.resolve(import.meta.dirname, "../fixtures/service.js");
 
 export interface Ev {
+  ts: number;
   type: string;
   subject: string;
   actor: string;
@@ -14,7 +15,7 @@ export interface Ev {
 export async function events(a: RunningAgent): Promise<Ev[]> {
   const res = await api(a, "/api/audit?limit=5000");
   const body = (await res.json()) as {
-    events: { type: string; subject: string; actor: string; payload: string | object }[];
+    events: { ts: number; type: string; subject: string; actor: string; payload: string | object }[];
   };
   return body.events.map((e) => ({
     ...e,

@@ -3,9 +3,11 @@
  * target going down again, or restarted again, within `group_interval` of its last message there
  * waits for the interval, so a flapping or crash-looping target is a summary per interval rather
  * than a page per flip or per restart. Recoveries, escalations, actions and approvals are never held
- * longer than `group_wait`, but one: a recovery whose going-down is in the message still waiting
- * waits with it, as nobody has heard of that going-down yet (Alertmanager's group_interval holds a
- * group's resolutions the same way); a recovery from a down that was told is never held.
+ * longer than `group_wait`, but news of a going-down that is in the message still waiting (its
+ * recovery, the remediation steps taken on it, its escalation) waits with it, as nobody has heard of
+ * that going-down yet (Alertmanager's group_interval holds a group's new alerts and resolutions the
+ * same way): otherwise a check no runbook step applies to, escalated at each fall, is a page per
+ * fall. News of a going-down that was told is never held, nor the supervisor giving up.
  */
 import type { Message } from "../message.ts";
 import type { Notice } from "../notice.ts";
@@ -30,9 +32,15 @@ export const throttle: Stage = async (flow, ctx) => {
   return { ...flow, due };
 };
 
-/** Whether the waiting message holds the opening this resolution follows: nobody has heard of it yet. */
+/** News of an incident, held with its opening while that waits; never what is urgent. */
+const newsOf = (n: Notice): string | undefined =>
+  n.urgent ? undefined : (n.follows ?? (heldWithOpening.has(n.kind) ? n.incident_id : undefined));
+const heldWithOpening = new Set(["incident.escalated", "remediation.decided", "remediation.finished"]);
+
+/** Whether the waiting message holds the opening this notice is news of: nobody has heard of it yet. */
 function untold(waiting: OutboxRow, n: Notice): boolean {
-  if (!n.follows) return false;
+  const incident = newsOf(n);
+  if (!incident) return false;
   const m = JSON.parse(waiting.body) as Message;
-  return (m.items ?? [m]).some((i) => i.kind === "incident.opened" && i.incident_id === n.follows);
+  return (m.items ?? [m]).some((i) => i.kind === "incident.opened" && i.incident_id === incident);
 }
