@@ -56,7 +56,7 @@ interface Parts {
 }
 
 export async function wireRemediation(w: RemediationWiring): Promise<RemediationWired> {
-  const store = new IncidentStore(w.store.db);
+  const store = new IncidentStore(w.store.db, w.config().agent.name);
   const log = w.log.child({ component: "remediation" });
   const incidents = await startIncidents(w, store, log);
   const restarts = new RestartNotes({ bus: w.bus, clock: w.clock, log, store, incidents });

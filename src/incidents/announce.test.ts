@@ -8,7 +8,7 @@ import { EventBus } from "../core/events.ts";
 import { FakeClock } from "../../test/helpers/clock.ts";
 import { incidentsOnSqlite } from "../../test/helpers/incidents.ts";
 import { tempDir } from "../../test/helpers/tmp.ts";
-import type { IncidentStore } from "../store/incident-store.ts";
+import { IncidentStore } from "../store/incident-store.ts";
 
 async function world() {
   const clock = new FakeClock();
@@ -20,9 +20,11 @@ async function world() {
     onListenerError: () => undefined,
   });
   // The process dies after the event is written, before the store forgets the announcement.
-  const forgetful = Object.assign(Object.create(w.incidentStore) as IncidentStore, {
-    announced: () => Promise.reject(new Error("killed")),
-  });
+  const forgetful = new (class extends IncidentStore {
+    override announced(): Promise<void> {
+      return Promise.reject(new Error("killed"));
+    }
+  })(w.store.db);
   const of = (type: string, id: string) =>
     w.events.filter(
       (e) => e.type === type && (JSON.parse(e.payload) as { incident_id: string }).incident_id === id,

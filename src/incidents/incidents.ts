@@ -107,7 +107,8 @@ export class Incidents {
   adopt(targets: readonly string[]): Promise<void> {
     return this.#enqueue("shared checks", async () => {
       const wanted = new Set(targets);
-      const open = (await this.#d.store.openIncidents()).filter((i) => wanted.has(i.target));
+      // Whoever's they were: the agent that ran the check before may be gone.
+      const open = (await this.#d.store.openIncidents(true)).filter((i) => wanted.has(i.target));
       for (const t of targets) this.#open.delete(t);
       for (const i of open) this.#open.set(i.target, i);
       for (const t of targets) this.#d.show(t, this.#open.get(t)?.id ?? null);

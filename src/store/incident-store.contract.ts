@@ -36,6 +36,32 @@ const attempt = (id: string, incidentId: string, over: Partial<AttemptRow> = {})
 
 export function incidentsContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`${name} incident store`, () => {
+    it("gives each agent its own open incidents, and the row to whoever writes it", async () => {
+      const store = await makeStore();
+      try {
+        const a = new IncidentStore(store.db, "a");
+        const b = new IncidentStore(store.db, "b");
+        await a.insertIncident(incident("of-a"), { type: "incident.opened", payload: {}, at: 1 });
+        await b.insertIncident(incident("of-b", { target: "db", opened_at: 1_100 }));
+        // A row from before incidents named their agent is everyone's.
+        await store.db.run(
+          "INSERT INTO incidents (id, target, failure_class, status, escalated, opened_at, reopened) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          ["old", "cache", "timeout", "open", 0, 1_200, 0],
+        );
+        expect((await a.openIncidents()).map((i) => i.id)).toEqual(["of-a", "old"]);
+        expect((await b.openIncidents()).map((i) => i.id)).toEqual(["of-b", "old"]);
+        expect((await b.openIncidents(true)).map((i) => i.id)).toEqual(["of-a", "of-b", "old"]);
+        expect(await b.unannounced()).toEqual([]);
+        expect((await a.unannounced()).map((u) => u.incident.id)).toEqual(["of-a"]);
+        // B took the check over and wrote the incident: it is B's now.
+        await b.updateIncident(incident("of-a", { escalated: 1, escalation: "r" }));
+        expect((await b.openIncidents()).map((i) => i.id)).toEqual(["of-a", "of-b", "old"]);
+        expect((await a.openIncidents()).map((i) => i.id)).toEqual(["old"]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("keeps a change's announcement until it is announced, and never shows it on the incident", async () => {
       const store = await makeStore();
       try {

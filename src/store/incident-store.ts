@@ -63,7 +63,7 @@ export interface Announcement {
   at: number;
 }
 
-const incident = ({ announce: _, ...r }: Record<string, unknown>): IncidentRow => ({
+const incident = ({ announce: _a, agent: _b, ...r }: Record<string, unknown>): IncidentRow => ({
   ...(r as unknown as IncidentRow),
   escalated: Number(r.escalated),
   opened_at: Number(r.opened_at),
@@ -88,16 +88,23 @@ const silence = (r: Record<string, unknown>): SilenceRow => ({
 
 export class IncidentStore {
   readonly db: Db;
+  /**
+   * The agent whose incidents these are (`agent.name`): agents sharing a store each go on with their
+   * own (rows from before incidents named their agent count as everyone's). Whoever writes a row
+   * owns it: the agent that took a shared check over takes its incident with it.
+   */
+  readonly #agent: string;
 
-  constructor(db: Db) {
+  constructor(db: Db, agent = "") {
     this.db = db;
+    this.#agent = agent;
   }
 
   /** `announce`: the event the change is to be announced with, kept until `announced`. */
   async insertIncident(i: IncidentRow, announce?: Announcement): Promise<void> {
     await this.db.run(
-      `INSERT INTO incidents (id, target, failure_class, status, escalated, escalation, linked_to, opened_at, resolved_at, reopened, announce)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO incidents (id, target, failure_class, status, escalated, escalation, linked_to, opened_at, resolved_at, reopened, announce, agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         i.id,
         i.target,
@@ -110,6 +117,7 @@ export class IncidentStore {
         i.resolved_at,
         i.reopened,
         announce ? JSON.stringify(announce) : null,
+        this.#agent,
       ],
     );
   }
@@ -124,10 +132,11 @@ export class IncidentStore {
       i.linked_to,
       i.resolved_at,
       i.reopened,
+      this.#agent,
     ];
     await this.db.run(
       `UPDATE incidents SET failure_class = ?, status = ?, escalated = ?, escalation = ?, linked_to = ?,
-         resolved_at = ?, reopened = ?${announce ? ", announce = ?" : ""} WHERE id = ?`,
+         resolved_at = ?, reopened = ?, agent = ?${announce ? ", announce = ?" : ""} WHERE id = ?`,
       announce ? [...fields, JSON.stringify(announce), i.id] : [...fields, i.id],
     );
   }
@@ -140,8 +149,8 @@ export class IncidentStore {
   /** Incidents whose last change may not have been announced (a crash between the two), oldest first. */
   async unannounced(limit = 1_000): Promise<{ incident: IncidentRow; announce: Announcement }[]> {
     const rows = await this.db.all(
-      "SELECT * FROM incidents WHERE announce IS NOT NULL ORDER BY opened_at LIMIT ?",
-      [limit],
+      "SELECT * FROM incidents WHERE announce IS NOT NULL AND (agent = ? OR agent IS NULL) ORDER BY opened_at LIMIT ?",
+      [this.#agent, limit],
     );
     return rows.map((r) => ({
       incident: incident(r),
@@ -154,10 +163,15 @@ export class IncidentStore {
     return r ? incident(r) : undefined;
   }
 
-  async openIncidents(): Promise<IncidentRow[]> {
-    return (await this.db.all("SELECT * FROM incidents WHERE status = 'open' ORDER BY opened_at")).map(
-      incident,
-    );
+  /** This agent's open incidents, or with `everyone`, every agent's. */
+  async openIncidents(everyone = false): Promise<IncidentRow[]> {
+    const rows = everyone
+      ? await this.db.all("SELECT * FROM incidents WHERE status = 'open' ORDER BY opened_at")
+      : await this.db.all(
+          "SELECT * FROM incidents WHERE status = 'open' AND (agent = ? OR agent IS NULL) ORDER BY opened_at",
+          [this.#agent],
+        );
+    return rows.map(incident);
   }
 
   /** The newest incident of a target with a failure class, open or not. */

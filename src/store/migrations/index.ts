@@ -23,6 +23,7 @@ import { m016 } from "./016-target-agent.ts";
 import { m017 } from "./017-approval-agent.ts";
 import { m018 } from "./018-audit-chains.ts";
 import { m019 } from "./019-incident-announce.ts";
+import { m020 } from "./020-incident-agent.ts";
 
 export interface Migration {
   version: number;
@@ -51,6 +52,7 @@ export const migrations: readonly Migration[] = [
   m017,
   m018,
   m019,
+  m020,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
