@@ -68,8 +68,10 @@ export async function wireActions(
     redactor: w.redactor,
     ttlMs: () => w.config().remediation.approval_ttl,
     onApproved: (approval, token, by, runId) => gateway.startApproved(approval, token, by, runId),
+    recentEvents: (limit) => w.store.readEvents({ limit, newest: true }),
   });
   gateway.approvals = approvals;
+  await approvals.announceLeftovers();
   await approvals.runQueued();
   // A fleet's agents take the requests approved on another agent within a second; one agent on
   // SQLite decides and runs its own, and only sweeps.

@@ -15,7 +15,8 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
-import type { EventBus } from "../core/events.ts";
+import { announce, announcement, announceLeftovers } from "../core/announce.ts";
+import type { EventBus, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
 import type { ActionStore, ApprovalRow, ApprovalStatus, DecisionRow } from "../store/action-store.ts";
@@ -61,6 +62,8 @@ export interface ApprovalsDeps {
   onApproved: (approval: ApprovalRow, token: string, decidedBy: string, runId: string) => Promise<unknown>;
   /** Local hour of day, for the time-of-day signal. */
   hour?: (now: number) => number;
+  /** The newest `limit` events, oldest first: where a start looks for the requests it announced. */
+  recentEvents: (limit: number) => Promise<StoredEvent[]>;
 }
 
 /** A capability lives just long enough to be handed to the gateway. */
@@ -74,6 +77,16 @@ export class Approvals implements ApprovalQueue {
 
   constructor(deps: ApprovalsDeps) {
     this.#d = deps;
+  }
+
+  /** At start: announces the requests a stop left untold (core/announce.ts). */
+  async announceLeftovers(): Promise<number> {
+    const { store } = this.#d;
+    return announceLeftovers(this.#d, {
+      key: "approval_id",
+      unannounced: () => store.unannouncedApprovals(),
+      announced: (id) => store.approvalAnnounced(id),
+    });
   }
 
   async request(input: Parameters<ApprovalQueue["request"]>[0]): Promise<ApprovalRow> {
@@ -102,22 +115,19 @@ export class Approvals implements ApprovalQueue {
       run_id: null,
       decided_at: null,
     };
-    await store.insertApproval(row);
-    await bus.emit(
-      "approval.requested",
-      input.target ?? input.action,
-      {
-        approval_id: row.id,
-        action: row.action,
-        params: this.#d.redactor.params(row.action, input.params),
-        target: row.target,
-        reason: row.reason,
-        required: row.required,
-        expires_at: row.expires_at,
-        assessment: assessment.level,
-      },
-      input.requestedBy,
-    );
+    const requested = {
+      approval_id: row.id,
+      action: row.action,
+      params: this.#d.redactor.params(row.action, input.params),
+      target: row.target,
+      reason: row.reason,
+      required: row.required,
+      expires_at: row.expires_at,
+      assessment: assessment.level,
+    };
+    const told = announcement("approval.requested", requested, now, input.requestedBy);
+    await store.insertApproval(row, told);
+    await announce(bus, input.target ?? input.action, told, () => store.approvalAnnounced(row.id));
     return row;
   }
 

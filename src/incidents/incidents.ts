@@ -16,7 +16,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus, EventMap, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { IncidentRow, IncidentStatus, IncidentStore, TimelineRow } from "../store/incident-store.ts";
-import { announce, announcement, announceLeftovers } from "./announce.ts";
+import { announce, announcement, announceLeftovers, type Announcement } from "../core/announce.ts";
 import { linkDependencies } from "./links.ts";
 import type { TargetState } from "./target-state.ts";
 import { view, type IncidentView } from "./view.ts";
@@ -39,7 +39,7 @@ export interface IncidentsDeps {
   relapseWindowMs?: number;
   /** Dependents down behind one dependency that make a storm. */
   stormSize?: number;
-  /** The newest `limit` events, oldest first: where a restart looks for what it announced (announce.ts). */
+  /** The newest `limit` events, oldest first: where a restart looks for what it announced (core/announce.ts). */
   recentEvents: (limit: number) => Promise<StoredEvent[]>;
 }
 
@@ -90,7 +90,7 @@ export class Incidents {
 
   /** Restores the open incidents after a restart, and announces the changes a stop left untold. */
   async load(): Promise<void> {
-    await announceLeftovers(this.#d);
+    await announceLeftovers(this.#d, this.#d.store);
     for (const i of await this.#d.store.openIncidents()) {
       this.#open.set(i.target, i);
       this.#d.show(i.target, i.id);
@@ -199,9 +199,15 @@ export class Incidents {
     incident.escalation = reason;
     const escalated = { incident_id: incident.id, reason, ...(gaveUp ? { gave_up: true as const } : {}) };
     const { store, clock } = this.#d;
-    await store.updateIncident(incident, announcement("incident.escalated", escalated, clock.now()));
+    const told = announcement("incident.escalated", escalated, clock.now());
+    await store.updateIncident(incident, told);
     await this.note(incident, "escalated", reason);
-    await announce(this.#d, incident, "incident.escalated", escalated);
+    await this.#announce(incident, told);
+  }
+
+  /** Emits the event the change was written with, then has the store forget it (core/announce.ts). */
+  #announce(incident: IncidentRow, told: Announcement): Promise<unknown> {
+    return announce(this.#d.bus, incident.target, told, () => this.#d.store.announced(incident.id));
   }
 
   async list(status: IncidentStatus | undefined, limit: number): Promise<IncidentView[]> {
@@ -233,11 +239,12 @@ export class Incidents {
         // Closed for another reason than a recovery (the target is gone): said, not "up again".
         ...(given?.detail ? { detail: given.detail } : {}),
       };
-      await store.updateIncident(current, announcement("incident.resolved", resolved, now));
+      const told = announcement("incident.resolved", resolved, now);
+      await store.updateIncident(current, told);
       await this.note(current, "resolved", given?.detail ?? `${target} is up again`);
       this.#open.delete(target);
       this.#d.show(target, null);
-      await announce(this.#d, current, "incident.resolved", resolved);
+      await this.#announce(current, told);
       for (const fn of this.#resolvedListeners) fn(current);
       return;
     }
@@ -278,6 +285,7 @@ export class Incidents {
       detail: more ?? null,
     });
     let incident: IncidentRow;
+    let told: Announcement;
     if (
       relapse?.status === "resolved" &&
       relapse.resolved_at !== null &&
@@ -291,7 +299,8 @@ export class Incidents {
         escalated: 0,
         escalation: null,
       };
-      await store.updateIncident(incident, announcement("incident.opened", opened(incident), now));
+      told = announcement("incident.opened", opened(incident), now);
+      await store.updateIncident(incident, told);
       await this.note(
         incident,
         "reopened",
@@ -322,7 +331,8 @@ export class Incidents {
         resolved_at: null,
         reopened: 0,
       };
-      await store.insertIncident(incident, announcement("incident.opened", opened(incident), now));
+      told = announcement("incident.opened", opened(incident), now);
+      await store.insertIncident(incident, told);
       await this.note(
         incident,
         "opened",
@@ -333,7 +343,7 @@ export class Incidents {
     }
     this.#open.set(target, incident);
     this.#d.show(target, incident.id);
-    await announce(this.#d, incident, "incident.opened", opened(incident));
+    await this.#announce(incident, told);
     await linkDependencies(incident, this.#open, {
       ...{ store, bus, dependsOn: this.#d.dependsOn, stormSize: this.#d.stormSize },
       note: (i, kind, detail) => this.note(i, kind, detail),

@@ -81,6 +81,26 @@ export function actionsContract(name: string, makeStore: () => Promise<Store>): 
       }
     });
 
+    it("keeps a request's announcement until it is announced, for its own agent only", async () => {
+      const store = await makeStore();
+      try {
+        const web1 = new ActionStore(store.db, "web-1");
+        const web2 = new ActionStore(store.db, "web-2");
+        const told = { type: "approval.requested", payload: { approval_id: "a1" }, at: 5, actor: "claude" };
+        await web1.insertApproval(approval("a1", { target: null }), told);
+        await web2.insertApproval(approval("a2"));
+        expect(await web2.unannouncedApprovals()).toEqual([]);
+        expect(await web1.unannouncedApprovals()).toEqual([
+          { id: "a1", subject: approval("a1").action, announce: told },
+        ]);
+        expect(await web1.getApproval("a1")).not.toHaveProperty("announce");
+        await web1.approvalAnnounced("a1");
+        expect(await web1.unannouncedApprovals()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("keeps approvals with their decisions; one decision per person; due requests by expiry", async () => {
       const store = await makeStore();
       try {

@@ -2,6 +2,7 @@
  * The gateway's tables: action runs, approval requests with their decisions, spent capability ids.
  * Plain SQL over `Db`, so SQLite and PostgreSQL behave the same. JSON columns are opaque here.
  */
+import type { Announcement, Unannounced } from "../core/announce.ts";
 import type { Db } from "./db.ts";
 
 export type RunStatus = "running" | "succeeded" | "failed";
@@ -62,7 +63,7 @@ function runRow(r: Record<string, unknown>): RunRow {
   return { ...(r as unknown as RunRow), started_at: Number(r.started_at), finished_at: num(r.finished_at) };
 }
 
-function approvalRow(r: Record<string, unknown>): ApprovalRow {
+function approvalRow({ announce: _, ...r }: Record<string, unknown>): ApprovalRow {
   return {
     ...(r as unknown as ApprovalRow),
     requested_at: Number(r.requested_at),
@@ -163,10 +164,11 @@ export class ActionStore {
     return rows.map(runRow);
   }
 
-  async insertApproval(a: ApprovalRow): Promise<void> {
+  /** `announce`: the event the request is to be announced with, kept until `approvalAnnounced`. */
+  async insertApproval(a: ApprovalRow, announce?: Announcement): Promise<void> {
     await this.db.run(
-      `INSERT INTO approvals (id, action, params, target, reason, requested_by, requested_at, expires_at, required, status, assessment, run_id, decided_at, agent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO approvals (id, action, params, target, reason, requested_by, requested_at, expires_at, required, status, assessment, run_id, decided_at, agent, announce)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         a.id,
         a.action,
@@ -182,8 +184,28 @@ export class ActionStore {
         a.run_id,
         a.decided_at,
         this.#agent,
+        announce ? JSON.stringify(announce) : null,
       ],
     );
+  }
+
+  /** The request's announcement is in the audit log. */
+  async approvalAnnounced(id: string): Promise<void> {
+    await this.db.run("UPDATE approvals SET announce = NULL WHERE id = ?", [id]);
+  }
+
+  /** This agent's requests that may not have been announced (a crash between the two), oldest first. */
+  async unannouncedApprovals(limit = 1_000): Promise<Unannounced[]> {
+    const rows = await this.db.all<{ id: string; target: string | null; action: string; announce: string }>(
+      `SELECT id, target, action, announce FROM approvals WHERE announce IS NOT NULL AND (agent = ? OR agent IS NULL)
+         ORDER BY requested_at LIMIT ?`,
+      [this.#agent, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      subject: r.target ?? r.action,
+      announce: JSON.parse(r.announce) as Announcement,
+    }));
   }
 
   async getApproval(id: string): Promise<ApprovalRow | undefined> {

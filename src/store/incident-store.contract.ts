@@ -52,7 +52,7 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
         expect((await b.openIncidents()).map((i) => i.id)).toEqual(["of-b", "old"]);
         expect((await b.openIncidents(true)).map((i) => i.id)).toEqual(["of-a", "of-b", "old"]);
         expect(await b.unannounced()).toEqual([]);
-        expect((await a.unannounced()).map((u) => u.incident.id)).toEqual(["of-a"]);
+        expect((await a.unannounced()).map((u) => u.id)).toEqual(["of-a"]);
         // B took the check over and wrote the incident: it is B's now.
         await b.updateIncident(incident("of-a", { escalated: 1, escalation: "r" }));
         expect((await b.openIncidents()).map((i) => i.id)).toEqual(["of-a", "of-b", "old"]);
@@ -73,7 +73,7 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
         };
         await s.insertIncident(incident("a1"), opened);
         await s.insertIncident(incident("a2", { opened_at: 1_100 }));
-        expect(await s.unannounced()).toEqual([{ incident: incident("a1"), announce: opened }]);
+        expect(await s.unannounced()).toEqual([{ id: "a1", subject: "web", announce: opened }]);
         expect(await s.getIncident("a1")).toEqual(incident("a1"));
         // An update without an announcement leaves a pending one alone; with one, replaces it.
         await s.updateIncident(incident("a1", { failure_class: "http_5xx" }));

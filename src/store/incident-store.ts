@@ -1,6 +1,7 @@
 /**
  * Incidents, their timelines, remediation attempts and silences, in plain SQL over `Db`.
  */
+import type { Announcement, AnnouncementStore, Unannounced } from "../core/announce.ts";
 import type { Db } from "./db.ts";
 
 export type IncidentStatus = "open" | "resolved";
@@ -55,14 +56,6 @@ export interface SilenceRow {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** An event an incident's change is announced with (see migration 019). */
-export interface Announcement {
-  type: string;
-  payload: Record<string, unknown>;
-  /** When the change was written: its event, if it was emitted, is no older. */
-  at: number;
-}
-
 const incident = ({ announce: _a, agent: _b, ...r }: Record<string, unknown>): IncidentRow => ({
   ...(r as unknown as IncidentRow),
   escalated: Number(r.escalated),
@@ -86,7 +79,9 @@ const silence = (r: Record<string, unknown>): SilenceRow => ({
   deleted_at: n(r.deleted_at),
 });
 
-export class IncidentStore {
+export class IncidentStore implements AnnouncementStore {
+  /** What an incident's events name it by. */
+  readonly key = "incident_id";
   readonly db: Db;
   /**
    * The agent whose incidents these are (`agent.name`): agents sharing a store each go on with their
@@ -147,14 +142,15 @@ export class IncidentStore {
   }
 
   /** Incidents whose last change may not have been announced (a crash between the two), oldest first. */
-  async unannounced(limit = 1_000): Promise<{ incident: IncidentRow; announce: Announcement }[]> {
-    const rows = await this.db.all(
-      "SELECT * FROM incidents WHERE announce IS NOT NULL AND (agent = ? OR agent IS NULL) ORDER BY opened_at LIMIT ?",
+  async unannounced(limit = 1_000): Promise<Unannounced[]> {
+    const rows = await this.db.all<{ id: string; target: string; announce: string }>(
+      "SELECT id, target, announce FROM incidents WHERE announce IS NOT NULL AND (agent = ? OR agent IS NULL) ORDER BY opened_at LIMIT ?",
       [this.#agent, limit],
     );
     return rows.map((r) => ({
-      incident: incident(r),
-      announce: JSON.parse(String(r.announce)) as Announcement,
+      id: r.id,
+      subject: r.target,
+      announce: JSON.parse(r.announce) as Announcement,
     }));
   }
 

@@ -24,6 +24,8 @@ export interface Harness {
   store: ActionStore;
   capabilities: Capabilities;
   redactor: Redactor;
+  /** The bus over the audit log that the gateway and approvals emit on. */
+  bus: EventBus;
   acted: string[];
   /** Audited events of one type, payloads parsed. */
   events(type: string): Promise<{ actor: string; payload: Record<string, unknown> }[]>;
@@ -89,6 +91,7 @@ export async function gatewayHarness(
     ttlMs: () => config.remediation.approval_ttl,
     onApproved: (a, token, by, runId) => gateway.startApproved(a, token, by, runId),
     hour: () => opts.hour ?? 12,
+    recentEvents: (limit) => audit.tail(limit),
   });
   gateway.approvals = approvals;
   return {
@@ -99,6 +102,7 @@ export async function gatewayHarness(
     store: actionStore,
     capabilities,
     redactor,
+    bus,
     acted,
     events: async (type) =>
       (await store.readEvents({ limit: 10_000 }))

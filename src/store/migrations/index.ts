@@ -24,6 +24,7 @@ import { m017 } from "./017-approval-agent.ts";
 import { m018 } from "./018-audit-chains.ts";
 import { m019 } from "./019-incident-announce.ts";
 import { m020 } from "./020-incident-agent.ts";
+import { m021 } from "./021-approval-announce.ts";
 
 export interface Migration {
   version: number;
@@ -53,6 +54,7 @@ export const migrations: readonly Migration[] = [
   m018,
   m019,
   m020,
+  m021,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
