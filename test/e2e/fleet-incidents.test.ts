@@ -41,14 +41,13 @@ async function start(yaml: string): Promise<RunningAgent> {
   return a;
 }
 
-const escalated = async (a: RunningAgent, subject: string) =>
+/** How many events of `type` about `subject` the shared audit log holds, read through `a`. */
+const count = async (a: RunningAgent, type: string, subject: string) =>
   ((await (await api(a, "/api/audit?limit=1000")).json()) as { events: AuditEvent[] }).events.filter(
-    (e) => e.type === "incident.escalated" && e.subject === subject,
+    (e) => e.type === type && e.subject === subject,
   ).length;
-const opened = async (a: RunningAgent, subject: string) =>
-  ((await (await api(a, "/api/audit?limit=1000")).json()) as { events: AuditEvent[] }).events.filter(
-    (e) => e.type === "incident.opened" && e.subject === subject,
-  ).length;
+const escalated = (a: RunningAgent, subject: string) => count(a, "incident.escalated", subject);
+const opened = (a: RunningAgent, subject: string) => count(a, "incident.opened", subject);
 
 await pgAdmin(`CREATE SCHEMA ${schema.name}`);
 
