@@ -111,8 +111,10 @@ export interface EventMap {
   /** `detail`: what the failure looked like, when known (who holds the port, what the connection said). */
   "incident.opened": { incident_id: string; failure_class: string; reopened: boolean; detail: string | null };
   "incident.resolved": { incident_id: string; duration_ms: number };
-  /** Automatic action stops and a person is needed: once per incident. */
-  /** `gave_up`: the supervisor stopped restarting the service, which stays down (told at once). */
+  /**
+   * Automatic action stops and a person is needed: once per episode of an incident. `gave_up`: the
+   * supervisor stopped restarting the service, which stays down (told at once).
+   */
   "incident.escalated": { incident_id: string; reason: string; gave_up?: true };
   /** Many dependents down behind one failed dependency: one call for the whole storm. */
   "incident.storm": { incident_id: string; dependents: string[] };

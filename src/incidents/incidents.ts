@@ -191,7 +191,7 @@ export class Incidents {
 
   /**
    * Stops automatic action on the incident and calls a person: once per incident. `gaveUp`: the
-   * supervisor stopped restarting the service (see `gaveUp` below).
+   * supervisor stopped restarting the service, which stays down (its event says so: told at once).
    */
   async escalate(incident: IncidentRow, reason: string, gaveUp = false): Promise<void> {
     if (incident.escalated) return;
