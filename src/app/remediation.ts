@@ -27,6 +27,9 @@ import { RestartNotes } from "../incidents/restarts.ts";
 import { nextStep, type NextStep } from "../remediation/next-step.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Wiring } from "./wiring.ts";
+import { targetPlans } from "./specs.ts";
+import { groupOf } from "../targets/targets.ts";
+import { jobSubject } from "../jobs/jobs.ts";
 
 export interface RemediationWiring extends Wiring {
   supervision: Supervision;
@@ -107,6 +110,12 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
     recentEvents: (limit) => w.store.readEvents({ limit, newest: true }),
   });
   await incidents.load();
+  // Alerts and a compose project's containers (`a/b`) come and go at run time, and jobs close their
+  // own: what closes those is theirs to say.
+  const configured = new Set(targetPlans(w.config()).map((p) => p.name));
+  await incidents.closeGone(
+    (t) => configured.has(t) || groupOf(t) !== undefined || t.startsWith(jobSubject("")),
+  );
   const unsubscribe = supervision.targets.onChange(
     (name, change) => void incidents.stateChanged(name, change),
   );

@@ -173,6 +173,16 @@ export class Incidents {
     });
   }
 
+  /**
+   * At start: the open incidents of targets taken out of the config while the agent was stopped
+   * close, as a reload's removal closes them, rather than stay open (and escalated, and reminded of
+   * every repeat_interval) for a target nothing checks any more.
+   */
+  async closeGone(configured: (target: string) => boolean): Promise<void> {
+    for (const i of this.open())
+      if (!configured(i.target)) await this.clear(i.target, `${i.target} is no longer in the config`);
+  }
+
   #enqueue(target: string, fn: () => Promise<void>): Promise<void> {
     this.#chain = this.#chain
       .then(fn)
