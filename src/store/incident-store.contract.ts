@@ -123,9 +123,26 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
         );
         expect((await s.interruptRunning(9_000)).map((a) => a.id)).toEqual(["a1"]);
         expect((await s.attempts("i1"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
-        expect((await s.resolvedWithWaitingAttempt(10)).map((i) => i.id)).toEqual(["i2"]);
         expect(await s.countAttemptsSince(1_800)).toBe(1);
         expect((await s.finishedAttempts(10, "web")).map((a) => a.id)).toEqual(["a3"]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("interrupts and counts only this agent's attempts: another agent's are its own", async () => {
+      const store = await makeStore();
+      try {
+        const a = new IncidentStore(store.db, "a");
+        const b = new IncidentStore(store.db, "b");
+        await a.insertIncident(incident("of-a"));
+        await b.insertIncident(incident("of-b", { target: "db" }));
+        await a.insertAttempt(attempt("run-a", "of-a"));
+        await b.insertAttempt(attempt("run-b", "of-b", { target: "db" }));
+        expect(await a.countAttemptsSince(0)).toBe(1);
+        expect((await b.interruptRunning(9_000)).map((x) => x.id)).toEqual(["run-b"]);
+        expect((await a.attempts("of-a"))[0]!.status).toBe("running");
+        expect((await a.interruptRunning(9_000)).map((x) => x.id)).toEqual(["run-a"]);
       } finally {
         await store.close();
       }

@@ -269,10 +269,15 @@ export class IncidentStore implements AnnouncementStore {
   }
 
   /** Attempts that acted since `since` (the hourly budget). */
+  /**
+   * This agent's remediation attempts since `since` (on its incidents): each agent's
+   * `max_actions_per_hour` is its own, not spent by another agent of the fleet.
+   */
   async countAttemptsSince(since: number): Promise<number> {
     const r = await this.db.get<{ c: number | string }>(
-      "SELECT COUNT(*) AS c FROM remediation_attempts WHERE started_at >= ? AND status <> 'interrupted'",
-      [since],
+      `SELECT COUNT(*) AS c FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
+         WHERE a.started_at >= ? AND a.status <> 'interrupted' AND (i.agent = ? OR i.agent IS NULL)`,
+      [since, this.#agent],
     );
     return Number(r?.c ?? 0);
   }
@@ -291,21 +296,18 @@ export class IncidentStore implements AnnouncementStore {
     return rows.map(attempt);
   }
 
-  /** Resolved incidents whose last attempt still waits on an approved run (an agent stopped meanwhile). */
-  async resolvedWithWaitingAttempt(limit: number): Promise<IncidentRow[]> {
-    const rows = await this.db.all(
-      `SELECT DISTINCT i.* FROM incidents i JOIN remediation_attempts a ON a.incident_id = i.id
-       WHERE i.status = 'resolved' AND a.status = 'waiting' LIMIT ?`,
-      [limit],
-    );
-    return rows.map(incident);
-  }
-
-  /** Attempts a stopped or crashed agent left running: never re-run, marked interrupted. */
+  /**
+   * Attempts this agent left running when it stopped or crashed (on its incidents): never re-run,
+   * marked interrupted. Another agent's running attempt is running.
+   */
   async interruptRunning(now: number): Promise<AttemptRow[]> {
-    const rows = (await this.db.all("SELECT * FROM remediation_attempts WHERE status = 'running'")).map(
-      attempt,
-    );
+    const rows = (
+      await this.db.all(
+        `SELECT a.* FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
+           WHERE a.status = 'running' AND (i.agent = ? OR i.agent IS NULL)`,
+        [this.#agent],
+      )
+    ).map(attempt);
     for (const a of rows) {
       await this.updateAttempt({
         ...a,
