@@ -109,7 +109,7 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
     show: (t, id) => supervision.targets.setIncident(t, id),
     recentEvents: (limit) => w.store.readEvents({ limit, newest: true }),
   });
-  await incidents.load();
+  await incidents.load(new Set(supervision.sharedChecks()));
   // Alerts and a compose project's containers (`a/b`) come and go at run time, and jobs close their
   // own: what closes those is theirs to say.
   const configured = new Set(targetPlans(w.config()).map((p) => p.name));

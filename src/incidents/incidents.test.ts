@@ -104,3 +104,21 @@ describe("a relapse", () => {
     expect(w.incidents.rearmedAt(id)).toBeUndefined();
   });
 });
+
+describe("a restart in a fleet", () => {
+  it("restores its own incidents but a shared check's only when it takes the check (adopt)", async () => {
+    const w = await world();
+    await w.change("web", "up", "down");
+    await w.change("shared-dns", "up", "down");
+    const restarted = w.make();
+    await restarted.load(new Set(["shared-dns"]));
+    expect(restarted.open().map((i) => i.target)).toEqual(["web"]);
+    await restarted.adopt(["shared-dns"]);
+    expect(
+      restarted
+        .open()
+        .map((i) => i.target)
+        .sort(),
+    ).toEqual(["shared-dns", "web"]);
+  });
+});

@@ -88,10 +88,15 @@ export class Incidents {
     });
   }
 
-  /** Restores the open incidents after a restart, and announces the changes a stop left untold. */
-  async load(): Promise<void> {
+  /**
+   * Restores this agent's open incidents after a restart, and announces the changes a stop left
+   * untold. Not those of `shared` (a fleet's shared checks): which agent goes on with each is not
+   * known yet, and the one that takes the check takes its incident with it (`adopt`).
+   */
+  async load(shared: ReadonlySet<string> = new Set()): Promise<void> {
     await announceLeftovers(this.#d, this.#d.store);
     for (const i of await this.#d.store.openIncidents()) {
+      if (shared.has(i.target)) continue;
       this.#open.set(i.target, i);
       this.#d.show(i.target, i.id);
       if (i.reopened === 0) continue;
@@ -102,15 +107,24 @@ export class Incidents {
 
   /**
    * Shared checks this agent took over: the incident open on each in the store (opened by the agent
-   * that ran it before) goes on here, the same row, rather than a second one opening beside it.
+   * that ran it before) goes on here, the same row, rather than a second one opening beside it. A
+   * step the previous agent was running when it died (it is not among `live`) is interrupted.
    */
-  adopt(targets: readonly string[]): Promise<void> {
+  adopt(targets: readonly string[], live: readonly string[] = []): Promise<void> {
     return this.#enqueue("shared checks", async () => {
+      const { store, clock, log } = this.#d;
       const wanted = new Set(targets);
       // Whoever's they were: the agent that ran the check before may be gone.
-      const open = (await this.#d.store.openIncidents(true)).filter((i) => wanted.has(i.target));
+      const open = (await store.openIncidents(true)).filter((i) => wanted.has(i.target));
       for (const t of targets) this.#open.delete(t);
-      for (const i of open) this.#open.set(i.target, i);
+      for (const i of open) {
+        this.#open.set(i.target, i);
+        for (const a of await store.interruptOrphaned(i.id, live, clock.now()))
+          log.warn(
+            { incident: i.id, action: a.action },
+            "remediation attempt interrupted by its agent's death",
+          );
+      }
       for (const t of targets) this.#d.show(t, this.#open.get(t)?.id ?? null);
     });
   }

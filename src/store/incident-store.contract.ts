@@ -148,6 +148,23 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
       }
     });
 
+    it("interrupts what a dead agent left running on an incident taken over, never a live one's", async () => {
+      const store = await makeStore();
+      try {
+        const a = new IncidentStore(store.db, "a");
+        await a.insertIncident(incident("shared"));
+        await a.insertAttempt(attempt("step", "shared"));
+        // A is alive: its step finishes there.
+        expect(await a.interruptOrphaned("shared", ["a", "b"], 9_000)).toEqual([]);
+        expect((await a.attempts("shared"))[0]!.status).toBe("running");
+        // A is gone: the step is interrupted for the agent that took the check.
+        expect((await a.interruptOrphaned("shared", ["b"], 9_000)).map((x) => x.id)).toEqual(["step"]);
+        expect((await a.attempts("shared"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
+      } finally {
+        await store.close();
+      }
+    });
+
     it("keeps silences until they end or are deleted", async () => {
       const store = await makeStore();
       try {

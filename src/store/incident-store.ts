@@ -301,13 +301,29 @@ export class IncidentStore implements AnnouncementStore {
    * marked interrupted. Another agent's running attempt is running.
    */
   async interruptRunning(now: number): Promise<AttemptRow[]> {
-    const rows = (
-      await this.db.all(
-        `SELECT a.* FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
-           WHERE a.status = 'running' AND (i.agent = ? OR i.agent IS NULL)`,
-        [this.#agent],
-      )
-    ).map(attempt);
+    const rows = await this.db.all(
+      `SELECT a.* FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
+         WHERE a.status = 'running' AND (i.agent = ? OR i.agent IS NULL)`,
+      [this.#agent],
+    );
+    return this.#interrupt(rows.map(attempt), now);
+  }
+
+  /**
+   * On an incident taken over with its shared check: the attempts still running under an agent that
+   * is not among `live` (it died mid-step, and only its own next start would say so), interrupted,
+   * so the new owner does not wait on them. A live agent's running attempt finishes there.
+   */
+  async interruptOrphaned(incidentId: string, live: readonly string[], now: number): Promise<AttemptRow[]> {
+    const owner = await this.db.get<{ agent: string | null }>("SELECT agent FROM incidents WHERE id = ?", [
+      incidentId,
+    ]);
+    if (owner?.agent && live.includes(owner.agent)) return [];
+    const running = (await this.attempts(incidentId)).filter((a) => a.status === "running");
+    return this.#interrupt(running, now);
+  }
+
+  async #interrupt(rows: AttemptRow[], now: number): Promise<AttemptRow[]> {
     for (const a of rows) {
       await this.updateAttempt({
         ...a,
