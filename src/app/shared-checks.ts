@@ -24,7 +24,8 @@ export async function wireSharedChecks(
     apply: async (s) => {
       const { adopted, released } = await w.supervision.share(s);
       w.incidents.release(released);
-      if (adopted.length > 0) await w.incidents.adopt(adopted, s.live);
+      if (adopted.length > 0) await w.incidents.adopt(adopted);
+      await w.incidents.interruptOrphaned(s.live);
       if (adopted.length > 0 || released.length > 0)
         log.info(
           { took: adopted.length, gave_up: released.length },

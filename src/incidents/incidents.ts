@@ -107,25 +107,30 @@ export class Incidents {
 
   /**
    * Shared checks this agent took over: the incident open on each in the store (opened by the agent
-   * that ran it before) goes on here, the same row, rather than a second one opening beside it. A
-   * step the previous agent was running when it died (it is not among `live`) is interrupted.
+   * that ran it before) goes on here, the same row, rather than a second one opening beside it.
    */
-  adopt(targets: readonly string[], live: readonly string[] = []): Promise<void> {
+  adopt(targets: readonly string[]): Promise<void> {
     return this.#enqueue("shared checks", async () => {
-      const { store, clock, log } = this.#d;
       const wanted = new Set(targets);
       // Whoever's they were: the agent that ran the check before may be gone.
-      const open = (await store.openIncidents(true)).filter((i) => wanted.has(i.target));
+      const open = (await this.#d.store.openIncidents(true)).filter((i) => wanted.has(i.target));
       for (const t of targets) this.#open.delete(t);
-      for (const i of open) {
-        this.#open.set(i.target, i);
-        for (const a of await store.interruptOrphaned(i.id, live, clock.now()))
-          log.warn(
-            { incident: i.id, action: a.action },
-            "remediation attempt interrupted by its agent's death",
-          );
-      }
+      for (const i of open) this.#open.set(i.target, i);
       for (const t of targets) this.#d.show(t, this.#open.get(t)?.id ?? null);
+    });
+  }
+
+  /**
+   * A step another agent was running on an incident now held here (a shared check taken over), and
+   * that agent is not among `live`: it died mid-step, so the step is interrupted rather than waited
+   * on. Called at each look at the fleet, as the agent may die after the check moved here.
+   */
+  interruptOrphaned(live: readonly string[]): Promise<void> {
+    return this.#enqueue("orphaned steps", async () => {
+      const { store, clock, log } = this.#d;
+      for (const i of this.#open.values())
+        for (const a of await store.interruptOrphaned(i.id, live, clock.now()))
+          log.warn({ incident: i.id, action: a.action }, "remediation step interrupted: its agent died");
     });
   }
 

@@ -152,14 +152,19 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
       const store = await makeStore();
       try {
         const a = new IncidentStore(store.db, "a");
+        const b = new IncidentStore(store.db, "b");
         await a.insertIncident(incident("shared"));
         await a.insertAttempt(attempt("step", "shared"));
-        // A is alive: its step finishes there.
-        expect(await a.interruptOrphaned("shared", ["a", "b"], 9_000)).toEqual([]);
-        expect((await a.attempts("shared"))[0]!.status).toBe("running");
-        // A is gone: the step is interrupted for the agent that took the check.
-        expect((await a.interruptOrphaned("shared", ["b"], 9_000)).map((x) => x.id)).toEqual(["step"]);
-        expect((await a.attempts("shared"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
+        // B holds the incident now, whether or not it has written it yet. A is alive: its step
+        // finishes there; and an agent never takes its own step for an orphan.
+        await b.updateIncident(incident("shared"));
+        expect(await b.interruptOrphaned("shared", ["a", "b"], 9_000)).toEqual([]);
+        expect(await a.interruptOrphaned("shared", ["b"], 9_000)).toEqual([]);
+        expect((await b.attempts("shared"))[0]!.status).toBe("running");
+        // A is gone: its step is interrupted for B.
+        expect((await b.interruptOrphaned("shared", ["b"], 9_000)).map((x) => x.id)).toEqual(["step"]);
+        expect((await b.attempts("shared"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
+        expect(await b.attempts("shared")).not.toContainEqual(expect.objectContaining({ agent: "a" }));
       } finally {
         await store.close();
       }

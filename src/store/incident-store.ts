@@ -64,7 +64,7 @@ const incident = ({ announce: _a, agent: _b, ...r }: Record<string, unknown>): I
   reopened: Number(r.reopened),
 });
 
-const attempt = (r: Record<string, unknown>): AttemptRow => ({
+const attempt = ({ agent: _, ...r }: Record<string, unknown>): AttemptRow => ({
   ...(r as unknown as AttemptRow),
   started_at: Number(r.started_at),
   acted_at: n(r.acted_at),
@@ -232,8 +232,8 @@ export class IncidentStore implements AnnouncementStore {
 
   async insertAttempt(a: AttemptRow): Promise<void> {
     await this.db.run(
-      `INSERT INTO remediation_attempts (id, incident_id, target, failure_class, action, status, detail, run_id, approval_id, started_at, acted_at, finished_at, recovered_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO remediation_attempts (id, incident_id, target, failure_class, action, status, detail, run_id, approval_id, started_at, acted_at, finished_at, recovered_ms, agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         a.id,
         a.incident_id,
@@ -248,6 +248,7 @@ export class IncidentStore implements AnnouncementStore {
         a.acted_at,
         a.finished_at,
         a.recovered_ms,
+        this.#agent,
       ],
     );
   }
@@ -270,13 +271,13 @@ export class IncidentStore implements AnnouncementStore {
 
   /** Attempts that acted since `since` (the hourly budget). */
   /**
-   * This agent's remediation attempts since `since` (on its incidents): each agent's
-   * `max_actions_per_hour` is its own, not spent by another agent of the fleet.
+   * This agent's remediation attempts since `since`: each agent's `max_actions_per_hour` is its own,
+   * not spent by another agent of the fleet.
    */
   async countAttemptsSince(since: number): Promise<number> {
     const r = await this.db.get<{ c: number | string }>(
-      `SELECT COUNT(*) AS c FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
-         WHERE a.started_at >= ? AND a.status <> 'interrupted' AND (i.agent = ? OR i.agent IS NULL)`,
+      `SELECT COUNT(*) AS c FROM remediation_attempts
+         WHERE started_at >= ? AND status <> 'interrupted' AND (agent = ? OR agent IS NULL)`,
       [since, this.#agent],
     );
     return Number(r?.c ?? 0);
@@ -297,30 +298,31 @@ export class IncidentStore implements AnnouncementStore {
   }
 
   /**
-   * Attempts this agent left running when it stopped or crashed (on its incidents): never re-run,
-   * marked interrupted. Another agent's running attempt is running.
+   * Attempts this agent left running when it stopped or crashed: never re-run, marked interrupted.
+   * Another agent's running attempt is running.
    */
   async interruptRunning(now: number): Promise<AttemptRow[]> {
     const rows = await this.db.all(
-      `SELECT a.* FROM remediation_attempts a JOIN incidents i ON i.id = a.incident_id
-         WHERE a.status = 'running' AND (i.agent = ? OR i.agent IS NULL)`,
+      "SELECT * FROM remediation_attempts WHERE status = 'running' AND (agent = ? OR agent IS NULL)",
       [this.#agent],
     );
     return this.#interrupt(rows.map(attempt), now);
   }
 
   /**
-   * On an incident taken over with its shared check: the attempts still running under an agent that
-   * is not among `live` (it died mid-step, and only its own next start would say so), interrupted,
-   * so the new owner does not wait on them. A live agent's running attempt finishes there.
+   * On an incident this agent holds (a shared check's, taken over): the attempts still running under
+   * an agent not among `live` (it died mid-step, and only its own next start would say so),
+   * interrupted, so this agent does not wait on them. A live agent's running attempt finishes there.
    */
   async interruptOrphaned(incidentId: string, live: readonly string[], now: number): Promise<AttemptRow[]> {
-    const owner = await this.db.get<{ agent: string | null }>("SELECT agent FROM incidents WHERE id = ?", [
-      incidentId,
-    ]);
-    if (owner?.agent && live.includes(owner.agent)) return [];
-    const running = (await this.attempts(incidentId)).filter((a) => a.status === "running");
-    return this.#interrupt(running, now);
+    const rows = await this.db.all<Record<string, unknown> & { agent: string | null }>(
+      "SELECT * FROM remediation_attempts WHERE incident_id = ? AND status = 'running'",
+      [incidentId],
+    );
+    const orphaned = rows.filter(
+      (r) => r.agent !== null && r.agent !== this.#agent && !live.includes(r.agent),
+    );
+    return this.#interrupt(orphaned.map(attempt), now);
   }
 
   async #interrupt(rows: AttemptRow[], now: number): Promise<AttemptRow[]> {

@@ -25,6 +25,7 @@ import { m018 } from "./018-audit-chains.ts";
 import { m019 } from "./019-incident-announce.ts";
 import { m020 } from "./020-incident-agent.ts";
 import { m021 } from "./021-approval-announce.ts";
+import { m022 } from "./022-attempt-agent.ts";
 
 export interface Migration {
   version: number;
@@ -55,6 +56,7 @@ export const migrations: readonly Migration[] = [
   m019,
   m020,
   m021,
+  m022,
 ];
 
 export const latestVersion = migrations.at(-1)!.version;
