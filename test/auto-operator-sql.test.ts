@@ -3,9 +3,7 @@
  * the agent runs them against a real PostgreSQL table, hold on a healthy day and fail on a bad one
  * (a stuck job, a completion rate under 50 %, a QA average under 75).
  */
-import { randomBytes } from "node:crypto";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAll, parseCondition } from "../src/conditions/index.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -13,14 +11,13 @@ import { formatProblem } from "../src/config/result.ts";
 import { probeOf } from "../src/probes/index.ts";
 import { runCli } from "./helpers/agent.ts";
 import { probeEnv } from "./helpers/probe.ts";
+import { pgAdmin, testSchema } from "./helpers/postgres.ts";
 
 const example = path.resolve(import.meta.dirname, "../examples/auto-operator-sql.yaml");
-const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const tag = randomBytes(6).toString("hex");
 const schemas = {
-  healthy: `vigil_ao_ok_${tag}`,
-  failing: `vigil_ao_bad_${tag}`,
-  quiet: `vigil_ao_quiet_${tag}`,
+  healthy: testSchema("vigil_ao_ok"),
+  failing: testSchema("vigil_ao_bad"),
+  quiet: testSchema("vigil_ao_quiet"),
 };
 
 /** The table the example's comment describes, and one day's rows. */
@@ -44,30 +41,20 @@ const rows = {
   quiet: "INSERT INTO jobs VALUES (1, 'queued', null, null, null)",
 };
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 beforeAll(async () => {
   for (const [day, schema] of Object.entries(schemas)) {
-    await admin(
-      `CREATE SCHEMA ${schema}; SET search_path = ${schema}; ${table}; ${rows[day as keyof typeof rows]}`,
+    await pgAdmin(
+      `CREATE SCHEMA ${schema.name}; SET search_path = ${schema.name}; ${table}; ${rows[day as keyof typeof rows]}`,
     );
   }
 });
 afterAll(async () => {
-  for (const schema of Object.values(schemas)) await admin(`DROP SCHEMA ${schema} CASCADE`);
+  for (const schema of Object.values(schemas)) await pgAdmin(`DROP SCHEMA ${schema.name} CASCADE`);
 });
 
 /** Each check of the example, run once the way the agent runs it, against one day's table. */
 async function judge(day: keyof typeof schemas): Promise<Record<string, { ok: boolean; values: unknown }>> {
-  const url = `${base}?options=${encodeURIComponent(`-c search_path=${schemas[day]}`)}`;
+  const url = schemas[day].url();
   const loaded = await loadConfig(example, { AUTO_OPERATOR_DB_URL: url });
   if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join("\n"));
   const out: Record<string, { ok: boolean; values: unknown }> = {};

@@ -2,38 +2,25 @@
  * A unique violation while the schema is brought up to date, on the real PostgreSQL server: told as
  * a conflict naming the table and row, never as a server that "did not answer".
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, expect, it } from "vitest";
+import { pgAdmin, testSchema } from "../../../test/helpers/postgres.ts";
 import { isVigilError } from "../../core/errors.ts";
 import { migrations } from "../migrations/index.ts";
 import { openStore } from "../open.ts";
 
-const base = process.env.VIGIL_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const schema = `vigil_conflict_${randomBytes(6).toString("hex")}`;
+const schema = testSchema("vigil_conflict");
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-afterAll(() => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+afterAll(() => pgAdmin(`DROP SCHEMA IF EXISTS ${schema.name} CASCADE`));
 
 it("a schema whose version table already holds the row a migration records is a conflict, clearly said", async () => {
   // Another program's version table where Vigil keeps its own: the first migration's name is taken.
   const first = migrations[0]!;
-  await admin(`CREATE SCHEMA ${schema}`);
-  await admin(
-    `CREATE TABLE ${schema}.schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at BIGINT NOT NULL)`,
+  await pgAdmin(`CREATE SCHEMA ${schema.name}`);
+  await pgAdmin(
+    `CREATE TABLE ${schema.name}.schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at BIGINT NOT NULL)`,
   );
-  await admin(`INSERT INTO ${schema}.schema_version VALUES (0, '${first.name}', 0)`);
-  const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const err = await openStore({ store: url, dataDir: "/nonexistent" }).then(
+  await pgAdmin(`INSERT INTO ${schema.name}.schema_version VALUES (0, '${first.name}', 0)`);
+  const err = await openStore({ store: schema.url(), dataDir: "/nonexistent" }).then(
     () => undefined,
     (e: unknown) => e,
   );
