@@ -16,14 +16,15 @@ import type { Clock } from "../core/clock.ts";
 import { cronSchedule, nextAfter } from "../core/cron-schedule.ts";
 import { Ticker } from "../core/ticker.ts";
 import { VigilError } from "../core/errors.ts";
-import type { EventBus, EventMap, StoredEvent } from "../core/events.ts";
+import type { EventBus, EventMap } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { ActionRequest, RequestOutcome, Requester } from "../gateway/types.ts";
 import type { JobStatus, JobStore } from "../store/job-store.ts";
 import { jobView, newEntry, type Entry, type JobConfig, type JobView } from "./entry.ts";
 import { missedBetween, missedCap } from "./missed.ts";
-import { finishedOutcome, outcomeOf } from "./outcome.ts";
+import { outcomeOf } from "./outcome.ts";
 import { recoveryOf, type Lookups } from "./recover.ts";
+import { listenForSettlements, type Settle } from "./settlements.ts";
 import { wakeAt } from "./wake.ts";
 
 export type { JobConfig, JobView } from "./entry.ts";
@@ -356,37 +357,18 @@ export class Jobs {
     await this.#save(e);
   }
 
-  /** Approved runs, rejections and expiries of the approvals jobs wait on. */
+  /** Approved runs, rejections and expiries of the approvals jobs wait on (settlements.ts). */
   #listen(): void {
-    const { bus } = this.#d;
-    const waitingOn = (approvalId: unknown) =>
-      [...this.#entries.values()].find((x) => x.row.status === "waiting" && x.row.approval_id === approvalId);
-    const on = (
-      type: "action.finished" | "approval.decided" | "approval.expired",
-      fn: (e: StoredEvent) => void,
-    ) => this.#unsubscribe.push(bus.on(type, fn));
-    on("action.finished", (ev) => {
-      if (!ev.actor.startsWith("job:")) return;
-      const e = this.#entries.get(ev.actor.slice(4));
-      // A run that went straight through is recorded by #run; this is an approved one.
-      if (e?.row.status !== "waiting") return;
-      const p = JSON.parse(ev.payload) as EventMap["action.finished"];
-      const status = p.status === "succeeded" ? "succeeded" : "failed";
-      this.#track(this.#finish(e, status, { runId: p.run_id, detail: finishedOutcome(p) }));
-    });
-    on("approval.decided", (ev) => {
-      const p = JSON.parse(ev.payload) as EventMap["approval.decided"];
-      const e = p.status === "rejected" ? waitingOn(p.approval_id) : undefined;
-      if (e)
-        this.#track(
-          this.#finish(e, "rejected", { detail: `rejected by ${ev.actor}${p.note ? `: ${p.note}` : ""}` }),
-        );
-    });
-    on("approval.expired", (ev) => {
-      const p = JSON.parse(ev.payload) as EventMap["approval.expired"];
-      const e = waitingOn(p.approval_id);
-      if (e) this.#track(this.#finish(e, "expired", { detail: `the approval expired: ${p.reason}` }));
-    });
+    const settle = (e: Entry | undefined): Settle | undefined =>
+      e?.row.status === "waiting" ? (status, r) => this.#track(this.#finish(e, status, r)) : undefined;
+    const byApproval = (id: string) =>
+      [...this.#entries.values()].find((x) => x.row.status === "waiting" && x.row.approval_id === id);
+    this.#unsubscribe.push(
+      ...listenForSettlements(this.#d.bus, {
+        job: (name) => settle(this.#entries.get(name)),
+        approval: (id) => settle(byApproval(id)),
+      }),
+    );
   }
 
   async #save(e: Entry): Promise<void> {

@@ -23,6 +23,11 @@ function whyFailed(r: NonNullable<RunView["result"]>): string {
   return "failed";
 }
 
+/** A rejection as the job records it, whether heard as it happens or read from the store later. */
+export function rejectedDetail(by: string, note: string | null | undefined): string {
+  return `rejected by ${by}${note ? `: ${note}` : ""}`;
+}
+
 /** The same line from an approved run's `action.finished` event, which carries no run view. */
 export function finishedOutcome(p: EventMap["action.finished"]): string {
   if (p.status === "succeeded") return `${p.action} succeeded in ${p.duration_ms} ms`;

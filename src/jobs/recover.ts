@@ -5,7 +5,7 @@
  */
 import type { RunView } from "../gateway/types.ts";
 import type { JobRow, JobStatus } from "../store/job-store.ts";
-import { outcomeOf } from "./outcome.ts";
+import { outcomeOf, rejectedDetail } from "./outcome.ts";
 
 export interface Lookups {
   approval: (id: string) => Promise<
@@ -45,9 +45,8 @@ export async function recoveryOf(row: JobRow, d: Lookups): Promise<Recovery> {
     return "busy";
   }
   if (approval?.status === "rejected") {
-    // Worded as when the rejection is heard as it happens (jobs.ts).
     const no = approval.decisions?.find((x) => x.decision === "reject");
-    const detail = no ? `rejected by ${no.by}${no.note ? `: ${no.note}` : ""}` : "the approval was rejected";
+    const detail = no ? rejectedDetail(no.by, no.note) : "the approval was rejected";
     return { status: "rejected", detail };
   }
   return {
