@@ -27,7 +27,6 @@ import { RestartNotes } from "../incidents/restarts.ts";
 import { nextStep, type NextStep } from "../remediation/next-step.ts";
 import type { Supervision } from "./supervision.ts";
 import type { Wiring } from "./wiring.ts";
-import { targetPlans } from "./specs.ts";
 import { groupOf } from "../targets/targets.ts";
 import { jobSubject } from "../jobs/jobs.ts";
 
@@ -112,9 +111,8 @@ async function startIncidents(w: RemediationWiring, store: IncidentStore, log: L
   await incidents.load(new Set(supervision.sharedChecks()));
   // Alerts and a compose project's containers (`a/b`) come and go at run time, and jobs close their
   // own: what closes those is theirs to say.
-  const configured = new Set(targetPlans(w.config()).map((p) => p.name));
   await incidents.closeGone(
-    (t) => configured.has(t) || groupOf(t) !== undefined || t.startsWith(jobSubject("")),
+    (t) => supervision.configures(t) || groupOf(t) !== undefined || t.startsWith(jobSubject("")),
   );
   const unsubscribe = supervision.targets.onChange(
     (name, change) => void incidents.stateChanged(name, change),

@@ -161,6 +161,11 @@ export class Supervision implements TargetsApi {
     this.#monitor.set(watched(config, plans, this.#runsHere));
   }
 
+  /** Whether the config gives this target (a service, a check, a backup's check), wherever it runs. */
+  configures(name: string): boolean {
+    return this.#plans.has(name);
+  }
+
   /** The shared checks this agent configures (by name), for the fleet to share out. */
   sharedChecks(): string[] {
     if (!this.#d.fleet) return [];

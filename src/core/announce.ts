@@ -62,10 +62,9 @@ export async function announce(
   subject: string,
   a: Announcement,
   forget: () => Promise<void>,
-): Promise<StoredEvent> {
-  const stored = await bus.emit(a.type as EventType, subject, a.payload as EventMap[EventType], a.actor);
+): Promise<void> {
+  await bus.emit(a.type as EventType, subject, a.payload as EventMap[EventType], a.actor);
   await forget();
-  return stored;
 }
 
 /** Announces what a stop left unannounced in `store`; returns how many it emitted. */
@@ -82,12 +81,13 @@ export async function announceLeftovers(d: AnnounceDeps, store: AnnouncementStor
         e.ts >= a.at &&
         (JSON.parse(e.payload) as Record<string, unknown>)[store.key] === id,
     );
-    if (!already) {
-      d.log.warn({ id, event: a.type }, "announcing a change a stop left untold");
-      await d.bus.emit(a.type as EventType, subject, a.payload as EventMap[EventType], a.actor);
-      emitted += 1;
+    if (already) {
+      await store.announced(id);
+      continue;
     }
-    await store.announced(id);
+    d.log.warn({ id, event: a.type }, "announcing a change a stop left untold");
+    await announce(d.bus, subject, a, () => store.announced(id));
+    emitted += 1;
   }
   return emitted;
 }

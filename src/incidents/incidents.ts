@@ -128,9 +128,12 @@ export class Incidents {
   interruptOrphaned(live: readonly string[]): Promise<void> {
     return this.#enqueue("orphaned steps", async () => {
       const { store, clock, log } = this.#d;
-      for (const i of this.#open.values())
-        for (const a of await store.interruptOrphaned(i.id, live, clock.now()))
-          log.warn({ incident: i.id, action: a.action }, "remediation step interrupted: its agent died");
+      const held = new Set([...this.#open.values()].map((i) => i.id));
+      for (const a of await store.interruptOrphaned(held, live, clock.now()))
+        log.warn(
+          { incident: a.incident_id, action: a.action },
+          "remediation step interrupted: its agent died",
+        );
     });
   }
 
@@ -235,7 +238,7 @@ export class Incidents {
   }
 
   /** Emits the event the change was written with, then has the store forget it (core/announce.ts). */
-  #announce(incident: IncidentRow, told: Announcement): Promise<unknown> {
+  #announce(incident: IncidentRow, told: Announcement): Promise<void> {
     return announce(this.#d.bus, incident.target, told, () => this.#d.store.announced(incident.id));
   }
 

@@ -158,11 +158,14 @@ export function incidentsContract(name: string, makeStore: () => Promise<Store>)
         // B holds the incident now, whether or not it has written it yet. A is alive: its step
         // finishes there; and an agent never takes its own step for an orphan.
         await b.updateIncident(incident("shared"));
-        expect(await b.interruptOrphaned("shared", ["a", "b"], 9_000)).toEqual([]);
-        expect(await a.interruptOrphaned("shared", ["b"], 9_000)).toEqual([]);
+        expect(await b.interruptOrphaned(new Set(["shared"]), ["a", "b"], 9_000)).toEqual([]);
+        expect(await a.interruptOrphaned(new Set(["shared"]), ["b"], 9_000)).toEqual([]);
         expect((await b.attempts("shared"))[0]!.status).toBe("running");
-        // A is gone: its step is interrupted for B.
-        expect((await b.interruptOrphaned("shared", ["b"], 9_000)).map((x) => x.id)).toEqual(["step"]);
+        // A is gone: its step is interrupted for B, on an incident B holds only.
+        expect(await b.interruptOrphaned(new Set(["other"]), ["b"], 9_000)).toEqual([]);
+        expect((await b.interruptOrphaned(new Set(["shared"]), ["b"], 9_000)).map((x) => x.id)).toEqual([
+          "step",
+        ]);
         expect((await b.attempts("shared"))[0]).toMatchObject({ status: "interrupted", finished_at: 9_000 });
         expect(await b.attempts("shared")).not.toContainEqual(expect.objectContaining({ agent: "a" }));
       } finally {

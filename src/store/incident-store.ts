@@ -314,14 +314,17 @@ export class IncidentStore implements AnnouncementStore {
    * an agent not among `live` (it died mid-step, and only its own next start would say so),
    * interrupted, so this agent does not wait on them. A live agent's running attempt finishes there.
    */
-  async interruptOrphaned(incidentId: string, live: readonly string[], now: number): Promise<AttemptRow[]> {
-    const rows = await this.db.all<Record<string, unknown> & { agent: string | null }>(
-      "SELECT * FROM remediation_attempts WHERE incident_id = ? AND status = 'running'",
-      [incidentId],
+  async interruptOrphaned(
+    held: ReadonlySet<string>,
+    live: readonly string[],
+    now: number,
+  ): Promise<AttemptRow[]> {
+    // One read for all: the steps other agents are running now are few, the incidents held many.
+    const rows = await this.db.all<Record<string, unknown> & { agent: string; incident_id: string }>(
+      "SELECT * FROM remediation_attempts WHERE status = 'running' AND agent IS NOT NULL AND agent <> ?",
+      [this.#agent],
     );
-    const orphaned = rows.filter(
-      (r) => r.agent !== null && r.agent !== this.#agent && !live.includes(r.agent),
-    );
+    const orphaned = rows.filter((r) => held.has(r.incident_id) && !live.includes(r.agent));
     return this.#interrupt(orphaned.map(attempt), now);
   }
 
